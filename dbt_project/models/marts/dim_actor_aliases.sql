@@ -1,0 +1,2 @@
+select distinct actor_id, alias
+from {{ ref('stg_actor_aliases') }}

@@ -1,0 +1,15 @@
+select
+    m.mention_id,
+    m.article_id,
+    m.sentence_index,
+    m.start_char,
+    m.end_char,
+    m.mention_text,
+    m.entity_label,
+    l.actor_id,
+    l.match_reason,
+    l.confidence,
+    m.extractor_version,
+    l.resolver_version
+from {{ ref('stg_entity_mentions') }} as m
+left join {{ ref('stg_mention_actors') }} as l using (mention_id)

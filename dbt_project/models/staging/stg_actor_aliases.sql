@@ -1,0 +1,2 @@
+select actor_id, alias
+from {{ source('lake', 'actor_aliases') }}

@@ -1,0 +1,353 @@
+"""Ingest: turn a folder of raw article files into an articles frame and a rejected-files frame.
+
+The raw format (see seeds/README.md) is a ` date YYYY-MM-DD ` header with the first paragraph on
+the same line, then the body. The parser is tolerant of the variants real drops show: no leading
+space, `Date:` with a colon, the date alone on its line, a time after the date, other `key: value`
+header lines before the body (`title:`, `source:`, `url:`, `author:`), a byte-order mark, CRLF or
+lone CR line ends.
+
+Every file ends in exactly one of three places:
+- an article (one row per distinct content; exact duplicates collapse onto one article and all
+  their paths are kept in `article_sources`),
+- `rejected_files`, with a reason that says what is wrong and what to do about it,
+- ignored: hidden files and the side files named in SIDE_FILES (listed in the run summary).
+A bad file never raises out of `ingest_folder` and never costs another file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+# Files that sit beside articles to describe them, not articles themselves.
+SIDE_FILES = frozenset({"README.md", "README.txt", "SOURCES.csv", "LICENSE", "ATTRIBUTION"})
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # a long news article is ~50 KB; 5 MB is a corrupt drop
+# A date this many days after today is a typo or a clock fault, not a publication date.
+FUTURE_TOLERANCE_DAYS = 1
+
+_DATE_LINE = re.compile(
+    r"^[ \t]*date[ \t]*[:=]?[ \t]*"
+    r"(?P<date>\d{4}[-/.]\d{1,2}[-/.]\d{1,2})"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"(?=[ \t]|$)[ \t]*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_BAD_DATE_LINE = re.compile(r"^[ \t]*date\b[ \t]*[:=]?[ \t]*(?P<value>\S*)", re.IGNORECASE)
+_OTHER_HEADER = re.compile(
+    r"^[ \t]*(?P<key>title|headline|source|url|author|byline|section|id)[ \t]*:[ \t]*(?P<value>.*)$",
+    re.IGNORECASE,
+)
+_MAGIC = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"PK\x03\x04": "a ZIP archive (or docx/xlsx)",
+    b"%PDF": "a PDF document",
+    b"\x1f\x8b": "a gzip archive",
+    b"\xff\xfe": "UTF-16 (little-endian) text",
+    b"\xfe\xff": "UTF-16 (big-endian) text",
+}
+
+ARTICLE_SCHEMA = {
+    "article_id": pl.String,
+    "published_date": pl.Date,
+    "title": pl.String,
+    "text": pl.String,
+    "source_path": pl.String,
+    "n_words": pl.Int64,
+    "n_sources": pl.Int64,
+    "content_sha256": pl.String,
+}
+SOURCE_SCHEMA = {"article_id": pl.String, "source_path": pl.String, "file_bytes": pl.Int64}
+REJECTED_SCHEMA = {
+    "source_path": pl.String,
+    "reason_code": pl.String,
+    "reason": pl.String,
+    "detected_at": pl.Datetime("us", "UTC"),
+}
+
+
+class RejectedFile(Exception):
+    """A file that cannot be read as an article; `code` is stable, `reason` is for people."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ParsedArticle:
+    published_date: dt.date
+    text: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_article(raw: str, today: dt.date | None = None) -> ParsedArticle:
+    """Parse decoded file content into date, headers and body text.
+
+    The body is returned exactly as stored: newlines normalized to LF, the header removed,
+    leading and trailing whitespace trimmed. All character offsets downstream index this text.
+    Raises RejectedFile when there is no usable date or no body.
+    """
+    today = today or dt.date.today()
+    text = normalize_newlines(raw.lstrip("\ufeff"))
+    lines = text.split("\n")
+    headers: dict[str, str] = {}
+    published: dt.date | None = None
+    body_start = 0
+    first_paragraph = ""
+    for i, line in enumerate(lines):
+        if not line.strip():
+            if headers or published:
+                continue  # blank lines between header lines and body
+            continue
+        m = _DATE_LINE.match(line)
+        if m and published is None:
+            published = _parse_date(m.group("date"), today)
+            first_paragraph = m.group("rest").strip()
+            body_start = i + 1
+            if first_paragraph:
+                break  # the seed layout: first paragraph shares the date line
+            continue
+        h = _OTHER_HEADER.match(line)
+        if h and len(line) < 300:
+            headers[h.group("key").lower()] = h.group("value").strip()
+            body_start = i + 1
+            continue
+        if published is None:
+            bad = _BAD_DATE_LINE.match(line)
+            if bad:
+                raise RejectedFile(
+                    "bad_date",
+                    f"date header value '{bad.group('value')[:40]}' is not an ISO date; "
+                    "write it as ' date YYYY-MM-DD ' on the first line",
+                )
+        break
+    if published is None:
+        raise RejectedFile(
+            "no_date",
+            "no date header found; the first line must start with ' date YYYY-MM-DD ' "
+            "(the publication date), then the article text",
+        )
+    rest = "\n".join(lines[body_start:])
+    body = (first_paragraph + "\n" + rest) if first_paragraph else rest
+    body = body.strip()
+    if not body:
+        raise RejectedFile("no_body", "the file has a date header but no article text after it")
+    return ParsedArticle(published_date=published, text=body, headers=headers)
+
+
+def _parse_date(value: str, today: dt.date) -> dt.date:
+    parts = re.split(r"[-/.]", value)
+    try:
+        year, month, day = (int(p) for p in parts)
+        date = dt.date(year, month, day)
+    except ValueError:
+        raise RejectedFile(
+            "bad_date",
+            f"date header '{value}' is not a real calendar date; fix the header to the "
+            "publication date as YYYY-MM-DD",
+        ) from None
+    if date > today + dt.timedelta(days=FUTURE_TOLERANCE_DAYS):
+        raise RejectedFile(
+            "future_date",
+            f"date header '{value}' is in the future (today is {today.isoformat()}); "
+            "fix the header to the publication date",
+        )
+    if date.year < 1800:
+        raise RejectedFile("bad_date", f"date header '{value}' is before 1800; fix the header")
+    return date
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode file bytes as UTF-8 (with or without BOM) or raise RejectedFile saying why not."""
+    if not data.strip():
+        raise RejectedFile("empty", "the file is empty or whitespace only; remove it or fill it")
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            if what.startswith("UTF-16"):
+                raise RejectedFile(
+                    "not_utf8",
+                    f"the file is {what}; re-save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)",
+                )
+            raise RejectedFile("binary", f"the file is {what}, not text; remove it from the input")
+    if b"\x00" in data[:8192]:
+        raise RejectedFile("binary", "the file contains NUL bytes: binary, not text; remove it")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise RejectedFile(
+            "not_utf8",
+            f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
+            "re-save the file as UTF-8 (e.g. iconv -f latin1 -t UTF-8)",
+        ) from None
+    head = text.lstrip("\ufeff \t\r\n")[:200].lower()
+    if head.startswith(("<!doctype html", "<html", "<?xml")):
+        raise RejectedFile(
+            "html", "the file is HTML/XML markup, not article text; extract the text first"
+        )
+    return text
+
+
+def article_id_for(text: str) -> tuple[str, str]:
+    """A stable id from the normalized content: whitespace runs collapsed, Unicode NFC.
+
+    Two files whose text differs only in line ends or spacing are the same article.
+    Returns (article_id, full sha256).
+    """
+    normalized = " ".join(unicodedata.normalize("NFC", text).split())
+    digest = hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+    return digest[:16], digest
+
+
+def derive_title(parsed: ParsedArticle, max_len: int = 160) -> str:
+    """The `title:` header when there is one, else the article's first sentence (cut at max_len)."""
+    for key in ("title", "headline"):
+        if parsed.headers.get(key):
+            return parsed.headers[key][:max_len]
+    first = parsed.text.split("\n", 1)[0]
+    m = re.search(r"(?<=[.!?])[\"”’']?\s+(?=[A-Z“\"])", first)
+    sentence = first[: m.start() + 1].strip() if m else first
+    if len(sentence) > max_len:
+        sentence = sentence[: max_len - 1].rsplit(" ", 1)[0] + "…"
+    return sentence
+
+
+def read_limited(path: Path, max_bytes: int) -> bytes:
+    """Read at most max_bytes (+1 to detect overflow) without loading a huge file into memory."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise RejectedFile(
+            "too_large",
+            f"the file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it into "
+            "one file per article or raise NEWSLEDGER_MAX_FILE_BYTES",
+        )
+    with path.open("rb") as fh:
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise RejectedFile(
+            "too_large", f"the file grew past the {max_bytes:,}-byte limit while being read"
+        )
+    if len(data) != size:
+        raise RejectedFile(
+            "changed_while_reading",
+            f"the file changed size while being read ({size} -> {len(data)} bytes); "
+            "rerun once it is fully written",
+        )
+    return data
+
+
+def list_input_files(input_dir: Path) -> tuple[list[Path], list[Path]]:
+    """All candidate files under input_dir (recursive, sorted), and the ignored ones."""
+    candidates: list[Path] = []
+    ignored: list[Path] = []
+    for root, dirs, files in os.walk(input_dir, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            if name.startswith(".") or name in SIDE_FILES:
+                ignored.append(path)
+            else:
+                candidates.append(path)
+    return candidates, ignored
+
+
+def _confined(path: Path, input_dir: Path) -> None:
+    """Refuse symlinks that leave the input folder: input paths never reach outside it."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(input_dir.resolve()):
+            raise RejectedFile(
+                "symlink_outside",
+                "the file is a symlink pointing outside the input folder; not followed. "
+                "Copy the file into the input folder instead",
+            )
+    if not path.is_file():
+        raise RejectedFile("not_a_file", "not a regular file (device, socket or broken link)")
+
+
+@dataclass
+class IngestResult:
+    articles: pl.DataFrame
+    sources: pl.DataFrame
+    rejected: pl.DataFrame
+    ignored: list[str]
+
+
+def ingest_folder(
+    input_dir: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> IngestResult:
+    """Read every file of input_dir into articles, their source paths, and rejected files.
+
+    Paths are stored relative to input_dir (POSIX style) so that ids and tables do not
+    depend on where the folder is mounted.
+    """
+    input_dir = Path(input_dir)
+    if not input_dir.is_dir():
+        raise FileNotFoundError(
+            f"input folder {input_dir} does not exist; pass --input DIR or set NEWSLEDGER_INPUT_DIR"
+        )
+    now = now or dt.datetime.now(dt.UTC)
+    candidates, ignored = list_input_files(input_dir)
+    articles: dict[str, dict] = {}
+    sources: list[dict] = []
+    rejected: list[dict] = []
+    for path in candidates:
+        rel = path.relative_to(input_dir).as_posix()
+        try:
+            _confined(path, input_dir)
+            data = read_limited(path, max_bytes)
+            parsed = parse_article(decode_bytes(data), today=today)
+        except RejectedFile as rej:
+            rejected.append(_rejection(rel, rej.code, rej.reason, now))
+            continue
+        except OSError as err:  # vanished, permission denied, ...
+            reason = f"could not be read ({err.strerror or err}); check it exists and is readable"
+            rejected.append(_rejection(rel, "unreadable", reason, now))
+            continue
+        article_id, digest = article_id_for(parsed.text)
+        sources.append({"article_id": article_id, "source_path": rel, "file_bytes": len(data)})
+        if article_id in articles:
+            first = articles[article_id]["source_path"]
+            articles[article_id]["n_sources"] += 1
+            reason = (
+                f"exact duplicate of {first} (same text); counted once as article {article_id}, "
+                "both paths kept in article_sources; nothing to do"
+            )
+            rejected.append(_rejection(rel, "duplicate", reason, now))
+            continue
+        articles[article_id] = {
+            "article_id": article_id,
+            "published_date": parsed.published_date,
+            "title": derive_title(parsed),
+            "text": parsed.text,
+            "source_path": rel,
+            "n_words": len(parsed.text.split()),
+            "n_sources": 1,
+            "content_sha256": digest,
+        }
+    return IngestResult(
+        articles=pl.DataFrame(list(articles.values()), schema=ARTICLE_SCHEMA),
+        sources=pl.DataFrame(sources, schema=SOURCE_SCHEMA),
+        rejected=pl.DataFrame(rejected, schema=REJECTED_SCHEMA),
+        ignored=[p.relative_to(input_dir).as_posix() for p in ignored],
+    )
+
+
+def _rejection(rel: str, code: str, reason: str, now: dt.datetime) -> dict:
+    return {"source_path": rel, "reason_code": code, "reason": reason, "detected_at": now}

@@ -1,0 +1,70 @@
+"""The lake: Parquet files under <warehouse>/lake that Python stages write and dbt reads.
+
+Layout (one folder per table, so dbt sources read `<table>/*.parquet`):
+    lake/articles/current.parquet          snapshot of the input folder, rewritten each ingest
+    lake/article_sources/current.parquet
+    lake/rejected_files/current.parquet
+    lake/sentences/part-<key>.parquet      one part per NLP batch, never rewritten
+    lake/entity_mentions/part-<key>.parquet
+    lake/<table>/_empty.parquet            a zero-row file with the schema, so globs never miss
+
+Every write goes to a temporary file in the same folder and is renamed over the target, so a
+crash leaves either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+
+def table_dir(lake: Path, table: str) -> Path:
+    path = Path(lake) / table
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_atomic(frame: pl.DataFrame, path: Path) -> None:
+    """Write a Parquet file so that readers see the old file or the new one, never a partial one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=path.parent)
+    os.close(fd)
+    try:
+        frame.write_parquet(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def ensure_schema_file(lake: Path, table: str, schema: dict) -> None:
+    """Keep a zero-row Parquet file with the table's schema so `table/*.parquet` always matches."""
+    path = table_dir(lake, table) / "_empty.parquet"
+    empty = pl.DataFrame(schema=schema)
+    if not path.exists() or pl.read_parquet_schema(path) != empty.schema:
+        write_atomic(empty, path)
+
+
+def write_snapshot(lake: Path, table: str, frame: pl.DataFrame) -> Path:
+    path = table_dir(lake, table) / "current.parquet"
+    write_atomic(frame, path)
+    ensure_schema_file(lake, table, dict(frame.schema))
+    return path
+
+
+def read_table(lake: Path, table: str, columns: list[str] | None = None) -> pl.DataFrame:
+    """Read every part of a lake table (zero rows when it has none)."""
+    folder = Path(lake) / table
+    files = sorted(p for p in folder.glob("*.parquet")) if folder.exists() else []
+    if not files:
+        return pl.DataFrame()
+    return pl.concat([pl.read_parquet(f, columns=columns) for f in files], how="vertical_relaxed")
+
+
+def part_path(lake: Path, table: str, key: str) -> Path:
+    return table_dir(lake, table) / f"part-{key}.parquet"

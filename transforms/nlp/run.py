@@ -1,0 +1,123 @@
+"""Run the NLP stage incrementally: parse only articles not yet parsed by this extractor version.
+
+Articles are processed in parts of `part_size` articles. For each part, every table of
+DOC_TABLES is written as `lake/<table>/part-<key>.parquet`, `sentences` last; a part whose
+sentences file exists is complete. A crash mid-part leaves other tables' files without their
+sentences file: they are deleted at the start of the next run and the part is parsed again, so
+a rerun repairs a crash without duplicating rows. Memory stays bounded by one part.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from spacy.language import Language
+
+from transforms import lake
+from transforms.nlp.pipeline import extractor_version, load_nlp
+from transforms.nlp.tables import DOC_TABLES, stable_id
+
+log = logging.getLogger(__name__)
+COMMIT_TABLE = "sentences"
+
+
+@dataclass
+class NlpStats:
+    n_articles_total: int = 0
+    n_parsed: int = 0
+    n_skipped: int = 0
+    n_words_parsed: int = 0
+    n_parts_written: int = 0
+    n_orphans_removed: int = 0
+
+
+def default_processes(n_articles: int) -> int:
+    """Two processes only pay off on larger inputs; each worker loads its own copy of the model."""
+    configured = os.environ.get("NEWSLEDGER_NLP_PROCESSES")
+    if configured:
+        return max(1, int(configured))
+    return 2 if n_articles >= 400 and (os.cpu_count() or 1) >= 2 else 1
+
+
+def done_article_ids(lake_dir: Path, version: str) -> set[str]:
+    """Articles already parsed by this extractor version (their part's commit file exists)."""
+    folder = Path(lake_dir) / COMMIT_TABLE
+    if not folder.exists() or not any(folder.glob("part-*.parquet")):
+        return set()
+    frame = (
+        pl.scan_parquet(folder / "part-*.parquet")
+        .filter(pl.col("extractor_version") == version)
+        .select("article_id")
+        .unique()
+        .collect()
+    )
+    return set(frame["article_id"].to_list())
+
+
+def remove_orphan_parts(lake_dir: Path) -> int:
+    """Delete part files whose batch never wrote its commit file (a crash mid-part)."""
+    committed = {p.name for p in (Path(lake_dir) / COMMIT_TABLE).glob("part-*.parquet")}
+    removed = 0
+    for table in DOC_TABLES:
+        if table == COMMIT_TABLE:
+            continue
+        for part in (Path(lake_dir) / table).glob("part-*.parquet"):
+            if part.name not in committed:
+                part.unlink()
+                removed += 1
+    return removed
+
+
+def _chunks(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
+    for offset in range(0, frame.height, size):
+        yield frame.slice(offset, size)
+
+
+def run_nlp(
+    lake_dir: Path,
+    articles: pl.DataFrame,
+    nlp: Language | None = None,
+    part_size: int = 256,
+    batch_size: int = 64,
+    n_process: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> NlpStats:
+    """Parse the articles not yet parsed and append their rows to the lake."""
+    nlp = nlp or load_nlp()
+    version = extractor_version(nlp)
+    for table, (schema, _) in DOC_TABLES.items():
+        lake.ensure_schema_file(lake_dir, table, schema)
+    stats = NlpStats(n_articles_total=articles.height)
+    stats.n_orphans_removed = remove_orphan_parts(lake_dir)
+    done = done_article_ids(lake_dir, version)
+    todo = articles.filter(~pl.col("article_id").is_in(list(done))).sort("article_id")
+    stats.n_skipped = articles.height - todo.height
+    n_process = n_process or default_processes(todo.height)
+    for part in _chunks(todo.select("article_id", "text"), part_size):
+        ids = part["article_id"].to_list()
+        rows: dict[str, list[dict]] = {table: [] for table in DOC_TABLES}
+        pairs = zip(part["text"].to_list(), ids, strict=True)
+        docs = nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process)
+        for doc, article_id in docs:
+            # Guarded: an exception escaping this loop with n_process > 1 hangs spaCy's workers
+            # (STACK_NOTES), so it is logged and the article's rows are dropped instead.
+            try:
+                for table, (_, extract) in DOC_TABLES.items():
+                    rows[table].extend(extract(doc, article_id, version))
+            except Exception:  # noqa: BLE001
+                log.exception("extraction failed on article %s; its rows are skipped", article_id)
+            stats.n_words_parsed += len(doc)
+        key = stable_id(version, *ids)
+        for table, (schema, _) in DOC_TABLES.items():  # COMMIT_TABLE is last in DOC_TABLES
+            frame = pl.DataFrame(rows[table], schema=schema)
+            lake.write_atomic(frame, lake.part_path(lake_dir, table, key))
+        stats.n_parsed += len(ids)
+        stats.n_parts_written += 1
+        if on_progress:
+            on_progress(stats.n_parsed, todo.height)
+    return stats

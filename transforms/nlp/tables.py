@@ -1,0 +1,80 @@
+"""Doc-level extractors: one spaCy Doc of one article -> rows of the sentence and mention tables.
+
+Each extractor is a function `(doc, article_id) -> list[dict]` registered in DOC_TABLES with the
+Polars schema of its table. Character offsets are offsets into the stored article text (the Doc
+is built from exactly that text), so `text[start_char:end_char]` is the span.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+import polars as pl
+from spacy.tokens import Doc
+
+SENTENCE_SCHEMA = {
+    "article_id": pl.String,
+    "sentence_index": pl.Int32,
+    "start_char": pl.Int32,
+    "end_char": pl.Int32,
+    "sentence_text": pl.String,
+    "extractor_version": pl.String,
+}
+MENTION_SCHEMA = {
+    "mention_id": pl.String,
+    "article_id": pl.String,
+    "sentence_index": pl.Int32,
+    "start_char": pl.Int32,
+    "end_char": pl.Int32,
+    "mention_text": pl.String,
+    "entity_label": pl.String,
+    "extractor_version": pl.String,
+}
+
+
+def stable_id(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+def sentence_rows(doc: Doc, article_id: str, version: str) -> list[dict]:
+    return [
+        {
+            "article_id": article_id,
+            "sentence_index": i,
+            "start_char": sent.start_char,
+            "end_char": sent.end_char,
+            "sentence_text": sent.text,
+            "extractor_version": version,
+        }
+        for i, sent in enumerate(doc.sents)
+    ]
+
+
+def mention_rows(doc: Doc, article_id: str, version: str) -> list[dict]:
+    sent_index = {}
+    for i, sent in enumerate(doc.sents):
+        sent_index[sent.start] = i
+    rows = []
+    for ent in doc.ents:
+        rows.append(
+            {
+                "mention_id": stable_id(article_id, ent.start_char, ent.end_char, ent.label_),
+                "article_id": article_id,
+                "sentence_index": sent_index[ent.sent.start],
+                "start_char": ent.start_char,
+                "end_char": ent.end_char,
+                "mention_text": ent.text,
+                "entity_label": ent.label_,
+                "extractor_version": version,
+            }
+        )
+    return rows
+
+
+# Table name -> (schema, extractor). `sentences` is written last for each batch: its presence
+# marks the batch's articles as done (see transforms/nlp/run.py).
+DOC_TABLES: dict[str, tuple[dict, Callable[[Doc, str, str], list[dict]]]] = {
+    "entity_mentions": (MENTION_SCHEMA, mention_rows),
+    "sentences": (SENTENCE_SCHEMA, sentence_rows),
+}
