@@ -59,8 +59,11 @@ def main() -> None:
             add(demonym + "s", iso3, "demonym")
         if capital:
             add(capital.replace(" D.C.", ""), iso3, "capital")
+    known = {row["iso3"] for row in rows}
     with (REF / "ngec_countries_nationality.csv").open(encoding="utf-8") as fh:
         for rec in csv.DictReader(fh):
+            if rec["CCA3"] not in known:
+                continue  # e.g. the European Union: an organization, not a country
             add(rec["Name"], rec["CCA3"], "name")
             for word in rec["Nationality"].split(","):
                 add(word, rec["CCA3"], "demonym")

@@ -41,7 +41,8 @@ _DATE_LINE = re.compile(
 )
 _BAD_DATE_LINE = re.compile(r"^[ \t]*date\b[ \t]*[:=]?[ \t]*(?P<value>\S*)", re.IGNORECASE)
 _OTHER_HEADER = re.compile(
-    r"^[ \t]*(?P<key>title|headline|source|url|author|byline|section|id)[ \t]*:[ \t]*(?P<value>.*)$",
+    r"^[ \t]*(?P<key>title|headline|source|url|author|byline|section|id)"
+    r"[ \t]*:[ \t]*(?P<value>.*)$",
     re.IGNORECASE,
 )
 _MAGIC = {

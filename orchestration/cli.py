@@ -1,0 +1,198 @@
+"""The `newsledger` command line: run the whole pipeline in-process, or show what is built.
+
+    newsledger run [--input DIR] [--warehouse DIR]   materialize every asset once, then summarize
+    newsledger status [--warehouse DIR]              what the published warehouse holds
+    newsledger prepare                               run `dbt parse` if the manifest is stale
+
+--input / --warehouse default to NEWSLEDGER_INPUT_DIR / NEWSLEDGER_WAREHOUSE_DIR, then to
+<repo>/seeds and <repo>/warehouse. The same variables configure `dagster dev`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+
+def _set_locations(args: argparse.Namespace) -> tuple[Path, Path]:
+    from orchestration.settings import default_input_dir, default_warehouse_dir
+
+    input_dir = Path(args.input or default_input_dir()).resolve()
+    warehouse = Path(args.warehouse or default_warehouse_dir()).resolve()
+    # Exported so that Dagster's settings resource and dbt's profile read the same folders.
+    os.environ["NEWSLEDGER_INPUT_DIR"] = str(input_dir)
+    os.environ["NEWSLEDGER_WAREHOUSE_DIR"] = str(warehouse)
+    return input_dir, warehouse
+
+
+def _instance():
+    import dagster as dg
+
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    input_dir, warehouse = _set_locations(args)
+    if not input_dir.is_dir():
+        print(f"error: input folder {input_dir} does not exist; pass --input DIR", file=sys.stderr)
+        return 2
+    warehouse.mkdir(parents=True, exist_ok=True)
+    print(f"newsledger: {input_dir} -> {warehouse}")
+    started = time.monotonic()
+    from orchestration.prepare import ensure_manifest
+
+    ensure_manifest()
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("newsledger_job")
+    quiet = {"loggers": {"console": {"config": {"log_level": args.log_level}}}}
+    log_path = warehouse / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # dbt's own output goes to the run log, not the terminal; the summary below says what happened.
+    with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        instance = _instance()
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet)
+    elapsed = time.monotonic() - started
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                print(
+                    f"error in step {event.step_key}: {event.event_specific_data.error.message}",
+                    file=sys.stderr,
+                )
+        print(
+            "the run failed; nothing was published (the previous analytics.duckdb, if any, is "
+            "intact). Fix the error above and rerun: finished work is not repeated.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"run finished in {elapsed:.1f} s (log: {log_path})")
+    for step, seconds in step_durations(instance, result.run_id).items():
+        print(f"  {step:<36} {seconds:6.1f} s")
+    print()
+    print_summary(warehouse / "analytics.duckdb")
+    return 0
+
+
+def step_durations(instance, run_id: str) -> dict[str, float]:
+    """Seconds per step of a run, from its step start / success events."""
+    started: dict[str, float] = {}
+    durations: dict[str, float] = {}
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            started[event.step_key] = record.timestamp
+        elif event.event_type_value == "STEP_SUCCESS" and event.step_key in started:
+            durations[event.step_key] = record.timestamp - started[event.step_key]
+    return durations
+
+
+def print_summary(db: Path, top: int = 10) -> None:
+    with duckdb.connect(str(db), read_only=True) as con:
+
+        def one(sql: str) -> int:
+            return con.execute(sql).fetchone()[0]
+
+        n_articles = one("select count(*) from dim_articles")
+        n_files = one("select count(*) from dim_article_sources")
+        n_rejected = one("select count(*) from rejected_files")
+        print(f"articles loaded:   {n_articles} (from {n_files} files)")
+        print(f"files set aside:   {n_rejected}")
+        for path, code, reason in con.execute(
+            "select source_path, reason_code, reason from rejected_files order by source_path"
+        ).fetchall():
+            print(f"  - {path} [{code}]: {reason}")
+        print(f"sentences:         {one('select count(*) from fct_sentences')}")
+        print(
+            f"entity mentions:   {one('select count(*) from fct_entity_mentions')}"
+            f" ({one('select count(*) from fct_entity_mentions where actor_id is not null')}"
+            " resolved to actors)"
+        )
+        print(f"actors:            {one('select count(*) from dim_actors')}")
+        print(f"\ntop {top} actors by mentions:")
+        rows = con.execute(
+            "select canonical_name, actor_type, coalesce(country_iso3, ''), n_mentions, n_articles "
+            "from dim_actors order by n_mentions desc, canonical_name limit ?",
+            [top],
+        ).fetchall()
+        for name, kind, iso3, n_mentions, n_articles in rows:
+            print(
+                f"  {name:<32} {kind:<13} {iso3:<4} {n_mentions:>5} mentions"
+                f" in {n_articles} articles"
+            )
+    print(f"\nquery it:  duckdb -readonly {db} -c 'select * from mart_actor_mentions limit 10'")
+    print(
+        f"       or: python -c \"import duckdb; print(duckdb.connect('{db}', read_only=True)"
+        ".sql('from dim_actors order by n_mentions desc limit 10'))\""
+    )
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    _, warehouse = _set_locations(args)
+    db = warehouse / "analytics.duckdb"
+    if not db.exists():
+        print(f"no published warehouse at {db}; run `newsledger run` first")
+        return 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        last = con.execute(
+            "select published_at, n_articles, n_rejected from pipeline_runs "
+            "order by published_at desc limit 1"
+        ).fetchone()
+        n_runs = con.execute("select count(*) from pipeline_runs").fetchone()[0]
+        print(f"{db}\nlast run published {last[0]:%Y-%m-%d %H:%M:%S %Z} ({n_runs} runs so far)")
+        print("tables:")
+        for (table,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main' "
+            "order by table_name"
+        ).fetchall():
+            n = con.execute(f'select count(*) from "{table}"').fetchone()[0]
+            print(f"  {table:<28} {n:>8} rows")
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from orchestration.prepare import ensure_manifest
+
+    print(f"dbt manifest ready: {ensure_manifest(force=True)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsledger",
+        description="News articles -> entity, actor, claim, event and aid-pledge tables "
+        "in a DuckDB warehouse.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = sub.add_parser("run", help="run the whole pipeline once, in-process, and summarize")
+    run.add_argument("--input", help="folder of raw article files (default: seeds/)")
+    run.add_argument("--warehouse", help="output folder (default: warehouse/)")
+    run.add_argument(
+        "--log-level", default="WARNING", help="Dagster console log level (default: WARNING)"
+    )
+    run.set_defaults(func=cmd_run)
+    status = sub.add_parser("status", help="what the published warehouse holds, when it last ran")
+    status.add_argument("--warehouse", help="output folder (default: warehouse/)")
+    status.set_defaults(func=cmd_status, input=None)
+    prepare = sub.add_parser("prepare", help="parse the dbt project (writes its manifest)")
+    prepare.set_defaults(func=cmd_prepare)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One package per pipeline stage; orchestration/definitions.py merges their `defs`."""

@@ -1,0 +1,67 @@
+"""What runs when: one job materializing every asset, daily and whenever new files arrive.
+
+Runs never overlap: dagster.yaml caps the run queue at one run at a time, so two runs never
+fight over the DuckDB file lock (the pools newsledger_duckdb / newsledger_nlp additionally
+serialize the writing steps if several runs are ever allowed).
+"""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.settings import NewsledgerSettings
+
+newsledger_job = dg.define_asset_job(
+    "newsledger_job",
+    selection=dg.AssetSelection.all(),
+    description="Ingest -> NLP -> actors -> dbt build -> publish, on the whole input folder.",
+)
+
+daily_schedule = dg.ScheduleDefinition(
+    name="newsledger_daily",
+    job=newsledger_job,
+    cron_schedule="0 6 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+
+def input_fingerprint(input_dir: Path) -> tuple[int, int]:
+    """(newest modification time in ns, number of files): changes when files arrive or change."""
+    newest, count = 0, 0
+    for root, dirs, files in os.walk(input_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith("."):
+                continue
+            try:
+                newest = max(newest, os.stat(os.path.join(root, name)).st_mtime_ns)
+            except OSError:
+                continue
+            count += 1
+    return newest, count
+
+
+@dg.sensor(
+    name="new_article_files",
+    job=newsledger_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Starts a run when files are added to or changed in the input folder.",
+)
+def new_article_files(context: dg.SensorEvaluationContext, settings: NewsledgerSettings):
+    input_dir = Path(settings.input_dir)
+    if not input_dir.is_dir():
+        return dg.SkipReason(f"input folder {input_dir} does not exist")
+    newest, count = input_fingerprint(input_dir)
+    cursor = f"{newest}:{count}"
+    if cursor == context.cursor:
+        return dg.SkipReason("no new or changed files")
+    context.update_cursor(cursor)
+    return dg.RunRequest(run_key=cursor)
+
+
+defs = dg.Definitions(
+    jobs=[newsledger_job], schedules=[daily_schedule], sensors=[new_article_files]
+)

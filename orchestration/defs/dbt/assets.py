@@ -1,0 +1,61 @@
+"""dbt models as assets; lake sources map to the Python assets of the same key (lake/<table>)."""
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
+
+from orchestration.defs.dbt.project import dbt_project
+from orchestration.settings import NewsledgerSettings
+
+
+class NewsledgerTranslator(DagsterDbtTranslator):
+    """Group dbt assets by layer folder (staging, intermediate, marts, reference)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=NewsledgerTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
+    pool="newsledger_duckdb",
+)
+def newsledger_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: NewsledgerSettings
+):
+    # dbt reads the warehouse location from this variable (dbt_project/profiles.yml and the
+    # lake sources); setting it from the resource keeps Dagster and dbt on the same folder.
+    os.environ["NEWSLEDGER_WAREHOUSE_DIR"] = settings.warehouse_dir
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+def mart_asset_keys() -> list[dg.AssetKey]:
+    """Asset keys of the dbt models under models/marts (what publish copies)."""
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    translator = NewsledgerTranslator()
+    return [
+        translator.get_asset_key(node)
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]
+    ]
+
+
+defs = dg.Definitions(
+    assets=[newsledger_dbt_models],
+    resources={"dbt": DbtCliResource(project_dir=dbt_project)},
+)

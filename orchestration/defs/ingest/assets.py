@@ -1,0 +1,54 @@
+"""Ingest assets: read every file of the input folder (logic in transforms/articles.py)."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.metadata import table_metadata
+from orchestration.settings import NewsledgerSettings
+from transforms import lake
+from transforms.articles import ingest_folder
+
+ARTICLES = dg.AssetKey(["lake", "articles"])
+ARTICLE_SOURCES = dg.AssetKey(["lake", "article_sources"])
+REJECTED = dg.AssetKey(["lake", "rejected_files"])
+KINDS = {"python", "parquet"}
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ARTICLES, description="Distinct articles of the input folder (snapshot).", kinds=KINDS
+        ),
+        dg.AssetSpec(
+            ARTICLE_SOURCES, description="Every input path of every article.", kinds=KINDS
+        ),
+        dg.AssetSpec(
+            REJECTED, description="Files set aside, with the reason and what to do.", kinds=KINDS
+        ),
+    ],
+    group_name="ingest",
+)
+def raw_articles(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
+    """Parse every input file; a bad file is set aside with its reason and never stops the run."""
+    result = ingest_folder(Path(settings.input_dir), max_bytes=settings.max_file_bytes)
+    lake.write_snapshot(settings.lake, "articles", result.articles)
+    lake.write_snapshot(settings.lake, "article_sources", result.sources)
+    lake.write_snapshot(settings.lake, "rejected_files", result.rejected)
+    for path, reason in result.rejected.select("source_path", "reason").iter_rows():
+        context.log.warning(f"set aside {path}: {reason}")
+    if result.ignored:
+        context.log.info(f"ignored side files: {', '.join(result.ignored)}")
+    yield dg.MaterializeResult(
+        asset_key=ARTICLES,
+        metadata=table_metadata(
+            result.articles,
+            input_dir=settings.input_dir,
+            n_words=int(result.articles["n_words"].sum()),
+        ),
+    )
+    yield dg.MaterializeResult(asset_key=ARTICLE_SOURCES, metadata=table_metadata(result.sources))
+    yield dg.MaterializeResult(asset_key=REJECTED, metadata=table_metadata(result.rejected))
+
+
+defs = dg.Definitions(assets=[raw_articles])

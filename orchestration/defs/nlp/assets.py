@@ -1,0 +1,68 @@
+"""NLP and actor assets (logic in transforms/nlp and transforms/actors.py)."""
+
+import dagster as dg
+import polars as pl
+
+from orchestration.defs.ingest.assets import ARTICLES
+from orchestration.metadata import table_metadata
+from orchestration.settings import NewsledgerSettings
+from transforms import lake
+from transforms.actors import resolve_mentions
+from transforms.nlp.pipeline import extractor_version, load_nlp
+from transforms.nlp.run import run_nlp
+from transforms.nlp.tables import DOC_TABLES
+
+DOC_TABLE_KEYS = {table: dg.AssetKey(["lake", table]) for table in DOC_TABLES}
+ACTOR_TABLES = ("actors", "mention_actors", "actor_aliases")
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(key, deps=[ARTICLES], kinds={"spacy", "polars", "parquet"})
+        for key in DOC_TABLE_KEYS.values()
+    ],
+    group_name="nlp",
+    pool="newsledger_nlp",
+)
+def nlp_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
+    """Parse articles not yet parsed by this extractor version; append one part per batch."""
+    articles = pl.read_parquet(settings.lake / "articles" / "current.parquet")
+    nlp = load_nlp()
+
+    def progress(done: int, total: int) -> None:
+        context.log.info(f"NLP: {done}/{total} articles parsed")
+
+    stats = run_nlp(settings.lake, articles, nlp=nlp, on_progress=progress)
+    context.log.info(f"NLP stats: {stats}")
+    for table, key in DOC_TABLE_KEYS.items():
+        frame = lake.read_table(settings.lake, table)
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata=table_metadata(
+                frame,
+                extractor_version=extractor_version(nlp),
+                n_parsed_this_run=stats.n_parsed,
+                n_skipped_unchanged=stats.n_skipped,
+            ),
+        )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["lake", t], deps=[DOC_TABLE_KEYS["entity_mentions"]], kinds={"python", "polars"}
+        )
+        for t in ACTOR_TABLES
+    ],
+    group_name="nlp",
+)
+def actor_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
+    """Resolve every entity mention to an actor, across all articles."""
+    mentions = lake.read_table(settings.lake, "entity_mentions")
+    frames = dict(zip(ACTOR_TABLES, resolve_mentions(mentions), strict=True))
+    for table, frame in frames.items():
+        lake.write_snapshot(settings.lake, table, frame)
+        yield dg.MaterializeResult(asset_key=["lake", table], metadata=table_metadata(frame))
+
+
+defs = dg.Definitions(assets=[nlp_tables, actor_tables])

@@ -1,0 +1,57 @@
+"""Where newsledger reads and writes: one resource, configured by environment variables.
+
+NEWSLEDGER_INPUT_DIR      folder of raw article files   (default: <repo>/seeds)
+NEWSLEDGER_WAREHOUSE_DIR  output folder                 (default: <repo>/warehouse)
+NEWSLEDGER_MAX_FILE_BYTES size limit per input file     (default: 5 MB)
+
+The warehouse folder holds lake/ (Parquet from the Python stages), newsledger.duckdb (private,
+written by dbt) and analytics.duckdb (published, for readers).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from transforms.articles import DEFAULT_MAX_BYTES
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+def default_input_dir() -> str:
+    return str(Path(os.environ.get("NEWSLEDGER_INPUT_DIR", REPO_ROOT / "seeds")).resolve())
+
+
+def default_warehouse_dir() -> str:
+    return str(Path(os.environ.get("NEWSLEDGER_WAREHOUSE_DIR", REPO_ROOT / "warehouse")).resolve())
+
+
+class NewsledgerSettings(dg.ConfigurableResource):
+    """Input and output locations of one deployment."""
+
+    input_dir: str
+    warehouse_dir: str
+    max_file_bytes: int = DEFAULT_MAX_BYTES
+
+    @classmethod
+    def from_env(cls) -> NewsledgerSettings:
+        return cls(
+            input_dir=default_input_dir(),
+            warehouse_dir=default_warehouse_dir(),
+            max_file_bytes=int(os.environ.get("NEWSLEDGER_MAX_FILE_BYTES", DEFAULT_MAX_BYTES)),
+        )
+
+    @property
+    def lake(self) -> Path:
+        return Path(self.warehouse_dir) / "lake"
+
+    @property
+    def private_db(self) -> Path:
+        return Path(self.warehouse_dir) / "newsledger.duckdb"
+
+    @property
+    def published_db(self) -> Path:
+        return Path(self.warehouse_dir) / "analytics.duckdb"

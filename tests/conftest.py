@@ -1,0 +1,34 @@
+"""Shared fixtures: paths to the real data, small input folders built from it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+SHARED_DATA = REPO.parent / "shared" / "data"
+SEED_ARTICLE = SEEDS / "000_55766d7a04a2f1f7.txt"
+
+
+@pytest.fixture
+def small_input(tmp_path: Path) -> Path:
+    """The seed article, three VOA seeds, a duplicate of one of them and one broken file."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    shutil.copy(SEED_ARTICLE, folder / SEED_ARTICLE.name)
+    for name in ("voa_6181504.txt", "voa_8007271.txt", "voa_8010842.txt"):
+        shutil.copy(SEEDS / name, folder / name)
+    shutil.copy(SEEDS / "voa_8010842.txt", folder / "copy_of_8010842.txt")
+    (folder / "broken.txt").write_bytes(b"caf\xe9 latin-1 without a date header")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """Parse the dbt project once per session, before any test imports the Dagster definitions."""
+    from orchestration.prepare import ensure_manifest
+
+    return ensure_manifest()

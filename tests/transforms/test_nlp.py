@@ -1,0 +1,70 @@
+"""The NLP stage on the real model: offsets, incrementality, crash repair."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.conftest import SEEDS
+from transforms import lake
+from transforms.articles import ingest_folder
+from transforms.nlp.run import done_article_ids, run_nlp
+from transforms.nlp.pipeline import extractor_version
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def articles() -> pl.DataFrame:
+    result = ingest_folder(SEEDS)
+    return result.articles.filter(
+        pl.col("source_path").is_in(["000_55766d7a04a2f1f7.txt", "voa_6181504.txt", "voa_8007271.txt"])
+    )
+
+
+def test_offsets_index_the_stored_text_and_sentences_come_from_the_parser(tmp_path, articles):
+    run_nlp(tmp_path, articles, part_size=2)
+    texts = dict(articles.select("article_id", "text").iter_rows())
+    mentions = lake.read_table(tmp_path, "entity_mentions")
+    sentences = lake.read_table(tmp_path, "sentences")
+    for row in mentions.iter_rows(named=True):
+        assert texts[row["article_id"]][row["start_char"] : row["end_char"]] == row["mention_text"]
+    for row in sentences.iter_rows(named=True):
+        assert texts[row["article_id"]][row["start_char"] : row["end_char"]] == row["sentence_text"]
+    seed_id = articles.filter(pl.col("source_path").str.starts_with("000"))["article_id"][0]
+    seed_sentences = sentences.filter(pl.col("article_id") == seed_id)
+    assert seed_sentences.height >= 20  # the parser's sentences (the senter finds only 12)
+    seed_people = set(
+        mentions.filter((pl.col("article_id") == seed_id) & (pl.col("entity_label") == "PERSON"))[
+            "mention_text"
+        ]
+    )
+    assert {"Vladimir Putin", "Annalena Baerbock"} <= seed_people
+    assert mentions["extractor_version"].unique().to_list() == [extractor_version()]
+
+
+def test_rerun_parses_nothing_and_new_articles_only(tmp_path, articles):
+    first = run_nlp(tmp_path, articles.head(2))
+    assert first.n_parsed == 2
+    again = run_nlp(tmp_path, articles.head(2))
+    assert again.n_parsed == 0 and again.n_skipped == 2
+    more = run_nlp(tmp_path, articles)
+    assert more.n_parsed == 1 and more.n_skipped == 2
+    assert done_article_ids(tmp_path, extractor_version()) == set(articles["article_id"])
+
+
+def test_crash_mid_part_is_repaired_without_duplicates(tmp_path, articles):
+    run_nlp(tmp_path, articles)
+    complete = lake.read_table(tmp_path, "entity_mentions").height
+    # Simulate a crash after the mentions part was written but before its sentences part.
+    sentences_parts = list((tmp_path / "sentences").glob("part-*.parquet"))
+    for part in sentences_parts:
+        part.unlink()
+    stats = run_nlp(tmp_path, articles)
+    assert stats.n_orphans_removed == len(sentences_parts)
+    assert stats.n_parsed == articles.height
+    mentions = lake.read_table(tmp_path, "entity_mentions")
+    assert mentions.height == complete
+    assert mentions["mention_id"].n_unique() == complete
