@@ -10,7 +10,9 @@ Rules, in order (the first that applies wins; `match_reason` names it):
   a longer PERSON name of the same article ("Putin", "Choe") joins that name's cluster
   (`person_in_article`); the cluster's longest name is canonical, and the same canonical name
   in other articles is the same actor (`person_name`);
-- ORG mentions -> an organization keyed by its normalized name (`org_name`).
+- ORG mentions that are a person's name in the same article ("Baerbock" mis-tagged ORG) join
+  that person (`person_in_article`); other ORG mentions -> an organization keyed by its
+  normalized name (`org_name`).
 GPE/LOC mentions that are not countries are places, not actors (see the places tables).
 
 Reference data: transforms/reference/country_aliases.csv (see ATTRIBUTION.md there).
@@ -111,6 +113,12 @@ def _person_tokens(text: str) -> list[str]:
     return [t for t in re.split(r"[\s]+", normalize_surface(text)) if t]
 
 
+def _person_for(text: str, full_names: list[str]) -> str | None:
+    """The longest person name of the article whose tokens include all of `text`'s tokens."""
+    tokens = set(_person_tokens(text))
+    return next((n for n in full_names if tokens and tokens <= set(_person_tokens(n))), None)
+
+
 def resolve_mentions(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Resolve entity mentions to actors.
 
@@ -138,10 +146,14 @@ def resolve_mentions(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
         "mention_id", "article_id", "mention_text", "entity_label", "start_char"
     ).sort("article_id", "start_char")
     for (_article_id,), group in rows.group_by(["article_id"], maintain_order=True):
-        persons: list[tuple[str, str]] = []  # (mention_id, text) of PERSON mentions
-        for mention_id, text, label in group.select(
-            "mention_id", "mention_text", "entity_label"
-        ).iter_rows():
+        triples = list(group.select("mention_id", "mention_text", "entity_label").iter_rows())
+        # Person names of the article, longest first: short forms join the longest name
+        # containing them ("Putin" -> "Vladimir Putin", "Choe" -> "Choe Son Hui").
+        full_names = sorted(
+            {t for _, t, lab in triples if lab == "PERSON"}, key=lambda t: -len(_person_tokens(t))
+        )
+
+        for mention_id, text, label in triples:
             if label in ("GPE", "NORP", "ORG"):
                 country = resolve_country(text, label)
                 if country:
@@ -154,10 +166,30 @@ def resolve_mentions(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
                         "country_iso3": iso3,
                         "sector": "government",
                     }
-                    link(mention_id, actor_id, reason, 0.9 if reason != "capital" else 0.7, text)
+                    confidence = 0.7 if reason == "capital_for_state" else 0.9
+                    link(mention_id, actor_id, reason, confidence, text)
                     continue
-            if label == "PERSON":
-                persons.append((mention_id, text))
+            canonical = _person_for(text, full_names) if label in ("PERSON", "ORG") else None
+            if canonical is not None:
+                # An ORG that is a person's name in the same article ("Baerbock" tagged ORG)
+                # is that person: spaCy's small model does this systematically.
+                reason = (
+                    "person_name"
+                    if canonical == text and label == "PERSON"
+                    else ("person_in_article")
+                )
+                actor_id = f"person:{slug(canonical)}"
+                actors.setdefault(
+                    actor_id,
+                    {
+                        "actor_id": actor_id,
+                        "canonical_name": canonical.strip(),
+                        "actor_type": "person",
+                        "country_iso3": None,
+                        "sector": None,
+                    },
+                )
+                link(mention_id, actor_id, reason, 0.8 if reason == "person_name" else 0.7, text)
             elif label == "ORG":
                 actor_id = f"org:{slug(normalize_surface(text))}"
                 actors.setdefault(
@@ -171,26 +203,6 @@ def resolve_mentions(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
                     },
                 )
                 link(mention_id, actor_id, "org_name", 0.6, text)
-        # Person clusters within the article: short forms join the longest name containing them.
-        full_names = sorted({t for _, t in persons}, key=lambda t: -len(_person_tokens(t)))
-        for mention_id, text in persons:
-            tokens = set(_person_tokens(text))
-            canonical = next(
-                (n for n in full_names if tokens and tokens <= set(_person_tokens(n))), text
-            )
-            reason = "person_name" if canonical == text else "person_in_article"
-            actor_id = f"person:{slug(canonical)}"
-            actors.setdefault(
-                actor_id,
-                {
-                    "actor_id": actor_id,
-                    "canonical_name": canonical.strip(),
-                    "actor_type": "person",
-                    "country_iso3": None,
-                    "sector": None,
-                },
-            )
-            link(mention_id, actor_id, reason, 0.8 if reason == "person_name" else 0.7, text)
     return (
         pl.DataFrame(list(actors.values()), schema=ACTOR_SCHEMA).sort("actor_id"),
         pl.DataFrame(links, schema=MENTION_ACTOR_SCHEMA),

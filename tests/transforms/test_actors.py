@@ -11,8 +11,13 @@ def mentions(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
     """(article_id, text, label) -> mention rows with ids and increasing offsets."""
     return pl.DataFrame(
         [
-            {"mention_id": f"m{i}", "article_id": a, "mention_text": t, "entity_label": lab,
-             "start_char": i * 10}
+            {
+                "mention_id": f"m{i}",
+                "article_id": a,
+                "mention_text": t,
+                "entity_label": lab,
+                "start_char": i * 10,
+            }
             for i, (a, t, lab) in enumerate(rows)
         ]
     )
@@ -75,3 +80,11 @@ def test_countries_are_one_actor_and_places_are_not_actors():
     country = actors.filter(pl.col("actor_id") == "country:RUS").row(0, named=True)
     assert country["canonical_name"] == "Russia" and country["actor_type"] == "country"
     assert by_mention["m4"].startswith("org:")
+
+
+def test_org_tag_on_a_persons_surname_joins_the_person():
+    _, links, _ = resolve_mentions(
+        mentions([("a1", "Annalena Baerbock", "PERSON"), ("a1", "Baerbock", "ORG")])
+    )
+    by_mention = dict(links.select("mention_id", "actor_id").iter_rows())
+    assert by_mention["m1"] == "person:annalena-baerbock"

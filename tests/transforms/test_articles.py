@@ -90,7 +90,9 @@ def test_ingest_sets_aside_bad_files_and_keeps_every_good_one(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(SEED_ARTICLE, folder / "seed.txt")
-    (folder / "seed_bom_crlf.txt").write_bytes(b"\xef\xbb\xbf" + SEED_RAW.replace("\n", "\r\n").encode())
+    (folder / "seed_bom_crlf.txt").write_bytes(
+        b"\xef\xbb\xbf" + SEED_RAW.replace("\n", "\r\n").encode()
+    )
     (folder / "other.txt").write_text(" date 2024-11-05 A second, different article.\n")
     expected = _write_broken_files(folder)
     (folder / "README.md").write_text("side file, ignored")
@@ -99,7 +101,9 @@ def test_ingest_sets_aside_bad_files_and_keeps_every_good_one(tmp_path):
 
     assert result.articles.height == 2
     assert sorted(result.sources["source_path"].to_list()) == [
-        "other.txt", "seed.txt", "seed_bom_crlf.txt"
+        "other.txt",
+        "seed.txt",
+        "seed_bom_crlf.txt",
     ]
     rejected = dict(result.rejected.select("source_path", "reason_code").iter_rows())
     assert rejected == {**expected, "seed_bom_crlf.txt": "duplicate"}

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 import pytest
 
 from tests.conftest import SEEDS
 from transforms import lake
 from transforms.articles import ingest_folder
-from transforms.nlp.run import done_article_ids, run_nlp
 from transforms.nlp.pipeline import extractor_version
+from transforms.nlp.run import done_article_ids, run_nlp
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +18,9 @@ pytestmark = pytest.mark.slow
 def articles() -> pl.DataFrame:
     result = ingest_folder(SEEDS)
     return result.articles.filter(
-        pl.col("source_path").is_in(["000_55766d7a04a2f1f7.txt", "voa_6181504.txt", "voa_8007271.txt"])
+        pl.col("source_path").is_in(
+            ["000_55766d7a04a2f1f7.txt", "voa_6181504.txt", "voa_8007271.txt"]
+        )
     )
 
 

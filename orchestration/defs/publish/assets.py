@@ -17,7 +17,7 @@ from transforms.warehouse import publish
 )
 def analytics_warehouse(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
     counts = publish(
-        settings.private_db, settings.published_db, run_info={"run_id": context.run_id}
+        settings.private_db, settings.published_db, run_info={"run_id": context.run.run_id}
     )
     return dg.MaterializeResult(
         metadata={

@@ -1,0 +1,184 @@
+"""The whole asset graph in-process (ingest -> NLP -> actors -> dbt build -> publish)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.slow
+
+CONTRACT = {
+    "dim_articles": ["article_id", "published_date", "title", "source_path", "n_words"],
+    "fct_entity_mentions": [
+        "mention_id",
+        "article_id",
+        "sentence_index",
+        "start_char",
+        "end_char",
+        "mention_text",
+        "entity_label",
+        "actor_id",
+    ],
+    "dim_actors": ["actor_id", "canonical_name", "actor_type", "country_iso3"],
+    "mart_actor_mentions": [
+        "actor_id",
+        "canonical_name",
+        "country_iso3",
+        "published_date",
+        "n_mentions",
+        "n_articles",
+    ],
+    "rejected_files": ["source_path", "reason", "detected_at"],
+}
+
+
+def materialize_all(input_dir: Path, warehouse: Path) -> dg.ExecuteInProcessResult:
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.definitions import defs
+    from orchestration.defs.dbt.project import dbt_project
+    from orchestration.settings import NewsledgerSettings
+
+    settings = NewsledgerSettings(input_dir=str(input_dir), warehouse_dir=str(warehouse))
+    return dg.materialize(
+        list(defs.assets),
+        resources={"settings": settings, "dbt": DbtCliResource(project_dir=dbt_project)},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, dbt_manifest):
+    import shutil
+
+    from tests.conftest import SEED_ARTICLE
+
+    folder = tmp_path_factory.mktemp("input")
+    shutil.copy(SEED_ARTICLE, folder / SEED_ARTICLE.name)
+    for name in ("voa_6181504.txt", "voa_8007271.txt", "voa_8010842.txt"):
+        shutil.copy(SEEDS / name, folder / name)
+    shutil.copy(SEEDS / "voa_8010842.txt", folder / "copy_of_8010842.txt")
+    (folder / "broken.txt").write_bytes(b"caf\xe9 latin-1 without a date header")
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    result = materialize_all(folder, warehouse)
+    return folder, warehouse, result
+
+
+def test_run_succeeds_and_dbt_tests_pass_as_asset_checks(built):
+    _, _, result = built
+    assert result.success
+    checks = result.get_asset_check_evaluations()
+    assert len(checks) >= 20
+    failed = [c.check_name for c in checks if not c.passed]
+    assert failed == []
+
+
+def test_contract_tables_and_counts(built):
+    _, warehouse, _ = built
+    with duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True) as con:
+        for table, columns in CONTRACT.items():
+            have = [r[0] for r in con.execute(f"describe {table}").fetchall()]
+            assert set(columns) <= set(have), table
+        assert con.execute("select count(*) from dim_articles").fetchone()[0] == 4
+        assert con.execute("select count(*) from dim_article_sources").fetchone()[0] == 5
+        rejected = dict(
+            con.execute("select source_path, reason_code from rejected_files").fetchall()
+        )
+        # files are read in path order: the first path of a duplicated text is the article's
+        assert rejected == {"broken.txt": "not_utf8", "voa_8010842.txt": "duplicate"}
+        assert (
+            con.execute(
+                "select n_sources from dim_articles where source_path = 'copy_of_8010842.txt'"
+            ).fetchone()[0]
+            == 2
+        )
+        # offsets cut the mention out of the stored text
+        bad = con.execute(
+            "select count(*) from fct_entity_mentions m join dim_articles a using (article_id) "
+            "where substr(a.text, m.start_char + 1, m.end_char - m.start_char) <> m.mention_text"
+        ).fetchone()[0]
+        assert bad == 0
+
+
+def test_known_facts_of_the_seed_article(built):
+    _, warehouse, _ = built
+    with duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True) as con:
+        names = {
+            r[0]
+            for r in con.execute(
+                "select canonical_name from mart_actor_mentions where published_date = '2024-11-04'"
+            ).fetchall()
+        }
+        by_country = dict(
+            con.execute(
+                "select country_iso3, sum(n_mentions) from mart_actor_mentions "
+                "where published_date = '2024-11-04' and country_iso3 is not null group by 1"
+            ).fetchall()
+        )
+    assert {"Vladimir Putin", "Annalena Baerbock"} <= names
+    assert any(n.startswith("Choe Son") for n in names)
+    assert {"RUS", "PRK", "UKR", "KOR", "DEU", "USA"} <= set(by_country)
+
+
+def test_rerun_while_a_reader_holds_the_published_file(built, tmp_path):
+    folder, warehouse, _ = built
+    published = warehouse / "analytics.duckdb"
+    reader = duckdb.connect(str(published), read_only=True)
+    before = reader.execute("select count(*) from pipeline_runs").fetchone()[0]
+    (folder / "new.txt").write_text(" date 2024-11-05 Germany pledged more aid to Ukraine.\n")
+    try:
+        result = materialize_all(folder, warehouse)
+        assert result.success
+        # the open reader still sees its complete snapshot
+        assert reader.execute("select count(*) from dim_articles").fetchone()[0] == 4
+    finally:
+        reader.close()
+        (folder / "new.txt").unlink()
+    with duckdb.connect(str(published), read_only=True) as fresh:
+        assert fresh.execute("select count(*) from dim_articles").fetchone()[0] == 5
+        assert fresh.execute("select count(*) from pipeline_runs").fetchone()[0] == before + 1
+
+
+def test_cli_runs_on_an_unseen_folder(tmp_path):
+    """`newsledger run --input --warehouse` on raw files in header variants it has not seen."""
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    body = (SEEDS / "voa_6181504.txt").read_text(encoding="utf-8").split(" ", 3)[3]
+    (folder / "crlf.txt").write_bytes(
+        ("date 2019-12-23\r\n\r\n" + body).replace("\n", "\r\n").encode()
+    )
+    (folder / "nodate.txt").write_text("Just text, no header.\n")
+    warehouse = tmp_path / "wh"
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "run",
+            "--input",
+            str(folder),
+            "--warehouse",
+            str(warehouse),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "articles loaded:   1 (from 1 files)" in out.stdout
+    assert "nodate.txt [no_date]" in out.stdout
+    status = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "status", "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert status.returncode == 0 and "dim_articles" in status.stdout
