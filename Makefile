@@ -26,3 +26,6 @@ lint: install
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs
+
+eval: install  ## precision / recall / F1 per field against the gold labels in ../shared/data
+	$(UV) run python -m evaluation $(ARGS)

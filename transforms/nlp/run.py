@@ -20,7 +20,7 @@ from spacy.language import Language
 
 from transforms import lake
 from transforms.nlp.pipeline import extractor_version, load_nlp
-from transforms.nlp.tables import DOC_TABLES, stable_id
+from transforms.nlp.tables import DOC_TABLES, ArticleContext, stable_id
 
 log = logging.getLogger(__name__)
 COMMIT_TABLE = "sentences"
@@ -98,19 +98,27 @@ def run_nlp(
     todo = articles.filter(~pl.col("article_id").is_in(list(done))).sort("article_id")
     stats.n_skipped = articles.height - todo.height
     n_process = n_process or default_processes(todo.height)
-    for part in _chunks(todo.select("article_id", "text"), part_size):
+    for part in _chunks(todo.select("article_id", "published_date", "text"), part_size):
         ids = part["article_id"].to_list()
         rows: dict[str, list[dict]] = {table: [] for table in DOC_TABLES}
-        pairs = zip(part["text"].to_list(), ids, strict=True)
+        contexts = [
+            ArticleContext(article_id, published, version)
+            for article_id, published in zip(ids, part["published_date"].to_list(), strict=True)
+        ]
+        pairs = zip(part["text"].to_list(), contexts, strict=True)
         docs = nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process)
-        for doc, article_id in docs:
+        for doc, article in docs:
             # Guarded: an exception escaping this loop with n_process > 1 hangs spaCy's workers
-            # (STACK_NOTES), so it is logged and the article's rows are dropped instead.
-            try:
-                for table, (_, extract) in DOC_TABLES.items():
-                    rows[table].extend(extract(doc, article_id, version))
-            except Exception:  # noqa: BLE001
-                log.exception("extraction failed on article %s; its rows are skipped", article_id)
+            # (STACK_NOTES). A failing extractor costs only its own rows for this article.
+            for table, (_, extract) in DOC_TABLES.items():
+                try:
+                    rows[table].extend(extract(doc, article))
+                except Exception:  # noqa: BLE001
+                    log.exception(
+                        "%s extraction failed on article %s; its rows are skipped",
+                        table,
+                        article.article_id,
+                    )
             stats.n_words_parsed += len(doc)
         key = stable_id(version, *ids)
         for table, (schema, _) in DOC_TABLES.items():  # COMMIT_TABLE is last in DOC_TABLES

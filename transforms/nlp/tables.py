@@ -1,14 +1,18 @@
 """Doc-level extractors: one spaCy Doc of one article -> rows of the sentence and mention tables.
 
-Each extractor is a function `(doc, article_id) -> list[dict]` registered in DOC_TABLES with the
-Polars schema of its table. Character offsets are offsets into the stored article text (the Doc
-is built from exactly that text), so `text[start_char:end_char]` is the span.
+Each extractor is a function `(doc, article) -> list[dict]` registered in DOC_TABLES with the
+Polars schema of its table; `article` (ArticleContext) carries the article id, its publication
+date (to resolve "last Friday") and the extractor version to stamp on every row.
+Character offsets are offsets into the stored article text (the Doc is built from exactly that
+text), so `text[start_char:end_char]` is the span.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 from spacy.tokens import Doc
@@ -33,25 +37,33 @@ MENTION_SCHEMA = {
 }
 
 
+@dataclass(frozen=True)
+class ArticleContext:
+    article_id: str
+    published_date: dt.date
+    version: str
+
+
 def stable_id(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
-def sentence_rows(doc: Doc, article_id: str, version: str) -> list[dict]:
+def sentence_rows(doc: Doc, article: ArticleContext) -> list[dict]:
     return [
         {
-            "article_id": article_id,
+            "article_id": article.article_id,
             "sentence_index": i,
             "start_char": sent.start_char,
             "end_char": sent.end_char,
             "sentence_text": sent.text,
-            "extractor_version": version,
+            "extractor_version": article.version,
         }
         for i, sent in enumerate(doc.sents)
     ]
 
 
-def mention_rows(doc: Doc, article_id: str, version: str) -> list[dict]:
+def mention_rows(doc: Doc, article: ArticleContext) -> list[dict]:
+    article_id, version = article.article_id, article.version
     sent_index = {}
     for i, sent in enumerate(doc.sents):
         sent_index[sent.start] = i
@@ -74,7 +86,7 @@ def mention_rows(doc: Doc, article_id: str, version: str) -> list[dict]:
 
 # Table name -> (schema, extractor). `sentences` is written last for each batch: its presence
 # marks the batch's articles as done (see transforms/nlp/run.py).
-DOC_TABLES: dict[str, tuple[dict, Callable[[Doc, str, str], list[dict]]]] = {
+DOC_TABLES: dict[str, tuple[dict, Callable[[Doc, ArticleContext], list[dict]]]] = {
     "entity_mentions": (MENTION_SCHEMA, mention_rows),
     "sentences": (SENTENCE_SCHEMA, sentence_rows),
 }
