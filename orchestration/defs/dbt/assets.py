@@ -1,8 +1,10 @@
 """dbt models as assets; lake sources map to the Python assets of the same key (lake/<table>)."""
 
+import hashlib
 import json
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -41,7 +43,10 @@ def newsledger_dbt_models(
     # dbt reads the warehouse location from this variable (dbt_project/profiles.yml and the
     # lake sources); setting it from the resource keeps Dagster and dbt on the same folder.
     os.environ["NEWSLEDGER_WAREHOUSE_DIR"] = settings.warehouse_dir
-    yield from dbt.cli(["build"], context=context).stream()
+    # One target folder per warehouse, kept between runs, so dbt's partial parsing reuses the
+    # previous parse (about 3 s per run) instead of starting over in a fresh folder each time.
+    target = Path("target") / f"run-{hashlib.sha1(settings.warehouse_dir.encode()).hexdigest()[:8]}"
+    yield from dbt.cli(["build"], context=context, target_path=target).stream()
 
 
 def mart_asset_keys() -> list[dg.AssetKey]:
