@@ -401,8 +401,12 @@ def _dep_content(verb: Token, kinds: list[str], text: str) -> tuple[tuple[int, i
                 if c.dep_ == "prep" and c.lower_ == kind:
                     objs = [o for o in c.children if o.dep_ in ("pcomp", "pobj")]
                     if objs:
-                        a, b = _token_span([t for t in c.subtree if t.i != c.i])
-                        return _strip_span(text, a, b), None
+                        end = c.i + 1
+                        while end < len(verb.doc) and not _sentence_end(verb.doc[end]):
+                            end += 1
+                        toks = list(verb.doc[c.i + 1 : end])
+                        if toks:
+                            return _strip_span(text, *_token_span(toks)), None
         elif kind == "oprd":
             for c in children:
                 if c.dep_ in ("oprd", "ccomp", "xcomp") and c.i > verb.i:
@@ -448,7 +452,11 @@ def _quote_cue(doc: Doc, q: Quote, quotes: list[Quote]) -> tuple[Token | None, s
             if k > 8 or (k > 0 and _sentence_end(tok)) or tok.text in OPEN_QUOTES:
                 break
             if tok.lemma_.lower() in verbs and tok.pos_ in ("VERB", "AUX"):
-                best_after = tok
+                subj = _subject(tok)
+                between = [t for t in after[:k] if not (t.is_punct or t.is_space)]
+                allowed = {t.i for t in subj.subtree} if subj is not None else set()
+                if all(t.i in allowed or t.dep_ in ("aux", "advmod", "neg") for t in between):
+                    best_after = tok
                 break
     # before: tokens back from the opening mark to the previous sentence end
     before = doc.char_span(0, q.open_char, alignment_mode="contract") if q.open_char else None
@@ -623,6 +631,19 @@ def _extract(doc: Doc) -> list[Claim]:
         else:
             for r in _ccomp_contents(tok, text):
                 ranges.append((r, None))
+            if (
+                not ranges
+                and tok.dep_ in ("parataxis", "ccomp", "advcl")
+                and tok.head.pos_ in ("VERB", "AUX")
+                and tok.head.i < tok.i
+                and not any(c.dep_ in ("dobj", "ccomp", "xcomp") and c.lower_ != "reporters" for c in tok.children)
+            ):
+                exclude = {t.i for t in tok.subtree} | _nonrestrictive(tok.head)
+                toks = [t for t in tok.head.subtree if t.i not in exclude and not t.is_space]
+                while toks and (toks[0].is_punct or (toks[0].lower_ == "that" and toks[0].dep_ == "mark")):
+                    toks = toks[1:]
+                if toks:
+                    ranges.append((_strip_span(text, *_token_span(toks)), None))
             if not ranges and kinds:
                 source = tok_for_obj if phrase and cue_lemma == "neither_confirm_nor_deny" else tok
                 r, obj = _dep_content(source, kinds, text)
@@ -688,11 +709,25 @@ class SpeakerResolver:
     def __init__(self, doc: Doc):
         self.doc = doc
         self.ents = list(doc.ents)
+        self.history: list[Speaker] = []
         self.persons: list[tuple[str, int, int]] = []  # (full name, start, end) first mentions
         for ent in self.ents:
-            if ent.label_ == "PERSON" and len(ent) >= 2 and not any(p[0] == ent.text for p in self.persons):
-                self.persons.append((ent.text, ent.start_char, ent.end_char))
-        self.history: list[Speaker] = []
+            if ent.label_ == "PERSON" and len(ent) >= 2:
+                name = self.full_text(ent)
+                if not any(p[0] == name for p in self.persons):
+                    self.persons.append((name, ent.start_char, ent.end_char))
+
+    def full_text(self, ent: Span) -> str:
+        """The entity text extended over name tokens the NER cut off ("Choe Son" + "Hui")."""
+        end = ent.end
+        while (
+            end < len(self.doc)
+            and self.doc[end].pos_ == "PROPN"
+            and self.doc[end - 1].head.i == end
+            and not any(e.start == end for e in self.ents)
+        ):
+            end += 1
+        return self.doc[ent.start : end].text
 
     # -- helpers ---------------------------------------------------------------------------------
     def person_for(self, text: str, before: int) -> tuple[str, int, int] | None:
@@ -702,7 +737,15 @@ class SpeakerResolver:
             return None
         found = None
         for name, a, b in self.persons:
-            if words <= set(_norm(name).split()):
+            parts = set(_norm(name).split())
+            if len(words) == 1 and not words <= parts:
+                (w,) = words
+                if len(w) >= 5 and any(
+                    len(p) == len(w) and sum(x != y for x, y in zip(p, w, strict=True)) == 1
+                    for p in parts
+                ):
+                    words = {next(p for p in parts if len(p) == len(w) and sum(x != y for x, y in zip(p, w, strict=True)) == 1)}
+            if words <= parts:
                 if a <= before or found is None:
                     found = (name, a, b)
                 if a <= before:
@@ -747,6 +790,10 @@ class SpeakerResolver:
         while j < len(self.doc) and self.doc[j].dep_ in ("compound", "flat") and self.doc[j].head.i == head.i:
             toks.append(self.doc[j])
             j += 1
+        for child in head.rights:
+            if child.dep_ == "appos" and child.i == j and any(e.start <= child.i < e.end for e in self.ents):
+                toks.extend(t for t in child.subtree if not t.is_space)
+                break
         while toks and (toks[0].is_punct or toks[0].dep_ == "cc"):
             toks = toks[1:]
         # drop a leading conjunct list: for 'South Korea and the European Union', the head of the
@@ -807,7 +854,7 @@ class SpeakerResolver:
         if persons:
             ent = persons[-1]
             full = self.person_for(ent.text, ent.start_char)
-            name, ra, rb = full if full else (ent.text, ent.start_char, ent.end_char)
+            name, ra, rb = full if full else (self.full_text(ent), ent.start_char, ent.end_char)
             title = [t for t in toks if t.idx < ent.start_char]
             country = self._title_country(title) or self._person_country(ra)
             sp.name, sp.type, sp.country, sp.ref_start, sp.ref_end = name, "person", country, ra, rb
@@ -830,6 +877,13 @@ class SpeakerResolver:
             for prev in reversed(self.history):
                 if head_lemma in prev.head_lemmas:
                     return Speaker(text, a, b, prev.name, prev.type, prev.country, prev.ref_start, prev.ref_end, prev.head_lemmas)
+            for chunk in reversed([c for c in self.doc.noun_chunks if c.end_char <= a]):
+                if head_lemma in {t.lemma_.lower() for t in chunk if t.pos_ == "NOUN"}:
+                    named = [e for e in self.ents if e.label_ in ("ORG", "PERSON") and chunk.start <= e.start < chunk.end + 2]
+                    if named and head_lemma not in R.person_roles:
+                        e = named[0]
+                        sp.name, sp.type, sp.ref_start, sp.ref_end = _strip_det(e.text), "organization", e.start_char, e.end_char
+                        return sp
             if head_lemma in R.person_roles:
                 ante = self.role_antecedent(toks, a)
                 if ante is not None:
@@ -890,8 +944,17 @@ class SpeakerResolver:
             last_any = ent
             if ent.root.dep_ in SUBJECT_DEPS or ent.root.dep_ in ("appos",):
                 last_subject = ent
-        last_speaker = next((s for s in reversed(self.history) if s.type == "person"), None)
+        last_speaker = next(
+            (
+                s
+                for s in reversed(self.history)
+                if s.type == "person" or (s.type == "unnamed" and s.head_lemmas & rules().person_roles)
+            ),
+            None,
+        )
         candidates = []
+        if last_speaker is not None and limit - last_speaker.text_start < 700:
+            candidates.append((limit, last_speaker))
         if last_subject is not None:
             candidates.append((last_subject.start_char, last_subject))
         if last_speaker is not None:
@@ -902,7 +965,7 @@ class SpeakerResolver:
             return None
         _, best = max(candidates, key=lambda c: c[0])
         if isinstance(best, Speaker):
-            return best.name, "person", best.country, best.ref_start, best.ref_end
+            return best.name, best.type, best.country, best.ref_start, best.ref_end
         full = self.person_for(best.text, best.start_char)
         name, ra, rb = full if full else (best.text, best.start_char, best.end_char)
         return name, "person", self._person_country(ra), ra, rb
