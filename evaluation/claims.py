@@ -126,14 +126,26 @@ def report() -> list[Row]:
         for field in ("speaker", "cue", "content_overlap", "content_exact"):
             tp = s.get(field, 0)
             rows.append(
-                Row("claims", dataset, field, tp=tp, fp=s["n_pred"] - tp, fn=s["n_gold"] - tp,
-                    target=targets.get(field, ""))
+                Row(
+                    "claims",
+                    dataset,
+                    field,
+                    tp=tp,
+                    fp=s["n_pred"] - tp,
+                    fn=s["n_gold"] - tp,
+                    target=targets.get(field, ""),
+                )
             )
         matched = s.get("content_overlap", 0)
         for field, target in (("stance", ">= 0.85 acc"), ("is_direct", "")):
             rows.append(
-                Row("claims", dataset, f"{field} (matched)",
-                    value=s.get(field, 0) / matched if matched else None, target=target,
-                    note=f"n={matched}")
+                Row(
+                    "claims",
+                    dataset,
+                    f"{field} (matched)",
+                    value=s.get(field, 0) / matched if matched else None,
+                    target=target,
+                    note=f"n={matched}",
+                )
             )
     return rows

@@ -282,7 +282,23 @@ def _subject(verb: Token) -> Token | None:
     # conjoined verbs share the subject: "condemned ... and demanded"; "met ... and said"
     if verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
         return _subject(verb.head)
-    return None
+    return _misparsed_subject(verb)
+
+
+def _misparsed_subject(verb: Token) -> Token | None:
+    """A root cue with no subject whose subject the parser hung on an opening phrase:
+    "In Seoul, South Korea and the European Union jointly condemned ..." (Korea: conj of Seoul)."""
+    if verb.dep_ != "ROOT":
+        return None
+    j = verb.i - 1
+    while j >= 0 and verb.doc[j].pos_ in ("ADV", "AUX", "PART"):
+        j -= 1
+    if j < 0 or verb.doc[j].pos_ not in ("PROPN", "NOUN") or verb.doc[j].dep_ != "conj":
+        return None
+    head = verb.doc[j]
+    while head.dep_ == "conj" and head.head.dep_ == "conj":
+        head = head.head
+    return head
 
 
 def _relative_subject(subj: Token) -> Token:
@@ -359,11 +375,7 @@ def _ccomp_contents(verb: Token, text: str) -> list[tuple[int, int]]:
             exclude |= {t.i for t in c.subtree}
             exclude |= {t.i for t in child.children if t.dep_ == "cc" and t.i < c.i}
         for part, excl in [(child, exclude)] + [(c, None) for c in split]:
-            toks = [
-                t
-                for t in part.subtree
-                if (excl is None or t.i not in excl) and not t.is_space
-            ]
+            toks = [t for t in part.subtree if (excl is None or t.i not in excl) and not t.is_space]
             # drop a leading 'that' (mark) and trailing punctuation
             while toks and (toks[0].lower_ == "that" and toks[0].dep_ in ("mark", "dobj")):
                 toks = toks[1:]
@@ -376,7 +388,9 @@ def _ccomp_contents(verb: Token, text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _dep_content(verb: Token, kinds: list[str], text: str) -> tuple[tuple[int, int] | None, Token | None]:
+def _dep_content(
+    verb: Token, kinds: list[str], text: str
+) -> tuple[tuple[int, int] | None, Token | None]:
     """Content from the cue's configured dependents, and the object token if it is a target."""
     children = list(verb.children)
     for kind in kinds:
@@ -535,9 +549,17 @@ def _extract(doc: Doc) -> list[Claim]:
             obj_cue = _object_cue(doc, q)
             if obj_cue is not None:
                 claims.append(
-                    Claim([obj_cue], obj_cue.lemma_.lower(), q.start, q.end, True,
-                          R.cues[obj_cue.lemma_.lower()]["stance"], _subject(obj_cue),
-                          "quote_object", 0.7)
+                    Claim(
+                        [obj_cue],
+                        obj_cue.lemma_.lower(),
+                        q.start,
+                        q.end,
+                        True,
+                        R.cues[obj_cue.lemma_.lower()]["stance"],
+                        _subject(obj_cue),
+                        "quote_object",
+                        0.7,
+                    )
                 )
                 used_verbs.add(obj_cue.i)
             continue
@@ -555,14 +577,26 @@ def _extract(doc: Doc) -> list[Claim]:
                 if sent_start is not None:
                     first = sent_start[0]
                     prev = [t for t in doc[first.sent.start : first.i] if not t.is_space]
-                    if prev and not _sentence_end(prev[-1]) and prev[-1].text not in CLOSE_QUOTES + ":":
+                    if (
+                        prev
+                        and not _sentence_end(prev[-1])
+                        and prev[-1].text not in CLOSE_QUOTES + ":"
+                    ):
                         if not any(t.text in CLOSE_QUOTES for t in prev) and len(prev) <= 25:
                             start, direct = prev[0].idx, False
             if n_words < 4 and lemma not in R.cues:
                 continue
-            claim = Claim(_cue_words(cue), lemma, start, end, direct,
-                          _stance_from_content(stance, text[q.start : q.end]), subj,
-                          f"quote_{side}", 0.9)
+            claim = Claim(
+                _cue_words(cue),
+                lemma,
+                start,
+                end,
+                direct,
+                _stance_from_content(stance, text[q.start : q.end]),
+                subj,
+                f"quote_{side}",
+                0.9,
+            )
             claims.append(claim)
             used_verbs.add(cue.i)
             last_direct, last_direct_para = claim, para_of(q.open_char)
@@ -572,10 +606,21 @@ def _extract(doc: Doc) -> list[Claim]:
             and n_words >= 4
             and _opens_sentence(text, q.open_char)
         ):
-            claim = Claim(last_direct.cue_tokens, last_direct.cue_lemma, q.start, q.end, True,
-                          _stance_from_content(R.cues.get(last_direct.cue_lemma, {"stance": "assert"})["stance"],
-                                               text[q.start : q.end]),
-                          last_direct.speaker_head, "quote_continued", 0.6, inherited=last_direct)
+            claim = Claim(
+                last_direct.cue_tokens,
+                last_direct.cue_lemma,
+                q.start,
+                q.end,
+                True,
+                _stance_from_content(
+                    R.cues.get(last_direct.cue_lemma, {"stance": "assert"})["stance"],
+                    text[q.start : q.end],
+                ),
+                last_direct.speaker_head,
+                "quote_continued",
+                0.6,
+                inherited=last_direct,
+            )
             claims.append(claim)
             last_direct_para = para_of(q.open_char)
 
@@ -587,8 +632,10 @@ def _extract(doc: Doc) -> list[Claim]:
             continue
         if tok.pos_ not in ("VERB", "AUX") or lemma not in R.cues:
             continue
-        if tok.dep_ == "conj" and tok.head.lemma_ == "confirm" and any(
-            c.dep_ == "preconj" for c in tok.head.children
+        if (
+            tok.dep_ == "conj"
+            and tok.head.lemma_ == "confirm"
+            and any(c.dep_ == "preconj" for c in tok.head.children)
         ):
             continue  # the 'denied' of 'neither confirmed nor denied'
         cfg = R.cues[lemma]
@@ -610,9 +657,22 @@ def _extract(doc: Doc) -> list[Claim]:
             if pobj and tok.head.i != tok.i:
                 exclude = {t.i for t in tok.subtree}
                 a, b = _subtree_chars(tok.head, exclude)
-                cue_tokens = sorted([tok, agent[0], *[c for c in tok.children if c.dep_ == "mark"]], key=lambda t: t.i)
-                claims.append(Claim(cue_tokens, lemma, *_strip_span(text, a, b), False,
-                                    stance, pobj[0], "as_reported_by", 0.6))
+                cue_tokens = sorted(
+                    [tok, agent[0], *[c for c in tok.children if c.dep_ == "mark"]],
+                    key=lambda t: t.i,
+                )
+                claims.append(
+                    Claim(
+                        cue_tokens,
+                        lemma,
+                        *_strip_span(text, a, b),
+                        False,
+                        stance,
+                        pobj[0],
+                        "as_reported_by",
+                        0.6,
+                    )
+                )
             continue
         subj = _subject(tok)
         if subj is None or subj.lower_ in ("there",):
@@ -636,11 +696,16 @@ def _extract(doc: Doc) -> list[Claim]:
                 and tok.dep_ in ("parataxis", "ccomp", "advcl")
                 and tok.head.pos_ in ("VERB", "AUX")
                 and tok.head.i < tok.i
-                and not any(c.dep_ in ("dobj", "ccomp", "xcomp") and c.lower_ != "reporters" for c in tok.children)
+                and not any(
+                    c.dep_ in ("dobj", "ccomp", "xcomp") and c.lower_ != "reporters"
+                    for c in tok.children
+                )
             ):
                 exclude = {t.i for t in tok.subtree} | _nonrestrictive(tok.head)
                 toks = [t for t in tok.head.subtree if t.i not in exclude and not t.is_space]
-                while toks and (toks[0].is_punct or (toks[0].lower_ == "that" and toks[0].dep_ == "mark")):
+                while toks and (
+                    toks[0].is_punct or (toks[0].lower_ == "that" and toks[0].dep_ == "mark")
+                ):
                     toks = toks[1:]
                 if toks:
                     ranges.append((_strip_span(text, *_token_span(toks)), None))
@@ -657,12 +722,28 @@ def _extract(doc: Doc) -> list[Claim]:
                 continue  # the quote itself is the claim (already made above)
             if q is not None and (q.start <= a and b <= q.end):
                 continue  # a clause inside a quote: the quote's speaker said it, not this subject
-            if tok.i in used_verbs and any(c.content_start <= a < c.content_end or a <= c.content_start < b for c in claims if tok in c.cue_tokens):
+            if tok.i in used_verbs and any(
+                c.content_start <= a < c.content_end or a <= c.content_start < b
+                for c in claims
+                if tok in c.cue_tokens
+            ):
                 continue
             content = text[a:b]
             claim_stance = _stance_from_content(stance, content)
-            claims.append(Claim(cue_tokens, cue_lemma, a, b, False, claim_stance, subj,
-                                "indirect", 0.8 if obj is None else 0.7, target=obj))
+            claims.append(
+                Claim(
+                    cue_tokens,
+                    cue_lemma,
+                    a,
+                    b,
+                    False,
+                    claim_stance,
+                    subj,
+                    "indirect",
+                    0.8 if obj is None else 0.7,
+                    target=obj,
+                )
+            )
     claims.sort(key=lambda c: (c.content_start, c.cue_start))
     return claims
 
@@ -744,7 +825,14 @@ class SpeakerResolver:
                     len(p) == len(w) and sum(x != y for x, y in zip(p, w, strict=True)) == 1
                     for p in parts
                 ):
-                    words = {next(p for p in parts if len(p) == len(w) and sum(x != y for x, y in zip(p, w, strict=True)) == 1)}
+                    words = {
+                        next(
+                            p
+                            for p in parts
+                            if len(p) == len(w)
+                            and sum(x != y for x, y in zip(p, w, strict=True)) == 1
+                        )
+                    }
             if words <= parts:
                 if a <= before or found is None:
                     found = (name, a, b)
@@ -787,11 +875,19 @@ class SpeakerResolver:
         toks = [t for t in self.doc[left : head.i + 1] if not t.is_space]
         # include right-side name parts (flat names, "Associates" in "Dezan Shira & Associates")
         j = head.i + 1
-        while j < len(self.doc) and self.doc[j].dep_ in ("compound", "flat") and self.doc[j].head.i == head.i:
+        while (
+            j < len(self.doc)
+            and self.doc[j].dep_ in ("compound", "flat")
+            and self.doc[j].head.i == head.i
+        ):
             toks.append(self.doc[j])
             j += 1
         for child in head.rights:
-            if child.dep_ == "appos" and child.i == j and any(e.start <= child.i < e.end for e in self.ents):
+            if (
+                child.dep_ == "appos"
+                and child.i == j
+                and any(e.start <= child.i < e.end for e in self.ents)
+            ):
                 toks.extend(t for t in child.subtree if not t.is_space)
                 break
         while toks and (toks[0].is_punct or toks[0].dep_ == "cc"):
@@ -825,7 +921,11 @@ class SpeakerResolver:
         R = rules()
         toks = self._speaker_tokens(head)
         if exclude_conj:
-            toks = [t for t in toks if t.i <= head.i or t.head.i == head.i and t.dep_ in ("compound", "flat")]
+            toks = [
+                t
+                for t in toks
+                if t.i <= head.i or t.head.i == head.i and t.dep_ in ("compound", "flat")
+            ]
             conj_children = [c for c in head.children if c.dep_ in ("conj", "cc")]
             if conj_children:
                 toks = [t for t in toks if t.i < min(c.i for c in conj_children)]
@@ -833,7 +933,12 @@ class SpeakerResolver:
             return None
         a, b = _token_span(toks)
         text = self.doc.text[a:b]
-        sp = Speaker(text, a, b, head_lemmas=frozenset(t.lemma_.lower() for t in toks if t.pos_ in ("NOUN", "PROPN")))
+        sp = Speaker(
+            text,
+            a,
+            b,
+            head_lemmas=frozenset(t.lemma_.lower() for t in toks if t.pos_ in ("NOUN", "PROPN")),
+        )
         low_head = head.lower_
         ents = self._ents_in(a, b)
         persons = [e for e in ents if e.label_ == "PERSON"]
@@ -848,7 +953,17 @@ class SpeakerResolver:
             if low_head in R.group_pronouns:
                 for prev in reversed(self.history):
                     if prev.type != "person":
-                        return Speaker(text, a, b, prev.name, prev.type, prev.country, prev.ref_start, prev.ref_end, prev.head_lemmas)
+                        return Speaker(
+                            text,
+                            a,
+                            b,
+                            prev.name,
+                            prev.type,
+                            prev.country,
+                            prev.ref_start,
+                            prev.ref_end,
+                            prev.head_lemmas,
+                        )
                 return None
             return None
         if persons:
@@ -865,7 +980,12 @@ class SpeakerResolver:
             full = self.person_for(" ".join(t.text for t in proper), a)
             if full is not None and not any(e.label_ in ("GPE", "NORP") for e in ents):
                 sp.name, sp.type, sp.country, sp.ref_start, sp.ref_end = (
-                    full[0], "person", self._person_country(full[1]), full[1], full[2])
+                    full[0],
+                    "person",
+                    self._person_country(full[1]),
+                    full[1],
+                    full[2],
+                )
                 return sp
         orgs = [e for e in ents if e.label_ in ("ORG", "GPE", "NORP", "LOC", "FAC")]
         head_lemma = head.lemma_.lower()
@@ -876,13 +996,32 @@ class SpeakerResolver:
         if is_definite:
             for prev in reversed(self.history):
                 if head_lemma in prev.head_lemmas:
-                    return Speaker(text, a, b, prev.name, prev.type, prev.country, prev.ref_start, prev.ref_end, prev.head_lemmas)
+                    return Speaker(
+                        text,
+                        a,
+                        b,
+                        prev.name,
+                        prev.type,
+                        prev.country,
+                        prev.ref_start,
+                        prev.ref_end,
+                        prev.head_lemmas,
+                    )
             for chunk in reversed([c for c in self.doc.noun_chunks if c.end_char <= a]):
                 if head_lemma in {t.lemma_.lower() for t in chunk if t.pos_ == "NOUN"}:
-                    named = [e for e in self.ents if e.label_ in ("ORG", "PERSON") and chunk.start <= e.start < chunk.end + 2]
+                    named = [
+                        e
+                        for e in self.ents
+                        if e.label_ in ("ORG", "PERSON") and chunk.start <= e.start < chunk.end + 2
+                    ]
                     if named and head_lemma not in R.person_roles:
                         e = named[0]
-                        sp.name, sp.type, sp.ref_start, sp.ref_end = _strip_det(e.text), "organization", e.start_char, e.end_char
+                        sp.name, sp.type, sp.ref_start, sp.ref_end = (
+                            _strip_det(e.text),
+                            "organization",
+                            e.start_char,
+                            e.end_char,
+                        )
                         return sp
             if head_lemma in R.person_roles:
                 ante = self.role_antecedent(toks, a)
@@ -892,12 +1031,18 @@ class SpeakerResolver:
         gov = any(re.search(rf"\b{re.escape(w)}\b", low_text) for w in R.government_words)
         if head_lemma in R.document_heads or low_head in R.document_heads:
             sp.type = "document"
-        elif head_lemma in R.unnamed_heads or low_head in R.unnamed_heads or (
-            not orgs and head.tag_ in ("NNS",)
+        elif (
+            head_lemma in R.unnamed_heads
+            or low_head in R.unnamed_heads
+            or (not orgs and head.tag_ in ("NNS",))
         ):
             sp.type = "unnamed"
         elif orgs:
-            ent = orgs[-1] if not any(e.label_ in ("ORG",) for e in orgs) else [e for e in orgs if e.label_ == "ORG"][-1]
+            ent = (
+                orgs[-1]
+                if not any(e.label_ in ("ORG",) for e in orgs)
+                else [e for e in orgs if e.label_ == "ORG"][-1]
+            )
             hit = country_of(ent.text)
             sp.ref_start, sp.ref_end = ent.start_char, ent.end_char
             if ent.label_ in ("GPE",) and hit:
@@ -905,14 +1050,23 @@ class SpeakerResolver:
                 sp.country = iso
                 sp.name = country_names().get(iso, ent.text)
                 sp.type = "government" if kind == "capital" or gov else "country"
-                if len(ents) == 1 and head.i > ent.end - 1 + 0 and head.pos_ == "NOUN" and head_lemma not in ("government",):
+                if (
+                    len(ents) == 1
+                    and head.i > ent.end - 1 + 0
+                    and head.pos_ == "NOUN"
+                    and head_lemma not in ("government",)
+                ):
                     # 'Ukrainian intelligence'-like: the noun names the source, the place qualifies it
                     pass
                 return sp
             if ent.label_ == "NORP" and hit:
                 sp.country = hit[0]
                 sp.type = "government" if gov else ("unnamed" if head.pos_ == "NOUN" else "country")
-                sp.name = _strip_det(text) if head.pos_ == "NOUN" else country_names().get(hit[0], ent.text)
+                sp.name = (
+                    _strip_det(text)
+                    if head.pos_ == "NOUN"
+                    else country_names().get(hit[0], ent.text)
+                )
                 return sp
             sp.type = "government" if gov else "organization"
             sp.name = _strip_det(ent.text)
@@ -948,7 +1102,8 @@ class SpeakerResolver:
             (
                 s
                 for s in reversed(self.history)
-                if s.type == "person" or (s.type == "unnamed" and s.head_lemmas & rules().person_roles)
+                if s.type == "person"
+                or (s.type == "unnamed" and s.head_lemmas & rules().person_roles)
             ),
             None,
         )
@@ -988,7 +1143,9 @@ class SpeakerResolver:
 
 
 def _strip_det(text: str) -> str:
-    return re.sub(r"^(the|a|an|one|another|some|this|these)\s+", "", text.strip(), flags=re.IGNORECASE)
+    return re.sub(
+        r"^(the|a|an|one|another|some|this|these)\s+", "", text.strip(), flags=re.IGNORECASE
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1009,7 +1166,11 @@ def _target(claim: Claim, doc: Doc, speaker: Speaker | None) -> tuple[str, int, 
         for c in cue.children:
             if kind == "dobj" and c.dep_ == "dobj":
                 span = doc[c.left_edge.i : c.i + 1]
-                candidates += [e for e in doc.ents if e.start >= span.start and e.end <= span.end + len(list(c.conjuncts)) * 4]
+                candidates += [
+                    e
+                    for e in doc.ents
+                    if e.start >= span.start and e.end <= span.end + len(list(c.conjuncts)) * 4
+                ]
     content = doc.char_span(claim.content_start, claim.content_end, alignment_mode="expand")
     if content is not None:
         candidates += [e for e in content.ents]
@@ -1045,7 +1206,14 @@ def claim_rows(doc: Doc, article) -> list[dict]:
         confidence = c.confidence - (0.1 if sp.text_start != sp.ref_start else 0.0)
         rows.append(
             {
-                "claim_id": _stable_id(article.article_id, c.cue_start, c.content_start, c.content_end, sp.text_start, sp.name),
+                "claim_id": _stable_id(
+                    article.article_id,
+                    c.cue_start,
+                    c.content_start,
+                    c.content_end,
+                    sp.text_start,
+                    sp.name,
+                ),
                 "article_id": article.article_id,
                 "sentence_index": starts.get(cue_tok.sent.start),
                 "speaker_text": sp.text,

@@ -96,7 +96,8 @@ def parse_amount(text: str) -> Amount | None:
             if _NUM.fullmatch(word):
                 value = float(word.replace(",", ""))
             elif word in WORD_NUMBERS and not (
-                word in ("a", "an") and (i + 1 >= len(words) or words[i + 1] not in rules["multipliers"])
+                word in ("a", "an")
+                and (i + 1 >= len(words) or words[i + 1] not in rules["multipliers"])
             ):
                 value = float(WORD_NUMBERS[word])
             continue
@@ -146,12 +147,12 @@ def _counted_noun(span: Span) -> Token | None:
 
 def _qualifier(noun: Token, span: Span) -> str:
     """The nationality or qualifier words before the noun, without the number itself."""
+    doc = noun.doc
     words = [
         t.text
-        for t in noun.lefts
-        if t.i >= span.end and t.dep_ in ("amod", "compound") and t.pos_ in ("PROPN", "ADJ", "NOUN")
+        for t in doc[max(span.end, noun.left_edge.i) : noun.i]
+        if t.pos_ in ("PROPN", "ADJ", "NOUN") and t.dep_ in ("amod", "compound", "nmod")
     ]
-    # keep multiword proper qualifiers ("North Korean") whole
     return " ".join(words)
 
 
@@ -159,10 +160,26 @@ def numbers_in(doc, start: int, end: int) -> list[ClaimNumber]:
     """Numbers with a known unit inside the character range [start, end) of the doc."""
     rules = number_rules()
     out: list[ClaimNumber] = []
+    for span in money_spans(doc, start, end):
+        amount = parse_amount(span.text)
+        if amount is not None and amount.currency:
+            out.append(
+                ClaimNumber(
+                    span.text,
+                    span.start_char,
+                    span.end_char,
+                    amount.value,
+                    amount.currency,
+                    _money_subject(span),
+                )
+            )
+    covered = [(n.start, n.end) for n in out]
     for ent in doc.ents:
         if ent.start_char < start or ent.end_char > end:
             continue
         if ent.label_ not in ("CARDINAL", "MONEY", "QUANTITY"):
+            continue
+        if any(a < ent.end_char and ent.start_char < b for a, b in covered):
             continue
         amount = parse_amount(ent.text)
         if amount is None:
@@ -172,7 +189,9 @@ def numbers_in(doc, start: int, end: int) -> list[ClaimNumber]:
                 continue
             subject = _money_subject(ent)
             out.append(
-                ClaimNumber(ent.text, ent.start_char, ent.end_char, amount.value, amount.currency, subject)
+                ClaimNumber(
+                    ent.text, ent.start_char, ent.end_char, amount.value, amount.currency, subject
+                )
             )
             continue
         noun = _counted_noun(ent)
@@ -184,6 +203,26 @@ def numbers_in(doc, start: int, end: int) -> list[ClaimNumber]:
         qualifier = _qualifier(noun, ent)
         subject = f"{qualifier} {unit}".strip()
         out.append(ClaimNumber(ent.text, ent.start_char, ent.end_char, amount.value, unit, subject))
+    return out
+
+
+_MONEY_WORDS = re.compile(
+    r"\b\d+(?:,\d{3})*(?:\.\d+)?\s*(?:hundred|thousand|million|billion|trillion)?\s+"
+    r"(?:dollars?|euros?|pounds?|yen|yuan|renminbi|roubles?|rubles?|won|baht|rupees?|ringgit|"
+    r"dong|hryvnias?|naira|lira)\b",
+    re.IGNORECASE,
+)
+
+
+def money_spans(doc, start: int, end: int) -> list[Span]:
+    """Amounts written with a currency word that the NER missed ("200 million euros")."""
+    out = []
+    for m in _MONEY_WORDS.finditer(doc.text, start, end):
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is not None and not any(
+            e.label_ == "MONEY" and e.start_char <= m.start() < e.end_char for e in doc.ents
+        ):
+            out.append(span)
     return out
 
 
