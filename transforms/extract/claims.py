@@ -1050,14 +1050,6 @@ class SpeakerResolver:
                 sp.country = iso
                 sp.name = country_names().get(iso, ent.text)
                 sp.type = "government" if kind == "capital" or gov else "country"
-                if (
-                    len(ents) == 1
-                    and head.i > ent.end - 1 + 0
-                    and head.pos_ == "NOUN"
-                    and head_lemma not in ("government",)
-                ):
-                    # 'Ukrainian intelligence'-like: the noun names the source, the place qualifies it
-                    pass
                 return sp
             if ent.label_ == "NORP" and hit:
                 sp.country = hit[0]
