@@ -100,6 +100,8 @@ class Rules:
     unnamed_heads: frozenset
     document_heads: frozenset
     government_words: tuple
+    org_nouns: frozenset
+    country_heads: frozenset
 
 
 @functools.lru_cache(maxsize=1)
@@ -121,6 +123,8 @@ def rules() -> Rules:
         unnamed_heads=frozenset(raw["unnamed_heads"]),
         document_heads=frozenset(raw["document_heads"]),
         government_words=tuple(raw["government_words"]),
+        org_nouns=frozenset(raw["org_nouns"]),
+        country_heads=frozenset(raw["country_heads"]),
     )
 
 
@@ -149,8 +153,14 @@ def country_aliases() -> dict[str, tuple[str, str]]:
 
 @functools.lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
+    """iso3 -> English short name ("Turkey"; the countries seed says "Türkiye")."""
     with COUNTRIES.open(encoding="utf-8") as fh:
-        return {row["iso3"]: row["name"] for row in csv.DictReader(fh)}
+        names = {row["iso3"]: row["name"] for row in csv.DictReader(fh)}
+    with REFERENCE.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["alias_kind"] == "name" and row["alias"].isascii():
+                names[row["iso3"]] = row["alias"]
+    return names
 
 
 def country_of(text: str) -> tuple[str, str] | None:
@@ -461,7 +471,8 @@ def _quote_cue(doc: Doc, q: Quote, quotes: list[Quote]) -> tuple[Token | None, s
     # after: tokens right after the closing mark up to the end of the sentence
     after = doc.char_span(q.close_char, len(doc.text), alignment_mode="expand")
     best_after = None
-    if after is not None:
+    closes_sentence = doc.text[q.start : q.close_char].rstrip(CLOSE_QUOTES + '"').endswith(".")
+    if after is not None and not closes_sentence:
         for k, tok in enumerate(after):
             if k > 8 or (k > 0 and _sentence_end(tok)) or tok.text in OPEN_QUOTES:
                 break
@@ -489,7 +500,8 @@ def _quote_cue(doc: Doc, q: Quote, quotes: list[Quote]) -> tuple[Token | None, s
                 break
         last = next((t for t in reversed(toks) if not t.is_space), None)
         if best_before is not None and last is not None and last.i != best_before.i:
-            if last.text not in (",", ":") or gap > 4:
+            attached = last.head.i == best_before.i and last.dep_ in ("npadvmod", "dobj", "dative")
+            if (last.text not in (",", ":") and not attached) or gap > 4:
                 best_before = None
     if best_after is not None and (best_before is None or _subject(best_after) is not None):
         return best_after, "after"
@@ -506,7 +518,16 @@ def _object_cue(doc: Doc, q: Quote) -> Token | None:
     tok = span.root
     hops = 0
     while tok.head.i != tok.i and hops < 3:
-        if tok.dep_ in ("ccomp", "prep", "pobj", "pcomp", "advcl", "relcl", "conj"):
+        if tok.dep_ not in (
+            "dobj",
+            "oprd",
+            "amod",
+            "compound",
+            "npadvmod",
+            "attr",
+            "acomp",
+            "nmod",
+        ):
             return None
         tok = tok.head
         hops += 1
@@ -791,6 +812,7 @@ class SpeakerResolver:
         self.doc = doc
         self.ents = list(doc.ents)
         self.history: list[Speaker] = []
+        self.aliases: dict[str, Speaker] = {}
         self.persons: list[tuple[str, int, int]] = []  # (full name, start, end) first mentions
         for ent in self.ents:
             if ent.label_ == "PERSON" and len(ent) >= 2:
@@ -890,11 +912,34 @@ class SpeakerResolver:
             ):
                 toks.extend(t for t in child.subtree if not t.is_space)
                 break
+        unnamed = (
+            head.lemma_.lower() in rules().unnamed_heads or head.lower_ in rules().unnamed_heads
+        )
+        for child in head.rights:
+            if child.dep_ != "prep" or child.i != toks[-1].i + 1:
+                continue
+            pobj = [c for c in child.children if c.dep_ == "pobj"]
+            if not pobj:
+                continue
+            if (child.lower_ == "of" and head.pos_ == "PROPN" and pobj[0].pos_ == "PROPN") or (
+                unnamed and child.lower_ in ("in", "from") and pobj[0].pos_ == "PROPN"
+            ):
+                toks.extend(t for t in child.subtree if not t.is_space)
+            break
         while toks and (toks[0].is_punct or toks[0].dep_ == "cc"):
             toks = toks[1:]
         # drop a leading conjunct list: for 'South Korea and the European Union', the head of the
         # second conjunct has only its own left edge, the first has the conj to its right (cut).
         return toks
+
+    def _register_acronym(self, head: Token, speaker: Speaker) -> None:
+        """'The aid group, known by its French acronym MSF,' -> MSF names that speaker."""
+        for child in head.rights:
+            if child.dep_ in ("acl", "appos", "relcl"):
+                for e in self.ents:
+                    if child.left_edge.i <= e.start and e.end <= child.right_edge.i + 1:
+                        if e.text.isupper() and 2 <= len(e.text) <= 6:
+                            self.aliases[e.text] = speaker
 
     # -- resolution ------------------------------------------------------------------------------
     def resolve(self, claims: list[Claim]) -> None:
@@ -1028,6 +1073,56 @@ class SpeakerResolver:
                 if ante is not None:
                     sp.name, sp.type, sp.country, sp.ref_start, sp.ref_end = ante
                     return sp
+            if head_lemma in R.org_nouns:
+                prev = next((p for p in reversed(self.history) if p.type == "organization"), None)
+                if prev is not None:
+                    self._register_acronym(head, prev)
+                    return Speaker(
+                        text,
+                        a,
+                        b,
+                        prev.name,
+                        prev.type,
+                        prev.country,
+                        prev.ref_start,
+                        prev.ref_end,
+                        prev.head_lemmas | {head_lemma},
+                    )
+        for ent in ents:
+            if ent.text in self.aliases:
+                prev = self.aliases[ent.text]
+                return Speaker(
+                    text,
+                    a,
+                    b,
+                    prev.name,
+                    prev.type,
+                    prev.country,
+                    ent.start_char,
+                    ent.end_char,
+                    prev.head_lemmas,
+                )
+        if not head_in_ent and head.pos_ == "NOUN" and head_lemma in R.person_roles:
+            sp.type, sp.name = "unnamed", _strip_det(text)
+            sp.country = self._title_country(toks)
+            return sp
+        norp = [e for e in ents if e.label_ == "NORP"]
+        if norp and head_lemma in R.country_heads and country_of(norp[0].text):
+            iso = country_of(norp[0].text)[0]
+            sp.type, sp.name, sp.country = "government", country_names().get(iso), iso
+            sp.ref_start, sp.ref_end = norp[0].start_char, norp[0].end_char
+            return sp
+        names = [t for t in toks if t.pos_ == "PROPN"]
+        if (
+            len(names) >= 2
+            and len(names) == len([t for t in toks if t.pos_ != "DET"])
+            and not any(e.label_ in ("GPE", "NORP", "ORG", "LOC", "FAC") for e in ents)
+            and all(t.is_title for t in names)
+        ):
+            name = " ".join(t.text for t in names)
+            self.persons.append((name, a, b))
+            sp.name, sp.type, sp.ref_start, sp.ref_end = name, "person", a, b
+            return sp
         gov = any(re.search(rf"\b{re.escape(w)}\b", low_text) for w in R.government_words)
         if head_lemma in R.document_heads or low_head in R.document_heads:
             sp.type = "document"
@@ -1062,6 +1157,20 @@ class SpeakerResolver:
                 return sp
             sp.type = "government" if gov else "organization"
             sp.name = _strip_det(ent.text)
+            longer = [
+                e
+                for e in self.ents
+                if e.label_ == "ORG"
+                and e.start_char < ent.start_char
+                and len(e.text) > len(ent.text)
+                and set(_norm(ent.text).split()) <= set(_norm(e.text).split())
+            ]
+            if longer:
+                sp.name, sp.ref_start, sp.ref_end = (
+                    _strip_det(longer[0].text),
+                    longer[0].start_char,
+                    longer[0].end_char,
+                )
             sp.country = self._title_country(toks)
             return sp
         elif gov:
@@ -1076,9 +1185,11 @@ class SpeakerResolver:
         return self._title_country(self._person_title_tokens(ent_start))
 
     def person_antecedent(self, pron: Token) -> tuple | None:
-        """The last person who spoke or was a subject before the pronoun (else last named)."""
+        """The most recent person who spoke or was a subject before the pronoun, agreeing in
+        gender where the first name tells it (gender-guesser); else the last person named."""
+        want = {"he": "male", "him": "male", "she": "female", "her": "female"}.get(pron.lower_)
         limit = pron.idx
-        last_subject = None
+        candidates: list[tuple[int, object, str]] = []
         last_any = None
         for ent in self.ents:
             if ent.end_char > limit:
@@ -1087,34 +1198,30 @@ class SpeakerResolver:
                 ent.label_ == "ORG" and self.person_for(ent.text, ent.start_char) and len(ent) == 1
             ):
                 continue
+            full = self.person_for(ent.text, ent.start_char)
+            name = full[0] if full else self.full_text(ent)
+            if not _gender_agrees(name, want):
+                continue
             last_any = ent
-            if ent.root.dep_ in SUBJECT_DEPS or ent.root.dep_ in ("appos",):
-                last_subject = ent
-        last_speaker = next(
-            (
-                s
-                for s in reversed(self.history)
-                if s.type == "person"
-                or (s.type == "unnamed" and s.head_lemmas & rules().person_roles)
-            ),
-            None,
-        )
-        candidates = []
-        if last_speaker is not None and limit - last_speaker.text_start < 700:
-            candidates.append((limit, last_speaker))
-        if last_subject is not None:
-            candidates.append((last_subject.start_char, last_subject))
-        if last_speaker is not None:
-            candidates.append((last_speaker.text_start, last_speaker))
+            if ent.root.dep_ in (*SUBJECT_DEPS, "appos"):
+                candidates.append((ent.start_char, ent, name))
+        for sp in self.history:
+            if sp.text_start >= limit or not sp.name:
+                continue
+            if sp.type == "person" or (
+                sp.type == "unnamed" and sp.head_lemmas & rules().person_roles
+            ):
+                if _gender_agrees(sp.name, want):
+                    candidates.append((sp.text_start, sp, sp.name))
         if not candidates and last_any is not None:
-            candidates.append((last_any.start_char, last_any))
+            candidates.append((last_any.start_char, last_any, last_any.text))
         if not candidates:
             return None
-        _, best = max(candidates, key=lambda c: c[0])
+        _, best, _ = max(candidates, key=lambda c: c[0])
         if isinstance(best, Speaker):
             return best.name, best.type, best.country, best.ref_start, best.ref_end
         full = self.person_for(best.text, best.start_char)
-        name, ra, rb = full if full else (best.text, best.start_char, best.end_char)
+        name, ra, rb = full if full else (self.full_text(best), best.start_char, best.end_char)
         return name, "person", self._person_country(ra), ra, rb
 
     def role_antecedent(self, toks: list[Token], before: int) -> tuple | None:
@@ -1132,6 +1239,24 @@ class SpeakerResolver:
                 continue
             best = (name, "person", country, a, b)
         return best
+
+
+@functools.lru_cache(maxsize=1)
+def _gender_detector():
+    import gender_guesser.detector
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+def _gender_agrees(name: str, want: str | None) -> bool:
+    """False only when the first name is known to be of the other gender."""
+    if want is None or not name:
+        return True
+    first = name.split()[0]
+    guess = _gender_detector().get_gender(first).replace("mostly_", "")
+    if guess not in ("male", "female"):
+        return True
+    return guess == want
 
 
 def _strip_det(text: str) -> str:
