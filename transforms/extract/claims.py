@@ -407,7 +407,15 @@ def _dep_content(
         if kind == "object":
             for c in children:
                 if c.dep_ in ("dobj",) and c.lower_ != "that":
-                    return _strip_span(text, *_subtree_chars(c)), c
+                    toks = list(c.subtree)
+                    # the object's modifiers the parser hung on the verb: "... in emergency aid"
+                    for r in verb.rights:
+                        if r.i <= c.i:
+                            continue
+                        if r.dep_ not in ("prep", "npadvmod", "advmod", "punct") or r.text in ".;":
+                            break
+                        toks.extend(r.subtree)
+                    return _strip_span(text, *_token_span(toks)), c
         elif kind in ("xcomp", "xcomp_object"):
             for c in children:
                 if c.dep_ == "xcomp":
@@ -420,7 +428,7 @@ def _dep_content(
                     return _strip_span(text, a, b), None
                 if c.dep_ == "ccomp" and kind == "xcomp_object":
                     return _strip_span(text, *_subtree_chars(c)), None
-        elif kind in ("of", "for"):
+        elif kind in ("of", "for", "against", "about"):
             for c in children:
                 if c.dep_ == "prep" and c.lower_ == kind:
                     objs = [o for o in c.children if o.dep_ in ("pcomp", "pobj")]
@@ -546,7 +554,14 @@ def extract_claims(doc: Doc) -> list[Claim]:
         return cached
     claims = _extract(doc)
     SpeakerResolver(doc).resolve(claims)
-    claims = [c for c in claims if c.speaker is not None and c.content_end > c.content_start]
+    claims = [
+        c
+        for c in claims
+        if c.speaker is not None
+        and c.content_end > c.content_start
+        and c.speaker.type
+        in rules().cues.get(c.cue_lemma, {}).get("subject_kinds", [c.speaker.type])
+    ]
     doc.user_data["newsledger_claims"] = claims
     return claims
 
@@ -698,6 +713,8 @@ def _extract(doc: Doc) -> list[Claim]:
         subj = _subject(tok)
         if subj is None or subj.lower_ in ("there",):
             continue
+        if subj.dep_ == "nsubjpass" and not cfg.get("passive_ok"):
+            continue  # "Vietnam is expected to ...": not a statement by Vietnam
         subj = _relative_subject(subj)
         ranges: list[tuple[tuple[int, int], Token | None]] = []
         if cue_lemma == "call_on":
@@ -712,11 +729,13 @@ def _extract(doc: Doc) -> list[Claim]:
         else:
             for r in _ccomp_contents(tok, text):
                 ranges.append((r, None))
+            before_subj = doc[subj.left_edge.i - 1] if subj.left_edge.i > 0 else None
             if (
                 not ranges
                 and tok.dep_ in ("parataxis", "ccomp", "advcl")
                 and tok.head.pos_ in ("VERB", "AUX")
-                and tok.head.i < tok.i
+                and before_subj is not None
+                and (before_subj.is_punct or before_subj.text in CLOSE_QUOTES)
                 and not any(
                     c.dep_ in ("dobj", "ccomp", "xcomp") and c.lower_ != "reporters"
                     for c in tok.children
