@@ -286,9 +286,12 @@ def _subtree_chars(tok: Token, exclude: set[int] | None = None) -> tuple[int, in
 
 
 def _subject(verb: Token) -> Token | None:
-    for child in verb.children:
-        if child.dep_ in SUBJECT_DEPS:
-            return child
+    subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+    if len(subjects) > 1:  # "The charity Doctors Without Borders says": two nsubj in a bad parse
+        named = [c for c in subjects if any(t.pos_ == "PROPN" for t in c.subtree)]
+        return (named or subjects)[-1]
+    for child in subjects:
+        return child
     # conjoined verbs share the subject: "condemned ... and demanded"; "met ... and said"
     if verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
         return _subject(verb.head)
@@ -846,7 +849,7 @@ class SpeakerResolver:
             end < len(self.doc)
             and self.doc[end].pos_ == "PROPN"
             and self.doc[end - 1].head.i == end
-            and not any(e.start == end for e in self.ents)
+            and not any(e.start == end and len(e) > 1 for e in self.ents)
         ):
             end += 1
         return self.doc[ent.start : end].text
@@ -1039,7 +1042,7 @@ class SpeakerResolver:
             sp.name, sp.type, sp.country, sp.ref_start, sp.ref_end = name, "person", country, ra, rb
             return sp
         # a single capitalized surname tagged as something else (Baerbock as ORG) or untagged
-        proper = [t for t in toks if t.pos_ == "PROPN"]
+        proper = [t for t in toks if t.pos_ == "PROPN" or (t.pos_ == "INTJ" and t.is_title)]
         if proper and len(proper) <= 2:
             full = self.person_for(" ".join(t.text for t in proper), a)
             if full is not None and not any(e.label_ in ("GPE", "NORP") for e in ents):
@@ -1055,7 +1058,11 @@ class SpeakerResolver:
         head_lemma = head.lemma_.lower()
         low_text = text.lower()
         head_in_ent = any(e.start <= head.i < e.end for e in ents)
-        is_definite = toks[0].lower_ in ("the", "this", "that") and not head_in_ent
+        is_definite = (
+            toks[0].lower_ in ("the", "this", "that")
+            and not head_in_ent
+            and not any(e.label_ in ("ORG", "PERSON", "GPE") for e in ents)
+        )
         # role nouns and definite descriptions: the spokesman, the website, the official
         if is_definite:
             for prev in reversed(self.history):
@@ -1131,7 +1138,7 @@ class SpeakerResolver:
             sp.type, sp.name, sp.country = "government", country_names().get(iso), iso
             sp.ref_start, sp.ref_end = norp[0].start_char, norp[0].end_char
             return sp
-        names = [t for t in toks if t.pos_ == "PROPN"]
+        names = [t for t in toks if t.pos_ == "PROPN" or (t.pos_ == "INTJ" and t.is_title)]
         if (
             len(names) >= 2
             and len(names) == len([t for t in toks if t.pos_ != "DET"])
@@ -1141,6 +1148,15 @@ class SpeakerResolver:
             name = " ".join(t.text for t in names)
             self.persons.append((name, a, b))
             sp.name, sp.type, sp.ref_start, sp.ref_end = name, "person", a, b
+            return sp
+        words = [t for t in toks if t.pos_ != "DET"]
+        if (
+            not ents
+            and len(words) >= 2
+            and all(t.is_title for t in words)
+            and any(t.pos_ == "PROPN" for t in words)
+        ):
+            sp.type, sp.name = "organization", _strip_det(text)
             return sp
         gov = any(re.search(rf"\b{re.escape(w)}\b", low_text) for w in R.government_words)
         if head_lemma in R.document_heads or low_head in R.document_heads:
