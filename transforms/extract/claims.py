@@ -557,6 +557,7 @@ def extract_claims(doc: Doc) -> list[Claim]:
         return cached
     claims = _extract(doc)
     SpeakerResolver(doc).resolve(claims)
+    claims = [c for c in claims if not _nested_same_speaker(c, claims)]
     claims = [
         c
         for c in claims
@@ -567,6 +568,20 @@ def extract_claims(doc: Doc) -> list[Claim]:
     ]
     doc.user_data["newsledger_claims"] = claims
     return claims
+
+
+def _nested_same_speaker(claim: Claim, claims: list[Claim]) -> bool:
+    """'Sanchez said he would urge ...': the inner 'he ... urge' is the outer claim's content."""
+    sp = claim.speaker
+    if sp is None or claim.speaker_head is None or claim.speaker_head.pos_ != "PRON":
+        return False
+    return any(
+        other is not claim
+        and other.speaker is not None
+        and other.speaker.name == sp.name
+        and other.content_start <= claim.cue_start < other.content_end
+        for other in claims
+    )
 
 
 def _extract(doc: Doc) -> list[Claim]:
@@ -671,6 +686,8 @@ def _extract(doc: Doc) -> list[Claim]:
             continue
         if tok.pos_ not in ("VERB", "AUX") or lemma not in R.cues:
             continue
+        if any(q.start <= tok.idx < q.end for q in quotes):
+            continue  # "I think" inside a quote belongs to the quote
         if (
             tok.dep_ == "conj"
             and tok.head.lemma_ == "confirm"
@@ -746,6 +763,11 @@ def _extract(doc: Doc) -> list[Claim]:
             ):
                 exclude = {t.i for t in tok.subtree} | _nonrestrictive(tok.head)
                 toks = [t for t in tok.head.subtree if t.i not in exclude and not t.is_space]
+                after_cue = doc[tok.right_edge.i + 1] if tok.right_edge.i + 1 < len(doc) else None
+                if after_cue is not None and after_cue.text == "," and toks and toks[0].i < tok.i:
+                    # "That's one argument, he believes, for ...": the cue sits inside its content
+                    sent = tok.sent
+                    toks = [t for t in sent if not t.is_space]
                 while toks and (
                     toks[0].is_punct or (toks[0].lower_ == "that" and toks[0].dep_ == "mark")
                 ):
@@ -848,8 +870,12 @@ class SpeakerResolver:
         while (
             end < len(self.doc)
             and self.doc[end].pos_ == "PROPN"
-            and self.doc[end - 1].head.i == end
-            and not any(e.start == end and len(e) > 1 for e in self.ents)
+            and self.doc[end].is_title
+            and (self.doc[end - 1].head.i == end or self.doc[end].dep_ in ("appos", "compound"))
+            and not any(
+                e.start == end and (len(e) > 1 or e.label_ in ("DATE", "TIME", "CARDINAL"))
+                for e in self.ents
+            )
         ):
             end += 1
         return self.doc[ent.start : end].text
@@ -943,7 +969,8 @@ class SpeakerResolver:
             pobj = [c for c in child.children if c.dep_ == "pobj"]
             if not pobj:
                 continue
-            if (child.lower_ == "of" and head.pos_ == "PROPN" and pobj[0].pos_ == "PROPN") or (
+            titled = head.is_title and (child.lower_ == "of" or child.is_title)
+            if (titled and head.pos_ in ("PROPN", "NOUN") and pobj[0].pos_ == "PROPN") or (
                 unnamed and child.lower_ in ("in", "from") and pobj[0].pos_ == "PROPN"
             ):
                 toks.extend(t for t in child.subtree if not t.is_space)
@@ -985,6 +1012,21 @@ class SpeakerResolver:
         claims[:] = sorted(expanded, key=lambda c: (c.content_start, c.cue_start))
 
     def speaker_of(self, head: Token, exclude_conj: bool = False) -> Speaker | None:
+        sp = self._speaker_of(head, exclude_conj)
+        if sp is not None and sp.name and sp.type in ("organization", "government", "unnamed"):
+            words = set(_norm(sp.name).split())
+            for prev in reversed(self.history):
+                if (
+                    prev.name
+                    and prev.type == sp.type
+                    and len(prev.name) > len(sp.name)
+                    and words <= set(_norm(prev.name).split())
+                ):
+                    sp.name, sp.ref_start, sp.ref_end = prev.name, prev.ref_start, prev.ref_end
+                    break
+        return sp
+
+    def _speaker_of(self, head: Token, exclude_conj: bool = False) -> Speaker | None:
         R = rules()
         toks = self._speaker_tokens(head)
         if exclude_conj:
