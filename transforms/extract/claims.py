@@ -203,12 +203,20 @@ def find_quotes(text: str) -> list[Quote]:
                 spans.append((opened, i + 1))
                 opened = None
         elif ch == '"':
+            # straight quotes: direction from the context, so one stray mark does not flip
+            # every later pair of a one-paragraph story
             before = text[i - 1] if i else " "
-            if opened is None and (before.isspace() or before in "([—-:"):
-                opened = i
-            elif opened is not None:
+            after = text[i + 1] if i + 1 < n else " "
+            opens = (before.isspace() or before in "([—-:") and not after.isspace()
+            closes = not before.isspace() and (after.isspace() or after in ".,;:!?)—-")
+            if opened is None:
+                if opens:
+                    opened = i
+            elif closes:
                 spans.append((opened, i + 1))
                 opened = None
+            elif opens:
+                opened = i
         i += 1
     quotes = []
     for a, b in spans:
