@@ -306,6 +306,17 @@ def _subject(verb: Token) -> Token | None:
     return _misparsed_subject(verb)
 
 
+def _quote_subject(verb: Token) -> Token | None:
+    """The speaker of '"...," warned Asli Aydintasbas': the parser may call it attr or dobj."""
+    subj = _subject(verb)
+    if subj is not None:
+        return subj
+    for child in verb.rights:
+        if child.dep_ in ("attr", "dobj", "npadvmod") and child.pos_ in ("PROPN", "NOUN", "PRON"):
+            return child
+    return None
+
+
 def _misparsed_subject(verb: Token) -> Token | None:
     """A root cue with no subject whose subject the parser hung on an opening phrase:
     "In Seoul, South Korea and the European Union jointly condemned ..." (Korea: conj of Seoul)."""
@@ -496,7 +507,7 @@ def _quote_cue(doc: Doc, q: Quote, quotes: list[Quote]) -> tuple[Token | None, s
             if k > 8 or (k > 0 and _sentence_end(tok)) or tok.text in OPEN_QUOTES:
                 break
             if tok.lemma_.lower() in verbs and tok.pos_ in ("VERB", "AUX"):
-                subj = _subject(tok)
+                subj = _quote_subject(tok)
                 between = [t for t in after[:k] if not (t.is_punct or t.is_space)]
                 allowed = {t.i for t in subj.subtree} if subj is not None else set()
                 if all(t.i in allowed or t.dep_ in ("aux", "advmod", "neg") for t in between):
@@ -626,7 +637,7 @@ def _extract(doc: Doc) -> list[Claim]:
                 used_verbs.add(obj_cue.i)
             continue
         if cue is not None:
-            subj = _subject(cue)
+            subj = _quote_subject(cue)
             if subj is None:
                 continue
             subj = _relative_subject(subj)
@@ -644,7 +655,7 @@ def _extract(doc: Doc) -> list[Claim]:
                         and not _sentence_end(prev[-1])
                         and prev[-1].text not in CLOSE_QUOTES + ":"
                     ):
-                        if not any(t.text in CLOSE_QUOTES for t in prev) and len(prev) <= 25:
+                        if not any(t.text in CLOSE_QUOTES for t in prev) and len(prev) <= 60:
                             start, direct = prev[0].idx, False
             if n_words < 4 and lemma not in R.cues:
                 continue
@@ -662,6 +673,8 @@ def _extract(doc: Doc) -> list[Claim]:
             claims.append(claim)
             used_verbs.add(cue.i)
             last_direct, last_direct_para = claim, para_of(q.open_char)
+            if not direct:
+                claim.method = "quote_partial"
         elif (
             last_direct is not None
             and para_of(q.open_char) - last_direct_para <= 1
@@ -757,6 +770,17 @@ def _extract(doc: Doc) -> list[Claim]:
         else:
             for r in _ccomp_contents(tok, text):
                 ranges.append((r, None))
+            rest = [c for c in tok.rights if not c.is_punct and c.dep_ not in ("ccomp",)]
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if (
+                len(ranges) == 1
+                and ranges[0][0][1] <= subj.idx
+                and rest
+                and nxt is not None
+                and nxt.text == ","
+            ):
+                toks = [t for t in tok.sent if not t.is_space]
+                ranges = [(_strip_span(text, *_token_span(toks)), None)]
             before_subj = doc[subj.left_edge.i - 1] if subj.left_edge.i > 0 else None
             if (
                 not ranges
