@@ -159,3 +159,23 @@ def test_cue_rules_are_valid_data():
     assert {cfg["stance"] for cfg in r.cues.values()} <= STANCES
     assert {p["stance"] for p in r.phrases} <= STANCES
     assert r.version
+
+
+def test_unnamed_and_government_sources_are_typed(seed):
+    _, rows, _ = seed
+    (kremlin,) = _by_content(rows, "there were no plans for Putin to meet Choe")
+    assert kremlin["speaker_type"] == "government" and kremlin["speaker_name"] == "Kremlin"
+
+
+def test_straight_quotes_partial_quote_and_its_continuation():
+    """voa_7808748: `the EU "was ruled by ... Italy, Sisci said. "Both ... shattered."` has an
+    unbalanced straight quote; the next quote continues Sisci without a cue of its own."""
+    from tests.conftest import SEEDS
+    from transforms.nlp.pipeline import load_nlp
+
+    text = parse_article((SEEDS / "voa_7808748.txt").read_text(encoding="utf-8")).text
+    rows = claim_rows(load_nlp()(text), ArticleContext("x", dt.date(2024, 10, 4), "test"))
+    (partial,) = _by_content(rows, "In the past, the EU")
+    assert partial["speaker_name"] == "Francesco Sisci" and not partial["is_direct"]
+    (cont,) = _by_content(rows, "Both these two architectures are now partially shattered")
+    assert cont["speaker_name"] == "Francesco Sisci" and cont["is_direct"]

@@ -609,8 +609,7 @@ def _extract(doc: Doc) -> list[Claim]:
     quotes = find_quotes(text)
     claims: list[Claim] = []
     used_verbs: set[int] = set()
-    last_direct: Claim | None = None
-    last_direct_para = -10
+    pending: list[Quote] = []
 
     def para_of(char: int) -> int:
         return text.count("\n\n", 0, char)
@@ -672,32 +671,10 @@ def _extract(doc: Doc) -> list[Claim]:
             )
             claims.append(claim)
             used_verbs.add(cue.i)
-            last_direct, last_direct_para = claim, para_of(q.open_char)
             if not direct:
                 claim.method = "quote_partial"
-        elif (
-            last_direct is not None
-            and para_of(q.open_char) - last_direct_para <= 1
-            and n_words >= 4
-            and _opens_sentence(text, q.open_char)
-        ):
-            claim = Claim(
-                last_direct.cue_tokens,
-                last_direct.cue_lemma,
-                q.start,
-                q.end,
-                True,
-                _stance_from_content(
-                    R.cues.get(last_direct.cue_lemma, {"stance": "assert"})["stance"],
-                    text[q.start : q.end],
-                ),
-                last_direct.speaker_head,
-                "quote_continued",
-                0.6,
-                inherited=last_direct,
-            )
-            claims.append(claim)
-            last_direct_para = para_of(q.open_char)
+        elif n_words >= 4 and _opens_sentence(text, q.open_char):
+            pending.append(q)  # a quote with no cue: continues the claim just before it
 
     # indirect speech
     for tok in doc:
@@ -841,6 +818,30 @@ def _extract(doc: Doc) -> list[Claim]:
                     target=obj,
                 )
             )
+    for q in pending:
+        before = [c for c in claims if c.cue_end <= q.open_char and c.speaker_head is not None]
+        if not before:
+            continue
+        prev = max(before, key=lambda c: c.cue_start)
+        if q.open_char - prev.cue_start > 600 or para_of(q.open_char) - para_of(prev.cue_start) > 1:
+            continue
+        claims.append(
+            Claim(
+                prev.cue_tokens,
+                prev.cue_lemma,
+                q.start,
+                q.end,
+                True,
+                _stance_from_content(
+                    R.cues.get(prev.cue_lemma, {"stance": "assert"})["stance"],
+                    text[q.start : q.end],
+                ),
+                prev.speaker_head,
+                "quote_continued",
+                0.6,
+                inherited=prev,
+            )
+        )
     claims.sort(key=lambda c: (c.content_start, c.cue_start))
     return claims
 
@@ -1230,6 +1231,14 @@ class SpeakerResolver:
             and all(t.is_title for t in words)
             and any(t.pos_ == "PROPN" for t in words)
         ):
+            roles = [t for t in words if t.lemma_.lower() in R.person_roles]
+            if roles and roles[-1].i < words[-1].i:
+                # "Solo Mayor Hadi Rudyatmo": a titled name the NER missed
+                name = " ".join(t.text for t in words if t.i > roles[-1].i)
+                self.persons.append((name, a, b))
+                sp.type, sp.name = "person", name
+                sp.country = self._title_country(toks)
+                return sp
             sp.type, sp.name = "organization", _strip_det(text)
             return sp
         gov = any(re.search(rf"\b{re.escape(w)}\b", low_text) for w in R.government_words)
@@ -1249,6 +1258,19 @@ class SpeakerResolver:
             )
             hit = country_of(ent.text)
             sp.ref_start, sp.ref_end = ent.start_char, ent.end_char
+            title = [t for t in toks if t.i < ent.start]
+            if (
+                ent.label_ in ("ORG", "GPE")
+                and hit is None
+                and title
+                and title[-1].lemma_.lower() in R.person_roles
+                and all(t.pos_ == "PROPN" for t in ent)
+            ):
+                # "Solo Mayor Hadi Rudyatmo" with the name tagged ORG
+                self.persons.append((ent.text, ent.start_char, ent.end_char))
+                sp.type, sp.name = "person", ent.text
+                sp.country = self._title_country(title)
+                return sp
             if ent.label_ in ("GPE",) and hit:
                 iso, kind = hit
                 sp.country = iso
