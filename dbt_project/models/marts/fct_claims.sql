@@ -1,6 +1,8 @@
 -- One row per attributed statement. The speaker (and target) join their actor through the entity
--- mention at the extractor's resolved offsets; without an actor the extractor's own name, type and
--- country are kept.
+-- mention at the extractor's resolved offsets (for "she" that is the mention of the person named
+-- before). With an actor, its canonical name and country are used; without one, the extractor's
+-- own. speaker_type stays the extractor's six-way type (person, country, government,
+-- organization, document, unnamed): dim_actors has no government, document or unnamed sources.
 with claims as (
     select * from {{ ref('stg_claims') }}
 ),
@@ -21,9 +23,9 @@ select
     c.sentence_index,
     c.speaker_text,
     sm.actor_id as speaker_actor_id,
-    coalesce(c.speaker_name, sa.canonical_name) as speaker_name,
+    coalesce(sa.canonical_name, c.speaker_name) as speaker_name,
     c.speaker_type,
-    coalesce(c.speaker_country_iso3, sa.country_iso3) as speaker_country_iso3,
+    coalesce(sa.country_iso3, c.speaker_country_iso3) as speaker_country_iso3,
     c.cue,
     c.cue_lemma,
     c.content,
@@ -33,7 +35,9 @@ select
     c.stance,
     tm.actor_id as target_actor_id,
     c.confidence,
-    sa.canonical_name as speaker_actor_name,
+    c.speaker_name as speaker_name_extracted,
+    c.speaker_country_iso3 as speaker_country_extracted,
+    sa.actor_type as speaker_actor_type,
     c.speaker_text_start,
     c.speaker_text_end,
     c.speaker_start,
