@@ -182,3 +182,69 @@ def test_cli_runs_on_an_unseen_folder(tmp_path):
         timeout=120,
     )
     assert status.returncode == 0 and "dim_articles" in status.stdout
+
+
+CLAIMS_CONTRACT = {
+    "fct_claims": [
+        "claim_id",
+        "article_id",
+        "sentence_index",
+        "speaker_text",
+        "speaker_actor_id",
+        "speaker_name",
+        "speaker_type",
+        "speaker_country_iso3",
+        "cue",
+        "cue_lemma",
+        "content",
+        "content_start",
+        "content_end",
+        "is_direct",
+        "stance",
+        "target_actor_id",
+        "confidence",
+    ],
+    "mart_claims_by_speaker": [
+        "speaker_actor_id",
+        "speaker_name",
+        "published_date",
+        "stance",
+        "n_claims",
+        "n_articles",
+    ],
+    "mart_numeric_claims": ["subject", "unit", "value", "speaker_name", "article_id", "claim_id"],
+    "mart_numeric_claim_conflicts": [
+        "subject",
+        "unit",
+        "value_a",
+        "speaker_a",
+        "value_b",
+        "speaker_b",
+    ],
+}
+
+
+def test_claims_tables_hold_the_seeds_conflicting_troop_numbers(built):
+    _, warehouse, _ = built
+    with duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True) as con:
+        for table, columns in CLAIMS_CONTRACT.items():
+            have = [r[0] for r in con.execute(f"describe {table}").fetchall()]
+            assert set(columns) <= set(have), table
+        seed_claims = con.execute(
+            "select speaker_name, stance from fct_claims join dim_articles using (article_id) "
+            "where published_date = '2024-11-04'"
+        ).fetchall()
+        assert len(seed_claims) >= 20
+        assert ("Vladimir Putin", "deny_or_unconfirmed") in seed_claims
+        # the speaker joins its actor through the entity mention offsets
+        actor = con.execute(
+            "select a.canonical_name from fct_claims c join dim_actors a "
+            "on a.actor_id = c.speaker_actor_id where c.speaker_text = 'she' "
+            "and c.content like 'Right here, right now%'"
+        ).fetchone()
+        assert actor is not None and "Baerbock" in actor[0]
+        conflicts = con.execute(
+            "select value_a, speaker_a, value_b, speaker_b from mart_numeric_claim_conflicts "
+            "where subject = 'North Korean troops' and unit = 'troops'"
+        ).fetchall()
+    assert (10000.0, "Matthew Miller", 11000.0, "Volodymyr Zelenskyy") in conflicts
