@@ -11,7 +11,9 @@ select
     a.actor_type,
     a.country_iso3,
     a.sector,
+    a.country_source,
     coalesce(m.n_mentions, 0) as n_mentions,
-    coalesce(m.n_articles, 0) as n_articles
+    coalesce(m.n_articles, 0) as n_articles,
+    a.resolver_version
 from {{ ref('stg_actors') }} as a
 left join mentions as m using (actor_id)
