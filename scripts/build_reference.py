@@ -108,6 +108,19 @@ _TITLE_WORDS = re.compile(
 )
 
 
+def _strip_title(alias: str) -> str:
+    """ "US_PRESIDENT_GEORGE_BUSH" -> "GEORGE BUSH"; "PRESIDENT_BUSH" -> "BUSH"; "" if nothing
+    name-like is left ("SECRETARY_OF_DEFENSE")."""
+    text = alias.replace("_", " ")
+    titled = list(_TITLE_WORDS.finditer(text))
+    if titled:
+        text = text[titled[-1].end() :]
+    text = re.sub(r"^[\s.\-]*(ELECT\b)?[\s.]*", "", text).strip(" ._")
+    if not text or text.split()[0].upper() in {"OF", "THE", "FOR", "AND"}:
+        return ""
+    return text
+
+
 def _petrarch_phrase(token: str) -> str:
     text = token.strip().rstrip("_").replace("_", " ")
     return " ".join(w.capitalize() if w.isalpha() else w.title() for w in text.split())
@@ -131,7 +144,7 @@ def build_petrarch(known: set[str], country_names: set[str]) -> None:
         if current and current["codes"]:
             code = next((c for c in reversed(current["codes"]) if ">" in c), current["codes"][-1])
             iso3 = code[:3]
-            canonical = _petrarch_phrase(current["name"])
+            canonical = _petrarch_phrase(_strip_title(current["name"]) or current["name"])
             if canonical in country_names:
                 current["aliases"] and [
                     terms.setdefault(_petrarch_phrase(a), iso3) for a in current["aliases"]
@@ -141,7 +154,8 @@ def build_petrarch(known: set[str], country_names: set[str]) -> None:
             if iso3 in known:
                 sector = PETRARCH_SECTORS.get(code.split()[0][3:6], "")
                 for alias in current["aliases"]:
-                    if _TITLE_WORDS.search(alias.replace("_", " ")):
+                    alias = _strip_title(alias)
+                    if not alias:
                         continue
                     persons.append(
                         {

