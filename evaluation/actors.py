@@ -104,8 +104,11 @@ def seed_rows(nlp) -> list[Row]:
     doc = nlp(text)
     mentions = pl.DataFrame(mention_rows(doc, ArticleContext("seed", dt.date(2024, 11, 4), "e")))
     names = {"PERSON", "ORG", "GPE", "LOC", "NORP"}
+    from evaluation.entities import _norm
+
+    # Same span convention as re3d: a leading "the" and a trailing "'s" are not scored.
     pred = {
-        (s, e, lab)
+        _norm(text, s, e, lab)
         for s, e, lab in mentions.select("start_char", "end_char", "entity_label").iter_rows()
         if lab in names
     }
@@ -124,7 +127,7 @@ def seed_rows(nlp) -> list[Row]:
     canon = dict(actors.select("actor_id", "canonical_name").iter_rows())
     iso = dict(actors.select("actor_id", "country_iso3").iter_rows())
     at = {
-        (s, e): a
+        _norm(text, s, e, "")[:2]: a
         for s, e, a in mentions.join(links, on="mention_id")
         .select("start_char", "end_char", "actor_id")
         .iter_rows()
