@@ -137,18 +137,31 @@ def seed_rows(nlp) -> list[Row]:
         1
         for s, e, a in expected
         if (s, e) in at
-        and (canon.get(at[(s, e)]) == a or (len(a) == 3 and a.isupper() and at[(s, e)] == f"country:{a}"))
+        and (
+            canon.get(at[(s, e)]) == a
+            or (len(a) == 3 and a.isupper() and at[(s, e)] == f"country:{a}")
+        )
     )
     rows.append(
-        Row("actors", "seed article", "mention -> right actor", value=right / len(expected),
-            note=f"({right}/{len(expected)})")
+        Row(
+            "actors",
+            "seed article",
+            "mention -> right actor",
+            value=right / len(expected),
+            note=f"({right}/{len(expected)})",
+        )
     )
     people = [(s, e, a) for s, e, a in expected if not (len(a) == 3 and a.isupper())]
     del iso
     return rows + [
-        Row("actors", "seed article", "person mentions linked", value=sum(
-            1 for s, e, a in people if (s, e) in at and canon.get(at[(s, e)]) == a
-        ) / len(people), note=f"({len(people)} gold)")
+        Row(
+            "actors",
+            "seed article",
+            "person mentions linked",
+            value=sum(1 for s, e, a in people if (s, e) in at and canon.get(at[(s, e)]) == a)
+            / len(people),
+            note=f"({len(people)} gold)",
+        )
     ]
 
 

@@ -17,8 +17,14 @@ from collections import Counter
 from evaluation.common import SHARED_DATA, Row
 
 LABEL_MAP = {"Person": "PERSON", "Organisation": "ORG", "Location": "LOC", "Nationality": "NORP"}
-OUR_TO_GOLD = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
-               "NORP": "NORP"}
+OUR_TO_GOLD = {
+    "PERSON": "PERSON",
+    "ORG": "ORG",
+    "GPE": "LOC",
+    "LOC": "LOC",
+    "FAC": "LOC",
+    "NORP": "NORP",
+}
 
 
 def load_re3d() -> list[tuple[str, str, set[tuple[int, int, str]]]]:
@@ -81,8 +87,17 @@ def _rows(name: str, counts: dict[str, Counter], target: str = "") -> list[Row]:
     for label, c in counts.items():
         total.update(c)
         rows.append(Row("entities", "re3d", f"{name} {label}", c["tp"], c["fp"], c["fn"]))
-    rows.append(Row("entities", "re3d", f"{name} overall", total["tp"], total["fp"],
-                    total["fn"], target=target))
+    rows.append(
+        Row(
+            "entities",
+            "re3d",
+            f"{name} overall",
+            total["tp"],
+            total["fp"],
+            total["fn"],
+            target=target,
+        )
+    )
     return rows
 
 

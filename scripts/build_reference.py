@@ -81,8 +81,6 @@ def main() -> None:
         writer.writerows(sorted(rows, key=lambda r: r["iso3"]))
 
 
-
-
 # --- petrarch2 CAMEO country/actor dictionary (MIT, openeventdata/petrarch2) ---------------
 PETRARCH_SECTORS = {
     "GOV": "government",
@@ -200,7 +198,9 @@ def build_petrarch(known: set[str], country_names: set[str]) -> None:
     out = ROOT / "transforms" / "reference" / "petrarch_persons.csv"
     seen = set()
     with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["alias", "canonical_name", "kind", "iso3", "sector"])
+        writer = csv.DictWriter(
+            fh, fieldnames=["alias", "canonical_name", "kind", "iso3", "sector"]
+        )
         writer.writeheader()
         for row in sorted(persons, key=lambda r: (r["alias"], r["iso3"])):
             key = (row["alias"], row["canonical_name"], row["iso3"])

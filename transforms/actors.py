@@ -91,9 +91,17 @@ _CONFIDENCE = {
     "person_in_article": 0.75,
 }
 _ORG_SECTOR_WORDS = [
-    (re.compile(r"\b(army|military|forces|troops|navy|air force|armed|defen[cs]e ministry)\b", re.I), "military"),
+    (
+        re.compile(
+            r"\b(army|military|forces|troops|navy|air force|armed|defen[cs]e ministry)\b", re.I
+        ),
+        "military",
+    ),
     (re.compile(r"\b(parliament|congress|senate|assembly|duma)\b", re.I), "legislature"),
-    (re.compile(r"\b(ministry|government|department|embassy|cabinet|agency|office)\b", re.I), "government"),
+    (
+        re.compile(r"\b(ministry|government|department|embassy|cabinet|agency|office)\b", re.I),
+        "government",
+    ),
     (re.compile(r"\b(court|judiciary)\b", re.I), "judiciary"),
     (re.compile(r"\b(party)\b", re.I), "party"),
 ]
@@ -344,7 +352,7 @@ def resolve_mentions(
             key=lambda t: -len(_person_tokens(t)),
         )
 
-        def person_for(surface: str) -> str | None:
+        def person_for(surface: str, full_names: list[str] = full_names) -> str | None:
             tokens = set(_person_tokens(surface))
             return next(
                 (n for n in full_names if tokens and tokens <= set(_person_tokens(n))), None
@@ -382,7 +390,11 @@ def resolve_mentions(
                 link(mention_id, actor_id, "organization_reference", surface, country=org.iso3)
                 continue
             if label in ("PERSON", "ORG", "GPE", "NORP"):
-                canonical = person_for(surface) if label == "PERSON" or len(_person_tokens(surface)) == 1 else None
+                canonical = (
+                    person_for(surface)
+                    if label == "PERSON" or len(_person_tokens(surface)) == 1
+                    else None
+                )
                 if canonical is None and label == "PERSON":
                     canonical = re.sub(r"['’]s$", "", surface).strip()
                 if canonical is not None:
@@ -430,7 +442,13 @@ def resolve_mentions(
                 if group is not None:
                     name, iso3, sector = group
                     actor_id = f"group:{slug(name)}"
-                    actor(actor_id, canonical_name=name, actor_type="group", country_iso3=iso3, sector=sector or None)
+                    actor(
+                        actor_id,
+                        canonical_name=name,
+                        actor_type="group",
+                        country_iso3=iso3,
+                        sector=sector or None,
+                    )
                     link(mention_id, actor_id, "group_reference", surface, country=iso3)
                     continue
                 sector = next((s for rx, s in _ORG_SECTOR_WORDS if rx.search(surface)), None)

@@ -78,7 +78,10 @@ def petrarch_country_terms() -> dict[str, str]:
 @functools.lru_cache(maxsize=1)
 def seats_of_government() -> dict[str, tuple[str, str]]:
     """'kremlin' -> ('RUS', 'government')."""
-    return {normalize_surface(r["alias"]): (r["iso3"], r["sector"]) for r in read_rows("seats_of_government.csv")}
+    return {
+        normalize_surface(r["alias"]): (r["iso3"], r["sector"])
+        for r in read_rows("seats_of_government.csv")
+    }
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,9 @@ def persons() -> dict[str, PersonRef]:
     a petrarch2 alias shared by people of two countries is dropped as ambiguous."""
     out: dict[str, PersonRef] = {}
     for r in read_rows("persons_current.csv"):
-        ref = PersonRef(r["name"], r["iso3"] or None, r["sector"] or None, r["role"] or None, "current")
+        ref = PersonRef(
+            r["name"], r["iso3"] or None, r["sector"] or None, r["role"] or None, "current"
+        )
         for alias in [r["name"], *filter(None, r["short_forms"].split(";"))]:
             out[normalize_surface(alias)] = ref
     candidates: dict[str, set[PersonRef]] = {}
@@ -128,7 +133,9 @@ def petrarch_groups() -> dict[str, tuple[str, str, str]]:
     out = {}
     for r in read_rows("petrarch_persons.csv"):
         if r["kind"] == "group":
-            out.setdefault(normalize_surface(r["alias"]), (r["canonical_name"], r["iso3"], r["sector"]))
+            out.setdefault(
+                normalize_surface(r["alias"]), (r["canonical_name"], r["iso3"], r["sector"])
+            )
     return out
 
 

@@ -123,8 +123,13 @@ def test_seats_of_government_and_international_organizations():
     assert resolve_country("the White House", "FAC") == ("USA", "seat_of_government")
     actors, joined = resolve_text(
         "The Kremlin and the White House spoke at the UN, and NATO and Hamas did not.",
-        [("Kremlin", "ORG"), ("White House", "FAC"), ("UN", "ORG"), ("NATO", "ORG"),
-         ("Hamas", "ORG")],
+        [
+            ("Kremlin", "ORG"),
+            ("White House", "FAC"),
+            ("UN", "ORG"),
+            ("NATO", "ORG"),
+            ("Hamas", "ORG"),
+        ],
     )
     ids = joined["actor_id"].to_list()
     assert ids[:2] == ["country:RUS", "country:USA"]
@@ -146,9 +151,16 @@ def test_person_country_and_role_come_from_the_title_in_context():
     )
     actors, joined = resolve_text(
         text,
-        [("Jean Dupontel", "PERSON"), ("Karla Brenstein", "PERSON"), ("Paris", "GPE"),
-         ("Dupontel", "PERSON"), ("Hassan", "PERSON"), ("Morocco", "GPE"),
-         ("West German", "NORP"), ("Mortimer Quaile", "PERSON")],
+        [
+            ("Jean Dupontel", "PERSON"),
+            ("Karla Brenstein", "PERSON"),
+            ("Paris", "GPE"),
+            ("Dupontel", "PERSON"),
+            ("Hassan", "PERSON"),
+            ("Morocco", "GPE"),
+            ("West German", "NORP"),
+            ("Mortimer Quaile", "PERSON"),
+        ],
     )
     rows = joined.to_dicts()
     country = dict(actors.select("actor_id", "country_iso3").iter_rows())

@@ -26,14 +26,42 @@ def test_cities_countries_and_unknowns():
 def test_one_unknown_place_does_not_spoil_the_rest():
     mentions = pl.DataFrame(
         [
-            {"mention_id": "m1", "article_id": "a", "sentence_index": 0, "start_char": 0,
-             "end_char": 5, "mention_text": "Kursk", "entity_label": "GPE"},
-            {"mention_id": "m2", "article_id": "a", "sentence_index": 0, "start_char": 10,
-             "end_char": 13, "mention_text": "\x00??", "entity_label": "GPE"},
-            {"mention_id": "m3", "article_id": "a", "sentence_index": 1, "start_char": 20,
-             "end_char": 26, "mention_text": "Putin", "entity_label": "PERSON"},
-            {"mention_id": "m4", "article_id": "a", "sentence_index": 1, "start_char": 30,
-             "end_char": 35, "mention_text": "Seoul", "entity_label": "GPE"},
+            {
+                "mention_id": "m1",
+                "article_id": "a",
+                "sentence_index": 0,
+                "start_char": 0,
+                "end_char": 5,
+                "mention_text": "Kursk",
+                "entity_label": "GPE",
+            },
+            {
+                "mention_id": "m2",
+                "article_id": "a",
+                "sentence_index": 0,
+                "start_char": 10,
+                "end_char": 13,
+                "mention_text": "\x00??",
+                "entity_label": "GPE",
+            },
+            {
+                "mention_id": "m3",
+                "article_id": "a",
+                "sentence_index": 1,
+                "start_char": 20,
+                "end_char": 26,
+                "mention_text": "Putin",
+                "entity_label": "PERSON",
+            },
+            {
+                "mention_id": "m4",
+                "article_id": "a",
+                "sentence_index": 1,
+                "start_char": 30,
+                "end_char": 35,
+                "mention_text": "Seoul",
+                "entity_label": "GPE",
+            },
         ]
     )
     places, links = resolve_places(mentions)

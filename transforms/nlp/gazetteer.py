@@ -34,10 +34,38 @@ SURNAME_RELABEL = {"ORG", "PRODUCT", "GPE", "NORP", "WORK_OF_ART", "LOC", "FAC"}
 MIN_CITY_POPULATION = 50_000
 _ASCII_NAME = re.compile(r"[A-Z][A-Za-z .'\-]+")
 # Words that are also city names somewhere; never tagged from the gazetteer alone.
-CITY_STOPLIST = {"Of", "Mobile", "Reading", "Split", "Nice", "Bath", "Most", "Male", "Police",
-                 "Bar", "Van", "Alexandria", "Sale", "Bay", "Temple", "Orange", "Kent", "Victoria",
-                 "Hamilton", "Lincoln", "Jackson", "Washington", "Florence", "Providence",
-                 "Independence", "Columbia", "Wolf", "Crawley", "Marshall", "Lafayette"}
+CITY_STOPLIST = {
+    "Of",
+    "Mobile",
+    "Reading",
+    "Split",
+    "Nice",
+    "Bath",
+    "Most",
+    "Male",
+    "Police",
+    "Bar",
+    "Van",
+    "Alexandria",
+    "Sale",
+    "Bay",
+    "Temple",
+    "Orange",
+    "Kent",
+    "Victoria",
+    "Hamilton",
+    "Lincoln",
+    "Jackson",
+    "Washington",
+    "Florence",
+    "Providence",
+    "Independence",
+    "Columbia",
+    "Wolf",
+    "Crawley",
+    "Marshall",
+    "Lafayette",
+}
 
 
 def gazetteer_terms() -> dict[str, list[str]]:

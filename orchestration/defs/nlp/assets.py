@@ -8,10 +8,10 @@ from orchestration.metadata import table_metadata
 from orchestration.settings import NewsledgerSettings
 from transforms import lake
 from transforms.actors import resolve_mentions
-from transforms.places import resolve_places
 from transforms.nlp.pipeline import extractor_version, load_nlp
 from transforms.nlp.run import run_nlp
 from transforms.nlp.tables import DOC_TABLES
+from transforms.places import resolve_places
 
 DOC_TABLE_KEYS = {table: dg.AssetKey(["lake", table]) for table in DOC_TABLES}
 ACTOR_TABLES = ("actors", "mention_actors", "actor_aliases")
