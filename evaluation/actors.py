@@ -113,7 +113,22 @@ def seed_rows(nlp) -> list[Row]:
         if lab in names
     }
     gold_set = {(s, e, lab) for s, e, lab, _ in gold}
+    from transforms.nlp.pipeline import load_bare_nlp
+
+    bare = {
+        _norm(text, ent.start_char, ent.end_char, ent.label_)
+        for ent in load_bare_nlp()(text).ents
+        if ent.label_ in names
+    }
     rows = [
+        Row(
+            "actors",
+            "seed article",
+            "mentions, bare sm",
+            len(gold_set & bare),
+            len(bare - gold_set),
+            len(gold_set - bare),
+        ),
         Row(
             "actors",
             "seed article",
