@@ -136,7 +136,7 @@ def seed_rows(nlp) -> list[Row]:
             len(gold_set & pred),
             len(pred - gold_set),
             len(gold_set - pred),
-        )
+        ),
     ]
     actors, links, _ = resolve_mentions(mentions, {"seed": text})
     canon = dict(actors.select("actor_id", "canonical_name").iter_rows())

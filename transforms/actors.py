@@ -160,6 +160,15 @@ def country_in_phrase(text: str) -> tuple[str, str] | None:
             return hit[0], _KIND_REASON[hit[1]]
         if key in terms and len(key) > 3:
             return terms[key], "country_dictionary"
+    for word in words:  # a nationality word missing from the lists: "Kampuchean" -> Kampuchea
+        key = normalize_surface(word)
+        if word[:1].isupper() and key.endswith("n") and len(key) > 5:
+            stem = key[:-1]
+            hit = aliases.get(stem)
+            if hit is not None and hit[1] in ("name", "official", "alt"):
+                return hit[0], "country_demonym"
+            if stem in terms:
+                return terms[stem], "country_dictionary"
     return None
 
 
@@ -189,6 +198,7 @@ def resolve_phrase(text: str, sentence: str | None = None) -> tuple[str | None, 
     """
     from transforms.places import geocode
 
+    text = re.sub(r"\s*\([^)]*\)?", " ", text).strip() or text  # "Khanty-Mansiysk (Siberia)"
     key = normalize_surface(text)
     org = organizations().get(key)
     if org is not None:
@@ -206,7 +216,7 @@ def resolve_phrase(text: str, sentence: str | None = None) -> tuple[str | None, 
         return found
     words = [w for w in re.split(r"[\s]+", text) if w and not _ATTITUDE.match(w)]
     grams = _ngrams(words)
-    names = [w for w in words if w[:1].isupper()]
+    names = [w for w in words if w[:1].isupper() or re.match(r"(?i)(al|el)-[A-Z]", w)]
     if names and len(names) >= 2 and surname_key(names[-1]) in surnames():
         return surnames()[surname_key(names[-1])], "surname_reference"
     for gram in grams:
@@ -230,7 +240,7 @@ def resolve_phrase(text: str, sentence: str | None = None) -> tuple[str | None, 
     )
     for name in city_names:
         place = geocode(name)
-        if place["feature_type"] == "city" and place["country_iso3"]:
+        if place["feature_type"] in ("city", "region") and place["country_iso3"]:
             return place["country_iso3"], "place_country"
     if sentence:
         named = _countries_named(sentence) or _countries_named(sentence, any_kind=True)

