@@ -160,6 +160,10 @@ def country_in_phrase(text: str) -> tuple[str, str] | None:
             return hit[0], _KIND_REASON[hit[1]]
         if key in terms and len(key) > 3:
             return terms[key], "country_dictionary"
+    for gram in _ngrams(words):  # "Taliban spokesman": an organization of one country
+        org = organizations().get(normalize_surface(gram))
+        if org is not None and org.iso3:
+            return org.iso3, "organization_reference"
     for word in words:  # a nationality word missing from the lists: "Kampuchean" -> Kampuchea
         key = normalize_surface(word)
         if word[:1].isupper() and key.endswith("n") and len(key) > 5:
@@ -306,7 +310,10 @@ def _context(text: str | None, start: int, end: int) -> tuple[str, str]:
     if of_country:
         return title, of_country.group(1)
     after_m = re.match(r"\s*,\s*([^,.;:“”\"]+)", after)
-    return title, (after_m.group(1) if after_m else "")
+    # An appositive counts only when it states a role (", a Chilean diplomat,"), not for a list
+    # of names ("Trump, Erdogan and ...").
+    appositive = after_m.group(1) if after_m and role_in_phrase(after_m.group(1)) else ""
+    return title, appositive
 
 
 def resolve_mentions(
@@ -368,6 +375,8 @@ def resolve_mentions(
                 (n for n in full_names if tokens and tokens <= set(_person_tokens(n))), None
             )
 
+        stated_roles: dict[str, str] = {}  # actor -> first role stated in this article
+        person_links: list[int] = []
         for m in items:
             mention_id, surface, label = m["mention_id"], m["mention_text"], m["entity_label"]
             key = normalize_surface(surface)
@@ -440,12 +449,15 @@ def resolve_mentions(
                         votes[("context", ctx_iso3)] += 1
                     if ref and ref.iso3:
                         votes[(f"reference:{ref.source}", ref.iso3)] += 0.5
+                    if role:
+                        stated_roles.setdefault(actor_id, role)
+                    person_links.append(len(links))
                     link(
                         mention_id,
                         actor_id,
                         reason,
                         surface,
-                        role=role or (ref.role if ref else None),
+                        role=role,
                         country=ctx_iso3 or (ref.iso3 if ref else None),
                     )
                     continue
@@ -487,6 +499,11 @@ def resolve_mentions(
                     sector=sector,
                 )
                 link(mention_id, actor_id, "org_name", surface)
+        # A role stated once in the article holds for the person's other mentions there
+        # ("Foreign Minister Choe Son Hui" ... "Choe").
+        for i in person_links:
+            if links[i]["role"] is None:
+                links[i]["role"] = stated_roles.get(links[i]["actor_id"])
     # A person's country: stated nationality/title in context wins, then the dictionary.
     for actor_id, votes in person_countries.items():
         if not votes:

@@ -226,3 +226,30 @@ def test_span_country_prefers_the_overlapping_actor():
         "IRQ",
         "country_demonym",
     )
+
+
+def test_a_stated_role_holds_for_the_persons_later_mentions_only_in_that_article():
+    _, joined = resolve_text(
+        "North Korean Foreign Minister Choe Son Hui met Lavrov. Later Choe said little.",
+        [
+            ("North Korean", "NORP"),
+            ("Choe Son Hui", "PERSON"),
+            ("Lavrov", "PERSON"),
+            ("Choe", "PERSON"),
+        ],
+    )
+    roles = joined["role"].to_list()
+    assert roles[1] == roles[3] == "Foreign Minister"
+    assert roles[2] is None  # not stated: the dictionary's knowledge is not a stated role
+    _, other = resolve_text("Choe spoke.", [("Choe", "PERSON")], article_id="a2")
+    assert other["role"].to_list() == [None]
+
+
+def test_a_list_of_names_is_not_an_appositive():
+    _, joined = resolve_text(
+        "Leaders met: Mortimer Quaile, Ankara's envoy, and Jon Smeed, Erdogan and others.",
+        [("Mortimer Quaile", "PERSON"), ("Ankara", "GPE"), ("Jon Smeed", "PERSON")],
+    )
+    rows = joined.to_dicts()
+    assert rows[0]["role"] == "envoy" and rows[0]["mention_country_iso3"] == "TUR"
+    assert rows[2]["mention_country_iso3"] is None
