@@ -89,6 +89,7 @@ _CONFIDENCE = {
     "person_reference": 0.85,
     "person_name": 0.8,
     "person_in_article": 0.75,
+    "org_acronym_in_article": 0.75,
 }
 _ORG_SECTOR_WORDS = [
     (
@@ -376,6 +377,15 @@ def resolve_mentions(
             )
 
         stated_roles: dict[str, str] = {}  # actor -> first role stated in this article
+        acronyms: dict[str, str] = {}  # "(APEC)" after an organization's name -> its actor
+
+        def note_acronym(
+            end: int, actor_id: str, text: str | None = text, acronyms: dict = acronyms
+        ) -> None:
+            found = re.match(r"\s*\(([A-Z][A-Za-z.&\-]{1,11})\)", (text or "")[end : end + 16])
+            if found:
+                acronyms.setdefault(found.group(1), actor_id)
+
         person_links: list[int] = []
         for m in items:
             mention_id, surface, label = m["mention_id"], m["mention_text"], m["entity_label"]
@@ -409,6 +419,7 @@ def resolve_mentions(
                     sector=org.sector,
                 )
                 link(mention_id, actor_id, "organization_reference", surface, country=org.iso3)
+                note_acronym(m["end_char"], actor_id)
                 continue
             if label in ("PERSON", "ORG", "GPE", "NORP"):
                 canonical = (
@@ -461,6 +472,11 @@ def resolve_mentions(
                         country=ctx_iso3 or (ref.iso3 if ref else None),
                     )
                     continue
+            if label == "ORG" and surface.strip() in acronyms:
+                # "Kurdistan Workers' Party (PKK)" ... "PKK": the acronym the article defined
+                actor_id = acronyms[surface.strip()]
+                link(mention_id, actor_id, "org_acronym_in_article", surface)
+                continue
             if label == "ORG":
                 group = petrarch_groups().get(key)
                 if group is not None:
@@ -474,6 +490,7 @@ def resolve_mentions(
                         sector=sector or None,
                     )
                     link(mention_id, actor_id, "group_reference", surface, country=iso3)
+                    note_acronym(m["end_char"], actor_id)
                     continue
                 sector = next((s for rx, s in _ORG_SECTOR_WORDS if rx.search(surface)), None)
                 words = re.sub(r"^the\s+", "", surface.strip(), flags=re.IGNORECASE).split()
@@ -489,6 +506,7 @@ def resolve_mentions(
                         sector=sector,
                     )
                     link(mention_id, actor_id, "org_country_prefix", surface, country=iso3)
+                    note_acronym(m["end_char"], actor_id)
                     continue
                 actor_id = f"org:{slug(key)}"
                 actor(
@@ -499,6 +517,7 @@ def resolve_mentions(
                     sector=sector,
                 )
                 link(mention_id, actor_id, "org_name", surface)
+                note_acronym(m["end_char"], actor_id)
         # A role stated once in the article holds for the person's other mentions there
         # ("Foreign Minister Choe Son Hui" ... "Choe").
         for i in person_links:

@@ -253,3 +253,14 @@ def test_a_list_of_names_is_not_an_appositive():
     rows = joined.to_dicts()
     assert rows[0]["role"] == "envoy" and rows[0]["mention_country_iso3"] == "TUR"
     assert rows[2]["mention_country_iso3"] is None
+
+
+def test_an_acronym_defined_in_the_article_is_the_same_organization():
+    actors, joined = resolve_text(
+        "The Movement for Democratic Renewal (MDR) said the MDR would march.",
+        [("The Movement for Democratic Renewal", "ORG"), ("MDR", "ORG"), ("MDR", "ORG")],
+    )
+    ids = joined["actor_id"].to_list()
+    # the parenthesized acronym and the later one both join the full name
+    assert ids[0] == ids[1] == ids[2] == "org:movement-for-democratic-renewal"
+    assert joined["match_reason"].to_list()[2] == "org_acronym_in_article"
