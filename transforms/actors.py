@@ -311,9 +311,13 @@ def _context(text: str | None, start: int, end: int) -> tuple[str, str]:
     if of_country:
         return title, of_country.group(1)
     after_m = re.match(r"\s*,\s*([^,.;:“”\"]+)", after)
-    # An appositive counts only when it states a role (", a Chilean diplomat,"), not for a list
-    # of names ("Trump, Erdogan and ...").
-    appositive = after_m.group(1) if after_m and role_in_phrase(after_m.group(1)) else ""
+    # An appositive counts when it states a role or starts with an article (", a Chilean
+    # diplomat,", ", an Italian Sinologist,"), not for a list of names ("Trump, Erdogan and").
+    appositive = ""
+    if after_m and (
+        role_in_phrase(after_m.group(1)) or re.match(r"(?i)(a|an|the)\s", after_m.group(1))
+    ):
+        appositive = after_m.group(1)
     return title, appositive
 
 
@@ -453,7 +457,7 @@ def resolve_mentions(
                         actor_type="person",
                         country_iso3=None,
                         sector=(ref.sector if ref else None)
-                        or (ROLE_WORDS.get(role.lower()) if role else None),
+                        or (ROLE_WORDS.get(role.lower()) or None if role else None),
                     )
                     votes = person_countries.setdefault(actor_id, Counter())
                     if ctx_iso3:

