@@ -474,6 +474,10 @@ def resolve_mentions(
                         surface,
                         role=role,
                         country=ctx_iso3 or (ref.iso3 if ref else None),
+                        # a one-word name nobody knows is often a tagging error ("Schengen")
+                        confidence=0.5
+                        if reason == "person_name" and len(_person_tokens(name)) == 1
+                        else None,
                     )
                     continue
             if label == "ORG" and surface.strip() in acronyms:

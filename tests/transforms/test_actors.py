@@ -264,3 +264,11 @@ def test_an_acronym_defined_in_the_article_is_the_same_organization():
     # the parenthesized acronym and the later one both join the full name
     assert ids[0] == ids[1] == ids[2] == "org:movement-for-democratic-renewal"
     assert joined["match_reason"].to_list()[2] == "org_acronym_in_article"
+
+
+def test_unknown_one_word_names_get_a_low_confidence():
+    _, joined = resolve_text(
+        "Quentin Marlowe met Zorblax.", [("Quentin Marlowe", "PERSON"), ("Zorblax", "PERSON")]
+    )
+    assert joined["confidence"].to_list() == [0.8, 0.5]
+    assert joined["match_reason"].to_list() == ["person_name", "person_name"]
