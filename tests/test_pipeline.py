@@ -36,6 +36,19 @@ CONTRACT = {
         "n_articles",
     ],
     "rejected_files": ["source_path", "reason", "detected_at"],
+    # issue 3
+    "dim_actor_aliases": ["actor_id", "alias"],
+    "dim_places": [
+        "place_id",
+        "name",
+        "country_iso3",
+        "latitude",
+        "longitude",
+        "feature_type",
+        "precision",
+    ],
+    "fct_place_mentions": ["article_id", "sentence_index", "start_char", "end_char", "place_id"],
+    "mart_actor_cooccurrence": ["actor_id_a", "actor_id_b", "published_date", "n_articles"],
 }
 
 
@@ -123,9 +136,29 @@ def test_known_facts_of_the_seed_article(built):
                 "where published_date = '2024-11-04' and country_iso3 is not null group by 1"
             ).fetchall()
         )
-    assert {"Vladimir Putin", "Annalena Baerbock"} <= names
-    assert any(n.startswith("Choe Son") for n in names)
+        actors = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select canonical_name, actor_type, country_iso3 from dim_actors"
+            ).fetchall()
+        }
+        kursk = con.execute(
+            "select p.country_iso3, p.latitude is not null from fct_place_mentions f "
+            "join dim_places p using (place_id) join dim_articles a using (article_id) "
+            "where substr(a.text, f.start_char + 1, f.end_char - f.start_char) = 'Kursk'"
+        ).fetchall()
+        pair = con.execute(
+            "select n_articles from mart_actor_cooccurrence "
+            "where actor_id_a = 'person:choe-son-hui' and actor_id_b = 'person:vladimir-putin' "
+            "and published_date = '2024-11-04'"
+        ).fetchall()
+    assert {"Vladimir Putin", "Annalena Baerbock", "Choe Son Hui"} <= names
     assert {"RUS", "PRK", "UKR", "KOR", "DEU", "USA"} <= set(by_country)
+    assert actors["Vladimir Putin"] == ("person", "RUS")
+    assert actors["Choe Son Hui"] == ("person", "PRK")
+    assert actors["United Nations"][0] == "organization"
+    assert kursk and set(kursk) == {("RUS", True)}
+    assert pair == [(1,)]
 
 
 def test_rerun_while_a_reader_holds_the_published_file(built, tmp_path):
