@@ -90,6 +90,38 @@ STATE_HEADS = {
     "spokesman",
     "spokesperson",
     "foreign",
+    "soldier",
+    "police",
+    "court",
+    "diplomat",
+    "negotiator",
+    "warship",
+    "agent",
+    "unit",
+    "officer",
+    "commander",
+    "delegation",
+    "representative",
+    "lawmaker",
+    "prosecutor",
+    "judge",
+    "newspaper",
+    "media",
+    "navy",
+    "jet",
+    "fighter",
+    "guard",
+    "security",
+    "youth",
+    "student",
+    "worker",
+    "farmer",
+    "leadership",
+    "regime",
+    "team",
+    "delegate",
+    "senator",
+    "legislator",
 }
 PRONOUNS = {"it", "they", "its", "their", "them"}
 
@@ -186,13 +218,44 @@ def _antecedent(tok: Token) -> Party | None:
     return None
 
 
+def _modifier_country(tok: Token, ent: Span | None = None) -> str | None:
+    """Country of a nationality/possessor modifier: "Russian President Boris Yeltsin", "Israel's Cabinet"."""
+    inside = range(ent.start, ent.end) if ent is not None else range(0)
+    heads = [tok] + ([tok.doc[i] for i in inside] if ent is not None else [])
+    for head in heads:
+        for child in head.children:
+            if child.i in inside or child.dep_ not in ("poss", "compound", "amod", "nmod"):
+                continue
+            sub = _ent_for(child)
+            if sub is not None and sub.label_ in ("GPE", "NORP"):
+                hit = resolve_country(sub.text, sub.label_)
+                if hit:
+                    return hit[0]
+    if ent is not None and ent.label_ in ("PERSON", "ORG"):
+        # "Russian President Boris Yeltsin": the nationality word may sit just before the name
+        for i in range(ent.start - 1, max(ent.start - 4, tok.sent.start) - 1, -1):
+            prev = tok.doc[i]
+            if prev.ent_type_ in ("NORP", "GPE"):
+                sub = _ent_for(prev)
+                hit = resolve_country(sub.text, sub.label_) if sub is not None else None
+                return hit[0] if hit else None
+            if prev.pos_ not in ("PROPN", "NOUN", "ADJ", "PART", "PUNCT") or prev.lower_ == ",":
+                break
+    return None
+
+
 def party_for(tok: Token) -> Party | None:
     """The party a subject/object head token names, or None when it names none we can use."""
     if tok.lower_ in PRONOUNS:
         return _antecedent(tok)
     ent = _ent_for(tok)
     if ent is not None:
-        return _from_entity(ent)
+        party = _from_entity(ent)
+        if party.iso3 is None and party.kind in ("person", "organization", "group"):
+            iso3 = _modifier_country(tok, ent)
+            if iso3:
+                party = Party(party.text, party.start_char, party.end_char, party.name, iso3, party.kind)
+        return party
     lemma = tok.lemma_.lower()
     if tok.pos_ not in ("NOUN", "PROPN"):
         return None
