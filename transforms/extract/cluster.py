@@ -22,7 +22,7 @@ import datetime as dt
 import polars as pl
 
 from transforms.extract.parties import normalize_name
-from transforms.nlp.tables import stable_id
+from transforms.extract.ids import stable_id
 
 AMOUNT_TOLERANCE = 0.05
 DATE_WINDOW_DAYS = 14

@@ -30,13 +30,17 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 from spacy.tokens import Doc, Span, Token
 
 from transforms.extract import dates
 from transforms.extract.parties import Party, parties_for
-from transforms.nlp.tables import ArticleContext, stable_id
+from transforms.extract.ids import stable_id
+
+if TYPE_CHECKING:
+    from transforms.nlp.tables import ArticleContext
 
 RULES = Path(__file__).parent / "rules"
 RULES_VERSION = "lexicons-1"
@@ -133,6 +137,8 @@ FUTURE = {"will", "shall", "'ll", "wo"}
 HYPOTHETICAL = {"could", "might", "may"}
 ANNOUNCE_CUES = {"announce", "pledge", "promise", "plan", "vow", "intend", "expect", "agree", "offer"}
 DENY_CUES = {"deny", "dismiss", "refute"}
+REQUEST_CUES = {"demand", "urge", "call", "ask", "request", "press", "appeal", "insist"}
+NON_EVENT_OBJECTS = {"video", "statement", "report", "footage", "image", "photo", "document", "data", "figure", "book", "album", "film", "result"}
 LOCATION_LABELS = {"GPE", "LOC", "FAC"}
 
 EVENT_MENTION_SCHEMA = {
@@ -277,13 +283,31 @@ def _subject(tok: Token) -> Token | None:
             pobj = next((g for g in agent.children if g.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj
-        if cur.dep_ in ("xcomp", "conj", "advcl") and cur.head != cur:
+        if any(c.dep_ == "nsubjpass" for c in cur.children):
+            return None  # a passive without its agent names no actor
+        if cur.dep_ == "xcomp" and cur.head != cur:
+            # object control: "emboldening North Korea to violate" -> North Korea violates
+            obj = next((c for c in cur.head.children if c.dep_ == "dobj"), None)
+            if obj is not None:
+                return obj
+        participle = cur.tag_ in ("VBG", "VBN") and not any(
+            c.dep_ in ("mark", "aux", "auxpass") for c in cur.children
+        )
+        if (cur.dep_ in ("xcomp", "conj") or (cur.dep_ == "advcl" and participle)) and cur.head != cur:
             cur = cur.head
             continue
         if cur.dep_ in ("acomp",):
             cur = cur.head
             continue
         break
+    # "In Seoul, South Korea and the EU condemned ...": spaCy hangs the subject on the fronted
+    # place as its conjuncts; take them back when the clause has no subject of its own.
+    for child in cur.children:
+        if child.dep_ == "prep" and child.i < cur.i and child.i == child.sent.start:
+            for pobj in child.children:
+                conj = [c for c in pobj.children if c.dep_ == "conj"]
+                if pobj.dep_ == "pobj" and conj:
+                    return conj[0]
     return None
 
 
@@ -291,7 +315,7 @@ def _recipient_tokens(tok: Token, etype: str) -> list[Token]:
     out = _children(tok, {"dobj", "dative"})
     if not out and any(c.dep_ == "agent" for c in tok.children):
         out = _children(tok, {"nsubjpass"})
-    preps = {"with", "to", "against", "on", "at", "from", "for", "into", "upon"}
+    preps = {"with", "to", "against", "on", "from", "for", "into", "upon"}
     for child in tok.children:
         if child.dep_ in ("prep", "dative") and child.lower_ in preps:
             out.extend(g for g in child.children if g.dep_ == "pobj")
@@ -300,6 +324,9 @@ def _recipient_tokens(tok: Token, etype: str) -> list[Token]:
     for child in tok.children:
         if child.dep_ in ("ccomp", "xcomp"):
             out.extend(g for g in child.children if g.dep_ in ("nsubj", "nsubjpass"))
+        # "shipped missiles ... for Russia to use"
+        if child.dep_ in ("advcl", "relcl") and any(c.dep_ == "mark" and c.lower_ == "for" for c in child.children):
+            out.extend(g for g in child.children if g.dep_ == "nsubj")
     return out
 
 
@@ -331,8 +358,8 @@ def _place(tok: Token, exclude: list[Party]) -> Span | None:
                     if ent is not None and ent.label_ in LOCATION_LABELS | {"ORG"} and not any(
                         p.start_char == ent.start_char for p in exclude
                     ):
-                        if ent.label_ == "ORG" and not ent.text.lower().startswith("the kremlin"):
-                            continue
+                        if ent.label_ == "ORG" and child.lower_ != "at":
+                            continue  # "at the Kremlin", "at the United Nations" are places
                         return ent
                     # "in Russia's Kursk region"
                     for g in pobj.subtree:
@@ -373,6 +400,15 @@ def _mode(tok: Token, event_date: dates.ResolvedDate | None, published: dt.date)
         cur = cur.head
         if _lemma(cur) in DENY_CUES:
             return "denied"
+    cur = tok
+    for _ in range(3):
+        if cur.head == cur:
+            break
+        if cur.dep_ in ("ccomp", "xcomp") and _lemma(cur.head) in REQUEST_CUES:
+            return "hypothetical"  # demanded, urged, called for: not (yet) done
+        if cur.head.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ == "no" for c in cur.head.children):
+            return "denied"  # "no plans for Putin to meet Choe"
+        cur = cur.head
     if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children) or _has_aux(
         tok, HYPOTHETICAL
     ):
@@ -396,7 +432,9 @@ def _refine(tok: Token, etype: str, mode: str) -> str:
     if lemma == "impose" and objects & {"curfew", "ban", "law", "restriction", "emergency"}:
         return "COERCE"
     if lemma in ("send", "deploy") and objects & {"troop", "force", "soldier", "warship", "army"}:
-        return "MOBILIZE" if lemma == "deploy" else etype
+        if lemma == "send" and any("peacekeep" in t.lower_ for t in tok.sent):
+            return etype
+        return "MOBILIZE"
     if lemma == "open" and objects & {"fire"}:
         return "ASSAULT"
     if lemma == "open" and objects & {"investigation", "hearing", "probe", "inquiry", "case"}:
@@ -480,6 +518,10 @@ def events_in_sentence(sent: Span, published: dt.date) -> list[Event]:
                 head_for_args = tok.head.head
         if etype is None:
             continue
+        if tok.pos_ == "VERB" and {_lemma(c) for c in tok.children if c.dep_ in ("dobj", "nsubjpass")} & NON_EVENT_OBJECTS:
+            continue  # "a video released by the Kremlin" is no release of persons
+        if tok.dep_ == "acl" and _lemma(tok.head) in NON_EVENT_OBJECTS:
+            continue
         subj = _subject(head_for_args)
         actors = parties_for(subj) if subj is not None else []
         if not actors and tok.pos_ == "NOUN":
@@ -503,6 +545,7 @@ def events_in_sentence(sent: Span, published: dt.date) -> list[Event]:
 def event_rows(doc: Doc, article: ArticleContext) -> list[dict]:
     """Doc-level extractor registered in DOC_TABLES as `event_mentions` (events with an actor)."""
     rows: list[dict] = []
+    seen: set[str] = set()
     for index, sent in enumerate(doc.sents):
         try:
             events = events_in_sentence(sent, article.published_date)
@@ -514,12 +557,16 @@ def event_rows(doc: Doc, article: ArticleContext) -> list[dict]:
             for actor in ev.actors[:4]:
                 for recipient in (ev.recipients[:4] or [None]):
                     t = ev.trigger
+                    mention_id = stable_id(
+                        article.article_id, t.idx, ev.event_type, actor.start_char,
+                        recipient.start_char if recipient else -1,
+                    )
+                    if mention_id in seen:
+                        continue
+                    seen.add(mention_id)
                     rows.append(
                         {
-                            "event_mention_id": stable_id(
-                                article.article_id, t.idx, ev.event_type, actor.start_char,
-                                recipient.start_char if recipient else -1,
-                            ),
+                            "event_mention_id": mention_id,
                             "article_id": article.article_id,
                             "sentence_index": index,
                             "start_char": t.idx,

@@ -208,8 +208,18 @@ def _antecedent(tok: Token) -> Party | None:
     prev_start = sent.start
     if sent.start > 0:
         prev_start = doc[sent.start - 1].sent.start
+    # Parties inside a closed quotation before the pronoun are the quote's words, not antecedents:
+    # 'condemned North Korea's "transfers to the Russian Federation ... Ukraine" and demanded
+    # that it withdraw' -> North Korea.
+    quoted = [
+        (m.start() + sent.start_char, m.end() + sent.start_char)
+        for m in re.finditer(r"[“\"][^”\"]*[”\"]", sent.text)
+        if m.end() + sent.start_char <= tok.idx
+    ]
     for ent in reversed(doc.ents):
         if ent.end > tok.i or ent.start < prev_start:
+            continue
+        if any(a <= ent.start_char and ent.end_char <= b for a, b in quoted):
             continue
         if ent.label_ in ("GPE", "ORG", "NORP"):
             party = _from_entity(ent)
@@ -259,6 +269,13 @@ def party_for(tok: Token) -> Party | None:
     lemma = tok.lemma_.lower()
     if tok.pos_ not in ("NOUN", "PROPN"):
         return None
+    if tok.pos_ == "PROPN":
+        # the tagger cut the name short ("Choe Son" + "Hui"): take the entity of its compounds
+        for child in tok.lefts:
+            if child.dep_ == "compound":
+                sub = _ent_for(child)
+                if sub is not None and sub.label_ in ("PERSON", "ORG"):
+                    return _from_entity(sub)
     # An acronym the tagger missed ("the HNP")
     expanded = _acronyms(tok.doc).get(tok.text)
     if expanded:
@@ -293,8 +310,13 @@ def parties_for(tok: Token, with_conjuncts: bool = True) -> list[Party]:
     out: list[Party] = []
     for head in heads:
         party = party_for(head)
-        if party and all((p.start_char, p.end_char) != (party.start_char, party.end_char) for p in out):
-            out.append(party)
+        if party is None:
+            continue
+        if any((p.start_char, p.end_char) == (party.start_char, party.end_char) for p in out):
+            continue
+        if party.iso3 and party.kind == "country" and any(p.iso3 == party.iso3 for p in out):
+            continue  # "Seoul ... South Korea" in one coordination: one party
+        out.append(party)
     return out
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 from spacy.tokens import Doc, Span, Token
@@ -32,7 +33,10 @@ from spacy.tokens import Doc, Span, Token
 from transforms.extract import dates
 from transforms.extract.money import Amount, find_amounts
 from transforms.extract.parties import Party, home_country, parties_for, party_for
-from transforms.nlp.tables import ArticleContext, stable_id
+from transforms.extract.ids import stable_id
+
+if TYPE_CHECKING:
+    from transforms.nlp.tables import ArticleContext
 
 RULES = Path(__file__).parent / "rules"
 RULES_VERSION = "lexicons-1"
@@ -465,7 +469,10 @@ def pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
         start, end = min(pieces), max(pieces)
         rows.append(
             {
-                "pledge_mention_id": stable_id(article.article_id, index, f.trigger.idx, f.donor.name, f.recipient.name, f.stage),
+                "pledge_mention_id": stable_id(
+                    article.article_id, index, f.trigger.idx, f.donor.name, f.recipient.name, f.stage,
+                    f.amount.amount if f.amount else None,
+                ),
                 "article_id": article.article_id,
                 "sentence_index": index,
                 "start_char": start,

