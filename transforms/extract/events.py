@@ -283,7 +283,7 @@ def _subject(tok: Token) -> Token | None:
             pobj = next((g for g in agent.children if g.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj
-        if any(c.dep_ == "nsubjpass" for c in cur.children):
+        if any(c.dep_ in ("nsubjpass", "auxpass") for c in cur.children):
             return None  # a passive without its agent names no actor
         if cur.dep_ == "xcomp" and cur.head != cur:
             # object control: "emboldening North Korea to violate" -> North Korea violates

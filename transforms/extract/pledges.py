@@ -252,6 +252,13 @@ def _verb_triggers(sent: Span, amounts: list[Amount]) -> list[_Found]:
                 donor_tok = donor_tok or next((c for c in tok.children if c.dep_ in ("npadvmod", "nmod")), None)
             datives = [c for c in tok.children if c.dep_ == "dative" and c.pos_ in ("PROPN", "NOUN", "PRON")]
             targets = datives + _prep_objects(tok, {"to", "for"})
+            # "provide Ukraine with 200 million euros": the object is the recipient
+            if any(c.dep_ == "prep" and c.lower_ == "with" for c in tok.children):
+                targets += [o for o in objects if o.dep_ == "dobj"]
+            # "pledged 200 million euros in emergency aid to Ukraine"
+            targets += [
+                g for t in phrase if t.dep_ == "prep" and t.lower_ in ("to", "for") for g in t.children if g.dep_ == "pobj"
+            ]
             # "shipped missiles ... for Russia to use against Ukraine"
             for clause in tok.children:
                 if clause.dep_ in ("advcl", "relcl", "xcomp") and any(
