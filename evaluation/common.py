@@ -73,5 +73,8 @@ def parse_stories(story_ids: list[str]):
             continue
         parsed = parse_article(path.read_text(encoding="utf-8"))
         article_id, _ = article_id_for(parsed.text)
-        out[story_id] = (nlp(parsed.text), ArticleContext(article_id, parsed.published_date, version))
+        out[story_id] = (
+            nlp(parsed.text),
+            ArticleContext(article_id, parsed.published_date, version),
+        )
     return out

@@ -68,7 +68,9 @@ def report() -> list[Row]:
     countries = set(country_names())
     records = gold_records()
     preds = predict(records)
-    correct = sum(p is not None and p.event_type == r["event16"] for r, p in zip(records, preds, strict=True))
+    correct = sum(
+        p is not None and p.event_type == r["event16"] for r, p in zip(records, preds, strict=True)
+    )
     no_event = sum(p is None for p in preds)
     rows = [
         Row(
@@ -80,7 +82,10 @@ def report() -> list[Row]:
             note=f"{correct}/{len(records)}; {no_event} sentences without an event",
         )
     ]
-    for role, gold_key, attr in (("actor", "source", "actors"), ("recipient", "target", "recipients")):
+    for role, gold_key, attr in (
+        ("actor", "source", "actors"),
+        ("recipient", "target", "recipients"),
+    ):
         n_gold = n_pred = n_ok = 0
         for r, p in zip(records, preds, strict=True):
             codes = _codes(r.get(gold_key)) & countries
@@ -99,7 +104,8 @@ def report() -> list[Row]:
                 f"plover-gsr {len(records)} sent.",
                 f"{role} country accuracy",
                 value=n_ok / n_pred if n_pred else None,
-                note=f"{n_ok}/{n_pred} right where predicted; coverage {n_pred}/{n_gold} gold with a country",
+                note=f"{n_ok}/{n_pred} right where predicted; "
+                f"coverage {n_pred}/{n_gold} gold with a country",
             )
         )
     return rows

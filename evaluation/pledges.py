@@ -40,7 +40,9 @@ def norm(name: str | None) -> str:
     return " ".join(text.split())
 
 
-def party_match(p_iso: str | None, p_name: str | None, g_iso: str | None, g_name: str | None, lenient: bool) -> bool:
+def party_match(
+    p_iso: str | None, p_name: str | None, g_iso: str | None, g_name: str | None, lenient: bool
+) -> bool:
     if p_iso and g_iso:
         return p_iso == g_iso
     a, b = norm(p_name), norm(g_name)
@@ -57,10 +59,16 @@ def party_match(p_iso: str | None, p_name: str | None, g_iso: str | None, g_name
 def matches(pred: dict, gold: dict, lenient: bool) -> bool:
     if pred["stage"] != gold["stage"]:
         return False
-    if not party_match(pred["donor_iso3"], pred["donor_name"], gold["donor_iso3"], gold["donor"], lenient):
+    if not party_match(
+        pred["donor_iso3"], pred["donor_name"], gold["donor_iso3"], gold["donor"], lenient
+    ):
         return False
     if not party_match(
-        pred["recipient_iso3"], pred["recipient_name"], gold["recipient_iso3"], gold["recipient"], lenient
+        pred["recipient_iso3"],
+        pred["recipient_name"],
+        gold["recipient_iso3"],
+        gold["recipient"],
+        lenient,
     ):
         return False
     if gold.get("amount"):
@@ -85,7 +93,9 @@ def predict(story_ids: list[str]) -> dict[str, list[dict]]:
     return out
 
 
-def score(preds: dict[str, list[dict]], gold: list[dict], lenient: bool) -> tuple[int, int, int, int]:
+def score(
+    preds: dict[str, list[dict]], gold: list[dict], lenient: bool
+) -> tuple[int, int, int, int]:
     """(predicted matched, predicted total, core found, core total)."""
     by_story: dict[str, list[dict]] = {}
     for g in gold:
@@ -103,19 +113,25 @@ def score(preds: dict[str, list[dict]], gold: list[dict], lenient: bool) -> tupl
 def report() -> list[Row]:
     if not GOLD.exists():
         return [Row("pledges", "gold/dev", "missing", note=f"{GOLD} not found")]
-    gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold = [
+        json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     stories = sorted({g["story_id"] for g in gold})
     claim_only: list[str] = []
     if CLAIM_GOLD.exists():
         claim_stories = {
-            json.loads(line)["story_id"] for line in CLAIM_GOLD.read_text(encoding="utf-8").splitlines() if line.strip()
+            json.loads(line)["story_id"]
+            for line in CLAIM_GOLD.read_text(encoding="utf-8").splitlines()
+            if line.strip()
         }
         claim_only = sorted(claim_stories - set(stories))
     preds = predict(stories + claim_only)
     rows = []
     for mode in ("strict", "lenient"):
         lenient = mode == "lenient"
-        tp, n, found, n_core = score({s: p for s, p in preds.items() if s in stories}, gold, lenient)
+        tp, n, found, n_core = score(
+            {s: p for s, p in preds.items() if s in stories}, gold, lenient
+        )
         rows.append(
             Row(
                 "pledges",

@@ -1,6 +1,7 @@
 """The one Dagster entry point: merges the definitions of every stage under defs/.
 
-Flow: ingest -> nlp (sentences, mentions, actors) -> extract (pledges, events) -> dbt (staging -> marts) -> publish.
+Flow: ingest -> nlp (sentences, mentions, actors) -> extract (pledges, events)
+-> dbt (staging -> marts) -> publish.
 """
 
 from __future__ import annotations

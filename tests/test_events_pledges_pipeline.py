@@ -29,26 +29,66 @@ OTHER_PLEDGE = (
 
 CONTRACT = {
     "fct_events": [
-        "event_id", "event_type", "mode", "actor_id", "recipient_actor_id", "actor_country_iso3",
-        "recipient_country_iso3", "event_date", "date_precision", "place_id", "n_articles",
+        "event_id",
+        "event_type",
+        "mode",
+        "actor_id",
+        "recipient_actor_id",
+        "actor_country_iso3",
+        "recipient_country_iso3",
+        "event_date",
+        "date_precision",
+        "place_id",
+        "n_articles",
         "confidence",
     ],
     "fct_event_mentions": [
-        "event_id", "article_id", "sentence_index", "start_char", "end_char", "trigger_text",
+        "event_id",
+        "article_id",
+        "sentence_index",
+        "start_char",
+        "end_char",
+        "trigger_text",
     ],
     "fct_aid_pledges": [
-        "pledge_id", "donor_name", "donor_iso3", "recipient_name", "recipient_iso3", "amount",
-        "currency", "amount_usd", "aid_type", "stage", "announced_date", "n_articles",
+        "pledge_id",
+        "donor_name",
+        "donor_iso3",
+        "recipient_name",
+        "recipient_iso3",
+        "amount",
+        "currency",
+        "amount_usd",
+        "aid_type",
+        "stage",
+        "announced_date",
+        "n_articles",
     ],
     "fct_aid_pledge_mentions": [
-        "pledge_id", "article_id", "sentence_index", "sentence_text", "start_char", "end_char",
+        "pledge_id",
+        "article_id",
+        "sentence_index",
+        "sentence_text",
+        "start_char",
+        "end_char",
     ],
     "mart_aid_pledge_summary": [
-        "donor_iso3", "recipient_iso3", "aid_type", "stage", "month", "total_usd", "n_pledges",
+        "donor_iso3",
+        "recipient_iso3",
+        "aid_type",
+        "stage",
+        "month",
+        "total_usd",
+        "n_pledges",
         "n_articles",
     ],
     "mart_actor_interactions": [
-        "actor_id", "recipient_actor_id", "event_type", "month", "n_events", "n_articles",
+        "actor_id",
+        "recipient_actor_id",
+        "event_type",
+        "month",
+        "n_events",
+        "n_articles",
     ],
 }
 
@@ -109,7 +149,10 @@ def test_seed_article_weapons_delivered_and_denied(published):
             "where donor_iso3 = 'PRK'",
         )
     )
-    assert rows == {("PRK", "RUS", "military", "delivered", 1), ("PRK", "RUS", "military", "denied", 1)}
+    assert rows == {
+        ("PRK", "RUS", "military", "delivered", 1),
+        ("PRK", "RUS", "military", "denied", 1),
+    }
     summary = q(
         published,
         "select total_usd, n_pledges, n_articles from mart_aid_pledge_summary "
@@ -125,8 +168,13 @@ def test_seed_article_events(published):
             "select event_type, actor_country_iso3, recipient_country_iso3 from fct_events",
         )
     )
-    assert {("ACCUSE", "USA", "RUS"), ("ACCUSE", "USA", "CHN"), ("ACCUSE", "KOR", "PRK"),
-            ("REQUEST", "KOR", "PRK"), ("MOBILIZE", "PRK", None)} <= events
+    assert {
+        ("ACCUSE", "USA", "RUS"),
+        ("ACCUSE", "USA", "CHN"),
+        ("ACCUSE", "KOR", "PRK"),
+        ("REQUEST", "KOR", "PRK"),
+        ("MOBILIZE", "PRK", None),
+    } <= events
     met = q(
         published,
         "select e.event_type, e.actor_id, m.trigger_text, a.canonical_name from fct_events e "

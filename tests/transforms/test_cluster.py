@@ -46,7 +46,12 @@ def test_same_pledge_in_two_articles_is_one_pledge_with_two_sources():
     )
     assert pledges.height == 1
     p = pledges.row(0, named=True)
-    assert (p["n_articles"], p["n_mentions"], p["amount"], p["amount_usd_stated"]) == (2, 2, 200e6, 218e6)
+    assert (p["n_articles"], p["n_mentions"], p["amount"], p["amount_usd_stated"]) == (
+        2,
+        2,
+        200e6,
+        218e6,
+    )
     assert p["announced_date"] == dt.date(2024, 11, 4)
     assert "within 5%" in p["cluster_reason"] and "2 days apart" in p["cluster_reason"]
     assert sorted(members["article_id"].to_list()) == ["a1", "a2"]
@@ -70,7 +75,11 @@ def test_what_keeps_pledges_apart():
 
 
 def test_a_repeat_without_the_amount_joins_and_a_story_repeating_itself_is_one():
-    rows = [pledge("m1", "a1", 4), pledge("m2", "a1", 4, amount=None), pledge("m3", "a2", 10, amount=None)]
+    rows = [
+        pledge("m1", "a1", 4),
+        pledge("m2", "a1", 4, amount=None),
+        pledge("m3", "a2", 10, amount=None),
+    ]
     pledges, members = cluster_pledges(frame(rows))
     assert pledges.height == 1
     assert pledges["n_articles"][0] == 2 and pledges["amount"][0] == 200e6
@@ -81,16 +90,27 @@ def test_events_cluster_within_three_days():
     def ev(mid, article, day):
         row = dict.fromkeys(EVENT_MENTION_SCHEMA)
         row.update(
-            event_mention_id=mid, article_id=article, event_type="ACCUSE", mode="asserted",
-            actor_name="United States", actor_iso3="USA", actor_kind="country",
-            recipient_name="Russia", recipient_iso3="RUS", recipient_kind="country",
-            event_date=dt.date(2024, 11, day), published_date=dt.date(2024, 11, day),
-            date_precision="day", confidence=0.7,
+            event_mention_id=mid,
+            article_id=article,
+            event_type="ACCUSE",
+            mode="asserted",
+            actor_name="United States",
+            actor_iso3="USA",
+            actor_kind="country",
+            recipient_name="Russia",
+            recipient_iso3="RUS",
+            recipient_kind="country",
+            event_date=dt.date(2024, 11, day),
+            published_date=dt.date(2024, 11, day),
+            date_precision="day",
+            confidence=0.7,
         )
         return row
 
     events, members = cluster_events(
-        pl.DataFrame([ev("e1", "a1", 4), ev("e2", "a2", 5), ev("e3", "a3", 20)], schema=EVENT_MENTION_SCHEMA)
+        pl.DataFrame(
+            [ev("e1", "a1", 4), ev("e2", "a2", 5), ev("e3", "a3", 20)], schema=EVENT_MENTION_SCHEMA
+        )
     )
     assert sorted(events["n_articles"].to_list()) == [1, 2]
     assert members.height == 3

@@ -47,9 +47,13 @@ def test_us_accused_russia_and_china(seed):
 
 def test_condemned_and_demanded_withdrawal(seed):
     _, rows = seed
-    condemned = {(r["event_type"], r["actor_name"], r["recipient_iso3"]) for r in find(rows, "condemned")}
+    condemned = {
+        (r["event_type"], r["actor_name"], r["recipient_iso3"]) for r in find(rows, "condemned")
+    }
     assert condemned == {("ACCUSE", "South Korea", "PRK"), ("ACCUSE", "European Union", "PRK")}
-    demanded = {(r["event_type"], r["actor_name"], r["recipient_iso3"]) for r in find(rows, "demanded")}
+    demanded = {
+        (r["event_type"], r["actor_name"], r["recipient_iso3"]) for r in find(rows, "demanded")
+    }
     assert demanded == {("REQUEST", "South Korea", "PRK"), ("REQUEST", "European Union", "PRK")}
     # the withdrawal is demanded, not done
     (withdraw,) = find(rows, "withdraw")
@@ -67,9 +71,18 @@ def test_modes_and_dates(seed):
     (meet,) = find(rows, "meet")  # "there were no plans for Putin to meet Choe"
     assert meet["mode"] == "denied"
     (incursion,) = find(rows, "incursion")  # "started a sudden incursion in August"
-    assert (incursion["event_date"].isoformat(), incursion["date_precision"]) == ("2024-08-01", "month")
+    assert (incursion["event_date"].isoformat(), incursion["date_precision"]) == (
+        "2024-08-01",
+        "month",
+    )
     assert {r["event_type"] for r in rows} <= set(PLOVER_TYPES)
-    assert {r["mode"] for r in rows} <= {"asserted", "announced", "hypothetical", "denied", "historical"}
+    assert {r["mode"] for r in rows} <= {
+        "asserted",
+        "announced",
+        "hypothetical",
+        "denied",
+        "historical",
+    }
 
 
 def test_a_fronted_place_is_not_an_actor():

@@ -91,7 +91,9 @@ def test_expressed_support_is_not_aid(seed_rows):
 )
 def test_gold_sentences(nlp, sentence, published, expected):
     rows = rows_for(nlp, sentence, published)
-    got = {(r["donor_iso3"], r["recipient_iso3"], r["stage"], r["aid_type"], r["amount"]) for r in rows}
+    got = {
+        (r["donor_iso3"], r["recipient_iso3"], r["stage"], r["aid_type"], r["amount"]) for r in rows
+    }
     assert expected in got
 
 
@@ -101,7 +103,9 @@ def test_voa_story_on_malaysia_and_chinese_loans(nlp):
 
     parsed = parse_article((SEEDS / "voa_6181504.txt").read_text(encoding="utf-8"))
     rows = pledge_rows(nlp(parsed.text), ArticleContext("v", parsed.published_date, "test"))
-    got = {(r["donor_iso3"], r["recipient_iso3"], r["stage"], r["aid_type"], r["amount"]) for r in rows}
+    got = {
+        (r["donor_iso3"], r["recipient_iso3"], r["stage"], r["aid_type"], r["amount"]) for r in rows
+    }
     assert ("CHN", "MYS", "delivered", "loan", 34e9) in got
     # "Mahathir's government ... froze ... a $20 billion railway project, also aided by China":
     # the government named by its leader acts for the country the story is about

@@ -21,8 +21,8 @@ import datetime as dt
 
 import polars as pl
 
-from transforms.extract.parties import normalize_name
 from transforms.extract.ids import stable_id
+from transforms.extract.parties import normalize_name
 
 AMOUNT_TOLERANCE = 0.05
 DATE_WINDOW_DAYS = 14
@@ -108,7 +108,9 @@ def _amounts_agree(a: dict, b: dict) -> str | None:
 def _greedy(rows: list[dict], window: int, use_amounts: bool) -> list[tuple[list[dict], list[str]]]:
     """Clusters of one key group: [(members, join reasons)]."""
     clusters: list[tuple[list[dict], list[str]]] = []
-    for row in sorted(rows, key=lambda r: (r["_date"], r["article_id"], r.get("sentence_index", 0))):
+    for row in sorted(
+        rows, key=lambda r: (r["_date"], r["article_id"], r.get("sentence_index", 0))
+    ):
         placed = False
         for members, reasons in clusters:
             anchor = members[0]

@@ -100,8 +100,11 @@ def resolve(text: str, published: dt.date) -> ResolvedDate | None:
     t = _clean(text)
     if not t:
         return None
-    m = re.fullmatch(r"(?:(?P<mod>last|this|next|past)\s+)?(?P<wd>" + "|".join(WEEKDAYS) + r")"
-                     r"(?:\s+(?:morning|afternoon|evening|night))?", t)
+    m = re.fullmatch(
+        r"(?:(?P<mod>last|this|next|past)\s+)?(?P<wd>" + "|".join(WEEKDAYS) + r")"
+        r"(?:\s+(?:morning|afternoon|evening|night))?",
+        t,
+    )
     if m:
         mod = m.group("mod")
         mod = "last" if mod == "past" else mod
@@ -118,6 +121,9 @@ def resolve(text: str, published: dt.date) -> ResolvedDate | None:
         "the past week": (-7, "week"),
         "next week": (7, "week"),
         "earlier this week": (0, "week"),
+        "this weekend": (0, "week"),
+        "last weekend": (-7, "week"),
+        "next weekend": (7, "week"),
         "later this week": (0, "week"),
     }
     if t in simple:
@@ -126,7 +132,9 @@ def resolve(text: str, published: dt.date) -> ResolvedDate | None:
         if precision == "week":
             date = date - dt.timedelta(days=date.weekday())  # the Monday of that week
         return ResolvedDate(raw, date, precision, "relative_" + precision)
-    m = re.fullmatch(r"(?:(?:earlier|later)\s+)?(?P<mod>this|last|next|past)\s+(?P<unit>month|year)", t)
+    m = re.fullmatch(
+        r"(?:(?:earlier|later)\s+)?(?P<mod>this|last|next|past)\s+(?P<unit>month|year)", t
+    )
     if m:
         mod, unit = m.group("mod"), m.group("unit")
         step = {"this": 0, "last": -1, "past": -1, "next": 1}[mod]
@@ -138,25 +146,38 @@ def resolve(text: str, published: dt.date) -> ResolvedDate | None:
     # "Dec. 12", "December 12, 2024", "12 December", "Nov. 4"
     m = re.fullmatch(_MONTH_RE + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?", t)
     if not m:
-        m = re.fullmatch(r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r"(?:,?\s+(?P<year>\d{4}))?", t)
+        m = re.fullmatch(
+            r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+            + _MONTH_RE
+            + r"(?:,?\s+(?P<year>\d{4}))?",
+            t,
+        )
     if m:
         month, day = _month_num(m.group("month")), int(m.group("day"))
         if m.group("year"):
             try:
-                return ResolvedDate(raw, dt.date(int(m.group("year")), month, day), "day", "explicit_date")
+                return ResolvedDate(
+                    raw, dt.date(int(m.group("year")), month, day), "day", "explicit_date"
+                )
             except ValueError:
                 return None
         try:
             dt.date(published.year, month, day)
         except ValueError:
             return None
-        return ResolvedDate(raw, _past_month(month, published, day), "day", "month_day_in_past_year")
+        return ResolvedDate(
+            raw, _past_month(month, published, day), "day", "month_day_in_past_year"
+        )
     # "August", "in August", "last August", "August 2023"
-    m = re.fullmatch(r"(?:(?P<mod>last|this|next)\s+)?" + _MONTH_RE + r"(?:,?\s+(?P<year>\d{4}))?", t)
+    m = re.fullmatch(
+        r"(?:(?P<mod>last|this|next)\s+)?" + _MONTH_RE + r"(?:,?\s+(?P<year>\d{4}))?", t
+    )
     if m:
         month = _month_num(m.group("month"))
         if m.group("year"):
-            return ResolvedDate(raw, dt.date(int(m.group("year")), month, 1), "month", "explicit_month")
+            return ResolvedDate(
+                raw, dt.date(int(m.group("year")), month, 1), "month", "explicit_month"
+            )
         mod = m.group("mod")
         if mod == "next":
             year = published.year + (1 if month <= published.month else 0)
@@ -169,10 +190,24 @@ def resolve(text: str, published: dt.date) -> ResolvedDate | None:
     m = re.fullmatch(r"(?:mid|early|late)?[\s-]*(?P<year>(?:19|20)\d{2})", t)
     if m:
         return ResolvedDate(raw, dt.date(int(m.group("year")), 1, 1), "year", "explicit_year")
-    m = re.fullmatch(r"(?P<n>\d+|a|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?P<unit>day|week|month|year)s?\s+ago", t)
+    m = re.fullmatch(
+        r"(?P<n>\d+|a|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?P<unit>day|week|month|year)s?\s+ago",
+        t,
+    )
     if m:
-        words = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-                 "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+        words = {
+            "a": 1,
+            "one": 1,
+            "two": 2,
+            "three": 3,
+            "four": 4,
+            "five": 5,
+            "six": 6,
+            "seven": 7,
+            "eight": 8,
+            "nine": 9,
+            "ten": 10,
+        }
         n = int(m.group("n")) if m.group("n").isdigit() else words[m.group("n")]
         unit = m.group("unit")
         if unit in ("day", "week"):

@@ -36,8 +36,8 @@ import polars as pl
 from spacy.tokens import Doc, Span, Token
 
 from transforms.extract import dates
-from transforms.extract.parties import Party, parties_for
 from transforms.extract.ids import stable_id
+from transforms.extract.parties import Party, parties_for
 
 if TYPE_CHECKING:
     from transforms.nlp.tables import ArticleContext
@@ -107,10 +107,8 @@ LIGHT_VERBS = {
     "send",
     "end",
     "cancel",
-    "file",
     "remain",
     "reimpose",
-    "hold",
 }
 # Nouns that are events when they are the subject of these verbs ("riots are continuing").
 ONGOING_VERBS = {"continue", "erupt", "spread", "break", "rage", "escalate", "intensify", "resume"}
@@ -135,10 +133,34 @@ MILITARY_WORDS = {
 }
 FUTURE = {"will", "shall", "'ll", "wo"}
 HYPOTHETICAL = {"could", "might", "may"}
-ANNOUNCE_CUES = {"announce", "pledge", "promise", "plan", "vow", "intend", "expect", "agree", "offer"}
+ANNOUNCE_CUES = {
+    "announce",
+    "pledge",
+    "promise",
+    "plan",
+    "vow",
+    "intend",
+    "expect",
+    "agree",
+    "offer",
+}
 DENY_CUES = {"deny", "dismiss", "refute"}
 REQUEST_CUES = {"demand", "urge", "call", "ask", "request", "press", "appeal", "insist"}
-NON_EVENT_OBJECTS = {"video", "statement", "report", "footage", "image", "photo", "document", "data", "figure", "book", "album", "film", "result"}
+NON_EVENT_OBJECTS = {
+    "video",
+    "statement",
+    "report",
+    "footage",
+    "image",
+    "photo",
+    "document",
+    "data",
+    "figure",
+    "book",
+    "album",
+    "film",
+    "result",
+}
 LOCATION_LABELS = {"GPE", "LOC", "FAC"}
 
 EVENT_MENTION_SCHEMA = {
@@ -184,7 +206,9 @@ def lexicon() -> dict[tuple[str, str], list[tuple[str, str]]]:
     out: dict[tuple[str, str], list[tuple[str, str]]] = {}
     with (RULES / "event_lexicon.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            out.setdefault((row["lemma"], row["pos"]), []).append((row["event_type"], row["condition"]))
+            out.setdefault((row["lemma"], row["pos"]), []).append(
+                (row["event_type"], row["condition"])
+            )
     for key in out:
         out[key].sort(key=lambda e: e[1] == "")
     return out
@@ -232,14 +256,31 @@ def _condition(cond: str, tok: Token, sent: Span) -> bool:
         return any(o.ent_type_ == "PERSON" for o in objects)
     if cond == "call_for":
         return bool(prts & {"on", "upon"}) or any(
-            c.dep_ in ("prep", "xcomp") and c.lower_ in ("for", "on") or c.dep_ == "xcomp" for c in tok.children
+            c.dep_ in ("prep", "xcomp") and c.lower_ in ("for", "on") or c.dep_ == "xcomp"
+            for c in tok.children
         )
     if cond == "labor":
         subj = _subject(tok)
-        return not objects and (subj is None or _lemma(subj) in {"worker", "union", "employee", "teacher", "doctor", "driver", "miner", "student"})
+        return not objects and (
+            subj is None
+            or _lemma(subj)
+            in {"worker", "union", "employee", "teacher", "doctor", "driver", "miner", "student"}
+        )
     if cond == "diplomat":
         return bool(
-            obj_lemmas & {"diplomat", "ambassador", "envoy", "attache", "inspector", "observer", "monitor", "mission", "peacekeeper", "agency"}
+            obj_lemmas
+            & {
+                "diplomat",
+                "ambassador",
+                "envoy",
+                "attache",
+                "inspector",
+                "observer",
+                "monitor",
+                "mission",
+                "peacekeeper",
+                "agency",
+            }
         )
     if cond == "relations":
         return bool(obj_lemmas & {"relation", "tie"})
@@ -250,9 +291,24 @@ def _condition(cond: str, tok: Token, sent: Span) -> bool:
     if cond == "must":
         return any(t.lower_ == "must" for t in tok.subtree)
     if cond == "verbal":
-        return bool(obj_lemmas & {"policy", "statement", "plan", "decision", "remark", "comment", "record", "position", "criticism"}) or (
-            _lemma(tok) == "protest" and bool(objects)
-        ) or (_lemma(tok) == "defend" and not (lemmas & {"troop", "soldier", "force", "army"}))
+        return (
+            bool(
+                obj_lemmas
+                & {
+                    "policy",
+                    "statement",
+                    "plan",
+                    "decision",
+                    "remark",
+                    "comment",
+                    "record",
+                    "position",
+                    "criticism",
+                }
+            )
+            or (_lemma(tok) == "protest" and bool(objects))
+            or (_lemma(tok) == "defend" and not (lemmas & {"troop", "soldier", "force", "army"}))
+        )
     if cond == "lodged":
         return _lemma(tok.head) in {"lodge", "file", "register", "issue"}
     if cond == "mediation":
@@ -261,7 +317,12 @@ def _condition(cond: str, tok: Token, sent: Span) -> bool:
         return bool(obj_lemmas & {"force", "troop", "army", "military", "presence", "garrison"})
     if cond == "civil":
         subj = _subject(tok)
-        return subj is not None and _lemma(subj) in {"protester", "student", "demonstrator", "worker"}
+        return subj is not None and _lemma(subj) in {
+            "protester",
+            "student",
+            "demonstrator",
+            "worker",
+        }
     return False
 
 
@@ -293,7 +354,9 @@ def _subject(tok: Token) -> Token | None:
         participle = cur.tag_ in ("VBG", "VBN") and not any(
             c.dep_ in ("mark", "aux", "auxpass") for c in cur.children
         )
-        if (cur.dep_ in ("xcomp", "conj") or (cur.dep_ == "advcl" and participle)) and cur.head != cur:
+        if (
+            cur.dep_ in ("xcomp", "conj") or (cur.dep_ == "advcl" and participle)
+        ) and cur.head != cur:
             cur = cur.head
             continue
         if cur.dep_ in ("acomp",):
@@ -325,7 +388,9 @@ def _recipient_tokens(tok: Token, etype: str) -> list[Token]:
         if child.dep_ in ("ccomp", "xcomp"):
             out.extend(g for g in child.children if g.dep_ in ("nsubj", "nsubjpass"))
         # "shipped missiles ... for Russia to use"
-        if child.dep_ in ("advcl", "relcl") and any(c.dep_ == "mark" and c.lower_ == "for" for c in child.children):
+        if child.dep_ in ("advcl", "relcl") and any(
+            c.dep_ == "mark" and c.lower_ == "for" for c in child.children
+        ):
             out.extend(g for g in child.children if g.dep_ == "nsubj")
     return out
 
@@ -355,8 +420,10 @@ def _place(tok: Token, exclude: list[Party]) -> Span | None:
             if child.dep_ == "prep" and child.lower_ in ("in", "at"):
                 for pobj in child.children:
                     ent = next((e for e in tok.doc.ents if e.start <= pobj.i < e.end), None)
-                    if ent is not None and ent.label_ in LOCATION_LABELS | {"ORG"} and not any(
-                        p.start_char == ent.start_char for p in exclude
+                    if (
+                        ent is not None
+                        and ent.label_ in LOCATION_LABELS | {"ORG"}
+                        and not any(p.start_char == ent.start_char for p in exclude)
                     ):
                         if ent.label_ == "ORG" and child.lower_ != "at":
                             continue  # "at the Kremlin", "at the United Nations" are places
@@ -364,8 +431,10 @@ def _place(tok: Token, exclude: list[Party]) -> Span | None:
                     # "in Russia's Kursk region"
                     for g in pobj.subtree:
                         e = next((x for x in tok.doc.ents if x.start <= g.i < x.end), None)
-                        if e is not None and e.label_ in LOCATION_LABELS and not any(
-                            p.start_char == e.start_char for p in exclude
+                        if (
+                            e is not None
+                            and e.label_ in LOCATION_LABELS
+                            and not any(p.start_char == e.start_char for p in exclude)
                         ):
                             return e
         if cur.dep_ in ("xcomp", "conj", "ccomp", "advcl") and cur.head != cur:
@@ -377,7 +446,7 @@ def _place(tok: Token, exclude: list[Party]) -> Span | None:
 
 def _date(tok: Token, published: dt.date) -> dates.ResolvedDate | None:
     subtree = {t.i for t in tok.subtree}
-    # date modifiers attach to the verb ("on Monday") or to its head clause ("greeting Choe on Monday")
+    # date modifiers attach to the verb ("on Monday") or its head clause ("greeting Choe on Monday")
     for ent in tok.sent.ents:
         if ent.label_ == "DATE" and ent.root.i in subtree:
             hit = dates.resolve(ent.text, published)
@@ -406,12 +475,14 @@ def _mode(tok: Token, event_date: dates.ResolvedDate | None, published: dt.date)
             break
         if cur.dep_ in ("ccomp", "xcomp") and _lemma(cur.head) in REQUEST_CUES:
             return "hypothetical"  # demanded, urged, called for: not (yet) done
-        if cur.head.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ == "no" for c in cur.head.children):
+        if cur.head.pos_ == "NOUN" and any(
+            c.dep_ == "det" and c.lower_ == "no" for c in cur.head.children
+        ):
             return "denied"  # "no plans for Putin to meet Choe"
         cur = cur.head
-    if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children) or _has_aux(
-        tok, HYPOTHETICAL
-    ):
+    if any(
+        c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children
+    ) or _has_aux(tok, HYPOTHETICAL):
         return "hypothetical"
     if _has_aux(tok, FUTURE | {"would"}):
         return "announced"
@@ -447,7 +518,11 @@ def _refine(tok: Token, etype: str, mode: str) -> str:
     future = _has_aux(tok, FUTURE | {"would"})
     if etype in COOPERATIVE | {"AGREE"} and negated and future:
         return "REJECT"
-    if tok.dep_ == "xcomp" and _lemma(tok.head) in {"fail", "refuse", "decline"} and etype in COOPERATIVE | {"AGREE"}:
+    if (
+        tok.dep_ == "xcomp"
+        and _lemma(tok.head) in {"fail", "refuse", "decline"}
+        and etype in COOPERATIVE | {"AGREE"}
+    ):
         return "REJECT"
     conditional = any(t.lower_ in ("unless", "if") for t in tok.sent)
     if etype in CONFLICT and mode == "announced":
@@ -473,10 +548,23 @@ def _must_requests(sent: Span, published: dt.date, found: list[Event]) -> list[E
         subj = _subject(speaker_verb)
         actors = parties_for(subj) if subj is not None else []
         target = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        recipients = [p for p in (parties_for(target) if target is not None else []) if all(not _same(p, a) for a in actors)]
+        recipients = [
+            p
+            for p in (parties_for(target) if target is not None else [])
+            if all(not _same(p, a) for a in actors)
+        ]
         when = _date(speaker_verb, published)
         out.append(
-            Event(tok, "REQUEST", actors, recipients, _mode(speaker_verb, when, published), None, when, _depth(speaker_verb))
+            Event(
+                tok,
+                "REQUEST",
+                actors,
+                recipients,
+                _mode(speaker_verb, when, published),
+                None,
+                when,
+                _depth(speaker_verb),
+            )
         )
     return out
 
@@ -518,7 +606,11 @@ def events_in_sentence(sent: Span, published: dt.date) -> list[Event]:
                 head_for_args = tok.head.head
         if etype is None:
             continue
-        if tok.pos_ == "VERB" and {_lemma(c) for c in tok.children if c.dep_ in ("dobj", "nsubjpass")} & NON_EVENT_OBJECTS:
+        if (
+            tok.pos_ == "VERB"
+            and {_lemma(c) for c in tok.children if c.dep_ in ("dobj", "nsubjpass")}
+            & NON_EVENT_OBJECTS
+        ):
             continue  # "a video released by the Kremlin" is no release of persons
         if tok.dep_ == "acl" and _lemma(tok.head) in NON_EVENT_OBJECTS:
             continue
@@ -555,10 +647,13 @@ def event_rows(doc: Doc, article: ArticleContext) -> list[dict]:
             if not ev.actors:
                 continue
             for actor in ev.actors[:4]:
-                for recipient in (ev.recipients[:4] or [None]):
+                for recipient in ev.recipients[:4] or [None]:
                     t = ev.trigger
                     mention_id = stable_id(
-                        article.article_id, t.idx, ev.event_type, actor.start_char,
+                        article.article_id,
+                        t.idx,
+                        ev.event_type,
+                        actor.start_char,
                         recipient.start_char if recipient else -1,
                     )
                     if mention_id in seen:
@@ -588,7 +683,9 @@ def event_rows(doc: Doc, article: ArticleContext) -> list[dict]:
                             "recipient_iso3": recipient.iso3 if recipient else None,
                             "recipient_kind": recipient.kind if recipient else None,
                             "place_text": ev.place.text if ev.place is not None else None,
-                            "place_start_char": ev.place.start_char if ev.place is not None else None,
+                            "place_start_char": ev.place.start_char
+                            if ev.place is not None
+                            else None,
                             "place_end_char": ev.place.end_char if ev.place is not None else None,
                             "date_text": ev.date.raw if ev.date else None,
                             "event_date": ev.date.date if ev.date else article.published_date,

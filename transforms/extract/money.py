@@ -1,4 +1,4 @@
-"""Money amounts as written in news text: "200 million euros ($218 million)", "$1.5 billion", "€50m".
+"""Money amounts as news text writes them: "200 million euros ($218 million)", "$1.5bn", "€50m".
 
 `find_amounts(text)` returns every amount with its character offsets, the amount fully expanded
 (200 million -> 200000000), the ISO 4217 currency, and the text's own USD equivalent when the
@@ -125,7 +125,9 @@ def find_amounts(text: str) -> list[Amount]:
             end = m.end("num")
         else:
             end = m.end()
-        found.append((m.start(), end, _value(m.group("num"), mult), SYMBOLS[m.group("sym").lower()]))
+        found.append(
+            (m.start(), end, _value(m.group("num"), mult), SYMBOLS[m.group("sym").lower()])
+        )
     for pattern in (_WORD_LAST, _CODE_FIRST):
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e, _, _ in found):

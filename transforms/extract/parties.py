@@ -107,7 +107,6 @@ STATE_HEADS = {
     "judge",
     "newspaper",
     "media",
-    "navy",
     "jet",
     "fighter",
     "guard",
@@ -148,12 +147,16 @@ def _acronyms(doc: Doc) -> dict[str, str]:
     cache = doc.user_data.get("newsledger_acronyms")
     if cache is None:
         cache = {}
-        for m in re.finditer(r"((?:[A-Z][\w.'’-]*\s+){1,6}[A-Z][\w.'’-]*)\s+\(([A-Z]{2,6})\)", doc.text):
+        for m in re.finditer(
+            r"((?:[A-Z][\w.'’-]*\s+){1,6}[A-Z][\w.'’-]*)\s+\(([A-Z]{2,6})\)", doc.text
+        ):
             long_form, short = m.group(1), m.group(2)
             initials = "".join(w[0] for w in long_form.split() if w[0].isupper())
             if initials.endswith(short) or short in initials:
                 words = long_form.split()
-                cache[short] = " ".join(words[-len(short):]) if len(words) > len(short) else long_form
+                cache[short] = (
+                    " ".join(words[-len(short) :]) if len(words) > len(short) else long_form
+                )
         doc.user_data["newsledger_acronyms"] = cache
     return cache
 
@@ -166,7 +169,9 @@ def _initials_match(ent: Span) -> str | None:
     for other in ent.doc.ents:
         if other.label_ != "ORG" or other.start == ent.start:
             continue
-        words = [w for w in re.sub(r"^(?:the)\s+", "", other.text, flags=re.I).split() if w[:1].isupper()]
+        words = [
+            w for w in re.sub(r"^(?:the)\s+", "", other.text, flags=re.I).split() if w[:1].isupper()
+        ]
         if len(words) >= 2 and "".join(w[0] for w in words) == short:
             return " ".join(words)
     return None
@@ -202,7 +207,7 @@ def _from_entity(ent: Span) -> Party:
 
 
 def _antecedent(tok: Token) -> Party | None:
-    """Nearest country or organization mentioned before a pronoun (this sentence, then the one before)."""
+    """Nearest country or organization named before a pronoun (this sentence, then the previous)."""
     doc = tok.doc
     sent = tok.sent
     prev_start = sent.start
@@ -229,7 +234,7 @@ def _antecedent(tok: Token) -> Party | None:
 
 
 def _modifier_country(tok: Token, ent: Span | None = None) -> str | None:
-    """Country of a nationality/possessor modifier: "Russian President Boris Yeltsin", "Israel's Cabinet"."""
+    """Country of a nationality or possessor modifier ("Russian President X", "Israel's army")."""
     inside = range(ent.start, ent.end) if ent is not None else range(0)
     heads = [tok] + ([tok.doc[i] for i in inside] if ent is not None else [])
     for head in heads:
@@ -264,7 +269,9 @@ def party_for(tok: Token) -> Party | None:
         if party.iso3 is None and party.kind in ("person", "organization", "group"):
             iso3 = _modifier_country(tok, ent)
             if iso3:
-                party = Party(party.text, party.start_char, party.end_char, party.name, iso3, party.kind)
+                party = Party(
+                    party.text, party.start_char, party.end_char, party.name, iso3, party.kind
+                )
         return party
     lemma = tok.lemma_.lower()
     if tok.pos_ not in ("NOUN", "PROPN"):
@@ -279,7 +286,9 @@ def party_for(tok: Token) -> Party | None:
     # An acronym the tagger missed ("the HNP")
     expanded = _acronyms(tok.doc).get(tok.text)
     if expanded:
-        return Party(tok.text, tok.idx, tok.idx + len(tok), expanded, _norp_country(expanded), "organization")
+        return Party(
+            tok.text, tok.idx, tok.idx + len(tok), expanded, _norp_country(expanded), "organization"
+        )
     if lemma in STATE_HEADS:
         for child in tok.children:
             if child.dep_ in ("poss", "compound", "amod", "nmod"):
@@ -299,14 +308,18 @@ def party_for(tok: Token) -> Party | None:
         span = tok.doc[left:right]
         text = span.text
         # Determiners and quantities are not part of the group's name.
-        words = [t.text for t in span if t.dep_ not in ("det", "nummod", "quantmod") and t.pos_ != "NUM"]
+        words = [
+            t.text for t in span if t.dep_ not in ("det", "nummod", "quantmod") and t.pos_ != "NUM"
+        ]
         name = " ".join(words).strip()
         return Party(text, span.start_char, span.end_char, name, None, "group")
     return None
 
 
 def parties_for(tok: Token, with_conjuncts: bool = True) -> list[Party]:
-    heads = [tok] + ([c for c in tok.conjuncts if c.pos_ in ("NOUN", "PROPN", "PRON")] if with_conjuncts else [])
+    heads = [tok] + (
+        [c for c in tok.conjuncts if c.pos_ in ("NOUN", "PROPN", "PRON")] if with_conjuncts else []
+    )
     out: list[Party] = []
     for head in heads:
         party = party_for(head)

@@ -1,4 +1,4 @@
-"""Aid pledge mentions: who gives (or is said to give, asks for, freezes, denies) how much aid to whom.
+"""Aid pledge mentions: who gives (is said to give, asks for, freezes, denies) how much aid to whom.
 
 One row per statement of aid moving between two parties in one sentence, from the dependency
 parse of that sentence (rules in transforms/extract/rules/):
@@ -31,9 +31,9 @@ import polars as pl
 from spacy.tokens import Doc, Span, Token
 
 from transforms.extract import dates
-from transforms.extract.money import Amount, find_amounts
-from transforms.extract.parties import Party, home_country, parties_for, party_for
 from transforms.extract.ids import stable_id
+from transforms.extract.money import Amount, find_amounts
+from transforms.extract.parties import Party, home_country, parties_for
 
 if TYPE_CHECKING:
     from transforms.nlp.tables import ArticleContext
@@ -156,7 +156,16 @@ def _future(verb: Token) -> bool:
         return True
     # "is going to give", "plans to give", "agreed to provide"
     head = verb.head if verb.dep_ == "xcomp" else None
-    return head is not None and _lemma(head) in {"go", "plan", "agree", "intend", "decide", "vow", "pledge", "promise"}
+    return head is not None and _lemma(head) in {
+        "go",
+        "plan",
+        "agree",
+        "intend",
+        "decide",
+        "vow",
+        "pledge",
+        "promise",
+    }
 
 
 def _governing_cue(tok: Token) -> tuple[str, str] | None:
@@ -193,7 +202,9 @@ def _negated(verb: Token) -> bool:
 
 
 class _Found:
-    def __init__(self, trigger: Token, rule: str, donor: Party, recipient: Party, phrase: list[Token]):
+    def __init__(
+        self, trigger: Token, rule: str, donor: Party, recipient: Party, phrase: list[Token]
+    ):
         self.trigger = trigger
         self.rule = rule
         self.donor = donor
@@ -206,9 +217,13 @@ class _Found:
 
 
 def _purpose_object(verb: Token) -> Token | None:
-    """'... to assist the HNP' / 'to help Ukraine': the object of a purpose verb under the trigger."""
+    """'... to assist the HNP', 'to help Ukraine': object of a purpose verb under the trigger."""
     for child in verb.subtree:
-        if child == verb or child.pos_ != "VERB" or _lemma(child) not in {"assist", "help", "support", "aid"}:
+        if (
+            child == verb
+            or child.pos_ != "VERB"
+            or _lemma(child) not in {"assist", "help", "support", "aid"}
+        ):
             continue
         for grand in child.children:
             if grand.dep_ == "dobj":
@@ -249,15 +264,25 @@ def _verb_triggers(sent: Span, amounts: list[Amount]) -> list[_Found]:
         if direction == "give":
             donor_tok = _agent(tok) or _subject(tok)
             if tok.dep_ == "amod" and tok.head.pos_ in ("NOUN", "PROPN"):
-                donor_tok = donor_tok or next((c for c in tok.children if c.dep_ in ("npadvmod", "nmod")), None)
-            datives = [c for c in tok.children if c.dep_ == "dative" and c.pos_ in ("PROPN", "NOUN", "PRON")]
+                donor_tok = donor_tok or next(
+                    (c for c in tok.children if c.dep_ in ("npadvmod", "nmod")), None
+                )
+            datives = [
+                c
+                for c in tok.children
+                if c.dep_ == "dative" and c.pos_ in ("PROPN", "NOUN", "PRON")
+            ]
             targets = datives + _prep_objects(tok, {"to", "for"})
             # "provide Ukraine with 200 million euros": the object is the recipient
             if any(c.dep_ == "prep" and c.lower_ == "with" for c in tok.children):
                 targets += [o for o in objects if o.dep_ == "dobj"]
             # "pledged 200 million euros in emergency aid to Ukraine"
             targets += [
-                g for t in phrase if t.dep_ == "prep" and t.lower_ in ("to", "for") for g in t.children if g.dep_ == "pobj"
+                g
+                for t in phrase
+                if t.dep_ == "prep" and t.lower_ in ("to", "for")
+                for g in t.children
+                if g.dep_ == "pobj"
             ]
             # "shipped missiles ... for Russia to use against Ukraine"
             for clause in tok.children:
@@ -449,7 +474,14 @@ def pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
     for index, sent in enumerate(doc.sents):
         try:
             amounts = [
-                Amount(a.start + sent.start_char, a.end + sent.start_char, a.text, a.amount, a.currency, a.usd_stated)
+                Amount(
+                    a.start + sent.start_char,
+                    a.end + sent.start_char,
+                    a.text,
+                    a.amount,
+                    a.currency,
+                    a.usd_stated,
+                )
                 for a in find_amounts(sent.text)
             ]
             hits = _verb_triggers(sent, amounts)
@@ -464,20 +496,37 @@ def pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
     for index, sent, f in found:
         if f.rule == "noun_transfer_denied_by_parties":
             continue  # no earlier transfer gave it a direction: we do not guess one
-        key = (index, f.donor.name, f.recipient.name, f.stage, f.amount.amount if f.amount else None)
+        key = (
+            index,
+            f.donor.name,
+            f.recipient.name,
+            f.stage,
+            f.amount.amount if f.amount else None,
+        )
         if key in seen:
             continue
         seen.add(key)
         resolved = dates.resolve_sentence_date(sent, article.published_date)
-        pieces = [f.trigger.idx, f.trigger.idx + len(f.trigger), f.donor.start_char, f.donor.end_char,
-                  f.recipient.start_char, f.recipient.end_char]
+        pieces = [
+            f.trigger.idx,
+            f.trigger.idx + len(f.trigger),
+            f.donor.start_char,
+            f.donor.end_char,
+            f.recipient.start_char,
+            f.recipient.end_char,
+        ]
         if f.amount:
             pieces += [f.amount.start, f.amount.end]
         start, end = min(pieces), max(pieces)
         rows.append(
             {
                 "pledge_mention_id": stable_id(
-                    article.article_id, index, f.trigger.idx, f.donor.name, f.recipient.name, f.stage,
+                    article.article_id,
+                    index,
+                    f.trigger.idx,
+                    f.donor.name,
+                    f.recipient.name,
+                    f.stage,
                     f.amount.amount if f.amount else None,
                 ),
                 "article_id": article.article_id,

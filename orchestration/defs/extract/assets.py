@@ -37,7 +37,11 @@ def _current(settings: NewsledgerSettings, table: str, schema: dict):
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(["lake", t], deps=[dg.AssetKey(["lake", "aid_pledge_mentions"])], kinds={"python", "polars"})
+        dg.AssetSpec(
+            ["lake", t],
+            deps=[dg.AssetKey(["lake", "aid_pledge_mentions"])],
+            kinds={"python", "polars"},
+        )
         for t in PLEDGE_TABLES
     ],
     group_name="extract",
@@ -52,7 +56,9 @@ def pledge_tables(context: dg.AssetExecutionContext, settings: NewsledgerSetting
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(["lake", t], deps=[dg.AssetKey(["lake", "event_mentions"])], kinds={"python", "polars"})
+        dg.AssetSpec(
+            ["lake", t], deps=[dg.AssetKey(["lake", "event_mentions"])], kinds={"python", "polars"}
+        )
         for t in EVENT_TABLES
     ],
     group_name="extract",
