@@ -160,7 +160,20 @@ NON_EVENT_OBJECTS = {
     "album",
     "film",
     "result",
+    "evidence",
+    "price",
+    "detail",
+    "comment",
+    "explanation",
+    "attention",
+    "tribute",
+    "respect",
+    "condolence",
+    "view",
+    "opinion",
 }
+# "refused to comment" is no rejection of anything
+SPEECH_COMPLEMENTS = {"comment", "elaborate", "say", "confirm", "disclose", "speak", "answer"}
 LOCATION_LABELS = {"GPE", "LOC", "FAC"}
 
 EVENT_MENTION_SCHEMA = {
@@ -506,6 +519,8 @@ def _refine(tok: Token, etype: str, mode: str) -> str:
         if lemma == "send" and any("peacekeep" in t.lower_ for t in tok.sent):
             return etype
         return "MOBILIZE"
+    if lemma == "give" and any(c.dep_ == "prt" and c.lower_ == "up" for c in tok.children):
+        return "RETREAT"  # "give up its nuclear weapons program"
     if lemma == "open" and objects & {"fire"}:
         return "ASSAULT"
     if lemma == "open" and objects & {"investigation", "hearing", "probe", "inquiry", "case"}:
@@ -613,6 +628,10 @@ def events_in_sentence(sent: Span, published: dt.date) -> list[Event]:
         ):
             continue  # "a video released by the Kremlin" is no release of persons
         if tok.dep_ == "acl" and _lemma(tok.head) in NON_EVENT_OBJECTS:
+            continue
+        if etype == "REJECT" and any(
+            c.dep_ == "xcomp" and _lemma(c) in SPEECH_COMPLEMENTS for c in tok.children
+        ):
             continue
         subj = _subject(head_for_args)
         actors = parties_for(subj) if subj is not None else []
