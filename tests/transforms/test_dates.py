@@ -67,3 +67,25 @@ def test_fed_spacy_date_spans_not_raw_text():
     assert resolve_sentence_date(first, SEED_DAY) is None
     hit = resolve_sentence_date(second, SEED_DAY)
     assert (hit.raw, hit.date) == ("last Tuesday", dt.date(2024, 10, 29))
+
+
+@pytest.mark.slow
+def test_tense_of_the_clause_picks_past_or_future():
+    from transforms.extract.dates import resolve_entity
+    from transforms.nlp.pipeline import load_nlp
+
+    nlp = load_nlp()
+
+    def date_of(text, published):
+        ent = next(e for e in nlp(text).ents if e.label_ == "DATE")
+        return resolve_entity(ent, published).date
+
+    monday = dt.date(2021, 3, 29)
+    assert date_of("The International Criminal Court rules Wednesday on the appeal.", monday) == (
+        dt.date(2021, 3, 31)
+    )
+    assert date_of("The court ruled Wednesday on the appeal.", monday) == dt.date(2021, 3, 24)
+    nov = dt.date(2019, 11, 25)
+    assert date_of("Putin is due to meet Erdogan in Turkey in January.", nov) == dt.date(2020, 1, 1)
+    assert date_of("Putin met Erdogan in Turkey in January.", nov) == dt.date(2019, 1, 1)
+    assert date_of("They have until Feb. 4 to appeal.", dt.date(2020, 1, 23)) == dt.date(2020, 2, 4)

@@ -94,8 +94,20 @@ def _weekday(word: str, modifier: str | None, published: dt.date) -> tuple[dt.da
     return published - dt.timedelta(days=delta), "weekday_past"
 
 
-def resolve(text: str, published: dt.date) -> ResolvedDate | None:
-    """Resolve one time expression; None when it names no calendar time we can place."""
+def _future_month(month: int, published: dt.date, day: int = 1) -> dt.date:
+    """The next (month, day) on or after the publication month (day)."""
+    year = published.year
+    candidate = dt.date(year, month, day)
+    floor = published.replace(day=1) if day == 1 else published
+    return candidate if candidate >= floor else candidate.replace(year=year + 1)
+
+
+def resolve(text: str, published: dt.date, future: bool = False) -> ResolvedDate | None:
+    """Resolve one time expression; None when it names no calendar time we can place.
+
+    `future`: the clause speaks of what is to come ("will meet on Wednesday", "rules Wednesday",
+    "until Feb. 4"), so a bare weekday, month or month-day is the next one, not the last one.
+    """
     raw = text
     t = _clean(text)
     if not t:
@@ -108,8 +120,10 @@ def resolve(text: str, published: dt.date) -> ResolvedDate | None:
     if m:
         mod = m.group("mod")
         mod = "last" if mod == "past" else mod
+        if future and mod is None:
+            mod = "this"
         date, method = _weekday(m.group("wd"), mod, published)
-        return ResolvedDate(raw, date, "day", method)
+        return ResolvedDate(raw, date, "day", method + ("_future" if future else ""))
     simple = {
         "today": (0, "day"),
         "tonight": (0, "day"),
@@ -165,6 +179,10 @@ def resolve(text: str, published: dt.date) -> ResolvedDate | None:
             dt.date(published.year, month, day)
         except ValueError:
             return None
+        if future:
+            return ResolvedDate(
+                raw, _future_month(month, published, day), "day", "month_day_future"
+            )
         return ResolvedDate(
             raw, _past_month(month, published, day), "day", "month_day_in_past_year"
         )
@@ -185,6 +203,8 @@ def resolve(text: str, published: dt.date) -> ResolvedDate | None:
         if mod == "last":
             year = published.year - (1 if month >= published.month else 0)
             return ResolvedDate(raw, dt.date(year, month, 1), "month", "month_last")
+        if future:
+            return ResolvedDate(raw, _future_month(month, published), "month", "month_future")
         return ResolvedDate(raw, _past_month(month, published), "month", "month_in_past_year")
     # "2018", "in 2017", "mid-2018", "early 2019"
     m = re.fullmatch(r"(?:mid|early|late)?[\s-]*(?P<year>(?:19|20)\d{2})", t)
@@ -249,11 +269,53 @@ def _dateparser_fallback(raw: str, t: str, published: dt.date) -> ResolvedDate |
     return ResolvedDate(raw, parsed.date(), "day" if has_day else "month", "dateparser")
 
 
+FUTURE_AUX = {"will", "shall", "'ll", "wo"}
+FUTURE_LEMMAS = {"due", "schedule", "set", "expect", "plan", "intend", "upcoming", "until", "till"}
+
+
+def refers_forward(ent) -> bool:
+    """Whether the clause of a DATE span speaks of what is to come (tense and cue words).
+
+    Future when the verb governing the span has will/shall, is "to be" + participle ("a report
+    to be released next month"), is in the simple present ("the court rules Wednesday", news
+    style for scheduled events), or when a cue word sits on the way up ("due to meet Erdogan in
+    January", "set for release Friday", "until Feb. 4").
+    """
+    tok = ent.root
+    for _ in range(5):
+        if tok.lemma_.lower() in FUTURE_LEMMAS or tok.lower_ in FUTURE_LEMMAS:
+            return True
+        if tok.pos_ in ("VERB", "AUX"):
+            aux = {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
+            if aux & FUTURE_AUX:
+                return True
+            if (
+                "to" in aux
+                and tok.tag_ in ("VB", "VBN")
+                and tok.head.lemma_ in ("be", "due", "set", "expect", "plan", "schedule")
+            ):
+                return True
+            if tok.tag_ in ("VBZ", "VBP") and not aux and tok.lemma_ not in ("be", "have", "say"):
+                return True
+            if tok.tag_ in ("VBD", "VBN") or aux & {"have", "has", "had", "did", "was", "were"}:
+                return False
+        if tok.head == tok:
+            break
+        tok = tok.head
+    return False
+
+
+def resolve_entity(ent, published: dt.date) -> ResolvedDate | None:
+    """Resolve a spaCy DATE span, reading its clause's tense to choose past or future."""
+    future = refers_forward(ent)
+    return resolve(ent.text, published, future=future) or None
+
+
 def resolve_sentence_date(doc_sent, published: dt.date) -> ResolvedDate | None:
     """The first DATE entity of a spaCy sentence span that resolves, else None."""
     for ent in doc_sent.ents:
         if ent.label_ == "DATE":
-            hit = resolve(ent.text, published)
+            hit = resolve_entity(ent, published)
             if hit:
                 return hit
     return None

@@ -462,7 +462,7 @@ def _date(tok: Token, published: dt.date) -> dates.ResolvedDate | None:
     # date modifiers attach to the verb ("on Monday") or its head clause ("greeting Choe on Monday")
     for ent in tok.sent.ents:
         if ent.label_ == "DATE" and ent.root.i in subtree:
-            hit = dates.resolve(ent.text, published)
+            hit = dates.resolve_entity(ent, published)
             if hit:
                 return hit
     return None
