@@ -123,6 +123,7 @@ STATE_HEADS = {
     "legislator",
 }
 PRONOUNS = {"it", "they", "its", "their", "them"}
+PERSON_PRONOUNS = {"he", "she", "him", "her"}
 
 
 @dataclass(frozen=True)
@@ -202,8 +203,40 @@ def _from_entity(ent: Span) -> Party:
         iso3 = _norp_country(name)
         return Party(ent.text, ent.start_char, ent.end_char, name, iso3, "organization")
     if ent.label_ == "PERSON":
-        return Party(ent.text, ent.start_char, ent.end_char, name, None, "person")
+        iso3 = _person_countries(ent.doc).get(name.split()[-1].lower()) if name else None
+        return Party(ent.text, ent.start_char, ent.end_char, name, iso3, "person")
     return Party(ent.text, ent.start_char, ent.end_char, name, None, "group")
+
+
+def _person_countries(doc: Doc) -> dict[str, str]:
+    """Surname -> country, from the article's own descriptions of its people.
+
+    "Philippine President Rodrigo Duterte" early in a story gives Duterte's later mentions
+    ("Duterte accepted $2 billion") the Philippines; a surname described with two countries
+    gets none.
+    """
+    cache = doc.user_data.get("newsledger_person_countries")
+    if cache is None:
+        seen: dict[str, set[str]] = {}
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            iso3 = _modifier_country(ent.root, ent)
+            if iso3:
+                seen.setdefault(ent.text.split()[-1].lower().rstrip("’'s"), set()).add(iso3)
+        cache = {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
+        doc.user_data["newsledger_person_countries"] = cache
+    return cache
+
+
+def _person_antecedent(tok: Token) -> Party | None:
+    """Nearest person named before 'he'/'she' (this sentence, then the previous one)."""
+    doc = tok.doc
+    prev_start = doc[tok.sent.start - 1].sent.start if tok.sent.start > 0 else tok.sent.start
+    for ent in reversed(doc.ents):
+        if ent.end <= tok.i and ent.start >= prev_start and ent.label_ == "PERSON":
+            return _from_entity(ent)
+    return None
 
 
 def _antecedent(tok: Token) -> Party | None:
@@ -263,6 +296,8 @@ def party_for(tok: Token) -> Party | None:
     """The party a subject/object head token names, or None when it names none we can use."""
     if tok.lower_ in PRONOUNS:
         return _antecedent(tok)
+    if tok.lower_ in PERSON_PRONOUNS:
+        return _person_antecedent(tok)
     ent = _ent_for(tok)
     if ent is not None:
         party = _from_entity(ent)

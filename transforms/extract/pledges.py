@@ -254,7 +254,7 @@ def _verb_triggers(sent: Span, amounts: list[Amount]) -> list[_Found]:
             phrase.extend(t for t in tok.head.subtree if t.i < tok.i)
         names_aid, aid_type = _aid_words(phrase)
         amount = _money_in(phrase, amounts)
-        if lemma in ("fund", "finance", "aid", "lend"):
+        if lemma in ("fund", "finance", "aid", "lend", "donate"):
             names_aid = True  # the verb itself is the aid
         if not (names_aid or amount):
             continue
@@ -316,6 +316,9 @@ def _verb_triggers(sent: Span, amounts: list[Amount]) -> list[_Found]:
                 if donor_parties:
                     break
             if not donor_parties and recipient_parties:
+                # "accepted $2 billion in Chinese funding": the giver's nationality in the phrase
+                donor_parties = _country_in(phrase, recipient_parties)
+            if not donor_parties and recipient_parties:
                 donor_parties = _other_country(sent, recipient_parties)
         if not donor_parties and direction == "give" and tok.dep_ in ("acl", "amod"):
             continue
@@ -349,6 +352,18 @@ def _same(a: Party, b: Party) -> bool:
     if a.iso3 and b.iso3:
         return a.iso3 == b.iso3
     return a.name.lower() == b.name.lower()
+
+
+def _country_in(tokens: list[Token], exclude: list[Party]) -> list[Party]:
+    from transforms.extract.parties import _from_entity
+
+    for t in tokens:
+        if t.ent_type_ in ("NORP", "GPE") and t.ent_iob_ == "B":
+            ent = next((e for e in t.doc.ents if e.start == t.i), None)
+            party = _from_entity(ent) if ent is not None else None
+            if party and party.iso3 and all(party.iso3 != e.iso3 for e in exclude):
+                return [party]
+    return []
 
 
 def _other_country(sent: Span, exclude: list[Party]) -> list[Party]:
