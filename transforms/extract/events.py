@@ -322,6 +322,37 @@ def _condition(cond: str, tok: Token, sent: Span) -> bool:
             or (_lemma(tok) == "protest" and bool(objects))
             or (_lemma(tok) == "defend" and not (lemmas & {"troop", "soldier", "force", "army"}))
         )
+    if cond == "persons":
+        held = objects + [c for c in tok.children if c.dep_ == "nsubjpass"]
+        if tok.dep_ == "acl":
+            held.append(tok.head)
+        return any(
+            o.ent_type_ in ("PERSON", "NORP")
+            or _lemma(o)
+            in {
+                "prisoner",
+                "hostage",
+                "detainee",
+                "captive",
+                "activist",
+                "journalist",
+                "people",
+                "man",
+                "woman",
+                "national",
+                "citizen",
+                "soldier",
+                "worker",
+                "sailor",
+                "crew",
+                "passenger",
+                "ship",
+                "vessel",
+                "property",
+                "asset",
+            }
+            for o in held
+        )
     if cond == "lodged":
         return _lemma(tok.head) in {"lodge", "file", "register", "issue"}
     if cond == "mediation":
@@ -519,6 +550,12 @@ def _refine(tok: Token, etype: str, mode: str) -> str:
         if lemma == "send" and any("peacekeep" in t.lower_ for t in tok.sent):
             return etype
         return "MOBILIZE"
+    if lemma in ("withdraw", "recall") and objects & {"ambassador", "envoy", "diplomat"}:
+        return "SANCTION"  # CAMEO 161 reduce or break diplomatic relations
+    if lemma == "arrive":
+        subj = _subject(tok)
+        if subj is not None and _lemma(subj) in {"force", "troop", "soldier", "police", "army"}:
+            return "MOBILIZE"
     if lemma == "give" and any(c.dep_ == "prt" and c.lower_ == "up" for c in tok.children):
         return "RETREAT"  # "give up its nuclear weapons program"
     if lemma == "open" and objects & {"fire"}:
