@@ -179,7 +179,7 @@ def test_seed_article_events(published):
         published,
         "select e.event_type, e.actor_id, m.trigger_text, a.canonical_name from fct_events e "
         "join fct_event_mentions m using (event_id) join dim_actors a on a.actor_id = e.actor_id "
-        "where m.trigger_text = 'met'",
+        "where m.trigger_text = 'met' and m.sentence_index = 0",
     )
     assert met == [("CONSULT", "person:vladimir-putin", "met", "Vladimir Putin")]
     interactions = q(
