@@ -50,7 +50,14 @@ def test_year_boundaries():
 
 
 def test_vague_phrases_resolve_to_nothing():
-    for text in ("the coming days", "its third winter", "six weeks", "recent years"):
+    for text in (
+        "the coming days",
+        "its third winter",
+        "six weeks",
+        "recent years",
+        "August 0000",
+        "Feb. 30",
+    ):
         assert resolve(text, SEED_DAY) is None
 
 

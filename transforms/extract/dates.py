@@ -107,7 +107,15 @@ def resolve(text: str, published: dt.date, future: bool = False) -> ResolvedDate
 
     `future`: the clause speaks of what is to come ("will meet on Wednesday", "rules Wednesday",
     "until Feb. 4"), so a bare weekday, month or month-day is the next one, not the last one.
+    Never raises: an impossible date ("August 0000", "Feb. 30") resolves to None.
     """
+    try:
+        return _resolve(text, published, future)
+    except (ValueError, OverflowError, KeyError):
+        return None
+
+
+def _resolve(text: str, published: dt.date, future: bool) -> ResolvedDate | None:
     raw = text
     t = _clean(text)
     if not t:
@@ -307,8 +315,7 @@ def refers_forward(ent) -> bool:
 
 def resolve_entity(ent, published: dt.date) -> ResolvedDate | None:
     """Resolve a spaCy DATE span, reading its clause's tense to choose past or future."""
-    future = refers_forward(ent)
-    return resolve(ent.text, published, future=future) or None
+    return resolve(ent.text, published, future=refers_forward(ent))
 
 
 def resolve_sentence_date(doc_sent, published: dt.date) -> ResolvedDate | None:
