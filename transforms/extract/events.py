@@ -677,6 +677,21 @@ def events_in_sentence(sent: Span, published: dt.date) -> list[Event]:
         recipients = _recipients(tok if tok.pos_ != "ADJ" else tok, etype, actors)
         if not recipients and head_for_args != tok:
             recipients = _recipients(head_for_args, etype, actors)
+        if not recipients:
+            # "offered to hand over to Great Britain", "promised to continue aid to Mozambique":
+            # the recipient sits in the complement clause of the intent verb
+            for comp in tok.children:
+                if comp.dep_ in ("xcomp", "ccomp") and not recipients:
+                    recipients = _recipients(comp, etype, actors)
+                    for grand in comp.children:
+                        if grand.dep_ == "xcomp" and not recipients:
+                            recipients = _recipients(grand, etype, actors)
+        if not recipients and _lemma(tok) in ("arrive", "visit"):
+            # "arrived in Amman": the host of a visit
+            for child in tok.children:
+                if child.dep_ == "prep" and child.lower_ == "in":
+                    for pobj in child.children:
+                        recipients = [p for p in parties_for(pobj) if p.iso3] or recipients
         when = _date(head_for_args, published)
         mode = _mode(head_for_args, when, published)
         etype = _refine(head_for_args if tok.pos_ == "VERB" else tok, etype, mode)

@@ -347,7 +347,16 @@ def party_for(tok: Token) -> Party | None:
             t.text for t in span if t.dep_ not in ("det", "nummod", "quantmod") and t.pos_ != "NUM"
         ]
         name = " ".join(words).strip()
-        return Party(text, span.start_char, span.end_char, name, None, "group")
+        # a group placed by a country word ("refugees ... in Liberia", "Turkish Kurd refugees")
+        # is coded with that country (kind stays group, so it never clusters as the state)
+        countries = set()
+        for ent in span.ents:
+            if ent.label_ in ("GPE", "NORP"):
+                hit = resolve_country(ent.text, ent.label_)
+                if hit:
+                    countries.add(hit[0])
+        iso3 = next(iter(countries)) if len(countries) == 1 else None
+        return Party(text, span.start_char, span.end_char, name, iso3, "group")
     return None
 
 
