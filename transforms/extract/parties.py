@@ -29,6 +29,17 @@ from transforms.actors import country_names, resolve_country
 PARTY_LABELS = {"GPE", "NORP", "ORG", "PERSON"}
 GROUP_HEADS = {
     "people",
+    "doctor",
+    "volunteer",
+    "expert",
+    "activist",
+    "protester",
+    "demonstrator",
+    "settler",
+    "guerrilla",
+    "insurgent",
+    "fighter",
+    "militia",
     "civilian",
     "refugee",
     "resident",
