@@ -173,7 +173,7 @@ def test_seed_article_events(published):
         ("ACCUSE", "USA", "CHN"),
         ("ACCUSE", "KOR", "PRK"),
         ("REQUEST", "KOR", "PRK"),
-        ("MOBILIZE", "PRK", None),
+        ("MOBILIZE", "PRK", "UKR"),
     } <= events
     met = q(
         published,

@@ -64,6 +64,8 @@ def test_troops_preparing_to_join_the_fight(seed):
     _, rows = seed
     (preparing,) = find(rows, "preparing")
     assert preparing["event_type"] == "MOBILIZE" and preparing["actor_iso3"] == "PRK"
+    # "preparing to join Moscow's fight against Ukraine": the target is Ukraine, not Moscow
+    assert preparing["recipient_iso3"] == "UKR"
 
 
 def test_modes_and_dates(seed):

@@ -443,6 +443,16 @@ def _recipients(tok: Token, etype: str, actors: list[Party]) -> list[Party]:
     for cand in _recipient_tokens(tok, etype):
         parties = parties_for(cand)
         if not parties:
+            # "join Moscow's fight against Ukraine": the target of the action named by the object
+            against = [
+                g
+                for c in cand.children
+                if c.dep_ == "prep" and c.lower_ == "against"
+                for g in c.children
+                if g.dep_ == "pobj"
+            ]
+            parties = [p for g in against for p in parties_for(g)]
+        if not parties:
             poss = [c for c in cand.children if c.dep_ == "poss"]
             parties = [p for c in poss for p in parties_for(c)]
         parties = [p for p in parties if all(not _same(p, a) for a in actors)]
