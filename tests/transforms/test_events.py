@@ -96,3 +96,19 @@ def test_a_fronted_place_is_not_an_actor():
     main = next(e for e in events if e.is_main)
     assert main.event_type == "SUPPORT"
     assert {a.iso3 for a in main.actors} == {"UKR", "POL"}
+
+
+def test_a_city_is_never_an_actor_but_a_capital_stands_for_its_state():
+    import datetime as dt
+
+    from transforms.nlp.pipeline import load_nlp
+
+    nlp = load_nlp()
+    day = dt.date(2024, 1, 1)
+    city = nlp("Vladivostok condemned the attack on the embassy.")
+    (sent,) = list(city.sents)
+    assert all(not e.actors for e in events_in_sentence(sent, day))
+    capital = nlp("Moscow condemned the attack on the embassy.")
+    (sent,) = list(capital.sents)
+    main = next(e for e in events_in_sentence(sent, day) if e.is_main)
+    assert (main.event_type, [a.iso3 for a in main.actors]) == ("ACCUSE", ["RUS"])

@@ -216,6 +216,9 @@ def _from_entity(ent: Span) -> Party:
     if ent.label_ == "PERSON":
         iso3 = _person_countries(ent.doc).get(name.split()[-1].lower()) if name else None
         return Party(ent.text, ent.start_char, ent.end_char, name, iso3, "person")
+    if ent.label_ in ("GPE", "LOC", "FAC"):
+        # a place that is not a country or its capital is never an actor (issue 5)
+        return Party(ent.text, ent.start_char, ent.end_char, name, None, "place")
     return Party(ent.text, ent.start_char, ent.end_char, name, None, "group")
 
 
@@ -312,6 +315,8 @@ def party_for(tok: Token) -> Party | None:
     ent = _ent_for(tok)
     if ent is not None:
         party = _from_entity(ent)
+        if party.kind == "place":
+            return None
         if party.iso3 is None and party.kind in ("person", "organization", "group"):
             iso3 = _modifier_country(tok, ent)
             if iso3:
