@@ -42,3 +42,39 @@ class Row:
 
 def fmt(x: float | None) -> str:
     return "   -  " if x is None else f"{x:6.3f}"
+
+
+REPO_SEEDS = REPO / "seeds"
+
+
+def story_path(story_id: str) -> Path:
+    """Gold story id -> the seed file holding it (seed-000 is the seed article)."""
+    if story_id == "seed-000":
+        return REPO_SEEDS / "000_55766d7a04a2f1f7.txt"
+    return REPO_SEEDS / f"voa_{story_id}.txt"
+
+
+def parse_stories(story_ids: list[str]):
+    """Parse the stories' stored text with the pipeline's own model: {story_id: (doc, context)}.
+
+    The text is what ingest stores (transforms.articles.parse_article), so offsets and sentences
+    are those of a real run.
+    """
+    from transforms.articles import article_id_for, parse_article
+    from transforms.nlp.pipeline import extractor_version, load_nlp
+    from transforms.nlp.tables import ArticleContext
+
+    nlp = load_nlp()
+    version = extractor_version(nlp)
+    out = {}
+    for story_id in story_ids:
+        path = story_path(story_id)
+        if not path.exists():
+            continue
+        parsed = parse_article(path.read_text(encoding="utf-8"))
+        article_id, _ = article_id_for(parsed.text)
+        out[story_id] = (
+            nlp(parsed.text),
+            ArticleContext(article_id, parsed.published_date, version),
+        )
+    return out

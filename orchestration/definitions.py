@@ -1,18 +1,20 @@
 """The one Dagster entry point: merges the definitions of every stage under defs/.
 
-Flow: ingest -> nlp (sentences, mentions, actors) -> dbt (staging -> marts) -> publish.
+Flow: ingest -> nlp (sentences, mentions, actors) -> extract (pledges, events)
+-> dbt (staging -> marts) -> publish.
 """
 
 from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs import automation, dbt, ingest, nlp, publish
+from orchestration.defs import automation, dbt, extract, ingest, nlp, publish
 from orchestration.settings import NewsledgerSettings
 
 defs = dg.Definitions.merge(
     ingest.defs,
     nlp.defs,
+    extract.defs,
     dbt.defs,
     publish.defs,
     automation.defs,

@@ -91,11 +91,24 @@ from transforms.extract.claims import (  # noqa: E402  (after ArticleContext, wh
     claim_rows,
 )
 
+
+def _extract_tables() -> dict[str, tuple[dict, Callable[[Doc, ArticleContext], list[dict]]]]:
+    # Imported here: the extractors import ArticleContext and stable_id from this module.
+    from transforms.extract.events import EVENT_MENTION_SCHEMA, event_rows
+    from transforms.extract.pledges import PLEDGE_MENTION_SCHEMA, pledge_rows
+
+    return {
+        "aid_pledge_mentions": (PLEDGE_MENTION_SCHEMA, pledge_rows),
+        "event_mentions": (EVENT_MENTION_SCHEMA, event_rows),
+    }
+
+
 # Table name -> (schema, extractor). `sentences` is written last for each batch: its presence
 # marks the batch's articles as done (see transforms/nlp/run.py).
 DOC_TABLES: dict[str, tuple[dict, Callable[[Doc, ArticleContext], list[dict]]]] = {
     "entity_mentions": (MENTION_SCHEMA, mention_rows),
     "claims": (CLAIM_SCHEMA, claim_rows),
     "claim_numbers": (CLAIM_NUMBER_SCHEMA, claim_number_rows),
+    **_extract_tables(),
     "sentences": (SENTENCE_SCHEMA, sentence_rows),
 }

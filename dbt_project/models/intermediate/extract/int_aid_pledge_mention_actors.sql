@@ -1,0 +1,42 @@
+-- Each pledge mention with the resolved actors of its donor and recipient mentions: the party
+-- offsets written by the extractor are joined to fct_entity_mentions (actor resolution of
+-- transforms/actors.py); the extractor's own name/ISO3 stays as the fallback.
+with mentions as (
+    select * from {{ ref('stg_aid_pledge_mentions') }}
+),
+
+entity_actors as (
+    select m.article_id, m.start_char, m.end_char, m.actor_id, a.country_iso3
+    from {{ ref('fct_entity_mentions') }} as m
+    inner join {{ ref('dim_actors') }} as a using (actor_id)
+),
+
+donor as (
+    select p.pledge_mention_id, e.actor_id, e.country_iso3
+    from mentions as p
+    inner join entity_actors as e
+        on e.article_id = p.article_id
+        and e.start_char < p.donor_end_char
+        and e.end_char > p.donor_start_char
+    qualify row_number() over (partition by p.pledge_mention_id order by e.start_char) = 1
+),
+
+recipient as (
+    select p.pledge_mention_id, e.actor_id, e.country_iso3
+    from mentions as p
+    inner join entity_actors as e
+        on e.article_id = p.article_id
+        and e.start_char < p.recipient_end_char
+        and e.end_char > p.recipient_start_char
+    qualify row_number() over (partition by p.pledge_mention_id order by e.start_char) = 1
+)
+
+select
+    p.*,
+    d.actor_id as donor_actor_id,
+    coalesce(d.country_iso3, p.donor_iso3) as donor_country_iso3,
+    r.actor_id as recipient_actor_id,
+    coalesce(r.country_iso3, p.recipient_iso3) as recipient_country_iso3
+from mentions as p
+left join donor as d using (pledge_mention_id)
+left join recipient as r using (pledge_mention_id)

@@ -1,0 +1,41 @@
+-- Each event mention with the resolved actors of its actor and recipient mentions (joined by
+-- character offsets to fct_entity_mentions); the extractor's own ISO3 is the fallback.
+with mentions as (
+    select * from {{ ref('stg_event_mentions') }}
+),
+
+entity_actors as (
+    select m.article_id, m.start_char, m.end_char, m.actor_id, a.country_iso3
+    from {{ ref('fct_entity_mentions') }} as m
+    inner join {{ ref('dim_actors') }} as a using (actor_id)
+),
+
+actor as (
+    select p.event_mention_id, e.actor_id, e.country_iso3
+    from mentions as p
+    inner join entity_actors as e
+        on e.article_id = p.article_id
+        and e.start_char < p.actor_end_char
+        and e.end_char > p.actor_start_char
+    qualify row_number() over (partition by p.event_mention_id order by e.start_char) = 1
+),
+
+recipient as (
+    select p.event_mention_id, e.actor_id, e.country_iso3
+    from mentions as p
+    inner join entity_actors as e
+        on e.article_id = p.article_id
+        and e.start_char < p.recipient_end_char
+        and e.end_char > p.recipient_start_char
+    qualify row_number() over (partition by p.event_mention_id order by e.start_char) = 1
+)
+
+select
+    p.*,
+    a.actor_id,
+    coalesce(a.country_iso3, p.actor_iso3) as actor_country_iso3,
+    r.actor_id as recipient_actor_id,
+    coalesce(r.country_iso3, p.recipient_iso3) as recipient_country_iso3
+from mentions as p
+left join actor as a using (event_mention_id)
+left join recipient as r using (event_mention_id)

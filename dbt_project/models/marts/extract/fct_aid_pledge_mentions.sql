@@ -1,0 +1,37 @@
+-- Every statement of a pledge, with its evidence (article, sentence, offsets) and the pledge it
+-- was counted in.
+select
+    mb.pledge_id,
+    m.article_id,
+    m.sentence_index,
+    s.sentence_text,
+    m.start_char,
+    m.end_char,
+    m.pledge_mention_id,
+    m.trigger_text,
+    m.rule,
+    m.donor_text,
+    m.donor_actor_id,
+    m.donor_country_iso3,
+    m.recipient_text,
+    m.recipient_actor_id,
+    m.recipient_country_iso3,
+    m.amount_text,
+    m.amount,
+    m.currency,
+    m.amount_usd_stated,
+    m.aid_type,
+    m.stage,
+    m.stage_cue,
+    m.date_text,
+    m.announced_date,
+    m.date_precision,
+    m.date_method,
+    mb.join_reason,
+    m.extractor_version
+from {{ ref('int_aid_pledge_mention_actors') }} as m
+inner join (
+    select pledge_id, pledge_mention_id, join_reason from {{ ref('stg_aid_pledge_members') }}
+) as mb using (pledge_mention_id)
+left join {{ ref('stg_sentences') }} as s
+    on s.article_id = m.article_id and s.sentence_index = m.sentence_index

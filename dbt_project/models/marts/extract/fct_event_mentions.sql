@@ -1,0 +1,27 @@
+-- Every mention of an event: the trigger's offsets in its sentence and the event it counts in.
+select
+    mb.event_id,
+    m.article_id,
+    m.sentence_index,
+    m.start_char,
+    m.end_char,
+    m.trigger_text,
+    m.event_mention_id,
+    m.event_type,
+    m.mode,
+    m.actor_text,
+    m.actor_id,
+    m.actor_country_iso3,
+    m.recipient_text,
+    m.recipient_actor_id,
+    m.recipient_country_iso3,
+    m.place_text,
+    m.date_text,
+    m.event_date,
+    m.date_precision,
+    m.date_method,
+    m.is_main,
+    mb.join_reason,
+    m.extractor_version
+from {{ ref('int_event_mention_actors') }} as m
+inner join {{ ref('stg_event_members') }} as mb using (event_mention_id)

@@ -1,0 +1,40 @@
+-- One row per PLOVER event, counted once across the articles that report it
+-- (clusters of transforms/extract/cluster.py). place_id stays null until the places tables
+-- exist; place_text holds the place as written.
+with events as (
+    select * from {{ ref('stg_events') }}
+),
+
+member_actors as (
+    select
+        mb.event_id,
+        mode(m.actor_id) as actor_id,
+        mode(m.actor_country_iso3) as actor_country_iso3,
+        mode(m.recipient_actor_id) as recipient_actor_id,
+        mode(m.recipient_country_iso3) as recipient_country_iso3,
+        count(distinct m.article_id) as n_articles_current
+    from {{ ref('stg_event_members') }} as mb
+    inner join {{ ref('int_event_mention_actors') }} as m using (event_mention_id)
+    group by mb.event_id
+)
+
+select
+    e.event_id,
+    e.event_type,
+    e.mode,
+    a.actor_id,
+    a.recipient_actor_id,
+    coalesce(a.actor_country_iso3, e.actor_iso3) as actor_country_iso3,
+    coalesce(a.recipient_country_iso3, e.recipient_iso3) as recipient_country_iso3,
+    e.event_date,
+    e.date_precision,
+    cast(null as varchar) as place_id,
+    e.place_text,
+    e.actor_name,
+    e.recipient_name,
+    coalesce(a.n_articles_current, e.n_articles) as n_articles,
+    e.n_mentions,
+    e.cluster_reason,
+    e.confidence
+from events as e
+inner join member_actors as a using (event_id)

@@ -1,0 +1,401 @@
+"""Date-resolution accuracy on relative expressions taken from the corpus (seeds/).
+
+Each row is a DATE span spaCy found in a seed story, with the story's publication date and the
+date the expression means, written by hand from the sentence around it (quoted in `context`),
+not from the resolver's output. Weeks resolve to their Monday, months and years to their first
+day. A row is right when transforms.extract.dates.resolve gives that date and precision.
+Rows marked `future` refer forward in time ("rules Wednesday", "until Feb. 4"). Two figures:
+the expression alone (bare weekdays and months read as past, the common case in news), and in
+context: the DATE span is found in its parsed story sentence and resolved with the tense of its
+clause (transforms.extract.dates.resolve_entity), which is what the extractors use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from evaluation.common import Row
+
+# (story, published, expression, expected date, precision, future?, context)
+TABLE = [
+    (
+        "seed-000",
+        "2024-11-04",
+        "Monday",
+        "2024-11-04",
+        "day",
+        False,
+        "Putin greeting Choe on Monday",
+    ),
+    (
+        "seed-000",
+        "2024-11-04",
+        "August",
+        "2024-08-01",
+        "month",
+        False,
+        "a sudden incursion in August",
+    ),
+    (
+        "seed-000",
+        "2024-11-04",
+        "last Tuesday",
+        "2024-10-29",
+        "day",
+        False,
+        "arrived in Vladivostok last Tuesday",
+    ),
+    (
+        "seed-000",
+        "2024-11-04",
+        "Last Friday",
+        "2024-11-01",
+        "day",
+        False,
+        "Last Friday, Choe told Lavrov",
+    ),
+    (
+        "seed-000",
+        "2024-11-04",
+        "last week",
+        "2024-10-28",
+        "week",
+        False,
+        "The Kremlin had said last week",
+    ),
+    (
+        "6180015",
+        "2019-11-25",
+        "Wednesday",
+        "2019-11-20",
+        "day",
+        False,
+        "told reporters at a briefing Wednesday",
+    ),
+    (
+        "6180015",
+        "2019-11-25",
+        "January",
+        "2020-01-01",
+        "month",
+        True,
+        "Putin is due to meet Erdogan in Turkey in January",
+    ),
+    (
+        "6180790",
+        "2019-12-09",
+        "Friday",
+        "2019-12-13",
+        "day",
+        True,
+        "a new report ... set for release Friday (Dec. 13)",
+    ),
+    (
+        "6180790",
+        "2019-12-09",
+        "Dec. 13",
+        "2019-12-13",
+        "day",
+        True,
+        "set for release Friday (Dec. 13)",
+    ),
+    ("6180790", "2019-12-09", "last year", "2018-01-01", "year", False, "last year"),
+    (
+        "6181235",
+        "2019-12-18",
+        "Dec. 7",
+        "2019-12-07",
+        "day",
+        False,
+        "a test North Korea said it carried out on Dec. 7",
+    ),
+    (
+        "6181235",
+        "2019-12-18",
+        "Monday",
+        "2019-12-16",
+        "day",
+        False,
+        "a spokesperson told VOA's Korean Service on Monday",
+    ),
+    (
+        "6181235",
+        "2019-12-18",
+        "Friday",
+        "2019-12-13",
+        "day",
+        False,
+        "North Korea said it conducted a crucial test on Friday",
+    ),
+    (
+        "6181504",
+        "2019-12-23",
+        "April",
+        "2019-04-01",
+        "month",
+        False,
+        "In April he called on the Communist leadership",
+    ),
+    (
+        "6181504",
+        "2019-12-23",
+        "Dec. 12",
+        "2019-12-12",
+        "day",
+        False,
+        "On Dec. 12, the Southeast Asian nation submitted",
+    ),
+    ("6181504", "2019-12-23", "last year", "2018-01-01", "year", False, "froze ... last year"),
+    ("6181504", "2019-12-23", "next year", "2020-01-01", "year", True, "next year"),
+    ("6183074", "2020-01-23", "Jan. 14", "2020-01-14", "day", False, "Jan. 14"),
+    (
+        "6183074",
+        "2020-01-23",
+        "Feb. 4",
+        "2020-02-04",
+        "day",
+        True,
+        "They have until Feb. 4 to appeal",
+    ),
+    (
+        "6184244",
+        "2020-02-14",
+        "next month",
+        "2020-03-01",
+        "month",
+        True,
+        "a U.N. report to be released next month",
+    ),
+    (
+        "6184244",
+        "2020-02-14",
+        "October",
+        "2019-10-01",
+        "month",
+        False,
+        "working-level talks in Stockholm in October broke down",
+    ),
+    ("6184244", "2020-02-14", "August 2018", "2018-08-01", "month", False, "August 2018"),
+    ("6184244", "2020-02-14", "Tuesday", "2020-02-11", "day", False, "Tuesday"),
+    (
+        "6203896",
+        "2021-03-29",
+        "Wednesday",
+        "2021-03-31",
+        "day",
+        True,
+        "the International Criminal Court ... rules Wednesday",
+    ),
+    (
+        "6204681",
+        "2021-04-16",
+        "late April",
+        "2021-04-01",
+        "month",
+        False,
+        "expected to visit India ... in late April",
+    ),
+    (
+        "6204681",
+        "2021-04-16",
+        "June",
+        "2021-06-01",
+        "month",
+        True,
+        "an in-person Quad Summit ... G-7 Summit in U.K. in June",
+    ),
+    ("6204681", "2021-04-16", "Last November", "2020-11-01", "month", False, "Last November"),
+    ("6204681", "2021-04-16", "last December", "2020-12-01", "month", False, "last December"),
+    ("6204681", "2021-04-16", "March 29", "2021-03-29", "day", False, "March 29"),
+    (
+        "8007271",
+        "2025-03-11",
+        "Wednesday",
+        "2025-03-12",
+        "day",
+        True,
+        "This week ... another in Paris Wednesday",
+    ),
+    (
+        "8007271",
+        "2025-03-11",
+        "this week",
+        "2025-03-10",
+        "week",
+        False,
+        "holding high-level talks this week",
+    ),
+    (
+        "8009719",
+        "2025-03-13",
+        "early Sunday",
+        "2025-03-09",
+        "day",
+        False,
+        "The storm made landfall ... early Sunday",
+    ),
+    ("8009719", "2025-03-13", "Monday", "2025-03-10", "day", False, "Monday"),
+    (
+        "8010842",
+        "2025-03-14",
+        "this weekend",
+        "2025-03-10",
+        "week",
+        True,
+        "officials would convene this weekend",
+    ),
+    (
+        "8010842",
+        "2025-03-14",
+        "Wednesday",
+        "2025-03-12",
+        "day",
+        False,
+        "Zelenskyy wrote Wednesday in a post",
+    ),
+    ("8011076", "2025-03-14", "Tuesday", "2025-03-11", "day", False, "Tuesday's train hijacking"),
+    ("8011076", "2025-03-14", "this year", "2025-01-01", "year", False, "this year"),
+    (
+        "6205362",
+        "2021-05-03",
+        "Thursday 30",
+        "2021-04-29",
+        "day",
+        False,
+        "on Thursday 30 passengers ... tested positive (NER joined the count)",
+    ),
+    (
+        "6205629",
+        "2021-05-09",
+        "September 11",
+        "2021-09-11",
+        "day",
+        True,
+        "all U.S. troops would be out by September 11",
+    ),
+    ("6205629", "2021-05-09", "last September", "2020-09-01", "month", False, "last September"),
+    ("6205629", "2021-05-09", "last month", "2021-04-01", "month", False, "announcing last month"),
+    ("6205629", "2021-05-09", "this week", "2021-05-03", "week", False, "this week"),
+    ("6205629", "2021-05-09", "May 1", "2021-05-01", "day", False, "May 1"),
+    ("7677701", "2024-06-28", "Last week", "2024-06-17", "week", False, "Last week"),
+    ("7677701", "2024-06-28", "February 2022", "2022-02-01", "month", False, "February 2022"),
+    (
+        "7677701",
+        "2024-06-28",
+        "September",
+        "2023-09-01",
+        "month",
+        False,
+        "held a summit in Russia in September",
+    ),
+    (
+        "7677701",
+        "2024-06-28",
+        "April",
+        "2024-04-01",
+        "month",
+        False,
+        "shut down the monitoring panel in April",
+    ),
+    ("7677701", "2024-06-28", "Friday", "2024-06-28", "day", False, "at Friday's meeting"),
+    ("6203525", "2021-03-19", "February 1", "2021-02-01", "day", False, "since February 1"),
+    ("6202623", "2021-02-27", "yesterday", "2021-02-26", "day", False, "escape ... yesterday"),
+    (
+        "6202623",
+        "2021-02-27",
+        "Feb. 7",
+        "2021-02-07",
+        "day",
+        False,
+        "the attempt to overthrow President Moise on Feb. 7",
+    ),
+    (
+        "6202623",
+        "2021-02-27",
+        "July 2020",
+        "2020-07-01",
+        "month",
+        False,
+        "Most recently in July 2020",
+    ),
+    ("6204569", "2021-04-14", "late Tuesday", "2021-04-13", "day", False, "late Tuesday"),
+    ("7808748", "2024-10-03", "late September", "2024-09-01", "month", False, "late September"),
+    ("7808748", "2024-10-03", "early September", "2024-09-01", "month", False, "early September"),
+]
+
+
+def _find_entities() -> dict[int, object]:
+    """Row index -> the DATE span of its story whose sentence shares most words with the context."""
+    import re
+
+    from evaluation.common import parse_stories
+
+    docs = parse_stories(sorted({row[0] for row in TABLE}))
+    found = {}
+    for i, (story, _, text, *_rest, context) in enumerate(TABLE):
+        if story not in docs:
+            continue
+        doc, _ = docs[story]
+        words = set(re.findall(r"\w+", context.lower()))
+        best, best_overlap = None, -1
+        for ent in doc.ents:
+            if ent.label_ == "DATE" and ent.text == text:
+                overlap = len(words & set(re.findall(r"\w+", ent.sent.text.lower())))
+                if overlap > best_overlap:
+                    best, best_overlap = ent, overlap
+        if best is not None:
+            found[i] = best
+    return found
+
+
+def score(in_context: bool = False) -> tuple[int, int, int, int, list[tuple]]:
+    """(right, right among future rows, future rows, rows, misses).
+
+    in_context: resolve the DATE span found in the story with the tense of its clause
+    (dates.resolve_entity, what the extractors use); else the expression alone.
+    """
+    from transforms.extract.dates import resolve, resolve_entity
+
+    entities = _find_entities() if in_context else {}
+    ok = ok_future = n_future = 0
+    misses = []
+    for i, (story, published, text, expected, precision, future, _) in enumerate(TABLE):
+        day = dt.date.fromisoformat(published)
+        if in_context and i in entities:
+            hit = resolve_entity(entities[i], day)
+        else:
+            hit = resolve(text, day)
+        right = hit is not None and hit.date.isoformat() == expected and hit.precision == precision
+        ok += right
+        if future:
+            n_future += 1
+            ok_future += right
+        if not right:
+            misses.append((story, text, expected, hit))
+    return ok, ok_future, n_future, len(TABLE), misses
+
+
+def report() -> list[Row]:
+    rows = []
+    for in_context, label in ((True, "in context (tense)"), (False, "expression alone")):
+        ok, ok_future, n_future, n, _ = score(in_context)
+        n_past = n - n_future
+        data = f"corpus table {n} expr."
+        rows += [
+            Row("dates", data, f"accuracy {label}", value=ok / n, note=f"{ok}/{n}"),
+            Row(
+                "dates",
+                data,
+                "  past references",
+                value=(ok - ok_future) / n_past,
+                note=f"{ok - ok_future}/{n_past}",
+            ),
+            Row(
+                "dates",
+                data,
+                "  future references",
+                value=ok_future / n_future,
+                note=f"{ok_future}/{n_future}",
+            ),
+        ]
+    return rows

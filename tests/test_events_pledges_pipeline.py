@@ -1,0 +1,190 @@
+"""The whole asset graph on the seed article plus two short files: pledges and events published.
+
+The second file reports the seed article's Germany pledge in other words, two days later; the
+third reports another German pledge (another amount). The Germany pledge must be counted once
+with n_articles = 2, the other apart.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from tests.conftest import SEED_ARTICLE
+from tests.test_pipeline import materialize_all
+
+pytestmark = pytest.mark.slow
+
+SAME_PLEDGE = (
+    " date 2024-11-06 German Foreign Minister Annalena Baerbock said on Monday that Germany will "
+    "provide Ukraine with 200 million euros ($218 million) in humanitarian aid for the coming "
+    "winter.\n"
+)
+OTHER_PLEDGE = (
+    " date 2024-11-05 Germany pledged 500 million euros in military aid to Ukraine, the defense "
+    "ministry in Berlin said.\n"
+)
+
+CONTRACT = {
+    "fct_events": [
+        "event_id",
+        "event_type",
+        "mode",
+        "actor_id",
+        "recipient_actor_id",
+        "actor_country_iso3",
+        "recipient_country_iso3",
+        "event_date",
+        "date_precision",
+        "place_id",
+        "n_articles",
+        "confidence",
+    ],
+    "fct_event_mentions": [
+        "event_id",
+        "article_id",
+        "sentence_index",
+        "start_char",
+        "end_char",
+        "trigger_text",
+    ],
+    "fct_aid_pledges": [
+        "pledge_id",
+        "donor_name",
+        "donor_iso3",
+        "recipient_name",
+        "recipient_iso3",
+        "amount",
+        "currency",
+        "amount_usd",
+        "aid_type",
+        "stage",
+        "announced_date",
+        "n_articles",
+    ],
+    "fct_aid_pledge_mentions": [
+        "pledge_id",
+        "article_id",
+        "sentence_index",
+        "sentence_text",
+        "start_char",
+        "end_char",
+    ],
+    "mart_aid_pledge_summary": [
+        "donor_iso3",
+        "recipient_iso3",
+        "aid_type",
+        "stage",
+        "month",
+        "total_usd",
+        "n_pledges",
+        "n_articles",
+    ],
+    "mart_actor_interactions": [
+        "actor_id",
+        "recipient_actor_id",
+        "event_type",
+        "month",
+        "n_events",
+        "n_articles",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory, dbt_manifest):
+    folder = tmp_path_factory.mktemp("input")
+    shutil.copy(SEED_ARTICLE, folder / SEED_ARTICLE.name)
+    (folder / "baerbock_again.txt").write_text(SAME_PLEDGE, encoding="utf-8")
+    (folder / "military_aid.txt").write_text(OTHER_PLEDGE, encoding="utf-8")
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    result = materialize_all(folder, warehouse)
+    assert result.success
+    failed = [c.check_name for c in result.get_asset_check_evaluations() if not c.passed]
+    assert failed == []
+    return warehouse / "analytics.duckdb"
+
+
+def q(db, sql):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_contract_columns(published):
+    for table, columns in CONTRACT.items():
+        have = [r[0] for r in q(published, f"describe {table}")]
+        assert columns == [c for c in have if c in columns], table
+
+
+def test_same_pledge_in_two_files_is_counted_once(published):
+    rows = q(
+        published,
+        "select pledge_id, amount, currency, amount_usd, amount_usd_method, aid_type, "
+        "announced_date, n_articles, cluster_reason from fct_aid_pledges "
+        "where donor_iso3 = 'DEU' and recipient_iso3 = 'UKR' and stage = 'pledged' order by amount",
+    )
+    assert len(rows) == 2
+    (pid, amount, cur, usd, method, aid_type, day, n_articles, reason), other = rows
+    assert (amount, cur, usd, method) == (200e6, "EUR", 218e6, "stated_in_text")
+    assert (aid_type, day.isoformat(), n_articles) == ("humanitarian", "2024-11-04", 2)
+    assert "2 articles" in reason
+    mentions = q(
+        published,
+        f"select article_id, sentence_text from fct_aid_pledge_mentions where pledge_id = '{pid}'",
+    )
+    assert len({a for a, _ in mentions}) == 2
+    assert all("200 million euros" in s for _, s in mentions)
+    # the other pledge: no stated conversion, so the annual average rate of its year
+    assert other[1:5] == (500e6, "EUR", pytest.approx(500e6 * 1.0824), "annual_average_rate_2024")
+    assert other[5] == "military" and other[7] == 1
+
+
+def test_seed_article_weapons_delivered_and_denied(published):
+    rows = set(
+        q(
+            published,
+            "select donor_iso3, recipient_iso3, aid_type, stage, n_articles from fct_aid_pledges "
+            "where donor_iso3 = 'PRK'",
+        )
+    )
+    assert rows == {
+        ("PRK", "RUS", "military", "delivered", 1),
+        ("PRK", "RUS", "military", "denied", 1),
+    }
+    summary = q(
+        published,
+        "select total_usd, n_pledges, n_articles from mart_aid_pledge_summary "
+        "where donor_iso3 = 'DEU' and aid_type = 'humanitarian' and month = '2024-11-01'",
+    )
+    assert summary == [(218e6, 1, 2)]
+
+
+def test_seed_article_events(published):
+    events = set(
+        q(
+            published,
+            "select event_type, actor_country_iso3, recipient_country_iso3 from fct_events",
+        )
+    )
+    assert {
+        ("ACCUSE", "USA", "RUS"),
+        ("ACCUSE", "USA", "CHN"),
+        ("ACCUSE", "KOR", "PRK"),
+        ("REQUEST", "KOR", "PRK"),
+        ("MOBILIZE", "PRK", "UKR"),
+    } <= events
+    met = q(
+        published,
+        "select e.event_type, e.actor_id, m.trigger_text, a.canonical_name from fct_events e "
+        "join fct_event_mentions m using (event_id) join dim_actors a on a.actor_id = e.actor_id "
+        "where m.trigger_text = 'met' and m.sentence_index = 0",
+    )
+    assert met == [("CONSULT", "person:vladimir-putin", "met", "Vladimir Putin")]
+    interactions = q(
+        published,
+        "select n_events, n_articles from mart_actor_interactions "
+        "where actor_id = 'country:USA' and recipient_actor_id = 'country:RUS' and event_type = 'ACCUSE'",
+    )
+    assert interactions == [(1, 1)]

@@ -1,0 +1,116 @@
+"""Cross-article clustering rules on pledge and event mention rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from transforms.extract.cluster import cluster_events, cluster_pledges
+from transforms.extract.events import EVENT_MENTION_SCHEMA
+from transforms.extract.pledges import PLEDGE_MENTION_SCHEMA
+
+
+def pledge(mid, article, day, amount=200e6, currency="EUR", usd=None, stage="pledged", donor="DEU"):
+    row = dict.fromkeys(PLEDGE_MENTION_SCHEMA)
+    row.update(
+        pledge_mention_id=mid,
+        article_id=article,
+        sentence_index=0,
+        donor_name={"DEU": "Germany", "FRA": "France"}[donor],
+        donor_iso3=donor,
+        donor_kind="country",
+        recipient_name="Ukraine",
+        recipient_iso3="UKR",
+        recipient_kind="country",
+        amount=amount,
+        currency=currency if amount else None,
+        amount_usd_stated=usd,
+        aid_type="humanitarian",
+        stage=stage,
+        announced_date=dt.date(2024, 11, day),
+        published_date=dt.date(2024, 11, day),
+        date_precision="day",
+        confidence=0.8,
+    )
+    return row
+
+
+def frame(rows):
+    return pl.DataFrame(rows, schema=PLEDGE_MENTION_SCHEMA)
+
+
+def test_same_pledge_in_two_articles_is_one_pledge_with_two_sources():
+    pledges, members = cluster_pledges(
+        frame([pledge("m1", "a1", 4, usd=218e6), pledge("m2", "a2", 6, amount=201e6)])
+    )
+    assert pledges.height == 1
+    p = pledges.row(0, named=True)
+    assert (p["n_articles"], p["n_mentions"], p["amount"], p["amount_usd_stated"]) == (
+        2,
+        2,
+        200e6,
+        218e6,
+    )
+    assert p["announced_date"] == dt.date(2024, 11, 4)
+    assert "within 5%" in p["cluster_reason"] and "2 days apart" in p["cluster_reason"]
+    assert sorted(members["article_id"].to_list()) == ["a1", "a2"]
+
+
+def test_what_keeps_pledges_apart():
+    rows = [
+        pledge("m1", "a1", 4),
+        pledge("m2", "a2", 5, amount=500e6),  # another amount
+        pledge("m3", "a3", 28),  # outside the 14-day window
+        pledge("m4", "a4", 5, stage="delivered"),  # another stage
+        pledge("m5", "a5", 5, donor="FRA"),  # another donor
+        pledge("m6", "a6", 4, amount=218e6, currency="USD"),  # same money in dollars...
+    ]
+    pledges, _ = cluster_pledges(frame(rows))
+    # ...is the same pledge only when a text states the conversion
+    assert pledges.height == 6
+    assert set(pledges["n_articles"].to_list()) == {1}
+    stated = cluster_pledges(frame([pledge("m1", "a1", 4, usd=218e6), rows[-1]]))[0]
+    assert stated.height == 1 and "stated USD" in stated["cluster_reason"][0]
+
+
+def test_a_repeat_without_the_amount_joins_and_a_story_repeating_itself_is_one():
+    rows = [
+        pledge("m1", "a1", 4),
+        pledge("m2", "a1", 4, amount=None),
+        pledge("m3", "a2", 10, amount=None),
+    ]
+    pledges, members = cluster_pledges(frame(rows))
+    assert pledges.height == 1
+    assert pledges["n_articles"][0] == 2 and pledges["amount"][0] == 200e6
+    assert "same article repeat" in " ".join(members["join_reason"].to_list())
+
+
+def test_events_cluster_within_three_days():
+    def ev(mid, article, day):
+        row = dict.fromkeys(EVENT_MENTION_SCHEMA)
+        row.update(
+            event_mention_id=mid,
+            article_id=article,
+            event_type="ACCUSE",
+            mode="asserted",
+            actor_name="United States",
+            actor_iso3="USA",
+            actor_kind="country",
+            recipient_name="Russia",
+            recipient_iso3="RUS",
+            recipient_kind="country",
+            event_date=dt.date(2024, 11, day),
+            published_date=dt.date(2024, 11, day),
+            date_precision="day",
+            confidence=0.7,
+        )
+        return row
+
+    events, members = cluster_events(
+        pl.DataFrame(
+            [ev("e1", "a1", 4), ev("e2", "a2", 5), ev("e3", "a3", 20)], schema=EVENT_MENTION_SCHEMA
+        )
+    )
+    assert sorted(events["n_articles"].to_list()) == [1, 2]
+    assert members.height == 3

@@ -1,0 +1,127 @@
+"""Aid pledges on the real model: the seed article's pledges and VOA sentences from the gold stories."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.conftest import SEED_ARTICLE
+from transforms.articles import parse_article
+from transforms.extract.pledges import pledge_rows
+from transforms.nlp.tables import ArticleContext
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from transforms.nlp.pipeline import load_nlp
+
+    return load_nlp()
+
+
+@pytest.fixture(scope="module")
+def seed_rows(nlp):
+    parsed = parse_article(SEED_ARTICLE.read_text(encoding="utf-8"))
+    doc = nlp(parsed.text)
+    return parsed.text, pledge_rows(doc, ArticleContext("seed", parsed.published_date, "test"))
+
+
+def rows_for(nlp, text: str, published=dt.date(2024, 11, 4)) -> list[dict]:
+    return pledge_rows(nlp(text), ArticleContext("a", published, "test"))
+
+
+def key(r: dict) -> tuple:
+    return (r["donor_iso3"], r["recipient_iso3"], r["stage"])
+
+
+def test_seed_germany_pledge(seed_rows):
+    text, rows = seed_rows
+    germany = [r for r in rows if key(r) == ("DEU", "UKR", "pledged")]
+    assert len(germany) == 1
+    g = germany[0]
+    assert (g["amount"], g["currency"], g["amount_usd_stated"]) == (200e6, "EUR", 218e6)
+    assert g["aid_type"] == "humanitarian"
+    assert g["announced_date"] == dt.date(2024, 11, 4)
+    # the evidence offsets cut the statement out of the stored text; the parties' offsets too
+    assert text[g["start_char"] : g["end_char"]] == "Germany would give Ukraine 200 million euros"
+    assert text[g["donor_start_char"] : g["donor_end_char"]] == "Germany"
+    assert text[g["recipient_start_char"] : g["recipient_end_char"]] == "Ukraine"
+
+
+def test_seed_north_korean_weapons_delivered_and_denied(seed_rows):
+    text, rows = seed_rows
+    delivered = [r for r in rows if key(r) == ("PRK", "RUS", "delivered")]
+    assert {r["aid_type"] for r in delivered} == {"military"}
+    sentences = {r["sentence_index"] for r in delivered}
+    assert len(sentences) == 2  # the "shipped ballistic missiles" and "arms transfers" sentences
+    assert any(r["trigger_text"] == "shipped" for r in delivered)
+    denied = [r for r in rows if r["stage"] == "denied"]
+    assert len(denied) == 1
+    # "Moscow and Pyongyang have denied weapons transfers" names no direction: it is taken from
+    # the transfer the article reported
+    assert key(denied[0]) == ("PRK", "RUS", "denied")
+    assert denied[0]["rule"] == "noun_transfer_denied_direction_from_article"
+
+
+def test_expressed_support_is_not_aid(seed_rows):
+    _, rows = seed_rows
+    assert not [r for r in rows if r["donor_iso3"] is None and r["stage"] == "delivered"]
+    assert len(rows) == 4
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        (
+            # voa 7677701
+            "Russia's envoy again dismissed accusations it is getting weapons from North Korea "
+            "at Friday's meeting.",
+            dt.date(2024, 6, 28),
+            ("PRK", "RUS", "denied", "military", None),
+        ),
+        (
+            "In return for the weapons, North Korea is seeking trade and military assistance "
+            "from Russia, which would violate U.N. sanctions.",
+            dt.date(2024, 6, 28),
+            ("RUS", "PRK", "requested", "military", None),
+        ),
+    ],
+)
+def test_gold_sentences(nlp, sentence, published, expected):
+    rows = rows_for(nlp, sentence, published)
+    got = {
+        (r["donor_iso3"], r["recipient_iso3"], r["stage"], r["aid_type"], r["amount"]) for r in rows
+    }
+    assert expected in got
+
+
+def test_voa_story_on_malaysia_and_chinese_loans(nlp):
+    """voa_6181504: the $34 billion of loans (delivered) and the frozen $20 billion project."""
+    from tests.conftest import SEEDS
+
+    parsed = parse_article((SEEDS / "voa_6181504.txt").read_text(encoding="utf-8"))
+    rows = pledge_rows(nlp(parsed.text), ArticleContext("v", parsed.published_date, "test"))
+    got = {
+        (r["donor_iso3"], r["recipient_iso3"], r["stage"], r["aid_type"], r["amount"]) for r in rows
+    }
+    assert ("CHN", "MYS", "delivered", "loan", 34e9) in got
+    # "Mahathir's government ... froze ... a $20 billion railway project, also aided by China":
+    # the government named by its leader acts for the country the story is about
+    assert ("CHN", "MYS", "paused", "development", 20e9) in got
+    loans = next(r for r in rows if r["amount"] == 34e9)
+    assert (loans["date_text"], loans["announced_date"]) == ("mid-2018", dt.date(2018, 1, 1))
+
+
+def test_support_from_a_government_to_an_agency(nlp):
+    rows = rows_for(
+        nlp,
+        "Simon Denhere, WFP’s acting country director in Malawi, said, “With support from the UK "
+        "government, WFP and the Department of Management Affairs have prepositioned food "
+        "supplies, emergency kits and operational equipment.”",
+        dt.date(2025, 3, 13),
+    )
+    assert [(r["donor_iso3"], r["recipient_name"], r["stage"]) for r in rows] == [
+        ("GBR", "WFP", "delivered")
+    ]

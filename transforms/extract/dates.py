@@ -1,0 +1,328 @@
+"""Resolve the time expressions of news text against the article's publication date.
+
+`resolve(text, published)` takes one time expression as spaCy's NER found it (a DATE span, never
+raw text: dateparser's search over whole sentences reads "We" as a Wednesday) and returns the
+raw text, the resolved date, its precision (day, week, month, year) and the method used.
+
+Our own rules come first, because dateparser 1.5 has traps measured in STACK_NOTES:
+- a bare weekday equal to the publication day ("Putin greeted Choe on Monday" in a Monday
+  article) means that day in news; dateparser with PREFER_DATES_FROM='past' gives a week back;
+- "last Monday" in a Monday article is a week back (the last one before today);
+- other bare weekdays are the most recent past one (news reports what happened);
+- "in August" is the month (precision month, first day), the most recent August not after
+  publication; "Dec. 12" in a January article is the previous year (year boundary);
+- "last week", "this month", "last year", "yesterday" are relative to the publication date.
+dateparser (with RELATIVE_BASE, PREFER_DATES_FROM='past', PREFER_DAY_OF_MONTH='first') is the
+fallback for full dates it parses reliably ("November 4, 2024", "2024-11-04").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_MONTH_RE = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_LEAD = r"^(?:(?:on|in|since|by|until|from|during|early|late|mid|the|of|as\s+of)[\s-]+)*"
+
+
+@dataclass(frozen=True)
+class ResolvedDate:
+    raw: str
+    date: dt.date
+    precision: str  # day, week, month, year
+    method: str
+
+
+def _clean(text: str) -> str:
+    text = text.replace("’", "'").strip().lower()
+    text = re.sub(r"'s$", "", text)
+    return re.sub(_LEAD, "", " ".join(text.split()))
+
+
+def _month_num(name: str) -> int:
+    return MONTHS[name.lower().rstrip(".")[:3]]
+
+
+def _past_month(month: int, published: dt.date, day: int = 1) -> dt.date:
+    """The most recent (month, day) not after the publication date: handles year boundaries."""
+    year = published.year
+    try:
+        candidate = dt.date(year, month, day)
+    except ValueError:
+        return dt.date(year, month, 1)
+    # A date up to a week after publication is a scheduled event in the same year
+    # ("talks on Nov. 8" in a Nov. 4 article); later ones belong to the previous year.
+    if candidate > published + dt.timedelta(days=7):
+        candidate = candidate.replace(year=year - 1)
+    return candidate
+
+
+def _weekday(word: str, modifier: str | None, published: dt.date) -> tuple[dt.date, str]:
+    target = WEEKDAYS.index(word)
+    delta = (published.weekday() - target) % 7
+    if modifier == "next":
+        ahead = (target - published.weekday()) % 7 or 7
+        return published + dt.timedelta(days=ahead), "weekday_next"
+    if modifier == "last":
+        return published - dt.timedelta(days=delta or 7), "weekday_last"
+    if modifier == "this":
+        # "this Friday" in a Monday article is the coming one
+        ahead = (target - published.weekday()) % 7
+        return published + dt.timedelta(days=ahead), "weekday_this"
+    if delta == 0:
+        return published, "weekday_same_day"
+    return published - dt.timedelta(days=delta), "weekday_past"
+
+
+def _future_month(month: int, published: dt.date, day: int = 1) -> dt.date:
+    """The next (month, day) on or after the publication month (day)."""
+    year = published.year
+    candidate = dt.date(year, month, day)
+    floor = published.replace(day=1) if day == 1 else published
+    return candidate if candidate >= floor else candidate.replace(year=year + 1)
+
+
+def resolve(text: str, published: dt.date, future: bool = False) -> ResolvedDate | None:
+    """Resolve one time expression; None when it names no calendar time we can place.
+
+    `future`: the clause speaks of what is to come ("will meet on Wednesday", "rules Wednesday",
+    "until Feb. 4"), so a bare weekday, month or month-day is the next one, not the last one.
+    Never raises: an impossible date ("August 0000", "Feb. 30") resolves to None.
+    """
+    try:
+        return _resolve(text, published, future)
+    except (ValueError, OverflowError, KeyError):
+        return None
+
+
+def _resolve(text: str, published: dt.date, future: bool) -> ResolvedDate | None:
+    raw = text
+    t = _clean(text)
+    if not t:
+        return None
+    m = re.fullmatch(
+        r"(?:(?P<mod>last|this|next|past)\s+)?(?P<wd>" + "|".join(WEEKDAYS) + r")"
+        r"(?:\s+(?:morning|afternoon|evening|night))?",
+        t,
+    )
+    if m:
+        mod = m.group("mod")
+        mod = "last" if mod == "past" else mod
+        if future and mod is None:
+            mod = "this"
+        date, method = _weekday(m.group("wd"), mod, published)
+        return ResolvedDate(raw, date, "day", method + ("_future" if future else ""))
+    simple = {
+        "today": (0, "day"),
+        "tonight": (0, "day"),
+        "yesterday": (-1, "day"),
+        "tomorrow": (1, "day"),
+        "this week": (0, "week"),
+        "last week": (-7, "week"),
+        "past week": (-7, "week"),
+        "the past week": (-7, "week"),
+        "next week": (7, "week"),
+        "earlier this week": (0, "week"),
+        "this weekend": (0, "week"),
+        "last weekend": (-7, "week"),
+        "next weekend": (7, "week"),
+        "later this week": (0, "week"),
+    }
+    if t in simple:
+        days, precision = simple[t]
+        date = published + dt.timedelta(days=days)
+        if precision == "week":
+            date = date - dt.timedelta(days=date.weekday())  # the Monday of that week
+        return ResolvedDate(raw, date, precision, "relative_" + precision)
+    m = re.fullmatch(
+        r"(?:(?:earlier|later)\s+)?(?P<mod>this|last|next|past)\s+(?P<unit>month|year)", t
+    )
+    if m:
+        mod, unit = m.group("mod"), m.group("unit")
+        step = {"this": 0, "last": -1, "past": -1, "next": 1}[mod]
+        if unit == "month":
+            month_index = published.year * 12 + published.month - 1 + step
+            date = dt.date(month_index // 12, month_index % 12 + 1, 1)
+            return ResolvedDate(raw, date, "month", "relative_month")
+        return ResolvedDate(raw, dt.date(published.year + step, 1, 1), "year", "relative_year")
+    # "Dec. 12", "December 12, 2024", "12 December", "Nov. 4"
+    m = re.fullmatch(_MONTH_RE + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?", t)
+    if not m:
+        m = re.fullmatch(
+            r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+            + _MONTH_RE
+            + r"(?:,?\s+(?P<year>\d{4}))?",
+            t,
+        )
+    if m:
+        month, day = _month_num(m.group("month")), int(m.group("day"))
+        if m.group("year"):
+            try:
+                return ResolvedDate(
+                    raw, dt.date(int(m.group("year")), month, day), "day", "explicit_date"
+                )
+            except ValueError:
+                return None
+        try:
+            dt.date(published.year, month, day)
+        except ValueError:
+            return None
+        if future:
+            return ResolvedDate(
+                raw, _future_month(month, published, day), "day", "month_day_future"
+            )
+        return ResolvedDate(
+            raw, _past_month(month, published, day), "day", "month_day_in_past_year"
+        )
+    # "August", "in August", "last August", "August 2023"
+    m = re.fullmatch(
+        r"(?:(?P<mod>last|this|next)\s+)?" + _MONTH_RE + r"(?:,?\s+(?P<year>\d{4}))?", t
+    )
+    if m:
+        month = _month_num(m.group("month"))
+        if m.group("year"):
+            return ResolvedDate(
+                raw, dt.date(int(m.group("year")), month, 1), "month", "explicit_month"
+            )
+        mod = m.group("mod")
+        if mod == "next":
+            year = published.year + (1 if month <= published.month else 0)
+            return ResolvedDate(raw, dt.date(year, month, 1), "month", "month_next")
+        if mod == "last":
+            year = published.year - (1 if month >= published.month else 0)
+            return ResolvedDate(raw, dt.date(year, month, 1), "month", "month_last")
+        if future:
+            return ResolvedDate(raw, _future_month(month, published), "month", "month_future")
+        return ResolvedDate(raw, _past_month(month, published), "month", "month_in_past_year")
+    # "2018", "in 2017", "mid-2018", "early 2019"
+    m = re.fullmatch(r"(?:mid|early|late)?[\s-]*(?P<year>(?:19|20)\d{2})", t)
+    if m:
+        return ResolvedDate(raw, dt.date(int(m.group("year")), 1, 1), "year", "explicit_year")
+    m = re.fullmatch(
+        r"(?P<n>\d+|a|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?P<unit>day|week|month|year)s?\s+ago",
+        t,
+    )
+    if m:
+        words = {
+            "a": 1,
+            "one": 1,
+            "two": 2,
+            "three": 3,
+            "four": 4,
+            "five": 5,
+            "six": 6,
+            "seven": 7,
+            "eight": 8,
+            "nine": 9,
+            "ten": 10,
+        }
+        n = int(m.group("n")) if m.group("n").isdigit() else words[m.group("n")]
+        unit = m.group("unit")
+        if unit in ("day", "week"):
+            date = published - dt.timedelta(days=n * (7 if unit == "week" else 1))
+            return ResolvedDate(raw, date, unit, "relative_ago")
+        if unit == "month":
+            idx = published.year * 12 + published.month - 1 - n
+            return ResolvedDate(raw, dt.date(idx // 12, idx % 12 + 1, 1), "month", "relative_ago")
+        return ResolvedDate(raw, dt.date(published.year - n, 1, 1), "year", "relative_ago")
+    return _dateparser_fallback(raw, t, published)
+
+
+def _dateparser_fallback(raw: str, t: str, published: dt.date) -> ResolvedDate | None:
+    # Only expressions that carry a number or a month name reach dateparser: it turns vague
+    # phrases ("the coming days", "its third winter") into arbitrary days.
+    if not re.search(r"\d", t):
+        return None
+    try:
+        import dateparser
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    base = dt.datetime.combine(published, dt.time(12, 0))
+    try:
+        parsed = dateparser.parse(
+            t,
+            languages=["en"],
+            settings={
+                "RELATIVE_BASE": base,
+                "PREFER_DATES_FROM": "past",
+                "PREFER_DAY_OF_MONTH": "first",
+                "RETURN_AS_TIMEZONE_AWARE": False,
+            },
+        )
+    except Exception:  # noqa: BLE001 - dateparser raises on odd input; a date is optional
+        return None
+    if parsed is None or not (1900 <= parsed.year <= published.year + 5):
+        return None
+    has_day = bool(re.search(r"\b\d{1,2}(?:st|nd|rd|th)?\b", re.sub(r"\b\d{4}\b", "", t)))
+    return ResolvedDate(raw, parsed.date(), "day" if has_day else "month", "dateparser")
+
+
+FUTURE_AUX = {"will", "shall", "'ll", "wo"}
+FUTURE_LEMMAS = {"due", "schedule", "set", "expect", "plan", "intend", "upcoming", "until", "till"}
+
+
+def refers_forward(ent) -> bool:
+    """Whether the clause of a DATE span speaks of what is to come (tense and cue words).
+
+    Future when the verb governing the span has will/shall, is "to be" + participle ("a report
+    to be released next month"), is in the simple present ("the court rules Wednesday", news
+    style for scheduled events), or when a cue word sits on the way up ("due to meet Erdogan in
+    January", "set for release Friday", "until Feb. 4").
+    """
+    tok = ent.root
+    for _ in range(5):
+        if tok.lemma_.lower() in FUTURE_LEMMAS or tok.lower_ in FUTURE_LEMMAS:
+            return True
+        if tok.pos_ in ("VERB", "AUX"):
+            aux = {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
+            if aux & FUTURE_AUX:
+                return True
+            if (
+                "to" in aux
+                and tok.tag_ in ("VB", "VBN")
+                and tok.head.lemma_ in ("be", "due", "set", "expect", "plan", "schedule")
+            ):
+                return True
+            if tok.tag_ in ("VBZ", "VBP") and not aux and tok.lemma_ not in ("be", "have", "say"):
+                return True
+            if tok.tag_ in ("VBD", "VBN") or aux & {"have", "has", "had", "did", "was", "were"}:
+                return False
+        if tok.head == tok:
+            break
+        tok = tok.head
+    return False
+
+
+def resolve_entity(ent, published: dt.date) -> ResolvedDate | None:
+    """Resolve a spaCy DATE span, reading its clause's tense to choose past or future."""
+    return resolve(ent.text, published, future=refers_forward(ent))
+
+
+def resolve_sentence_date(doc_sent, published: dt.date) -> ResolvedDate | None:
+    """The first DATE entity of a spaCy sentence span that resolves, else None."""
+    for ent in doc_sent.ents:
+        if ent.label_ == "DATE":
+            hit = resolve_entity(ent, published)
+            if hit:
+                return hit
+    return None

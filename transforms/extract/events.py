@@ -1,0 +1,782 @@
+"""PLOVER events: who did what to whom, where and when, with the mode the text states it in.
+
+One row per (trigger, actor, recipient) in a sentence. Rules (lexicon in
+rules/event_lexicon.csv, written from CAMEO2PLOVER-2021.txt and the PLOVER manual):
+- Triggers are verbs of the lexicon ("met", "accused", "demanded", "preparing" with a military
+  context), adjectives of intent ("willing to", "ready to") and event nouns carried by a light
+  verb ("held talks", "imposed sanctions", "launched an attack").
+- Type refinements from the manual: a cooperative act stated as future or intended ("will
+  support", "is willing to send") is AGREE (express intent to cooperate); "lift" + sanctions /
+  blockade is RETREAT; "impose" + curfew is COERCE; "expel" + diplomats is SANCTION; a future
+  act refused ("will not allow") is REJECT.
+- Actor = the trigger's subject (inherited through xcomp/conj chains; `by` agent in the
+  passive); recipient = its direct object (or the object's possessor: "condemned North Korea's
+  transfers"), else its with/to/against/on object, else the subject of its that-clause
+  ("demanded that it withdraw"). Both come from the trigger's own clause, never from elsewhere
+  in the story; pronouns take their nearest antecedent (parties.py).
+- Place = an in/at object of the trigger's clause that is a GPE/LOC/FAC and not a party;
+  date = a DATE entity inside the trigger's clause resolved by dates.py, else the publication
+  date (method `publication_date`).
+- Mode: denied (negated, or under deny/dismiss), hypothetical (if/unless, could/might/may),
+  announced (will/shall/would, or under announce/pledge/promise/plan), historical (resolved
+  date more than a year before publication), else asserted.
+`is_main` marks the sentence's main event (the trigger nearest the root of the parse).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+from spacy.tokens import Doc, Span, Token
+
+from transforms.extract import dates
+from transforms.extract.ids import stable_id
+from transforms.extract.parties import Party, parties_for
+
+if TYPE_CHECKING:
+    from transforms.nlp.tables import ArticleContext
+
+RULES = Path(__file__).parent / "rules"
+RULES_VERSION = "lexicons-1"
+PLOVER_TYPES = [
+    "AGREE",
+    "CONSULT",
+    "SUPPORT",
+    "CONCEDE",
+    "COOPERATE",
+    "AID",
+    "RETREAT",
+    "REQUEST",
+    "ACCUSE",
+    "REJECT",
+    "THREATEN",
+    "PROTEST",
+    "SANCTION",
+    "MOBILIZE",
+    "COERCE",
+    "ASSAULT",
+]
+COOPERATIVE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"}
+LIGHT_VERBS = {
+    "hold",
+    "conduct",
+    "launch",
+    "stage",
+    "carry",
+    "impose",
+    "make",
+    "issue",
+    "lodge",
+    "sign",
+    "reach",
+    "begin",
+    "start",
+    "undertake",
+    "declare",
+    "express",
+    "mount",
+    "take",
+    "go",
+    "renew",
+    "resume",
+    "open",
+    "have",
+    "pay",
+    "give",
+    "grant",
+    "provide",
+    "offer",
+    "call",
+    "face",
+    "level",
+    "file",
+    "announce",
+    "order",
+    "continue",
+    "organize",
+    "organise",
+    "complete",
+    "speed",
+    "dispatch",
+    "send",
+    "end",
+    "cancel",
+    "remain",
+    "reimpose",
+}
+# Nouns that are events when they are the subject of these verbs ("riots are continuing").
+ONGOING_VERBS = {"continue", "erupt", "spread", "break", "rage", "escalate", "intensify", "resume"}
+CONFLICT = {"SANCTION", "PROTEST", "COERCE", "ASSAULT"}
+MILITARY_WORDS = {
+    "troop",
+    "soldier",
+    "force",
+    "army",
+    "military",
+    "fight",
+    "combat",
+    "war",
+    "attack",
+    "offensive",
+    "battle",
+    "weapon",
+    "missile",
+    "warship",
+    "tank",
+    "border",
+}
+FUTURE = {"will", "shall", "'ll", "wo"}
+HYPOTHETICAL = {"could", "might", "may"}
+ANNOUNCE_CUES = {
+    "announce",
+    "pledge",
+    "promise",
+    "plan",
+    "vow",
+    "intend",
+    "expect",
+    "agree",
+    "offer",
+}
+DENY_CUES = {"deny", "dismiss", "refute"}
+REQUEST_CUES = {"demand", "urge", "call", "ask", "request", "press", "appeal", "insist"}
+NON_EVENT_OBJECTS = {
+    "video",
+    "statement",
+    "report",
+    "footage",
+    "image",
+    "photo",
+    "document",
+    "data",
+    "figure",
+    "book",
+    "album",
+    "film",
+    "result",
+    "evidence",
+    "price",
+    "detail",
+    "comment",
+    "explanation",
+    "attention",
+    "tribute",
+    "respect",
+    "condolence",
+    "view",
+    "opinion",
+}
+# "refused to comment" is no rejection of anything
+SPEECH_COMPLEMENTS = {"comment", "elaborate", "say", "confirm", "disclose", "speak", "answer"}
+LOCATION_LABELS = {"GPE", "LOC", "FAC"}
+
+EVENT_MENTION_SCHEMA = {
+    "event_mention_id": pl.String,
+    "article_id": pl.String,
+    "sentence_index": pl.Int32,
+    "start_char": pl.Int32,
+    "end_char": pl.Int32,
+    "trigger_text": pl.String,
+    "trigger_lemma": pl.String,
+    "event_type": pl.String,
+    "mode": pl.String,
+    "actor_text": pl.String,
+    "actor_start_char": pl.Int32,
+    "actor_end_char": pl.Int32,
+    "actor_name": pl.String,
+    "actor_iso3": pl.String,
+    "actor_kind": pl.String,
+    "recipient_text": pl.String,
+    "recipient_start_char": pl.Int32,
+    "recipient_end_char": pl.Int32,
+    "recipient_name": pl.String,
+    "recipient_iso3": pl.String,
+    "recipient_kind": pl.String,
+    "place_text": pl.String,
+    "place_start_char": pl.Int32,
+    "place_end_char": pl.Int32,
+    "date_text": pl.String,
+    "event_date": pl.Date,
+    "date_precision": pl.String,
+    "date_method": pl.String,
+    "published_date": pl.Date,
+    "is_main": pl.Boolean,
+    "confidence": pl.Float64,
+    "rules_version": pl.String,
+    "extractor_version": pl.String,
+}
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon() -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(lemma, pos) -> [(event_type, condition)], conditional entries first."""
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    with (RULES / "event_lexicon.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault((row["lemma"], row["pos"]), []).append(
+                (row["event_type"], row["condition"])
+            )
+    for key in out:
+        out[key].sort(key=lambda e: e[1] == "")
+    return out
+
+
+@dataclass
+class Event:
+    trigger: Token
+    event_type: str
+    actors: list[Party] = field(default_factory=list)
+    recipients: list[Party] = field(default_factory=list)
+    mode: str = "asserted"
+    place: Span | None = None
+    date: dates.ResolvedDate | None = None
+    depth: int = 0
+    is_main: bool = False
+
+
+def _lemma(tok: Token) -> str:
+    return tok.lemma_.lower()
+
+
+def _depth(tok: Token) -> int:
+    d = 0
+    while tok.head != tok and d < 50:
+        tok = tok.head
+        d += 1
+    return d
+
+
+def _children(tok: Token, deps: set[str]) -> list[Token]:
+    return [c for c in tok.children if c.dep_ in deps]
+
+
+def _condition(cond: str, tok: Token, sent: Span) -> bool:
+    lemmas = {_lemma(t) for t in sent}
+    objects = _children(tok, {"dobj"})
+    obj_lemmas = {_lemma(o) for o in objects}
+    prts = {c.lower_ for c in tok.children if c.dep_ == "prt"}
+    if cond == "":
+        return True
+    if cond == "military_context":
+        return bool(lemmas & MILITARY_WORDS)
+    if cond == "person_object":
+        return any(o.ent_type_ == "PERSON" for o in objects)
+    if cond == "call_for":
+        return bool(prts & {"on", "upon"}) or any(
+            c.dep_ in ("prep", "xcomp") and c.lower_ in ("for", "on") or c.dep_ == "xcomp"
+            for c in tok.children
+        )
+    if cond == "labor":
+        subj = _subject(tok)
+        return not objects and (
+            subj is None
+            or _lemma(subj)
+            in {"worker", "union", "employee", "teacher", "doctor", "driver", "miner", "student"}
+        )
+    if cond == "diplomat":
+        return bool(
+            obj_lemmas
+            & {
+                "diplomat",
+                "ambassador",
+                "envoy",
+                "attache",
+                "inspector",
+                "observer",
+                "monitor",
+                "mission",
+                "peacekeeper",
+                "agency",
+            }
+        )
+    if cond == "relations":
+        return bool(obj_lemmas & {"relation", "tie"})
+    if cond == "rule_out":
+        return "out" in prts
+    if cond == "turn_down":
+        return "down" in prts
+    if cond == "must":
+        return any(t.lower_ == "must" for t in tok.subtree)
+    if cond == "verbal":
+        return (
+            bool(
+                obj_lemmas
+                & {
+                    "policy",
+                    "statement",
+                    "plan",
+                    "decision",
+                    "remark",
+                    "comment",
+                    "record",
+                    "position",
+                    "criticism",
+                }
+            )
+            or (_lemma(tok) == "protest" and bool(objects))
+            or (_lemma(tok) == "defend" and not (lemmas & {"troop", "soldier", "force", "army"}))
+        )
+    if cond == "persons":
+        held = objects + [c for c in tok.children if c.dep_ == "nsubjpass"]
+        if tok.dep_ == "acl":
+            held.append(tok.head)
+        return any(
+            o.ent_type_ in ("PERSON", "NORP")
+            or _lemma(o)
+            in {
+                "prisoner",
+                "hostage",
+                "detainee",
+                "captive",
+                "activist",
+                "journalist",
+                "people",
+                "man",
+                "woman",
+                "national",
+                "citizen",
+                "soldier",
+                "worker",
+                "sailor",
+                "crew",
+                "passenger",
+                "ship",
+                "vessel",
+                "property",
+                "asset",
+            }
+            for o in held
+        )
+    if cond == "lodged":
+        return _lemma(tok.head) in {"lodge", "file", "register", "issue"}
+    if cond == "mediation":
+        return bool(obj_lemmas & {"mediation", "negotiation", "talk", "effort", "mission"})
+    if cond == "military_object":
+        return bool(obj_lemmas & {"force", "troop", "army", "military", "presence", "garrison"})
+    if cond == "civil":
+        subj = _subject(tok)
+        return subj is not None and _lemma(subj) in {
+            "protester",
+            "student",
+            "demonstrator",
+            "worker",
+        }
+    return False
+
+
+def _type_for(tok: Token, pos: str, sent: Span) -> str | None:
+    for etype, cond in lexicon().get((_lemma(tok), pos), []):
+        if _condition(cond, tok, sent):
+            return etype
+    return None
+
+
+def _subject(tok: Token) -> Token | None:
+    cur = tok
+    for _ in range(6):
+        subj = next((c for c in cur.children if c.dep_ in ("nsubj", "csubj")), None)
+        if subj is not None:
+            return subj
+        agent = next((c for c in cur.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            pobj = next((g for g in agent.children if g.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+        if any(c.dep_ in ("nsubjpass", "auxpass") for c in cur.children):
+            return None  # a passive without its agent names no actor
+        if cur.dep_ == "xcomp" and cur.head != cur:
+            # object control: "emboldening North Korea to violate" -> North Korea violates
+            obj = next((c for c in cur.head.children if c.dep_ == "dobj"), None)
+            if obj is not None:
+                return obj
+        participle = cur.tag_ in ("VBG", "VBN") and not any(
+            c.dep_ in ("mark", "aux", "auxpass") for c in cur.children
+        )
+        if (
+            cur.dep_ in ("xcomp", "conj") or (cur.dep_ == "advcl" and participle)
+        ) and cur.head != cur:
+            cur = cur.head
+            continue
+        if cur.dep_ in ("acomp",):
+            cur = cur.head
+            continue
+        break
+    # "In Seoul, South Korea and the EU condemned ...": spaCy hangs the subject on the fronted
+    # place as its conjuncts; take them back when the clause has no subject of its own.
+    for child in cur.children:
+        if child.dep_ == "prep" and child.i < cur.i and child.i == child.sent.start:
+            for pobj in child.children:
+                conj = [c for c in pobj.children if c.dep_ == "conj"]
+                if pobj.dep_ == "pobj" and conj:
+                    return conj[0]
+    return None
+
+
+def _recipient_tokens(tok: Token, etype: str) -> list[Token]:
+    out = _children(tok, {"dobj", "dative"})
+    if not out and any(c.dep_ == "agent" for c in tok.children):
+        out = _children(tok, {"nsubjpass"})
+    preps = {"with", "to", "against", "on", "from", "for", "into", "upon"}
+    for child in tok.children:
+        if child.dep_ in ("prep", "dative") and child.lower_ in preps:
+            out.extend(g for g in child.children if g.dep_ == "pobj")
+        if child.dep_ == "prt" and child.lower_ in ("on", "upon"):
+            out.extend(g for g in tok.children if g.dep_ == "dobj")
+    for child in tok.children:
+        if child.dep_ in ("ccomp", "xcomp"):
+            out.extend(g for g in child.children if g.dep_ in ("nsubj", "nsubjpass"))
+        # "shipped missiles ... for Russia to use"
+        if child.dep_ in ("advcl", "relcl") and any(
+            c.dep_ == "mark" and c.lower_ == "for" for c in child.children
+        ):
+            out.extend(g for g in child.children if g.dep_ == "nsubj")
+    return out
+
+
+def _recipients(tok: Token, etype: str, actors: list[Party]) -> list[Party]:
+    for cand in _recipient_tokens(tok, etype):
+        parties = parties_for(cand)
+        if not parties:
+            # "join Moscow's fight against Ukraine": the target of the action named by the object
+            against = [
+                g
+                for c in cand.children
+                if c.dep_ == "prep" and c.lower_ == "against"
+                for g in c.children
+                if g.dep_ == "pobj"
+            ]
+            parties = [p for g in against for p in parties_for(g)]
+        if not parties:
+            poss = [c for c in cand.children if c.dep_ == "poss"]
+            parties = [p for c in poss for p in parties_for(c)]
+        parties = [p for p in parties if all(not _same(p, a) for a in actors)]
+        if parties:
+            return parties
+    return []
+
+
+def _same(a: Party, b: Party) -> bool:
+    if a.iso3 and b.iso3 and a.kind == b.kind == "country":
+        return a.iso3 == b.iso3
+    return (a.start_char, a.end_char) == (b.start_char, b.end_char)
+
+
+def _place(tok: Token, exclude: list[Party]) -> Span | None:
+    cur = tok
+    for _ in range(4):
+        for child in cur.children:
+            if child.dep_ == "prep" and child.lower_ in ("in", "at"):
+                for pobj in child.children:
+                    ent = next((e for e in tok.doc.ents if e.start <= pobj.i < e.end), None)
+                    if (
+                        ent is not None
+                        and ent.label_ in LOCATION_LABELS | {"ORG"}
+                        and not any(p.start_char == ent.start_char for p in exclude)
+                    ):
+                        if ent.label_ == "ORG" and child.lower_ != "at":
+                            continue  # "at the Kremlin", "at the United Nations" are places
+                        return ent
+                    # "in Russia's Kursk region"
+                    for g in pobj.subtree:
+                        e = next((x for x in tok.doc.ents if x.start <= g.i < x.end), None)
+                        if (
+                            e is not None
+                            and e.label_ in LOCATION_LABELS
+                            and not any(p.start_char == e.start_char for p in exclude)
+                        ):
+                            return e
+        if cur.dep_ in ("xcomp", "conj", "ccomp", "advcl") and cur.head != cur:
+            cur = cur.head
+        else:
+            break
+    return None
+
+
+def _date(tok: Token, published: dt.date) -> dates.ResolvedDate | None:
+    subtree = {t.i for t in tok.subtree}
+    # date modifiers attach to the verb ("on Monday") or its head clause ("greeting Choe on Monday")
+    for ent in tok.sent.ents:
+        if ent.label_ == "DATE" and ent.root.i in subtree:
+            hit = dates.resolve_entity(ent, published)
+            if hit:
+                return hit
+    return None
+
+
+def _has_aux(tok: Token, words: set[str]) -> bool:
+    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in words for c in tok.children)
+
+
+def _mode(tok: Token, event_date: dates.ResolvedDate | None, published: dt.date) -> str:
+    if any(c.dep_ == "neg" for c in tok.children):
+        return "denied"
+    cur = tok
+    for _ in range(4):
+        if cur.head == cur:
+            break
+        cur = cur.head
+        if _lemma(cur) in DENY_CUES:
+            return "denied"
+    cur = tok
+    for _ in range(3):
+        if cur.head == cur:
+            break
+        if cur.dep_ in ("ccomp", "xcomp") and _lemma(cur.head) in REQUEST_CUES:
+            return "hypothetical"  # demanded, urged, called for: not (yet) done
+        if cur.head.pos_ == "NOUN" and any(
+            c.dep_ == "det" and c.lower_ == "no" for c in cur.head.children
+        ):
+            return "denied"  # "no plans for Putin to meet Choe"
+        cur = cur.head
+    if any(
+        c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children
+    ) or _has_aux(tok, HYPOTHETICAL):
+        return "hypothetical"
+    if _has_aux(tok, FUTURE | {"would"}):
+        return "announced"
+    if tok.dep_ == "xcomp" and _lemma(tok.head) in ANNOUNCE_CUES | {"want", "seek"}:
+        return "announced"
+    if tok.dep_ == "xcomp" and _has_aux(tok.head, FUTURE):
+        return "announced"
+    if event_date and (published - event_date.date).days > 365:
+        return "historical"
+    return "asserted"
+
+
+def _refine(tok: Token, etype: str, mode: str) -> str:
+    objects = {_lemma(o) for o in tok.children if o.dep_ in ("dobj", "nsubjpass")}
+    lemma = _lemma(tok)
+    if lemma == "lift" and objects & {"blockade", "sanction", "embargo", "siege", "ban"}:
+        return "RETREAT"
+    if lemma == "impose" and objects & {"curfew", "ban", "law", "restriction", "emergency"}:
+        return "COERCE"
+    if lemma in ("send", "deploy") and objects & {"troop", "force", "soldier", "warship", "army"}:
+        if lemma == "send" and any("peacekeep" in t.lower_ for t in tok.sent):
+            return etype
+        return "MOBILIZE"
+    if lemma in ("withdraw", "recall") and objects & {"ambassador", "envoy", "diplomat"}:
+        return "SANCTION"  # CAMEO 161 reduce or break diplomatic relations
+    if lemma == "arrive":
+        subj = _subject(tok)
+        if subj is not None and _lemma(subj) in {"force", "troop", "soldier", "police", "army"}:
+            return "MOBILIZE"
+    if lemma == "give" and any(c.dep_ == "prt" and c.lower_ == "up" for c in tok.children):
+        return "RETREAT"  # "give up its nuclear weapons program"
+    if lemma == "open" and objects & {"fire"}:
+        return "ASSAULT"
+    if lemma == "open" and objects & {"investigation", "hearing", "probe", "inquiry", "case"}:
+        return "ACCUSE"
+    if lemma == "cancel" and objects & {"visit", "meeting", "talk", "trip", "summit"}:
+        return "SANCTION"
+    if lemma == "deny" and objects & {"entry", "visa", "access"}:
+        return "SANCTION"
+    negated = any(c.dep_ == "neg" for c in tok.children)
+    future = _has_aux(tok, FUTURE | {"would"})
+    if etype in COOPERATIVE | {"AGREE"} and negated and future:
+        return "REJECT"
+    if (
+        tok.dep_ == "xcomp"
+        and _lemma(tok.head) in {"fail", "refuse", "decline"}
+        and etype in COOPERATIVE | {"AGREE"}
+    ):
+        return "REJECT"
+    conditional = any(t.lower_ in ("unless", "if") for t in tok.sent)
+    if etype in CONFLICT and mode == "announced":
+        return "THREATEN"
+    if etype == "RETREAT" and future and conditional:
+        return "THREATEN"
+    if etype in COOPERATIVE and mode == "announced" and future:
+        return "AGREE"
+    return etype
+
+
+def _must_requests(sent: Span, published: dt.date, found: list[Event]) -> list[Event]:
+    """'Russia said Sudan must return the helicopter': a demand by the speaker on the subject."""
+    out = []
+    for tok in sent:
+        if tok.pos_ not in ("VERB", "AUX") or not _has_aux(tok, {"must"}):
+            continue
+        if tok.dep_ not in ("ccomp", "acl", "relcl", "advcl") or tok.head == tok:
+            continue
+        speaker_verb = tok.head
+        if speaker_verb.pos_ == "NOUN":  # "a stern reminder that it must"
+            speaker_verb = speaker_verb.head
+        subj = _subject(speaker_verb)
+        actors = parties_for(subj) if subj is not None else []
+        target = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        recipients = [
+            p
+            for p in (parties_for(target) if target is not None else [])
+            if all(not _same(p, a) for a in actors)
+        ]
+        when = _date(speaker_verb, published)
+        out.append(
+            Event(
+                tok,
+                "REQUEST",
+                actors,
+                recipients,
+                _mode(speaker_verb, when, published),
+                None,
+                when,
+                _depth(speaker_verb),
+            )
+        )
+    return out
+
+
+def events_in_sentence(sent: Span, published: dt.date) -> list[Event]:
+    """Every event of one parsed sentence (actorless ones included; the caller filters)."""
+    found: list[Event] = []
+    for tok in sent:
+        etype = None
+        head_for_args = tok
+        if tok.pos_ in ("VERB",) or (tok.pos_ == "AUX" and tok.dep_ == "ROOT"):
+            etype = _type_for(tok, "VERB", sent)
+        elif tok.pos_ == "ADJ" and any(c.dep_ == "xcomp" for c in tok.children):
+            etype = _type_for(tok, "ADJ", sent)
+            head_for_args = tok.head if tok.dep_ == "acomp" else tok
+            if etype == "AGREE":
+                # "is prepared to impose martial law": intent to do harm is a threat
+                comp = next(c for c in tok.children if c.dep_ == "xcomp")
+                comp_type = _type_for(comp, "VERB", sent)
+                if comp_type:
+                    comp_type = _refine(comp, comp_type, "asserted")
+                if comp_type in CONFLICT:
+                    etype = "THREATEN"
+        elif tok.pos_ in ("NOUN", "PROPN"):
+            light = tok.head.pos_ in ("VERB", "AUX") and _lemma(tok.head) in LIGHT_VERBS
+            if tok.dep_ in ("dobj", "attr", "nsubjpass") and light:
+                etype = _type_for(tok, "NOUN", sent)
+                if etype is None:
+                    # "launched a mediation effort", "undertook a mediation mission"
+                    for c in tok.children:
+                        if c.dep_ in ("compound", "amod", "nmod") and etype is None:
+                            etype = _type_for(c, "NOUN", sent)
+                head_for_args = tok.head
+            elif tok.dep_ == "nsubj" and _lemma(tok.head) in ONGOING_VERBS:
+                etype = _type_for(tok, "NOUN", sent)
+                head_for_args = tok.head
+            elif tok.dep_ == "pobj" and _lemma(tok) == "alert" and tok.head.lower_ == "on":
+                etype = "MOBILIZE"
+                head_for_args = tok.head.head
+        if etype is None:
+            continue
+        if (
+            tok.pos_ == "VERB"
+            and {_lemma(c) for c in tok.children if c.dep_ in ("dobj", "nsubjpass")}
+            & NON_EVENT_OBJECTS
+        ):
+            continue  # "a video released by the Kremlin" is no release of persons
+        if tok.dep_ == "acl" and _lemma(tok.head) in NON_EVENT_OBJECTS:
+            continue
+        if etype == "REJECT" and any(
+            c.dep_ == "xcomp" and _lemma(c) in SPEECH_COMPLEMENTS for c in tok.children
+        ):
+            continue
+        subj = _subject(head_for_args)
+        actors = parties_for(subj) if subj is not None else []
+        if not actors and tok.pos_ == "NOUN":
+            actors = [p for c in tok.children if c.dep_ == "poss" for p in parties_for(c)]
+        recipients = _recipients(tok if tok.pos_ != "ADJ" else tok, etype, actors)
+        if not recipients and head_for_args != tok:
+            recipients = _recipients(head_for_args, etype, actors)
+        if not recipients:
+            # "offered to hand over to Great Britain", "promised to continue aid to Mozambique":
+            # the recipient sits in the complement clause of the intent verb
+            for comp in tok.children:
+                if comp.dep_ in ("xcomp", "ccomp") and not recipients:
+                    recipients = _recipients(comp, etype, actors)
+                    for grand in comp.children:
+                        if grand.dep_ == "xcomp" and not recipients:
+                            recipients = _recipients(grand, etype, actors)
+        if not recipients and _lemma(tok) in ("arrive", "visit"):
+            # "arrived in Amman": the host of a visit
+            for child in tok.children:
+                if child.dep_ == "prep" and child.lower_ == "in":
+                    for pobj in child.children:
+                        recipients = [p for p in parties_for(pobj) if p.iso3] or recipients
+        when = _date(head_for_args, published)
+        mode = _mode(head_for_args, when, published)
+        etype = _refine(head_for_args if tok.pos_ == "VERB" else tok, etype, mode)
+        place = _place(head_for_args, actors + recipients)
+        depth = _depth(head_for_args) if tok.pos_ in ("NOUN", "PROPN") else _depth(tok)
+        found.append(Event(tok, etype, actors, recipients, mode, place, when, depth))
+    found.extend(_must_requests(sent, published, found))
+    if found:
+        main = min(found, key=lambda e: (e.depth, e.trigger.i))
+        main.is_main = True
+    return found
+
+
+def event_rows(doc: Doc, article: ArticleContext) -> list[dict]:
+    """Doc-level extractor registered in DOC_TABLES as `event_mentions` (events with an actor)."""
+    rows: list[dict] = []
+    seen: set[str] = set()
+    for index, sent in enumerate(doc.sents):
+        try:
+            events = events_in_sentence(sent, article.published_date)
+        except Exception:  # noqa: BLE001 - one odd parse costs only its own sentence
+            continue
+        for ev in events:
+            if not ev.actors:
+                continue
+            for actor in ev.actors[:4]:
+                for recipient in ev.recipients[:4] or [None]:
+                    t = ev.trigger
+                    mention_id = stable_id(
+                        article.article_id,
+                        t.idx,
+                        ev.event_type,
+                        actor.start_char,
+                        recipient.start_char if recipient else -1,
+                    )
+                    if mention_id in seen:
+                        continue
+                    seen.add(mention_id)
+                    rows.append(
+                        {
+                            "event_mention_id": mention_id,
+                            "article_id": article.article_id,
+                            "sentence_index": index,
+                            "start_char": t.idx,
+                            "end_char": t.idx + len(t),
+                            "trigger_text": t.text,
+                            "trigger_lemma": _lemma(t),
+                            "event_type": ev.event_type,
+                            "mode": ev.mode,
+                            "actor_text": actor.text,
+                            "actor_start_char": actor.start_char,
+                            "actor_end_char": actor.end_char,
+                            "actor_name": actor.name,
+                            "actor_iso3": actor.iso3,
+                            "actor_kind": actor.kind,
+                            "recipient_text": recipient.text if recipient else None,
+                            "recipient_start_char": recipient.start_char if recipient else None,
+                            "recipient_end_char": recipient.end_char if recipient else None,
+                            "recipient_name": recipient.name if recipient else None,
+                            "recipient_iso3": recipient.iso3 if recipient else None,
+                            "recipient_kind": recipient.kind if recipient else None,
+                            "place_text": ev.place.text if ev.place is not None else None,
+                            "place_start_char": ev.place.start_char
+                            if ev.place is not None
+                            else None,
+                            "place_end_char": ev.place.end_char if ev.place is not None else None,
+                            "date_text": ev.date.raw if ev.date else None,
+                            "event_date": ev.date.date if ev.date else article.published_date,
+                            "date_precision": ev.date.precision if ev.date else "day",
+                            "date_method": ev.date.method if ev.date else "publication_date",
+                            "published_date": article.published_date,
+                            "is_main": ev.is_main,
+                            "confidence": 0.7 if recipient else 0.6,
+                            "rules_version": RULES_VERSION,
+                            "extractor_version": article.version,
+                        }
+                    )
+    return rows

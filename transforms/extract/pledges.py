@@ -1,0 +1,582 @@
+"""Aid pledge mentions: who gives (is said to give, asks for, freezes, denies) how much aid to whom.
+
+One row per statement of aid moving between two parties in one sentence, from the dependency
+parse of that sentence (rules in transforms/extract/rules/):
+- a transfer verb (give, provide, ship, send, distribute, pledge, ...) whose object names aid
+  (aid nouns, weapons, an amount of money): donor = its subject (or the `by` agent), recipient =
+  its indirect object, `to`/`for` object, or the object of a purpose verb ("to assist the HNP");
+- a receiving verb (get, receive, seek, obtain, rack up): recipient = its subject, donor = the
+  `from` object (else the one other country named in the sentence);
+- an aid noun with its parties: "support from the UK government" (recipient = the clause's
+  subject), "North Korea's arms transfers to the Russian Federation";
+- a denial of transfers between parties already named ("Moscow and Pyongyang have denied
+  weapons transfers") takes the direction of the transfer the article reported before.
+Stage: a governing cue verb (deny, seek, freeze, resume, announce) wins; else the verb's own
+stage (pledge -> pledged, distribute -> delivered); else tense: will/would -> pledged, past or
+present -> delivered. Aid type from the words of the aid phrase (loan > military > humanitarian >
+development > financial > in_kind > unspecified). The amount is the money amount inside the aid
+phrase, with the text's own USD conversion when it gives one. The date is the sentence's DATE
+entity resolved by dates.py, else the publication date (method `publication_date`).
+Extractors must not raise (see transforms/nlp/run.py): every rule works on what it finds.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+from spacy.tokens import Doc, Span, Token
+
+from transforms.extract import dates
+from transforms.extract.ids import stable_id
+from transforms.extract.money import Amount, find_amounts
+from transforms.extract.parties import Party, home_country, parties_for
+
+if TYPE_CHECKING:
+    from transforms.nlp.tables import ArticleContext
+
+RULES = Path(__file__).parent / "rules"
+RULES_VERSION = "lexicons-1"
+
+PLEDGE_MENTION_SCHEMA = {
+    "pledge_mention_id": pl.String,
+    "article_id": pl.String,
+    "sentence_index": pl.Int32,
+    "start_char": pl.Int32,
+    "end_char": pl.Int32,
+    "trigger_text": pl.String,
+    "rule": pl.String,
+    "donor_text": pl.String,
+    "donor_start_char": pl.Int32,
+    "donor_end_char": pl.Int32,
+    "donor_name": pl.String,
+    "donor_iso3": pl.String,
+    "donor_kind": pl.String,
+    "recipient_text": pl.String,
+    "recipient_start_char": pl.Int32,
+    "recipient_end_char": pl.Int32,
+    "recipient_name": pl.String,
+    "recipient_iso3": pl.String,
+    "recipient_kind": pl.String,
+    "amount_text": pl.String,
+    "amount": pl.Float64,
+    "currency": pl.String,
+    "amount_usd_stated": pl.Float64,
+    "aid_type": pl.String,
+    "stage": pl.String,
+    "stage_cue": pl.String,
+    "date_text": pl.String,
+    "announced_date": pl.Date,
+    "date_precision": pl.String,
+    "date_method": pl.String,
+    "published_date": pl.Date,
+    "confidence": pl.Float64,
+    "rules_version": pl.String,
+    "extractor_version": pl.String,
+}
+AID_TYPE_ORDER = ["loan", "military", "humanitarian", "development", "financial", "in_kind"]
+MODALS_FUTURE = {"will", "would", "shall", "'ll"}
+
+
+def _read(name: str) -> list[dict]:
+    with (RULES / name).open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@functools.lru_cache(maxsize=1)
+def lexicons() -> tuple[dict, dict, dict]:
+    nouns = {r["lemma"]: (r["aid_type"], r["is_aid"] == "1") for r in _read("aid_nouns.csv")}
+    verbs = {r["lemma"]: (r["direction"], r["stage"]) for r in _read("aid_verbs.csv")}
+    cues = {r["lemma"]: r["stage"] for r in _read("stage_cues.csv")}
+    return nouns, verbs, cues
+
+
+def _lemma(tok: Token) -> str:
+    return tok.lemma_.lower()
+
+
+def _aid_words(tokens: list[Token]) -> tuple[bool, str]:
+    """(names aid, aid type) from a phrase's words."""
+    nouns, _, _ = lexicons()
+    is_aid = False
+    types = set()
+    for t in tokens:
+        lemma = _lemma(t)
+        hit = nouns.get(lemma) or nouns.get(t.lower_)
+        if hit:
+            aid_type, aid = hit
+            if aid and t.pos_ in ("NOUN", "PROPN"):
+                is_aid = True
+            if aid_type != "unspecified":
+                types.add(aid_type)
+    aid_type = next((a for a in AID_TYPE_ORDER if a in types), "unspecified")
+    return is_aid, aid_type
+
+
+def _subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "csubj"):
+            return child
+    # "Germany would give ... and send": a conjoined verb shares the first verb's subject
+    if verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
+        return _subject(verb.head)
+    return None
+
+
+def _agent(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for grand in child.children:
+                if grand.dep_ == "pobj":
+                    return grand
+    return None
+
+
+def _prep_objects(tok: Token, preps: set[str]) -> list[Token]:
+    out = []
+    for child in tok.children:
+        if child.dep_ in ("prep", "dative") and child.lower_ in preps:
+            out.extend(g for g in child.children if g.dep_ == "pobj")
+    return out
+
+
+def _objects(verb: Token) -> list[Token]:
+    return [c for c in verb.children if c.dep_ in ("dobj", "attr", "oprd", "nsubjpass")]
+
+
+def _phrase(tok: Token) -> list[Token]:
+    return list(tok.subtree)
+
+
+def _future(verb: Token) -> bool:
+    if any(c.dep_ == "aux" and c.lower_ in MODALS_FUTURE for c in verb.children):
+        return True
+    # "is going to give", "plans to give", "agreed to provide"
+    head = verb.head if verb.dep_ == "xcomp" else None
+    return head is not None and _lemma(head) in {
+        "go",
+        "plan",
+        "agree",
+        "intend",
+        "decide",
+        "vow",
+        "pledge",
+        "promise",
+    }
+
+
+def _governing_cue(tok: Token) -> tuple[str, str] | None:
+    """The nearest stage cue verb (or cue noun: 'accusations', 'denial') above the trigger."""
+    _, _, cues = lexicons()
+    cur = tok
+    steps = 0
+    while cur.head != cur and steps < 6:
+        cur = cur.head
+        steps += 1
+        lemma = _lemma(cur)
+        if lemma in cues and cur.pos_ in ("VERB", "NOUN"):
+            if cur.pos_ == "NOUN" and cues[lemma] != "denied":
+                continue
+            return lemma, cues[lemma]
+        if cur.dep_ == "ROOT":
+            break
+    return None
+
+
+def _money_in(tokens: list[Token], amounts: list[Amount]) -> Amount | None:
+    if not tokens:
+        return None
+    lo = min(t.idx for t in tokens)
+    hi = max(t.idx + len(t) for t in tokens)
+    for amount in amounts:
+        if lo <= amount.start and amount.end <= hi:
+            return amount
+    return None
+
+
+def _negated(verb: Token) -> bool:
+    return any(c.dep_ == "neg" for c in verb.children)
+
+
+class _Found:
+    def __init__(
+        self, trigger: Token, rule: str, donor: Party, recipient: Party, phrase: list[Token]
+    ):
+        self.trigger = trigger
+        self.rule = rule
+        self.donor = donor
+        self.recipient = recipient
+        self.phrase = phrase
+        self.stage: str | None = None
+        self.stage_cue: str | None = None
+        self.aid_type = "unspecified"
+        self.amount: Amount | None = None
+
+
+def _purpose_object(verb: Token) -> Token | None:
+    """'... to assist the HNP', 'to help Ukraine': object of a purpose verb under the trigger."""
+    for child in verb.subtree:
+        if (
+            child == verb
+            or child.pos_ != "VERB"
+            or _lemma(child) not in {"assist", "help", "support", "aid"}
+        ):
+            continue
+        for grand in child.children:
+            if grand.dep_ == "dobj":
+                return grand
+    return None
+
+
+def _verb_triggers(sent: Span, amounts: list[Amount]) -> list[_Found]:
+    _, verbs, _ = lexicons()
+    found: list[_Found] = []
+    for tok in sent:
+        lemma = _lemma(tok)
+        if lemma == "rack" and any(c.lower_ == "up" for c in tok.children):
+            direction, own_stage = "receive", "delivered"
+        elif tok.pos_ == "VERB" and lemma in verbs:
+            direction, own_stage = verbs[lemma]
+        else:
+            continue
+        if _negated(tok):
+            continue
+        objects = _objects(tok)
+        phrase = [t for o in objects for t in _phrase(o)]
+        for prep in tok.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "of", "with"):
+                phrase.extend(_phrase(prep))
+        # "a $20 billion railway project, also aided by China": the aid is the head noun
+        if tok.dep_ in ("acl", "amod") and tok.head.pos_ in ("NOUN", "PROPN"):
+            phrase.extend(t for t in tok.head.subtree if t.i < tok.i)
+        names_aid, aid_type = _aid_words(phrase)
+        amount = _money_in(phrase, amounts)
+        if lemma in ("fund", "finance", "aid", "lend", "donate"):
+            names_aid = True  # the verb itself is the aid
+        if not (names_aid or amount):
+            continue
+        donor_tok = recipient_tok = None
+        donor_parties: list[Party] = []
+        recipient_parties: list[Party] = []
+        if direction == "give":
+            donor_tok = _agent(tok) or _subject(tok)
+            if tok.dep_ == "amod" and tok.head.pos_ in ("NOUN", "PROPN"):
+                donor_tok = donor_tok or next(
+                    (c for c in tok.children if c.dep_ in ("npadvmod", "nmod")), None
+                )
+            datives = [
+                c
+                for c in tok.children
+                if c.dep_ == "dative" and c.pos_ in ("PROPN", "NOUN", "PRON")
+            ]
+            targets = datives + _prep_objects(tok, {"to", "for"})
+            # "provide Ukraine with 200 million euros": the object is the recipient
+            if any(c.dep_ == "prep" and c.lower_ == "with" for c in tok.children):
+                targets += [o for o in objects if o.dep_ == "dobj"]
+            # "pledged 200 million euros in emergency aid to Ukraine"
+            targets += [
+                g
+                for t in phrase
+                if t.dep_ == "prep" and t.lower_ in ("to", "for")
+                for g in t.children
+                if g.dep_ == "pobj"
+            ]
+            # "shipped missiles ... for Russia to use against Ukraine"
+            for clause in tok.children:
+                if clause.dep_ in ("advcl", "relcl", "xcomp") and any(
+                    c.dep_ == "mark" and c.lower_ == "for" for c in clause.children
+                ):
+                    targets += [c for c in clause.children if c.dep_ == "nsubj"]
+            for o in objects:
+                targets += _prep_objects(o, {"to", "for"})
+            if not targets:
+                purpose = _purpose_object(tok)
+                if purpose is not None:
+                    targets = [purpose]
+            for t in targets:
+                recipient_parties = parties_for(t)
+                if recipient_parties:
+                    break
+            if donor_tok is not None:
+                donor_parties = parties_for(donor_tok)
+        else:
+            recipient_tok = _subject(tok)
+            if recipient_tok is not None:
+                recipient_parties = parties_for(recipient_tok)
+            sources = _prep_objects(tok, {"from"})
+            for o in objects:
+                sources += _prep_objects(o, {"from"})
+                for c in o.conjuncts:
+                    sources += _prep_objects(c, {"from"})
+            for s in sources:
+                donor_parties = parties_for(s)
+                if donor_parties:
+                    break
+            if not donor_parties and recipient_parties:
+                # "accepted $2 billion in Chinese funding": the giver's nationality in the phrase
+                donor_parties = _country_in(phrase, recipient_parties)
+            if not donor_parties and recipient_parties:
+                donor_parties = _other_country(sent, recipient_parties)
+        if not donor_parties and direction == "give" and tok.dep_ in ("acl", "amod"):
+            continue
+        if direction == "give" and not recipient_parties:
+            recipient_parties = _government_of_cue(tok, {p.iso3 for p in donor_parties if p.iso3})
+        if not donor_parties or not recipient_parties:
+            continue
+        for donor in donor_parties:
+            for recipient in recipient_parties:
+                if _same(donor, recipient):
+                    continue
+                f = _Found(tok, f"verb_{direction}:{lemma}", donor, recipient, phrase)
+                f.aid_type = aid_type
+                f.amount = amount
+                cue = _governing_cue(tok)
+                if cue and cue[1] in ("denied", "requested", "paused", "resumed"):
+                    f.stage_cue, f.stage = cue
+                elif own_stage != "tense":
+                    f.stage_cue, f.stage = lemma, own_stage
+                elif _future(tok):
+                    f.stage_cue, f.stage = "will/would " + lemma, "pledged"
+                elif cue and cue[1] in ("pledged", "allocated"):
+                    f.stage_cue, f.stage = cue
+                else:
+                    f.stage_cue, f.stage = lemma + " (" + tok.tag_ + ")", "delivered"
+                found.append(f)
+    return found
+
+
+def _same(a: Party, b: Party) -> bool:
+    if a.iso3 and b.iso3:
+        return a.iso3 == b.iso3
+    return a.name.lower() == b.name.lower()
+
+
+def _country_in(tokens: list[Token], exclude: list[Party]) -> list[Party]:
+    from transforms.extract.parties import _from_entity
+
+    for t in tokens:
+        if t.ent_type_ in ("NORP", "GPE") and t.ent_iob_ == "B":
+            ent = next((e for e in t.doc.ents if e.start == t.i), None)
+            party = _from_entity(ent) if ent is not None else None
+            if party and party.iso3 and all(party.iso3 != e.iso3 for e in exclude):
+                return [party]
+    return []
+
+
+def _other_country(sent: Span, exclude: list[Party]) -> list[Party]:
+    """The single other country a sentence names ('China's $1 trillion program')."""
+    from transforms.extract.parties import _from_entity
+
+    seen: dict[str, Party] = {}
+    for ent in sent.ents:
+        if ent.label_ in ("GPE", "NORP"):
+            party = _from_entity(ent)
+            if party.iso3 and all(party.iso3 != e.iso3 for e in exclude):
+                seen.setdefault(party.iso3, party)
+    return list(seen.values()) if len(seen) == 1 else []
+
+
+def _government_of_cue(tok: Token, exclude: set[str]) -> list[Party]:
+    """'Mahathir's government ... froze a project aided by China': the freezing government."""
+    cue = _governing_cue(tok)
+    if not cue:
+        return []
+    cur = tok
+    while cur.head != cur and _lemma(cur) != cue[0]:
+        cur = cur.head
+    subj = _subject(cur)
+    parties = parties_for(subj) if subj is not None else []
+    if parties:
+        return parties
+    # "Mahathir's government ... froze": a government named by its leader acts for the country
+    # the article is about (the most mentioned one other than the donor).
+    subj = next((t for t in tok.sent if t.i < cur.i and _lemma(t) == "government"), None)
+    if subj is not None:
+        iso3 = home_country(tok.doc, exclude)
+        if iso3:
+            from transforms.extract.parties import _country_party
+
+            return [_country_party(subj.text, subj.idx, subj.idx + len(subj), iso3)]
+    return []
+
+
+def _noun_triggers(sent: Span, amounts: list[Amount], taken: set[int]) -> list[_Found]:
+    nouns, _, _ = lexicons()
+    found: list[_Found] = []
+    for tok in sent:
+        if tok.i in taken or tok.pos_ != "NOUN":
+            continue
+        lemma = _lemma(tok)
+        if lemma not in nouns:
+            continue
+        phrase = list(tok.subtree)
+        names_aid, aid_type = _aid_words(phrase)
+        # "support from the UK government": support counts as aid only with a giver named
+        sources = _prep_objects(tok, {"from"})
+        after_with = tok.i > 0 and tok.doc[tok.i - 1].lower_ == "with"
+        if lemma == "support" and sources and after_with:
+            donor = next((p for s in sources for p in parties_for(s, False)), None)
+            main = tok.head.head if tok.head.lower_ == "with" else tok.head
+            subj = _subject(main) if main.pos_ in ("VERB", "AUX") else None
+            if subj == tok:
+                # spaCy reads "With support from the UK government, WFP and ... have" with the
+                # clause's subject as an apposition of the giver: take it from there.
+                subj = next((c for s in sources for c in s.children if c.dep_ == "appos"), None)
+            recipient = next(iter(parties_for(subj, False)), None) if subj is not None else None
+            if donor and recipient and not _same(donor, recipient):
+                f = _Found(tok, "noun_support_from", donor, recipient, phrase + list(main.subtree))
+                _, f.aid_type = _aid_words(list(main.subtree))
+                f.stage, f.stage_cue = "delivered", f"with support from ({main.tag_})"
+                found.append(f)
+            continue
+        if lemma not in ("transfer", "shipment", "delivery"):
+            continue
+        if not names_aid or aid_type != "military":
+            continue
+        donors = [c for c in tok.children if c.dep_ == "poss"] + sources
+        recipients = _prep_objects(tok, {"to", "for"})
+        donor = next((p for d in donors for p in parties_for(d, False)), None)
+        recipient = next((p for r in recipients for p in parties_for(r, False)), None)
+        cue = _governing_cue(tok)
+        if donor and recipient and not _same(donor, recipient):
+            f = _Found(tok, "noun_transfer", donor, recipient, phrase)
+            f.aid_type = aid_type
+            f.amount = _money_in(phrase, amounts)
+            if cue and cue[1] == "denied":
+                f.stage_cue, f.stage = cue
+            else:
+                f.stage_cue, f.stage = lemma, "delivered"
+            found.append(f)
+        elif cue and cue[1] == "denied" and not donor and not recipient:
+            # "Moscow and Pyongyang have denied weapons transfers": parties are the deniers;
+            # the direction comes from the transfer reported earlier (see _resolve_denials).
+            verb = tok.head
+            while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+                verb = verb.head
+            subj = _subject(verb)
+            deniers = parties_for(subj) if subj is not None else []
+            if len(deniers) >= 2:
+                f = _Found(tok, "noun_transfer_denied", deniers[0], deniers[1], phrase)
+                f.aid_type = aid_type
+                f.stage_cue, f.stage = cue
+                f.rule = "noun_transfer_denied_by_parties"
+                found.append(f)
+    return found
+
+
+def _resolve_denials(found: list[tuple[int, Span, _Found]]) -> None:
+    """Give a denial between two parties the direction of the earlier transfer between them."""
+    for _, _, f in found:
+        if f.rule != "noun_transfer_denied_by_parties":
+            continue
+        pair = {f.donor.iso3, f.recipient.iso3}
+        for _, _, g in found:
+            if g is f or g.rule == f.rule:
+                continue
+            if {g.donor.iso3, g.recipient.iso3} == pair and g.aid_type == f.aid_type:
+                if g.donor.iso3 != f.donor.iso3:
+                    f.donor, f.recipient = f.recipient, f.donor
+                f.rule = "noun_transfer_denied_direction_from_article"
+                break
+
+
+def pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
+    """Doc-level extractor registered in DOC_TABLES as `aid_pledge_mentions`."""
+    found: list[tuple[int, Span, _Found]] = []
+    for index, sent in enumerate(doc.sents):
+        try:
+            amounts = [
+                Amount(
+                    a.start + sent.start_char,
+                    a.end + sent.start_char,
+                    a.text,
+                    a.amount,
+                    a.currency,
+                    a.usd_stated,
+                )
+                for a in find_amounts(sent.text)
+            ]
+            hits = _verb_triggers(sent, amounts)
+            taken = {t.i for f in hits for t in f.phrase}
+            hits += _noun_triggers(sent, amounts, taken)
+        except Exception:  # noqa: BLE001 - one odd parse costs only its own sentence
+            continue
+        found.extend((index, sent, f) for f in hits)
+    _resolve_denials(found)
+    rows = []
+    seen: set[tuple] = set()
+    for index, sent, f in found:
+        if f.rule == "noun_transfer_denied_by_parties":
+            continue  # no earlier transfer gave it a direction: we do not guess one
+        key = (
+            index,
+            f.donor.name,
+            f.recipient.name,
+            f.stage,
+            f.amount.amount if f.amount else None,
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        resolved = dates.resolve_sentence_date(sent, article.published_date)
+        pieces = [
+            f.trigger.idx,
+            f.trigger.idx + len(f.trigger),
+            f.donor.start_char,
+            f.donor.end_char,
+            f.recipient.start_char,
+            f.recipient.end_char,
+        ]
+        if f.amount:
+            pieces += [f.amount.start, f.amount.end]
+        start, end = min(pieces), max(pieces)
+        rows.append(
+            {
+                "pledge_mention_id": stable_id(
+                    article.article_id,
+                    index,
+                    f.trigger.idx,
+                    f.donor.name,
+                    f.recipient.name,
+                    f.stage,
+                    f.amount.amount if f.amount else None,
+                ),
+                "article_id": article.article_id,
+                "sentence_index": index,
+                "start_char": start,
+                "end_char": end,
+                "trigger_text": f.trigger.text,
+                "rule": f.rule,
+                "donor_text": f.donor.text,
+                "donor_start_char": f.donor.start_char,
+                "donor_end_char": f.donor.end_char,
+                "donor_name": f.donor.name,
+                "donor_iso3": f.donor.iso3,
+                "donor_kind": f.donor.kind,
+                "recipient_text": f.recipient.text,
+                "recipient_start_char": f.recipient.start_char,
+                "recipient_end_char": f.recipient.end_char,
+                "recipient_name": f.recipient.name,
+                "recipient_iso3": f.recipient.iso3,
+                "recipient_kind": f.recipient.kind,
+                "amount_text": f.amount.text if f.amount else None,
+                "amount": f.amount.amount if f.amount else None,
+                "currency": f.amount.currency if f.amount else None,
+                "amount_usd_stated": f.amount.usd_stated if f.amount else None,
+                "aid_type": f.aid_type,
+                "stage": f.stage,
+                "stage_cue": f.stage_cue,
+                "date_text": resolved.raw if resolved else None,
+                "announced_date": resolved.date if resolved else article.published_date,
+                "date_precision": resolved.precision if resolved else "day",
+                "date_method": resolved.method if resolved else "publication_date",
+                "published_date": article.published_date,
+                "confidence": 0.8 if f.rule.startswith("verb_") else 0.7,
+                "rules_version": RULES_VERSION,
+                "extractor_version": article.version,
+            }
+        )
+    return rows
