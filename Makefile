@@ -8,7 +8,6 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install run test dev eval bench lint clean
 
-.PHONY: install run test dev eval lint clean browser
 
 install:
 	@command -v uv >/dev/null 2>&1 || test -x $(UV) || python3 -m pip install --quiet --user "uv==$(UV_VERSION)"
@@ -36,5 +35,6 @@ eval: install  ## precision / recall / F1 per field against the gold labels in .
 bench: install  ## performance figures as ratios in one run (SIZES="2000 20000" by default)
 	$(UV) run python -m benchmarks.run_benchmark --sizes $(or $(SIZES),2000 20000)
 
+.PHONY: browser
 browser:  ## headless Chromium for the report test (Debian's chromium package; needs root)
 	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
