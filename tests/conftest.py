@@ -39,8 +39,14 @@ def seeds_warehouse(tmp_path_factory, dbt_manifest):
     """The whole asset graph materialized in-process once on all of seeds/ (about 50 s).
 
     Shared by the analyst-side tests (report, browser, SQL queries, BI tool). Returns
-    (warehouse folder, dagster result).
+    (warehouse folder, dagster result). While iterating, NEWSLEDGER_TEST_SEEDS_WAREHOUSE=<dir of a
+    `newsledger run` on seeds/> reuses that build instead (result None); CI never sets it.
     """
+    import os
+
+    reuse = os.environ.get("NEWSLEDGER_TEST_SEEDS_WAREHOUSE")
+    if reuse:
+        return Path(reuse), None
     import dagster as dg
     from dagster_dbt import DbtCliResource
 

@@ -73,6 +73,8 @@ def tables(published) -> set[str]:
 
 def test_pipeline_writes_the_report_as_an_asset(seeds_warehouse):
     warehouse, result = seeds_warehouse
+    if result is None:
+        pytest.skip("NEWSLEDGER_TEST_SEEDS_WAREHOUSE reuses a build: no run result to inspect")
     page = (warehouse / "report.html").read_text(encoding="utf-8")
     mats = [
         m
