@@ -38,7 +38,6 @@ def add_database(name: str, path: str) -> int:
 
 def setup(name: str, path: str) -> None:
     from flask_migrate import upgrade
-
     from superset import security_manager
     from superset.extensions import appbuilder
 
