@@ -44,3 +44,10 @@ bi: install  ## Superset in .bi/venv (offline after install): admin user, wareho
 
 bi-up:  ## start that Superset on http://127.0.0.1:8088 (user admin, password in .bi/admin_password)
 	bi/superset/run.sh
+
+.PHONY: docs
+DOCS_WAREHOUSE = $(abspath $(or $(WAREHOUSE),warehouse))
+docs: install  ## dbt docs of the built warehouse: generate, then serve on http://127.0.0.1:8080
+	@test -f $(DOCS_WAREHOUSE)/newsledger.duckdb || { echo "no warehouse in $(DOCS_WAREHOUSE): run \`make run\` first (or pass WAREHOUSE=DIR)"; exit 1; }
+	cd dbt_project && NEWSLEDGER_WAREHOUSE_DIR=$(DOCS_WAREHOUSE) $(UV) run dbt docs generate --quiet --profiles-dir . --target-path target/docs
+	cd dbt_project && NEWSLEDGER_WAREHOUSE_DIR=$(DOCS_WAREHOUSE) $(UV) run dbt docs serve --profiles-dir . --target-path target/docs --host 127.0.0.1 --port $(or $(PORT),8080) --no-browser
