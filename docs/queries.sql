@@ -74,6 +74,9 @@ from fct_events as e
 left join dim_actors as a on a.actor_id = e.actor_id
 left join dim_actors as r on r.actor_id = e.recipient_actor_id
 where e.event_type = 'ACCUSE'
+    -- both parties known (by actor or at least by country)
+    and coalesce(a.canonical_name, e.actor_country_iso3) is not null
+    and coalesce(r.canonical_name, e.recipient_country_iso3) is not null
 group by all
 order by n_events desc, accuser, accused;
 

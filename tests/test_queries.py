@@ -100,6 +100,9 @@ def test_who_accused_whom(published, tables):
 def test_accusations_as_events(published, tables):
     cols, rows = rows_of(published, tables, "accusations_as_events")
     assert rows and all(r[cols.index("n_events")] > 0 for r in rows)
+    pairs = {(r[cols.index("accuser")], r[cols.index("accused")]) for r in rows}
+    # the seed article: the United States accused Russia (and China), an ACCUSE event
+    assert ("United States", "Russia") in pairs, pairs
 
 
 def test_conflicting_troop_estimates_has_the_seed_articles_10000_vs_11000(published, tables):

@@ -446,16 +446,19 @@ def fig_interactions(
     if not rows:
         fig.empty_reason = "no events with both an actor and a recipient"
         return
-    weight: dict[str, int] = {}
+    out_w: dict[str, int] = {}
+    in_w: dict[str, int] = {}
     names: dict[str, str] = {}
     for a, an, r, rn, n, _ in rows:
-        weight[a] = weight.get(a, 0) + n
-        weight[r] = weight.get(r, 0) + n
+        out_w[a] = out_w.get(a, 0) + n
+        in_w[r] = in_w.get(r, 0) + n
         names[a], names[r] = an, rn
-    keep = sorted(weight, key=lambda k: (-weight[k], names[k]))[:top]
-    actors = [k for k in keep if any(a == k for a, *_ in rows)]
-    recipients = [k for k in keep if any(r == k for _, _, r, *_ in rows)]
+    actors = sorted(out_w, key=lambda k: (-out_w[k], names[k]))[:top]
+    recipients = sorted(in_w, key=lambda k: (-in_w[k], names[k]))[:top]
     cells = {(a, r): (n, t) for a, _, r, _, n, t in rows if a in actors and r in recipients}
+    # rows and columns without a cell among the kept ones say nothing: drop them
+    actors = [a for a in actors if any(k[0] == a for k in cells)]
+    recipients = [r for r in recipients if any(k[1] == r for k in cells)]
     if not cells:
         fig.empty_reason = "no interactions among the most active actors"
         return
@@ -483,10 +486,10 @@ def fig_interactions(
                         x + 1, y + 1, cell - 2, cell - 2, heat(n, vmax), tip, _slug("inter", a, r)
                     )
                 )
-                color = "#fff" if n / vmax > 0.35 else "#222"
+                color = "#ffffff" if n / vmax > 0.35 else "#222222"
                 body.append(
                     f'<text x="{x + cell / 2:.1f}" y="{y + 17}" text-anchor="middle" '
-                    f'class="cell" fill="{color}">{n}</text>'
+                    f'class="cell" style="fill:{color}">{n}</text>'
                 )
                 fig.n_marks += 1
             else:
@@ -496,7 +499,8 @@ def fig_interactions(
                 )
     fig.svg = _svg(fig.key, width, height, body, fig.title)
     fig.caption = (
-        f"Events from actor (row) to recipient (column) among the {len(keep)} most active actors "
+        f"Events from actor (row, the {len(actors)} most active) to recipient (column, the "
+        f"{len(recipients)} most frequent) "
         "(mart_actor_interactions, all months); darker = more events. "
         "Click a cell for its articles."
     )
