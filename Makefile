@@ -4,6 +4,7 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install run test dev eval bench lint clean
 
@@ -32,3 +33,21 @@ eval: install  ## precision / recall / F1 per field against the gold labels in .
 
 bench: install  ## performance figures as ratios in one run (SIZES="2000 20000" by default)
 	$(UV) run python -m benchmarks.run_benchmark --sizes $(or $(SIZES),2000 20000)
+
+.PHONY: browser
+browser:  ## headless Chromium for the report test (Debian's chromium package; needs root)
+	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
+
+.PHONY: bi bi-up
+bi: install  ## Superset in .bi/venv (offline after install): admin user, warehouse added read-only
+	UV=$(UV) bi/superset/setup.sh $(or $(WAREHOUSE_DB),$(CURDIR)/warehouse/analytics.duckdb)
+
+bi-up:  ## start that Superset on http://127.0.0.1:8088 (user admin, password in .bi/admin_password)
+	bi/superset/run.sh
+
+.PHONY: docs
+DOCS_WAREHOUSE = $(abspath $(or $(WAREHOUSE),warehouse))
+docs: install  ## dbt docs of the built warehouse: generate, then serve on http://127.0.0.1:8080
+	@test -f $(DOCS_WAREHOUSE)/newsledger.duckdb || { echo "no warehouse in $(DOCS_WAREHOUSE): run \`make run\` first (or pass WAREHOUSE=DIR)"; exit 1; }
+	cd dbt_project && NEWSLEDGER_WAREHOUSE_DIR=$(DOCS_WAREHOUSE) $(UV) run dbt docs generate --quiet --profiles-dir . --target-path target/docs
+	cd dbt_project && NEWSLEDGER_WAREHOUSE_DIR=$(DOCS_WAREHOUSE) $(UV) run dbt docs serve --profiles-dir . --target-path target/docs --host 127.0.0.1 --port $(or $(PORT),8080) --no-browser

@@ -3,6 +3,8 @@
     newsledger run [--input DIR] [--warehouse DIR]   materialize every asset once, then summarize
     newsledger status [--warehouse DIR]              what the published warehouse holds
     newsledger prepare                               run `dbt parse` if the manifest is stale
+    newsledger report [--warehouse DIR]              redraw warehouse/report.html
+    newsledger query [NAME] [--sql] [--warehouse DIR] the analyst queries of docs/queries.sql
 
 --input / --warehouse default to NEWSLEDGER_INPUT_DIR / NEWSLEDGER_WAREHOUSE_DIR, then to
 <repo>/seeds and <repo>/warehouse. The same variables configure `dagster dev`.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 import time
@@ -106,12 +109,22 @@ def print_summary(db: Path, top: int = 10) -> None:
         n_articles = one("select count(*) from dim_articles")
         n_files = one("select count(*) from dim_article_sources")
         n_rejected = one("select count(*) from rejected_files")
-        print(f"articles loaded:   {n_articles} (from {n_files} files)")
+        print(f"articles loaded:   {n_articles} (from {n_files} files){_added(con, n_articles)}")
         print(f"files set aside:   {n_rejected}")
-        for path, code, reason in con.execute(
-            "select source_path, reason_code, reason from rejected_files order by source_path"
+        for code, n in con.execute(
+            "select reason_code, count(*) from rejected_files group by 1 order by 2 desc, 1"
         ).fetchall():
+            print(f"  {n:>5} {code}")
+        rows = con.execute(
+            "select source_path, reason_code, reason from rejected_files order by source_path"
+        ).fetchall()
+        for path, code, reason in rows[:MAX_REJECTED_SHOWN]:
             print(f"  - {path} [{code}]: {reason}")
+        if len(rows) > MAX_REJECTED_SHOWN:
+            print(
+                f"  ... and {len(rows) - MAX_REJECTED_SHOWN} more: "
+                f"duckdb -readonly {db} -c 'from rejected_files'"
+            )
         print(f"sentences:         {one('select count(*) from fct_sentences')}")
         print(
             f"entity mentions:   {one('select count(*) from fct_entity_mentions')}"
@@ -119,6 +132,11 @@ def print_summary(db: Path, top: int = 10) -> None:
             " resolved to actors)"
         )
         print(f"actors:            {one('select count(*) from dim_actors')}")
+        tables = con.execute("select table_name from information_schema.tables").fetchall()
+        have = {r[0] for r in tables}
+        for table, label in EXTRA_COUNTS:
+            if table in have:
+                print(f"{label + ':':<18} {one(f'select count(*) from {table}')}")
         print(f"\ntop {top} actors by mentions:")
         rows = con.execute(
             "select canonical_name, actor_type, coalesce(country_iso3, ''), n_mentions, n_articles "
@@ -130,18 +148,52 @@ def print_summary(db: Path, top: int = 10) -> None:
                 f"  {name:<32} {kind:<13} {iso3:<4} {n_mentions:>5} mentions"
                 f" in {n_articles} articles"
             )
-    print(f"\nquery it:  duckdb -readonly {db} -c 'select * from mart_actor_mentions limit 10'")
+    print_where_to_look(db)
+
+
+MAX_REJECTED_SHOWN = 20
+# Tables of later stages, counted in the summary when the warehouse has them.
+EXTRA_COUNTS = [
+    ("fct_claims", "claims"),
+    ("fct_events", "events"),
+    ("fct_aid_pledges", "aid pledges"),
+    ("dim_places", "places"),
+]
+
+
+def _added(con: duckdb.DuckDBPyConnection, n_articles: int) -> str:
+    """' (+N since the previous run)' from the published run history, or '' on a first run."""
+    rows = con.execute(
+        "select n_articles from pipeline_runs order by published_at desc limit 2"
+    ).fetchall()
+    if len(rows) < 2:
+        return "; first run of this warehouse"
+    return f"; {n_articles - rows[1][0]:+d} since the previous run"
+
+
+def print_where_to_look(db: Path) -> None:
+    report = db.parent / "report.html"
+    print("\nwhere to look:")
+    print(f"  warehouse  {db}  (read-only for readers; `newsledger status`)")
+    if report.exists():
+        print(f"  report     {report}  (open in a browser; self-contained)")
     print(
-        f"       or: python -c \"import duckdb; print(duckdb.connect('{db}', read_only=True)"
-        ".sql('from dim_actors order by n_mentions desc limit 10'))\""
+        "  queries    docs/queries.sql  (`newsledger query` lists them, "
+        "`newsledger query NAME` runs one)"
     )
+    print(f"  SQL        duckdb -readonly {db} -c 'from mart_actor_mentions limit 10'")
+    print("  BI         make bi && make bi-up  (Superset on http://127.0.0.1:8088)")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     _, warehouse = _set_locations(args)
     db = warehouse / "analytics.duckdb"
     if not db.exists():
-        print(f"no published warehouse at {db}; run `newsledger run` first")
+        print(
+            f"no published warehouse at {db}; run `newsledger run` first "
+            "(or pass --warehouse DIR where one was built)",
+            file=sys.stderr,
+        )
         return 1
     with duckdb.connect(str(db), read_only=True) as con:
         last = con.execute(
@@ -157,6 +209,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         ).fetchall():
             n = con.execute(f'select count(*) from "{table}"').fetchone()[0]
             print(f"  {table:<28} {n:>8} rows")
+    report = warehouse / "report.html"
+    if report.exists():
+        age = time.time() - report.stat().st_mtime
+        print(f"report: {report} (written {age / 60:.0f} min ago)")
+    else:
+        print(f"report: none yet at {report}; `newsledger report` draws it")
     return 0
 
 
@@ -167,11 +225,97 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _published_or_explain(args: argparse.Namespace) -> Path | None:
+    _, warehouse = _set_locations(args)
+    db = warehouse / "analytics.duckdb"
+    if not db.exists():
+        print(
+            f"error: no published warehouse at {db}; run `newsledger run` first "
+            "(or pass --warehouse DIR where one was built)",
+            file=sys.stderr,
+        )
+        return None
+    return db
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from transforms.report import write_report
+
+    db = _published_or_explain(args)
+    if db is None:
+        return 1
+    out = db.parent / "report.html"
+    report = write_report(db, out)
+    for fig in report.figures:
+        if fig.missing:
+            state = f"skipped: no {', '.join(fig.missing)} in this warehouse"
+        elif fig.error:
+            state = f"FAILED: {fig.error}"
+        elif fig.empty_reason:
+            state = f"empty: {fig.empty_reason}"
+        else:
+            state = f"{fig.n_marks} marks, {len(fig.groups)} linked article groups"
+        print(f"  {fig.title:<44} {state}")
+    print(f"report written: {out}")
+    return 1 if report.errors else 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from transforms.queries import QUERIES_FILE, load_queries
+
+    queries = load_queries()
+    if not args.name:
+        print(f"queries in {QUERIES_FILE}:")
+        for q in queries.values():
+            print(f"  {q.name:<36} {q.question}")
+        print("run one: newsledger query NAME   (--sql prints its SQL instead)")
+        return 0
+    query = queries.get(args.name)
+    if query is None:
+        print(
+            f"error: no query named {args.name!r}; `newsledger query` lists them: "
+            + ", ".join(queries),
+            file=sys.stderr,
+        )
+        return 2
+    if args.sql:
+        print(query.sql)
+        return 0
+    db = _published_or_explain(args)
+    if db is None:
+        return 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        have = {
+            r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+        }
+        missing = [t for t in query.needs if t not in have]
+        if missing:
+            print(
+                f"error: {query.name} needs {', '.join(missing)}, which this warehouse does not "
+                "have (built by an older version?); rerun `newsledger run`",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"-- {query.question}")
+        con.sql(query.sql).show(max_width=200, max_rows=args.limit)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsledger",
         description="News articles -> entity, actor, claim, event and aid-pledge tables "
         "in a DuckDB warehouse.",
+        epilog="examples:\n"
+        "  newsledger run                          seeds/ -> warehouse/ (analytics.duckdb, "
+        "report.html)\n"
+        "  newsledger run --input DIR --warehouse OUT\n"
+        "  newsledger status                       what is in the warehouse, when it last ran\n"
+        "  newsledger query top_actors_this_month\n"
+        "environment: NEWSLEDGER_INPUT_DIR, NEWSLEDGER_WAREHOUSE_DIR set the defaults "
+        "(also for `dagster dev`).\n"
+        "`newsledger COMMAND --help` describes each command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run the whole pipeline once, in-process, and summarize")
@@ -186,12 +330,60 @@ def build_parser() -> argparse.ArgumentParser:
     status.set_defaults(func=cmd_status, input=None)
     prepare = sub.add_parser("prepare", help="parse the dbt project (writes its manifest)")
     prepare.set_defaults(func=cmd_prepare)
+    report = sub.add_parser(
+        "report", help="redraw report.html from the published warehouse (run does it too)"
+    )
+    report.add_argument("--warehouse", help="output folder (default: warehouse/)")
+    report.set_defaults(func=cmd_report, input=None)
+    query = sub.add_parser("query", help="list or run the analyst queries of docs/queries.sql")
+    query.add_argument("name", nargs="?", help="query to run (none: list them)")
+    query.add_argument("--sql", action="store_true", help="print the SQL instead of running it")
+    query.add_argument("--limit", type=int, default=40, help="rows to show (default 40)")
+    query.add_argument("--warehouse", help="output folder (default: warehouse/)")
+    query.set_defaults(func=cmd_query, input=None)
     return parser
+
+
+class _ProgressHandler(logging.Handler):
+    """newsledger.progress records on stderr: one line redrawn in place on a terminal."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(logging.INFO)
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._open = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = self.format(record)
+        done = getattr(record, "done", 0) >= getattr(record, "total", 0)
+        if self.tty:
+            self.stream.write("\r\033[K" + line + ("\n" if done else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def show_progress(stream=None) -> None:
+    logger = logging.getLogger("newsledger.progress")
+    if not any(isinstance(h, _ProgressHandler) for h in logger.handlers):
+        logger.addHandler(_ProgressHandler(stream or sys.stderr))
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    if args.func is cmd_run:
+        show_progress()
+    try:
+        return args.func(args)
+    except duckdb.IOException as err:
+        print(
+            f"error: {err}\nthe warehouse file could not be opened: check the path and its "
+            "permissions; a file written by a newer DuckDB needs a newer reader",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,14 +1,14 @@
 """The one Dagster entry point: merges the definitions of every stage under defs/.
 
-Flow: ingest -> nlp (sentences, mentions, actors) -> extract (pledges, events)
--> dbt (staging -> marts) -> publish.
+Flow: ingest -> nlp (sentences, mentions, claims, actors, places) -> extract (pledge and event
+clusters) -> dbt (staging -> marts) -> publish (analytics.duckdb) -> report (report.html).
 """
 
 from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs import automation, dbt, extract, ingest, nlp, publish
+from orchestration.defs import automation, dbt, extract, ingest, nlp, publish, report
 from orchestration.settings import NewsledgerSettings
 
 defs = dg.Definitions.merge(
@@ -17,6 +17,7 @@ defs = dg.Definitions.merge(
     extract.defs,
     dbt.defs,
     publish.defs,
+    report.defs,
     automation.defs,
     dg.Definitions(resources={"settings": NewsledgerSettings.from_env()}),
 )

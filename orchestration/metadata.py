@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
 import dagster as dg
+import duckdb
 import polars as pl
 
 
@@ -27,3 +32,49 @@ def table_metadata(frame: pl.DataFrame, **extra: object) -> dict[str, object]:
         "preview": dg.MetadataValue.md(preview_md(frame)),
         **extra,
     }
+
+
+def with_dbt_table_metadata(
+    events: Iterable[object], db_path: Path, manifest_path: Path
+) -> Iterator[object]:
+    """dbt's events, with `dagster/row_count` and a preview added to every model and seed built.
+
+    dagster-dbt's own `.fetch_row_counts()` queries through dbt's adapter inside this process; with
+    dbt-duckdb that leaves an in-process read-write DuckDB instance open on the private file, and
+    the publish step then fails ("Can't open a connection to same database file with a different
+    configuration"). And the file is locked by the dbt process while it builds. So the events are
+    held until dbt has finished (a few seconds on the seeds), then each model's table or view is
+    counted through a short read-only connection and its event released with the numbers.
+    """
+    held = list(events)
+    nodes = json.loads(Path(manifest_path).read_text(encoding="utf-8"))["nodes"]
+    extra: dict[str, dict[str, object]] = {}
+    wanted = {
+        str(e.metadata["unique_id"].value)
+        for e in held
+        if isinstance(e, dg.Output) and "unique_id" in e.metadata
+    }
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            for unique_id in wanted:
+                node = nodes.get(unique_id)
+                if not node or node["resource_type"] not in ("model", "seed"):
+                    continue
+                relation = f'"{node["schema"]}"."{node["alias"]}"'
+                try:
+                    n = con.execute(f"select count(*) from {relation}").fetchone()[0]
+                    head = con.execute(f"select * from {relation} limit 5").pl()
+                except duckdb.Error:
+                    continue  # a model dropped or renamed mid-run: no numbers, not a failure
+                extra[unique_id] = {
+                    "dagster/row_count": dg.MetadataValue.int(int(n)),
+                    "preview": dg.MetadataValue.md(preview_md(head)),
+                }
+    except duckdb.Error:
+        extra = {}  # the file is busy or missing: the events go out without row counts
+    for event in held:
+        if isinstance(event, dg.Output) and "unique_id" in event.metadata:
+            more = extra.get(str(event.metadata["unique_id"].value))
+            if more:
+                event = event.with_metadata({**event.metadata, **more})
+        yield event

@@ -5,7 +5,7 @@ NEWSLEDGER_WAREHOUSE_DIR  output folder                 (default: <repo>/warehou
 NEWSLEDGER_MAX_FILE_BYTES size limit per input file     (default: 5 MB)
 
 The warehouse folder holds lake/ (Parquet from the Python stages), newsledger.duckdb (private,
-written by dbt) and analytics.duckdb (published, for readers).
+written by dbt), analytics.duckdb (published, for readers) and report.html (charts of it).
 """
 
 from __future__ import annotations
@@ -55,3 +55,7 @@ class NewsledgerSettings(dg.ConfigurableResource):
     @property
     def published_db(self) -> Path:
         return Path(self.warehouse_dir) / "analytics.duckdb"
+
+    @property
+    def report_path(self) -> Path:
+        return Path(self.warehouse_dir) / "report.html"

@@ -32,3 +32,35 @@ def dbt_manifest() -> Path:
     from orchestration.prepare import ensure_manifest
 
     return ensure_manifest()
+
+
+@pytest.fixture(scope="session")
+def seeds_warehouse(tmp_path_factory, dbt_manifest):
+    """The whole asset graph materialized in-process once on all of seeds/ (about 50 s).
+
+    Shared by the analyst-side tests (report, browser, SQL queries, BI tool). Returns
+    (warehouse folder, dagster result). While iterating, NEWSLEDGER_TEST_SEEDS_WAREHOUSE=<dir of a
+    `newsledger run` on seeds/> reuses that build instead (result None); CI never sets it.
+    """
+    import os
+
+    reuse = os.environ.get("NEWSLEDGER_TEST_SEEDS_WAREHOUSE")
+    if reuse:
+        return Path(reuse), None
+    import dagster as dg
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.definitions import defs
+    from orchestration.defs.dbt.project import dbt_project
+    from orchestration.settings import NewsledgerSettings
+
+    warehouse = tmp_path_factory.mktemp("seeds_warehouse")
+    settings = NewsledgerSettings(input_dir=str(SEEDS), warehouse_dir=str(warehouse))
+    result = dg.materialize(
+        list(defs.assets),
+        resources={"settings": settings, "dbt": DbtCliResource(project_dir=dbt_project)},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert result.success, "the pipeline failed on seeds/; see the test log"
+    return warehouse, result

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms.progress import Progress
+
 # Files that sit beside articles to describe them, not articles themselves.
 SIDE_FILES = frozenset({"README.md", "README.txt", "SOURCES.csv", "LICENSE", "ATTRIBUTION"})
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # a long news article is ~50 KB; 5 MB is a corrupt drop
@@ -305,6 +307,7 @@ def ingest_folder(
         )
     now = now or dt.datetime.now(dt.UTC)
     candidates, ignored = list_input_files(input_dir)
+    candidates = Progress("ingest", len(candidates), "files").track(candidates)
     articles: dict[str, dict] = {}
     sources: list[dict] = []
     rejected: list[dict] = []

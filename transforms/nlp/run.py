@@ -21,6 +21,7 @@ from spacy.language import Language
 from transforms import lake
 from transforms.nlp.pipeline import extractor_version, load_nlp
 from transforms.nlp.tables import DOC_TABLES, ArticleContext, stable_id
+from transforms.progress import Progress
 
 log = logging.getLogger(__name__)
 COMMIT_TABLE = "sentences"
@@ -115,6 +116,7 @@ def run_nlp(
     todo = articles.filter(~pl.col("article_id").is_in(list(done))).sort("article_id")
     stats.n_skipped = articles.height - todo.height
     n_process = n_process or default_processes(todo.height)
+    progress = Progress("NLP", todo.height, "articles")
     for part in _chunks(todo.select("article_id", "published_date", "text"), part_size):
         ids = part["article_id"].to_list()
         rows: dict[str, list[dict]] = {table: [] for table in DOC_TABLES}
@@ -137,6 +139,7 @@ def run_nlp(
                         article.article_id,
                     )
             stats.n_words_parsed += len(doc)
+            progress.advance(words=len(doc))
         key = stable_id(version, *ids)
         for table, (schema, _) in DOC_TABLES.items():  # COMMIT_TABLE is last in DOC_TABLES
             frame = pl.DataFrame(rows[table], schema=schema)

@@ -16,6 +16,7 @@ from dagster_dbt import (
 )
 
 from orchestration.defs.dbt.project import dbt_project
+from orchestration.metadata import with_dbt_table_metadata
 from orchestration.settings import NewsledgerSettings
 
 
@@ -46,7 +47,12 @@ def newsledger_dbt_models(
     # One target folder per warehouse, kept between runs, so dbt's partial parsing reuses the
     # previous parse (about 3 s per run) instead of starting over in a fresh folder each time.
     target = Path("target") / f"run-{hashlib.sha1(settings.warehouse_dir.encode()).hexdigest()[:8]}"
-    yield from dbt.cli(["build"], context=context, target_path=target).stream()
+    # Row counts and a preview on every model's materialization (orchestration/metadata.py).
+    yield from with_dbt_table_metadata(
+        dbt.cli(["build"], context=context, target_path=target).stream(),
+        settings.private_db,
+        dbt_project.manifest_path,
+    )
 
 
 def mart_asset_keys() -> list[dg.AssetKey]:

@@ -1,0 +1,96 @@
+"""The command line guides: help lists every command, long stages show progress, the run ends
+with a summary saying what was added, set aside and where to look, errors say what to do."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from orchestration.cli import build_parser
+from tests.conftest import SEED_ARTICLE, SEEDS
+from transforms.progress import Progress
+
+
+def cli(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_help_lists_every_command():
+    out = cli("--help")
+    assert out.returncode == 0
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert {"run", "status", "report", "query", "prepare"} <= set(commands)
+    for name, sub in commands.items():
+        assert f"    {name} " in out.stdout, name
+        assert sub.format_help()  # each command has its own --help
+
+
+def test_progress_reports_counts_rates_and_the_end(caplog):
+    caplog.set_level(logging.INFO, logger="newsledger.progress")
+    progress = Progress("ingest", 3, "files", every=3600)
+    assert list(progress.track(["a", "b", "c"])) == ["a", "b", "c"]
+    messages = [r.getMessage() for r in caplog.records]
+    # the first item (the throttle starts open) and the last one, nothing in between
+    assert len(messages) == 2
+    assert messages[-1].startswith("ingest: 3/3 files (100%)") and messages[-1].endswith("done")
+    assert "files/s" in messages[-1]
+
+
+def test_errors_say_what_to_do(tmp_path):
+    status = cli("status", "--warehouse", str(tmp_path))
+    assert status.returncode == 1 and "run `newsledger run` first" in status.stderr
+    report = cli("report", "--warehouse", str(tmp_path))
+    assert report.returncode == 1 and "run `newsledger run` first" in report.stderr
+    query = cli("query", "no_such_query")
+    assert query.returncode == 2 and "top_actors_this_month" in query.stderr
+    run = cli("run", "--input", str(tmp_path / "missing"), "--warehouse", str(tmp_path))
+    assert run.returncode == 2 and "pass --input DIR" in run.stderr
+
+
+@pytest.mark.slow
+def test_status_query_and_report_on_a_built_warehouse(seeds_warehouse):
+    warehouse, _ = seeds_warehouse
+    status = cli("status", "--warehouse", str(warehouse))
+    assert status.returncode == 0, status.stderr
+    assert "dim_articles" in status.stdout and "report: " in status.stdout
+    listing = cli("query")
+    assert listing.returncode == 0 and "conflicting_troop_estimates" in listing.stdout
+    top = cli("query", "top_actors_this_month", "--warehouse", str(warehouse))
+    assert top.returncode == 0, top.stderr
+    assert "canonical_name" in top.stdout and "n_mentions" in top.stdout
+    sql = cli("query", "top_actors_this_month", "--sql")
+    assert sql.stdout.lstrip().startswith("-- name: top_actors_this_month")
+    report = cli("report", "--warehouse", str(warehouse))
+    assert report.returncode == 0, report.stdout + report.stderr
+    assert "Actor mentions over time" in report.stdout and " marks, " in report.stdout
+
+
+@pytest.mark.slow
+def test_run_shows_progress_and_a_summary_that_says_where_to_look(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED_ARTICLE, folder / SEED_ARTICLE.name)
+    shutil.copy(SEEDS / "voa_6181504.txt", folder / "voa_6181504.txt")
+    (folder / "notes.txt").write_text("no header here\n")
+    warehouse = tmp_path / "wh"
+    out = cli("run", "--input", str(folder), "--warehouse", str(warehouse), timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    # progress on stderr: counts and rates of the long stages
+    assert "ingest: 3/3 files (100%)" in out.stderr
+    assert "NLP: 2/2 articles (100%)" in out.stderr and "words/s" in out.stderr
+    # the summary: added, set aside and why, where to look
+    assert "articles loaded:   2 (from 2 files); first run of this warehouse" in out.stdout
+    assert "files set aside:   1" in out.stdout and "1 no_date" in out.stdout
+    assert "notes.txt [no_date]: no date header found" in out.stdout
+    assert "where to look:" in out.stdout
+    assert f"report     {warehouse / 'report.html'}" in out.stdout
+    assert (warehouse / "report.html").exists()

@@ -1,0 +1,32 @@
+"""The Dagster UI shows row counts and a preview on the dbt assets (not only the lake assets)."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_dbt_table_materialization_has_its_row_count_and_a_preview(seeds_warehouse):
+    warehouse, result = seeds_warehouse
+    if result is None:
+        pytest.skip("NEWSLEDGER_TEST_SEEDS_WAREHOUSE reuses a build: no run result to inspect")
+    mats = {
+        m.asset_key.to_user_string(): m.materialization.metadata
+        for m in result.get_asset_materialization_events()
+    }
+    with duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True) as con:
+        published = {
+            r[0]: con.execute(f'select count(*) from "{r[0]}"').fetchone()[0]
+            for r in con.execute("select table_name from information_schema.tables").fetchall()
+            if r[0] != "pipeline_runs"
+        }
+    assert {"dim_articles", "fct_entity_mentions", "dim_actors"} <= set(published)
+    for table, n in published.items():
+        meta = mats[table]
+        assert meta["dagster/row_count"].value == n, table
+        assert "|" in meta["preview"].value or n == 0, table
+    # staging views and seeds get them too
+    assert mats["staging/stg_articles"]["dagster/row_count"].value == published["dim_articles"]
+    assert mats["reference/countries"]["dagster/row_count"].value == published["dim_countries"]
