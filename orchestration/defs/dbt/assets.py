@@ -15,6 +15,9 @@ from dagster_dbt import (
 
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.settings import NewsledgerSettings
+from transforms.faults import fault_point
+from transforms.locking import warehouse_lock
+from transforms.warehouse import wait_until_unlocked
 
 
 class NewsledgerTranslator(DagsterDbtTranslator):
@@ -41,7 +44,14 @@ def newsledger_dbt_models(
     # dbt reads the warehouse location from this variable (dbt_project/profiles.yml and the
     # lake sources); setting it from the resource keeps Dagster and dbt on the same folder.
     os.environ["NEWSLEDGER_WAREHOUSE_DIR"] = settings.warehouse_dir
-    yield from dbt.cli(["build"], context=context).stream()
+    # One writer per warehouse (transforms/locking.py); and wait out a dbt process orphaned by a
+    # killed run that may still hold the private DuckDB file.
+    with warehouse_lock(settings.warehouse_dir, on_wait=context.log.warning):
+        wait_until_unlocked(settings.private_db)
+        for i, event in enumerate(dbt.cli(["build"], context=context).stream()):
+            yield event
+            if i == 0:
+                fault_point("dbt")  # test hook: dbt is mid-build
 
 
 def mart_asset_keys() -> list[dg.AssetKey]:
