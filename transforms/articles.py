@@ -143,14 +143,17 @@ def parse_article(raw: str, today: dt.date | None = None) -> ParsedArticle:
     if published is None:
         raise RejectedFile(
             "no_date",
-            "no date header found; the first line must start with ' date YYYY-MM-DD ' "
-            "(the publication date), then the article text",
+            "no date header found; add ' date YYYY-MM-DD ' (the publication date) at the start "
+            "of the first line, before the article text",
         )
     rest = "\n".join(lines[body_start:])
     body = (first_paragraph + "\n" + rest) if first_paragraph else rest
     body = body.strip()
     if not body:
-        raise RejectedFile("no_body", "the file has a date header but no article text after it")
+        raise RejectedFile(
+            "no_body",
+            "the file has a date header but no article text after it; add the text or remove it",
+        )
     if len(body) > MAX_TEXT_CHARS:
         raise RejectedFile(
             "too_long",
@@ -264,7 +267,10 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
     with os.fdopen(fd, "rb") as fh:
         before = os.fstat(fh.fileno())
         if not stat.S_ISREG(before.st_mode):
-            raise RejectedFile("not_a_file", "not a regular file (device, socket or FIFO)")
+            raise RejectedFile(
+                "not_a_file",
+                "not a regular file (a FIFO, device or socket); remove it from the input",
+            )
         if before.st_size > max_bytes:
             raise RejectedFile(
                 "too_large",
@@ -318,8 +324,17 @@ def _confined(path: Path, input_dir: Path) -> Path:
             "the file is a symlink pointing outside the input folder; not followed. "
             "Copy the file into the input folder instead",
         )
+    if not target.exists() and not path.is_symlink():
+        raise RejectedFile(
+            "vanished",
+            "the file disappeared before it could be read (moved or deleted meanwhile); "
+            "if it should be loaded, put it back and rerun",
+        )
     if not target.is_file():
-        raise RejectedFile("not_a_file", "not a regular file (device, socket or broken link)")
+        raise RejectedFile(
+            "not_a_file",
+            "not a regular file (a FIFO, device, socket or broken link); remove it from the input",
+        )
     return target
 
 
