@@ -74,7 +74,13 @@ def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path) -> i
     # dbt's own output goes to the run log, not the terminal; the summary below says what happened.
     with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         instance = _instance()
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet)
+        from orchestration.recovery import release_dead_runs, run_tags
+
+        for run_id in release_dead_runs(instance):
+            print(f"newsledger: freed the pool slots of killed run {run_id}", file=sys.stderr)
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=quiet, tags=run_tags()
+        )
     elapsed = time.monotonic() - started
     if not result.success:
         for event in result.all_events:
