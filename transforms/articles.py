@@ -302,6 +302,9 @@ def list_input_files(input_dir: Path) -> tuple[list[Path], list[Path]]:
     ignored: list[Path] = []
     for root, dirs, files in os.walk(input_dir, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        # a symlinked folder is never walked (followlinks=False); list it so that it is set
+        # aside with a reason instead of silently skipped
+        candidates.extend(Path(root) / d for d in dirs if (Path(root) / d).is_symlink())
         for name in sorted(files):
             path = Path(root) / name
             if name.startswith(".") or name in SIDE_FILES:

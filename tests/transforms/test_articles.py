@@ -187,6 +187,21 @@ def test_a_file_that_disappears_before_it_is_read_is_set_aside(tmp_path, monkeyp
     assert "disappeared" in row["reason"] and "rerun" in row["reason"]
 
 
+def test_a_symlinked_folder_is_set_aside_not_walked(tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(" date 2024-11-04 Not for the warehouse.")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "linked_dir").symlink_to(outside, target_is_directory=True)
+    shutil.copy(SEED_ARTICLE, folder / "seed.txt")
+    result = ingest_folder(folder, today=TODAY)
+    assert result.articles["source_path"].to_list() == ["seed.txt"]
+    assert result.rejected.select("source_path", "reason_code").rows() == [
+        ("linked_dir", "symlink_outside")
+    ]
+
+
 def test_a_symlink_swapped_in_after_the_check_is_not_followed(tmp_path, monkeypatch):
     """The confinement check and the open race: the open refuses a symlink (O_NOFOLLOW)."""
     import transforms.articles as articles
