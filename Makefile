@@ -5,7 +5,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: install run test dev eval lint clean
+.PHONY: install run test dev eval bench lint clean
 
 install:
 	@command -v uv >/dev/null 2>&1 || test -x $(UV) || python3 -m pip install --quiet --user "uv==$(UV_VERSION)"
@@ -29,3 +29,6 @@ clean:
 
 eval: install  ## precision / recall / F1 per field against the gold labels in ../shared/data
 	$(UV) run python -m evaluation $(ARGS)
+
+bench: install  ## performance figures as ratios in one run (SIZES="2000 20000" by default)
+	$(UV) run python -m benchmarks.run_benchmark --sizes $(or $(SIZES),2000 20000)

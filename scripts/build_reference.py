@@ -81,5 +81,146 @@ def main() -> None:
         writer.writerows(sorted(rows, key=lambda r: r["iso3"]))
 
 
+# --- petrarch2 CAMEO country/actor dictionary (MIT, openeventdata/petrarch2) ---------------
+PETRARCH_SECTORS = {
+    "GOV": "government",
+    "MIL": "military",
+    "ELI": "elite",
+    "OPP": "opposition",
+    "JUD": "judiciary",
+    "LEG": "legislature",
+    "REB": "rebel",
+    "BUS": "business",
+    "MED": "media",
+    "EDU": "education",
+    "REL": "religion",
+    "SPY": "intelligence",
+    "COP": "police",
+    "PTY": "party",
+    "IGO": "international organization",
+}
+# CAMEO codes that are not ISO 3166 alpha-3 (dissolved states and the like) are skipped.
+_TITLE_WORDS = re.compile(
+    r"\b(PRESIDENT|MINISTER|PREMIER|MR\.?|MRS\.?|SENATOR|AMBASSADOR|GENERAL|KING|QUEEN|PRINCE|"
+    r"SECRETARY|CHAIRMAN|LEADER|GOVERNOR|SHEIKH|SHEIK|EMIR|DR\.?|GEN\.?|COL\.?|SPEAKER|CHANCELLOR)\b"
+)
+
+
+def _strip_title(alias: str) -> str:
+    """ "US_PRESIDENT_GEORGE_BUSH" -> "GEORGE BUSH"; "PRESIDENT_BUSH" -> "BUSH"; "" if nothing
+    name-like is left ("SECRETARY_OF_DEFENSE")."""
+    text = alias.replace("_", " ")
+    titled = list(_TITLE_WORDS.finditer(text))
+    if titled:
+        text = text[titled[-1].end() :]
+    text = re.sub(r"^[\s.\-]*(ELECT\b)?[\s.]*", "", text).strip(" ._")
+    if not text or text.split()[0].upper() in {"OF", "THE", "FOR", "AND"}:
+        return ""
+    return text
+
+
+def _petrarch_phrase(token: str) -> str:
+    text = token.strip().rstrip("_").replace("_", " ")
+    return " ".join(w.capitalize() if w.isalpha() else w.title() for w in text.split())
+
+
+_ORG_WORDS = re.compile(
+    r"\b(Military|Forces?|Army|Party|Front|Government|Police|Nusra|Council|Ministry|Movement|"
+    r"Brigades?|Organi[sz]ation|Union|Committee|Group|State|Command|Guard|Agency|Navy|Court|"
+    r"Assembly|Parliament|Congress|League|Alliance|Islamic|Al |Militia|Rebels?|Taliban)\b"
+)
+
+
+def build_petrarch(known: set[str], country_names: set[str]) -> None:
+    path = REF / "phoenix_countries_actors_petrarch2.txt"
+    persons: list[dict] = []
+    terms: dict[str, str] = {}
+    country = None
+    current: dict | None = None
+
+    def flush() -> None:
+        if current and current["codes"]:
+            code = next((c for c in reversed(current["codes"]) if ">" in c), current["codes"][-1])
+            iso3 = code[:3]
+            canonical = _petrarch_phrase(_strip_title(current["name"]) or current["name"])
+            if canonical in country_names:
+                current["aliases"] and [
+                    terms.setdefault(_petrarch_phrase(a), iso3) for a in current["aliases"]
+                ]
+                return
+            kind = "person" if current["ci"] or not _ORG_WORDS.search(canonical) else "group"
+            if iso3 in known:
+                sector = PETRARCH_SECTORS.get(code.split()[0][3:6], "")
+                for alias in current["aliases"]:
+                    alias = _strip_title(alias)
+                    if not alias:
+                        continue
+                    persons.append(
+                        {
+                            "alias": _petrarch_phrase(alias),
+                            "canonical_name": canonical,
+                            "kind": kind,
+                            "iso3": iso3,
+                            "sector": sector,
+                        }
+                    )
+
+    for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        from_countryinfo = "# CountryInfo" in raw
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        header = re.match(r"^([A-Z][A-Z0-9_.'\-]*)\s+\[([A-Z]{3,})\]", line)
+        if header:
+            flush()
+            current = None
+            country = header.group(2)[:3] if header.group(2)[:3] in known else None
+            if country:
+                terms.setdefault(_petrarch_phrase(header.group(1)), country)
+            continue
+        if line.startswith("\t") or line.startswith(" "):
+            code = re.search(r"\[([A-Z]{3}[A-Z]*)([^\]]*)\]", line)
+            if code and current is not None:
+                current["codes"].append(code.group(1) + code.group(2))
+            continue
+        if line.startswith("+"):
+            alias = line[1:].strip()
+            if current is not None:
+                current["aliases"].append(alias)
+            elif country and not _TITLE_WORDS.search(alias.replace("_", " ")):
+                terms.setdefault(_petrarch_phrase(alias), country)
+            continue
+        flush()
+        name = line.strip()
+        current = {"name": name, "aliases": [name], "codes": [], "ci": from_countryinfo}
+    flush()
+
+    out = ROOT / "transforms" / "reference" / "petrarch_persons.csv"
+    seen = set()
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(
+            fh, fieldnames=["alias", "canonical_name", "kind", "iso3", "sector"]
+        )
+        writer.writeheader()
+        for row in sorted(persons, key=lambda r: (r["alias"], r["iso3"])):
+            key = (row["alias"], row["canonical_name"], row["iso3"])
+            if key not in seen and ascii_like(row["alias"]) and len(row["alias"]) > 3:
+                seen.add(key)
+                writer.writerow(row)
+    out = ROOT / "transforms" / "reference" / "petrarch_country_terms.csv"
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["alias", "iso3"])
+        for alias, iso3 in sorted(terms.items()):
+            if ascii_like(alias) and len(alias) > 3:
+                writer.writerow([alias, iso3])
+
+
+def main_petrarch() -> None:
+    countries = json.loads((REF / "mledoze_countries.json").read_text(encoding="utf-8"))
+    build_petrarch({c["cca3"] for c in countries}, {c["name"]["common"] for c in countries})
+
+
 if __name__ == "__main__":
     main()
+    main_petrarch()

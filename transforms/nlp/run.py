@@ -35,6 +35,7 @@ class NlpStats:
     n_words_parsed: int = 0
     n_parts_written: int = 0
     n_orphans_removed: int = 0
+    n_stale_parts_removed: int = 0
 
 
 def default_processes(n_articles: int) -> int:
@@ -71,6 +72,22 @@ def remove_orphan_parts(lake_dir: Path) -> int:
             if part.name not in committed:
                 part.unlink()
                 removed += 1
+    return removed
+
+
+def remove_stale_parts(lake_dir: Path, version: str) -> int:
+    """Delete the parts written by another extractor version (all their articles were re-parsed).
+
+    Called after a run has parsed every article under the current version, so nothing is lost;
+    readers never see two versions of one article's rows.
+    """
+    removed = 0
+    for commit_part in (Path(lake_dir) / COMMIT_TABLE).glob("part-*.parquet"):
+        first = pl.scan_parquet(commit_part).select("extractor_version").head(1).collect()
+        if first.height and first["extractor_version"][0] != version:
+            for table in DOC_TABLES:  # COMMIT_TABLE last: a crash here leaves orphans, not gaps
+                (Path(lake_dir) / table / commit_part.name).unlink(missing_ok=True)
+            removed += 1
     return removed
 
 
@@ -131,4 +148,5 @@ def run_nlp(
         stats.n_parts_written += 1
         if on_progress:
             on_progress(stats.n_parsed, todo.height)
+    stats.n_stale_parts_removed = remove_stale_parts(lake_dir, version)
     return stats

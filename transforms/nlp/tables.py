@@ -84,9 +84,18 @@ def mention_rows(doc: Doc, article: ArticleContext) -> list[dict]:
     return rows
 
 
+from transforms.extract.claims import (  # noqa: E402  (after ArticleContext, which it uses)
+    CLAIM_NUMBER_SCHEMA,
+    CLAIM_SCHEMA,
+    claim_number_rows,
+    claim_rows,
+)
+
 # Table name -> (schema, extractor). `sentences` is written last for each batch: its presence
 # marks the batch's articles as done (see transforms/nlp/run.py).
 DOC_TABLES: dict[str, tuple[dict, Callable[[Doc, ArticleContext], list[dict]]]] = {
     "entity_mentions": (MENTION_SCHEMA, mention_rows),
+    "claims": (CLAIM_SCHEMA, claim_rows),
+    "claim_numbers": (CLAIM_NUMBER_SCHEMA, claim_number_rows),
     "sentences": (SENTENCE_SCHEMA, sentence_rows),
 }

@@ -8,6 +8,8 @@ select
     m.entity_label,
     l.actor_id,
     l.match_reason,
+    l.role,
+    l.mention_country_iso3,
     l.confidence,
     m.extractor_version,
     l.resolver_version

@@ -1,2 +1,2 @@
-select actor_id, canonical_name, actor_type, country_iso3, sector
+select actor_id, canonical_name, actor_type, country_iso3, sector, country_source, resolver_version
 from {{ source('lake', 'actors') }}

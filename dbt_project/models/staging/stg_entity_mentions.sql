@@ -17,4 +17,6 @@ select
     m.extractor_version
 from source as m
 inner join current_articles using (article_id)
-qualify row_number() over (partition by m.mention_id order by m.extractor_version desc) = 1
+-- only the latest extractor version of each article: older parts keep spans the new rules changed
+qualify m.extractor_version = max(m.extractor_version) over (partition by m.article_id)
+    and row_number() over (partition by m.mention_id order by m.extractor_version desc) = 1

@@ -1,8 +1,10 @@
 """dbt models as assets; lake sources map to the Python assets of the same key (lake/<table>)."""
 
+import hashlib
 import json
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -44,11 +46,15 @@ def newsledger_dbt_models(
     # dbt reads the warehouse location from this variable (dbt_project/profiles.yml and the
     # lake sources); setting it from the resource keeps Dagster and dbt on the same folder.
     os.environ["NEWSLEDGER_WAREHOUSE_DIR"] = settings.warehouse_dir
+    # One target folder per warehouse, kept between runs, so dbt's partial parsing reuses the
+    # previous parse (about 3 s per run) instead of starting over in a fresh folder each time.
+    target = Path("target") / f"run-{hashlib.sha1(settings.warehouse_dir.encode()).hexdigest()[:8]}"
     # One writer per warehouse (transforms/locking.py); and wait out a dbt process orphaned by a
     # killed run that may still hold the private DuckDB file.
     with warehouse_lock(settings.warehouse_dir, on_wait=context.log.warning):
         wait_until_unlocked(settings.private_db)
-        for i, event in enumerate(dbt.cli(["build"], context=context).stream()):
+        events = dbt.cli(["build"], context=context, target_path=target).stream()
+        for i, event in enumerate(events):
             yield event
             if i == 0:
                 fault_point("dbt")  # test hook: dbt is mid-build

@@ -11,9 +11,11 @@ from transforms.actors import resolve_mentions
 from transforms.nlp.pipeline import extractor_version, load_nlp
 from transforms.nlp.run import run_nlp
 from transforms.nlp.tables import DOC_TABLES
+from transforms.places import resolve_places
 
 DOC_TABLE_KEYS = {table: dg.AssetKey(["lake", table]) for table in DOC_TABLES}
 ACTOR_TABLES = ("actors", "mention_actors", "actor_aliases")
+PLACE_TABLES = ("places", "place_mentions")
 
 
 @dg.multi_asset(
@@ -52,14 +54,25 @@ def nlp_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
         dg.AssetSpec(
             ["lake", t], deps=[DOC_TABLE_KEYS["entity_mentions"]], kinds={"python", "polars"}
         )
-        for t in ACTOR_TABLES
+        for t in ACTOR_TABLES + PLACE_TABLES
     ],
     group_name="nlp",
 )
 def actor_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
-    """Resolve every entity mention to an actor, across all articles."""
+    """Resolve every entity mention to an actor, across all articles; geocode place mentions."""
     mentions = lake.read_table(settings.lake, "entity_mentions")
-    frames = dict(zip(ACTOR_TABLES, resolve_mentions(mentions), strict=True))
+    articles = pl.read_parquet(
+        settings.lake / "articles" / "current.parquet", columns=["article_id", "text"]
+    )
+    if mentions.height:
+        # Only each article's latest extractor version, one row per mention span.
+        mentions = mentions.filter(
+            pl.col("extractor_version") == pl.col("extractor_version").max().over("article_id")
+        ).unique("mention_id", keep="first")
+        mentions = mentions.filter(pl.col("article_id").is_in(articles["article_id"].implode()))
+    texts = dict(articles.iter_rows())
+    frames = dict(zip(ACTOR_TABLES, resolve_mentions(mentions, texts), strict=True))
+    frames |= dict(zip(PLACE_TABLES, resolve_places(mentions), strict=True))
     for table, frame in frames.items():
         lake.write_snapshot(settings.lake, table, frame)
         yield dg.MaterializeResult(asset_key=["lake", table], metadata=table_metadata(frame))

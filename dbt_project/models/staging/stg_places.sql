@@ -1,0 +1,3 @@
+select place_id, name, country_iso3, latitude, longitude, feature_type, precision, population,
+    confidence, geocoder_version
+from {{ source('lake', 'places') }}

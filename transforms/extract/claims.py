@@ -1,0 +1,1520 @@
+"""Claims: who said what, with which cue and stance, from one parsed article.
+
+Two passes over a spaCy Doc (the article text exactly as stored, so offsets index it):
+
+1. Direct quotes. Quotation marks are paired on the raw text (curly and straight; a quote that
+   runs over paragraphs reopens each paragraph). Each quote is tied to the nearest speech verb
+   next to it in the same sentence ("...," Zelenskyy said. / Sybiha said, "..."), or to a cue
+   verb whose object it is (Choe expressed "sincere, warm, comradely greetings"). A long quote
+   with no cue of its own continues the previous quote's speaker (same or previous paragraph);
+   short quotes without a cue are scare quotes and stay inside the indirect claim around them.
+2. Indirect speech from the dependency parse: a cue verb (rules/claim_cues.yaml) with a subject
+   and a content dependent (that-clause, object, infinitive, "accused Y of ..."), plus
+   "according to X" and "as reported by X". Joint subjects give one claim per conjunct; two
+   that-clauses after one cue give two claims.
+
+Speakers are resolved within the article (see `SpeakerResolver`): person names and surnames to
+the full name named before, pronouns to the last person (or group) that spoke or was the subject
+before, role nouns ("the Russian leader") to the person the article gave that role, and the
+rest typed as country, government, organization, document or unnamed source. The offsets of the
+resolved mention are kept (speaker_start/speaker_end) so dbt joins the claim to the actor of that
+entity mention.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import yaml
+from spacy.tokens import Doc, Span, Token
+
+from transforms.extract.numbers import numbers_in
+
+RULES = Path(__file__).parent / "rules" / "claim_cues.yaml"
+REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "country_aliases.csv"
+COUNTRIES = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "countries.csv"
+
+CLAIM_SCHEMA = {
+    "claim_id": pl.String,
+    "article_id": pl.String,
+    "sentence_index": pl.Int32,
+    "speaker_text": pl.String,
+    "speaker_text_start": pl.Int32,
+    "speaker_text_end": pl.Int32,
+    "speaker_name": pl.String,
+    "speaker_type": pl.String,
+    "speaker_country_iso3": pl.String,
+    "speaker_start": pl.Int32,
+    "speaker_end": pl.Int32,
+    "cue": pl.String,
+    "cue_lemma": pl.String,
+    "cue_start": pl.Int32,
+    "cue_end": pl.Int32,
+    "content": pl.String,
+    "content_start": pl.Int32,
+    "content_end": pl.Int32,
+    "is_direct": pl.Boolean,
+    "stance": pl.String,
+    "target_text": pl.String,
+    "target_start": pl.Int32,
+    "target_end": pl.Int32,
+    "confidence": pl.Float64,
+    "method": pl.String,
+    "rules_version": pl.String,
+    "extractor_version": pl.String,
+}
+CLAIM_NUMBER_SCHEMA = {
+    "claim_id": pl.String,
+    "article_id": pl.String,
+    "number_text": pl.String,
+    "number_start": pl.Int32,
+    "number_end": pl.Int32,
+    "value": pl.Float64,
+    "unit": pl.String,
+    "subject": pl.String,
+    "extractor_version": pl.String,
+}
+
+OPEN_QUOTES = "“„«"
+CLOSE_QUOTES = "”»"
+SUBJECT_DEPS = ("nsubj", "nsubjpass")
+CONTENT_STRIP = " \t\n,.;:"
+
+
+@dataclass(frozen=True)
+class Rules:
+    version: str
+    cues: dict
+    phrases: list
+    quote_verbs: frozenset
+    content_stance: list
+    person_pronouns: frozenset
+    group_pronouns: frozenset
+    person_roles: frozenset
+    unnamed_heads: frozenset
+    document_heads: frozenset
+    government_words: tuple
+    org_nouns: frozenset
+    country_heads: frozenset
+
+
+@functools.lru_cache(maxsize=1)
+def rules() -> Rules:
+    with RULES.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    return Rules(
+        version=str(raw["version"]),
+        cues=raw["cues"],
+        phrases=raw["phrases"],
+        quote_verbs=frozenset(raw["quote_verbs"]) | frozenset(raw["cues"]),
+        content_stance=[
+            (item["stance"], [re.compile(p) for p in item["patterns"]])
+            for item in raw["content_stance"]
+        ],
+        person_pronouns=frozenset(raw["pronouns"]["person"]),
+        group_pronouns=frozenset(raw["pronouns"]["group"]),
+        person_roles=frozenset(raw["person_roles"]),
+        unnamed_heads=frozenset(raw["unnamed_heads"]),
+        document_heads=frozenset(raw["document_heads"]),
+        government_words=tuple(raw["government_words"]),
+        org_nouns=frozenset(raw["org_nouns"]),
+        country_heads=frozenset(raw["country_heads"]),
+    )
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("’", "'").strip()
+    text = re.sub(r"'s$|'$", "", text)
+    text = re.sub(r"^(the)\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"(?<=\b[A-Za-z])\.", "", text)
+    return " ".join(text.split()).lower()
+
+
+@functools.lru_cache(maxsize=1)
+def country_aliases() -> dict[str, tuple[str, str]]:
+    """normalized alias -> (iso3, kind) for names, demonyms and capitals; ambiguous ones dropped."""
+    seen: dict[str, set[tuple[str, str]]] = {}
+    with REFERENCE.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            seen.setdefault(_norm(row["alias"]), set()).add((row["iso3"], row["alias_kind"]))
+    order = ["name", "official", "alt", "demonym", "capital"]
+    out = {}
+    for key, values in seen.items():
+        if len({iso for iso, _ in values}) == 1:
+            out[key] = sorted(values, key=lambda v: order.index(v[1]) if v[1] in order else 9)[0]
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """iso3 -> English short name ("Turkey"; the countries seed says "Türkiye")."""
+    with COUNTRIES.open(encoding="utf-8") as fh:
+        names = {row["iso3"]: row["name"] for row in csv.DictReader(fh)}
+    with REFERENCE.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["alias_kind"] == "name" and row["alias"].isascii():
+                names[row["iso3"]] = row["alias"]
+    return names
+
+
+def country_of(text: str) -> tuple[str, str] | None:
+    return country_aliases().get(_norm(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotes
+
+
+@dataclass
+class Quote:
+    open_char: int  # offset of the opening mark
+    close_char: int  # offset just after the closing mark (or the paragraph end)
+    start: int  # content start (inside the marks, stripped)
+    end: int  # content end
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """Pair quotation marks; a quote left open at a paragraph end that the next paragraph
+    reopens is closed there (the multi-paragraph convention); other unclosed ones are dropped."""
+    spans: list[tuple[int, int]] = []
+    opened: int | None = None
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n" and opened is not None:
+            j = i
+            while j < n and text[j].isspace():
+                j += 1
+            if "\n" in text[i:j] and j < n and text[j] in OPEN_QUOTES + '"':
+                spans.append((opened, i))
+            if "\n" in text[i : max(j, i + 1)]:
+                opened = None
+        elif ch in OPEN_QUOTES:
+            opened = i
+        elif ch in CLOSE_QUOTES:
+            if opened is not None:
+                spans.append((opened, i + 1))
+                opened = None
+        elif ch == '"':
+            # straight quotes: direction from the context, so one stray mark does not flip
+            # every later pair of a one-paragraph story
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < n else " "
+            opens = (before.isspace() or before in "([—-:") and not after.isspace()
+            closes = not before.isspace() and (after.isspace() or after in ".,;:!?)—-")
+            if opened is None:
+                if opens:
+                    opened = i
+            elif closes:
+                spans.append((opened, i + 1))
+                opened = None
+            elif opens:
+                opened = i
+        i += 1
+    quotes = []
+    for a, b in spans:
+        inner_end = b - 1 if text[b - 1] in CLOSE_QUOTES + '"' else b
+        start, end = a + 1, inner_end
+        while start < end and text[start] in CONTENT_STRIP:
+            start += 1
+        while end > start and text[end - 1] in CONTENT_STRIP:
+            end -= 1
+        if end > start:
+            quotes.append(Quote(a, b, start, end))
+    return quotes
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims
+
+
+@dataclass
+class Speaker:
+    text: str
+    text_start: int
+    text_end: int
+    name: str | None = None
+    type: str | None = None
+    country: str | None = None
+    ref_start: int | None = None
+    ref_end: int | None = None
+    head_lemmas: frozenset = frozenset()
+
+
+@dataclass
+class Claim:
+    cue_tokens: list[Token]
+    cue_lemma: str
+    content_start: int
+    content_end: int
+    is_direct: bool
+    stance: str
+    speaker_head: Token | None
+    method: str
+    confidence: float
+    target: Span | Token | None = None
+    speaker: Speaker | None = None
+    inherited: Claim | None = None  # a quote continuing an earlier quote's speaker
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def cue_start(self) -> int:
+        return min(t.idx for t in self.cue_tokens)
+
+    @property
+    def cue_end(self) -> int:
+        return max(t.idx + len(t.text) for t in self.cue_tokens)
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start] in CONTENT_STRIP):
+        start += 1
+    while end > start and text[end - 1] in CONTENT_STRIP:
+        end -= 1
+    return start, end
+
+
+def _token_span(tokens: list[Token]) -> tuple[int, int]:
+    tokens = [t for t in tokens if not t.is_space]
+    return min(t.idx for t in tokens), max(t.idx + len(t.text) for t in tokens)
+
+
+def _subtree_chars(tok: Token, exclude: set[int] | None = None) -> tuple[int, int]:
+    toks = [t for t in tok.subtree if not t.is_space and (exclude is None or t.i not in exclude)]
+    if not toks:
+        return tok.idx, tok.idx + len(tok.text)
+    return _token_span(toks)
+
+
+def _subject(verb: Token) -> Token | None:
+    subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+    if len(subjects) > 1:  # "The charity Doctors Without Borders says": two nsubj in a bad parse
+        named = [c for c in subjects if any(t.pos_ == "PROPN" for t in c.subtree)]
+        return (named or subjects)[-1]
+    for child in subjects:
+        return child
+    # conjoined verbs share the subject: "condemned ... and demanded"; "met ... and said"
+    if verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
+        return _subject(verb.head)
+    return _misparsed_subject(verb)
+
+
+def _quote_subject(verb: Token) -> Token | None:
+    """The speaker of '"...," warned Asli Aydintasbas': the parser may call it attr or dobj."""
+    subj = _subject(verb)
+    if subj is not None:
+        return subj
+    for child in verb.rights:
+        if child.dep_ in ("attr", "dobj", "npadvmod") and child.pos_ in ("PROPN", "NOUN", "PRON"):
+            return child
+    return None
+
+
+def _misparsed_subject(verb: Token) -> Token | None:
+    """A root cue with no subject whose subject the parser hung on an opening phrase:
+    "In Seoul, South Korea and the European Union jointly condemned ..." (Korea: conj of Seoul)."""
+    if verb.dep_ != "ROOT":
+        return None
+    j = verb.i - 1
+    while j >= 0 and verb.doc[j].pos_ in ("ADV", "AUX", "PART"):
+        j -= 1
+    if j < 0 or verb.doc[j].pos_ not in ("PROPN", "NOUN") or verb.doc[j].dep_ != "conj":
+        return None
+    head = verb.doc[j]
+    while head.dep_ == "conj" and head.head.dep_ == "conj":
+        head = head.head
+    return head
+
+
+def _relative_subject(subj: Token) -> Token:
+    """'Lynch, who runs a firm, said' parses 'who' as subject of relcl; the speaker is Lynch."""
+    if subj.lower_ in ("who", "which", "that") and subj.head.dep_ == "relcl":
+        return subj.head.head
+    return subj
+
+
+def _conjuncts(head: Token) -> list[Token]:
+    out = [head]
+    for child in head.children:
+        if child.dep_ == "conj" and child.pos_ in ("PROPN", "NOUN", "PRON"):
+            out.extend(_conjuncts(child))
+    return out
+
+
+def _cue_words(verb: Token) -> list[Token]:
+    """The cue as written: the verb plus its particle and the reporters/VOA of 'told reporters'."""
+    words = [verb]
+    for child in verb.children:
+        if child.dep_ == "prt":
+            words.append(child)
+        if child.dep_ == "dobj" and child.lower_ == "reporters" and verb.lemma_ == "tell":
+            words.append(child)
+    for child in verb.children:
+        if child.dep_ in ("aux",) and child.lemma_ == "be" and verb.tag_ == "VBG":
+            words.append(child)
+    return sorted(words, key=lambda t: t.i)
+
+
+def _phrase_cue(verb: Token) -> tuple[list[Token], str, str] | None:
+    """Multi-word cues of rules/claim_cues.yaml: neither confirmed nor denied; called on."""
+    lem = verb.lemma_.lower()
+    for phrase in rules().phrases:
+        words = phrase["words"]
+        if words[0] == "neither" and lem == words[1]:
+            pre = [c for c in verb.children if c.dep_ == "preconj" and c.lower_ == "neither"]
+            conj = [c for c in verb.children if c.dep_ == "conj" and c.lemma_ == words[3]]
+            nor = [c for c in verb.children if c.dep_ == "cc" and c.lower_ == "nor"]
+            if pre and conj:
+                return [pre[0], verb, *nor, conj[0]], phrase["lemma"], phrase["stance"]
+        elif len(words) == 2 and lem == words[0]:
+            part = [c for c in verb.children if c.dep_ in ("prep", "prt") and c.lower_ == words[1]]
+            if part:
+                return [verb, part[0]], phrase["lemma"], phrase["stance"]
+    return None
+
+
+def _nonrestrictive(root: Token) -> set[int]:
+    """Token ids of ', where ...' / ', which ...' relative clauses under root (cut from content)."""
+    out: set[int] = set()
+    for tok in root.subtree:
+        if tok.dep_ == "relcl" and tok.left_edge.lower_ in ("where", "which"):
+            prev = tok.doc[tok.left_edge.i - 1] if tok.left_edge.i else None
+            if prev is not None and prev.text == ",":
+                out |= {t.i for t in tok.subtree} | {prev.i}
+    return out
+
+
+def _ccomp_contents(verb: Token, text: str) -> list[tuple[int, int]]:
+    """That-clauses: one range each, 'that' dropped; 'that A and that B' gives two ranges."""
+    out = []
+    for child in verb.children:
+        if child.dep_ != "ccomp":
+            continue
+        split = [
+            c
+            for c in child.children
+            if c.dep_ == "conj" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        ]
+        exclude = _nonrestrictive(child)
+        for c in split:
+            exclude |= {t.i for t in c.subtree}
+            exclude |= {t.i for t in child.children if t.dep_ == "cc" and t.i < c.i}
+        for part, excl in [(child, exclude)] + [(c, None) for c in split]:
+            toks = [t for t in part.subtree if (excl is None or t.i not in excl) and not t.is_space]
+            # drop a leading 'that' (mark) and trailing punctuation
+            while toks and (toks[0].lower_ == "that" and toks[0].dep_ in ("mark", "dobj")):
+                toks = toks[1:]
+            while toks and toks[0].is_punct:
+                toks = toks[1:]
+            if toks:
+                a, b = _token_span(toks)
+                out.append(_strip_span(text, a, b))
+    # "told the official that she had..." can parse 'that' as the object of a clause
+    return out
+
+
+def _dep_content(
+    verb: Token, kinds: list[str], text: str
+) -> tuple[tuple[int, int] | None, Token | None]:
+    """Content from the cue's configured dependents, and the object token if it is a target."""
+    children = list(verb.children)
+    for kind in kinds:
+        if kind == "object":
+            for c in children:
+                if c.dep_ in ("dobj",) and c.lower_ != "that":
+                    toks = list(c.subtree)
+                    # the object's modifiers the parser hung on the verb: "... in emergency aid"
+                    for r in verb.rights:
+                        if r.i <= c.i:
+                            continue
+                        if r.dep_ not in ("prep", "npadvmod", "advmod", "punct") or r.text in ".;":
+                            break
+                        toks.extend(r.subtree)
+                    return _strip_span(text, *_token_span(toks)), c
+        elif kind in ("xcomp", "xcomp_object"):
+            for c in children:
+                if c.dep_ == "xcomp":
+                    toks = list(c.subtree)
+                    if kind == "xcomp_object":
+                        objs = [o for o in children if o.dep_ == "dobj" and o.i < c.i]
+                        if objs:
+                            toks = list(objs[0].subtree) + toks
+                    a, b = _token_span(toks)
+                    return _strip_span(text, a, b), None
+                if c.dep_ == "ccomp" and kind == "xcomp_object":
+                    return _strip_span(text, *_subtree_chars(c)), None
+        elif kind in ("of", "for", "against", "about"):
+            for c in children:
+                if c.dep_ == "prep" and c.lower_ == kind:
+                    objs = [o for o in c.children if o.dep_ in ("pcomp", "pobj")]
+                    if objs:
+                        end = c.i + 1
+                        while end < len(verb.doc) and not _sentence_end(verb.doc[end]):
+                            end += 1
+                        toks = list(verb.doc[c.i + 1 : end])
+                        if toks:
+                            return _strip_span(text, *_token_span(toks)), None
+        elif kind == "oprd":
+            for c in children:
+                if c.dep_ in ("oprd", "ccomp", "xcomp") and c.i > verb.i:
+                    return _strip_span(text, *_subtree_chars(c)), None
+    return None, None
+
+
+def _in_quote(start: int, end: int, quotes: list[Quote]) -> Quote | None:
+    for q in quotes:
+        overlap = min(end, q.end) - max(start, q.start)
+        if overlap > 0 and overlap >= 0.5 * (end - start):
+            return q
+    return None
+
+
+def _stance_from_content(stance: str, content: str) -> str:
+    if stance != "assert":
+        return stance
+    low = content.lower()
+    for new, patterns in rules().content_stance:
+        if any(p.search(low) for p in patterns):
+            return new
+    return stance
+
+
+def _sentence_end(tok: Token) -> bool:
+    return tok.text in (".", "?", "!") or "\n" in tok.text
+
+
+def _opens_sentence(text: str, char: int) -> bool:
+    before = text[:char].rstrip(" \t")
+    return not before or before[-1] in ".!?\n" + CLOSE_QUOTES
+
+
+def _quote_cue(doc: Doc, q: Quote, quotes: list[Quote]) -> tuple[Token | None, str]:
+    """The speech verb a quote hangs on: after it ("...," X said) or before (X said, "...")."""
+    verbs = rules().quote_verbs
+    # after: tokens right after the closing mark up to the end of the sentence
+    after = doc.char_span(q.close_char, len(doc.text), alignment_mode="expand")
+    best_after = None
+    closes_sentence = doc.text[q.start : q.close_char].rstrip(CLOSE_QUOTES + '"').endswith(".")
+    if after is not None and not closes_sentence:
+        for k, tok in enumerate(after):
+            if k > 8 or (k > 0 and _sentence_end(tok)) or tok.text in OPEN_QUOTES:
+                break
+            if tok.lemma_.lower() in verbs and tok.pos_ in ("VERB", "AUX"):
+                subj = _quote_subject(tok)
+                between = [t for t in after[:k] if not (t.is_punct or t.is_space)]
+                allowed = {t.i for t in subj.subtree} if subj is not None else set()
+                if all(t.i in allowed or t.dep_ in ("aux", "advmod", "neg") for t in between):
+                    best_after = tok
+                break
+    # before: tokens back from the opening mark to the previous sentence end
+    before = doc.char_span(0, q.open_char, alignment_mode="contract") if q.open_char else None
+    best_before = None
+    if before is not None and len(before):
+        toks = list(before)
+        gap = 0
+        for tok in reversed(toks):
+            if _sentence_end(tok) or tok.text in CLOSE_QUOTES:
+                break
+            if tok.lemma_.lower() in verbs and tok.pos_ in ("VERB", "AUX"):
+                best_before = tok
+                break
+            gap += 0 if tok.is_punct or tok.is_space else 1
+            if gap > 4:
+                break
+        last = next((t for t in reversed(toks) if not t.is_space), None)
+        if best_before is not None and last is not None and last.i != best_before.i:
+            attached = last.head.i == best_before.i and last.dep_ in ("npadvmod", "dobj", "dative")
+            if (last.text not in (",", ":") and not attached) or gap > 4:
+                best_before = None
+    if best_after is not None and (best_before is None or _subject(best_after) is not None):
+        return best_after, "after"
+    if best_before is not None:
+        return best_before, "before"
+    return None, ""
+
+
+def _object_cue(doc: Doc, q: Quote) -> Token | None:
+    """A short quote that is (part of) the object of a cue verb: expressed "rock-solid" support."""
+    span = doc.char_span(q.start, q.end, alignment_mode="expand")
+    if span is None:
+        return None
+    tok = span.root
+    hops = 0
+    while tok.head.i != tok.i and hops < 3:
+        if tok.dep_ not in (
+            "dobj",
+            "oprd",
+            "amod",
+            "compound",
+            "npadvmod",
+            "attr",
+            "acomp",
+            "nmod",
+        ):
+            return None
+        tok = tok.head
+        hops += 1
+        if tok.lemma_.lower() in rules().cues and tok.pos_ == "VERB":
+            cfg = rules().cues[tok.lemma_.lower()]
+            if any(k in ("object", "oprd") for k in cfg.get("content", [])):
+                return tok
+            return None
+    return None
+
+
+def extract_claims(doc: Doc) -> list[Claim]:
+    """All claims of one Doc, speakers resolved, in text order. Cached on the Doc."""
+    cached = doc.user_data.get("newsledger_claims")
+    if cached is not None:
+        return cached
+    claims = _extract(doc)
+    SpeakerResolver(doc).resolve(claims)
+    claims = [c for c in claims if not _nested_same_speaker(c, claims)]
+    claims = [
+        c
+        for c in claims
+        if c.speaker is not None
+        and c.content_end > c.content_start
+        and c.speaker.type
+        in rules().cues.get(c.cue_lemma, {}).get("subject_kinds", [c.speaker.type])
+    ]
+    doc.user_data["newsledger_claims"] = claims
+    return claims
+
+
+def _nested_same_speaker(claim: Claim, claims: list[Claim]) -> bool:
+    """'Sanchez said he would urge ...': the inner 'he ... urge' is the outer claim's content."""
+    sp = claim.speaker
+    if sp is None or claim.speaker_head is None or claim.speaker_head.pos_ != "PRON":
+        return False
+    return any(
+        other is not claim
+        and other.speaker is not None
+        and other.speaker.name == sp.name
+        and other.content_start <= claim.cue_start < other.content_end
+        for other in claims
+    )
+
+
+def _extract(doc: Doc) -> list[Claim]:
+    text = doc.text
+    R = rules()
+    quotes = find_quotes(text)
+    claims: list[Claim] = []
+    used_verbs: set[int] = set()
+    pending: list[Quote] = []
+
+    def para_of(char: int) -> int:
+        return text.count("\n\n", 0, char)
+
+    for q in quotes:
+        n_words = len(text[q.start : q.end].split())
+        cue, side = _quote_cue(doc, q, quotes)
+        if cue is None and n_words < 4:
+            obj_cue = _object_cue(doc, q)
+            if obj_cue is not None:
+                claims.append(
+                    Claim(
+                        [obj_cue],
+                        obj_cue.lemma_.lower(),
+                        q.start,
+                        q.end,
+                        True,
+                        R.cues[obj_cue.lemma_.lower()]["stance"],
+                        _subject(obj_cue),
+                        "quote_object",
+                        0.7,
+                    )
+                )
+                used_verbs.add(obj_cue.i)
+            continue
+        if cue is not None:
+            subj = _quote_subject(cue)
+            if subj is None:
+                continue
+            subj = _relative_subject(subj)
+            lemma = cue.lemma_.lower()
+            stance = R.cues.get(lemma, {"stance": "assert"})["stance"]
+            start, end, direct = q.start, q.end, True
+            if side == "after" and n_words >= 1:
+                # a partial quote: "In the past, the EU "was ruled by ..."," Sisci said
+                sent_start = doc.char_span(q.open_char, q.open_char + 1, alignment_mode="expand")
+                if sent_start is not None:
+                    first = sent_start[0]
+                    prev = [t for t in doc[first.sent.start : first.i] if not t.is_space]
+                    if (
+                        prev
+                        and not _sentence_end(prev[-1])
+                        and prev[-1].text not in CLOSE_QUOTES + ":"
+                    ):
+                        if not any(t.text in CLOSE_QUOTES for t in prev) and len(prev) <= 60:
+                            start, direct = prev[0].idx, False
+            if n_words < 4 and lemma not in R.cues:
+                continue
+            claim = Claim(
+                _cue_words(cue),
+                lemma,
+                start,
+                end,
+                direct,
+                _stance_from_content(stance, text[q.start : q.end]),
+                subj,
+                f"quote_{side}",
+                0.9,
+            )
+            claims.append(claim)
+            used_verbs.add(cue.i)
+            if not direct:
+                claim.method = "quote_partial"
+        elif n_words >= 4 and _opens_sentence(text, q.open_char):
+            pending.append(q)  # a quote with no cue: continues the claim just before it
+
+    # indirect speech
+    for tok in doc:
+        lemma = tok.lemma_.lower()
+        if tok.lower_ == "according":
+            claims.extend(_according_to(tok, text, quotes))
+            continue
+        if tok.pos_ not in ("VERB", "AUX") or lemma not in R.cues:
+            continue
+        if any(q.start <= tok.idx < q.end for q in quotes):
+            continue  # "I think" inside a quote belongs to the quote
+        if (
+            tok.dep_ == "conj"
+            and tok.head.lemma_ == "confirm"
+            and any(c.dep_ == "preconj" for c in tok.head.children)
+        ):
+            continue  # the 'denied' of 'neither confirmed nor denied'
+        cfg = R.cues[lemma]
+        phrase = _phrase_cue(tok)
+        cue_tokens, cue_lemma, stance = _cue_words(tok), lemma, cfg["stance"]
+        kinds = list(cfg.get("content", []))
+        if phrase:
+            cue_tokens, cue_lemma, stance = phrase
+            if cue_lemma == "neither_confirm_nor_deny":
+                kinds = ["object"]
+                deny = [t for t in cue_tokens if t.lemma_ == "deny"]
+                tok_for_obj = deny[0] if deny else tok
+            elif cue_lemma == "call_on":
+                kinds = []
+        # "as reported by Reuters", "as cited by TTG Asia"
+        agent = [c for c in tok.children if c.dep_ == "agent"]
+        if agent and any(c.dep_ == "mark" and c.lower_ == "as" for c in tok.children):
+            pobj = [c for c in agent[0].children if c.dep_ == "pobj"]
+            if pobj and tok.head.i != tok.i:
+                exclude = {t.i for t in tok.subtree}
+                a, b = _subtree_chars(tok.head, exclude)
+                cue_tokens = sorted(
+                    [tok, agent[0], *[c for c in tok.children if c.dep_ == "mark"]],
+                    key=lambda t: t.i,
+                )
+                claims.append(
+                    Claim(
+                        cue_tokens,
+                        lemma,
+                        *_strip_span(text, a, b),
+                        False,
+                        stance,
+                        pobj[0],
+                        "as_reported_by",
+                        0.6,
+                    )
+                )
+            continue
+        subj = _subject(tok)
+        if subj is None or subj.lower_ in ("there",):
+            continue
+        if subj.dep_ == "nsubjpass" and not cfg.get("passive_ok"):
+            continue  # "Vietnam is expected to ...": not a statement by Vietnam
+        subj = _relative_subject(subj)
+        ranges: list[tuple[tuple[int, int], Token | None]] = []
+        if cue_lemma == "call_on":
+            on = [c for c in tok.children if c.lower_ == "on" and c.dep_ in ("prep", "prt")][0]
+            toks = [t for t in on.subtree if t.i != on.i]
+            for c in tok.children:
+                if c.dep_ in ("advcl", "xcomp", "ccomp") and c.i > on.i:
+                    toks += list(c.subtree)
+            pobj = [c for c in on.children if c.dep_ == "pobj"]
+            if toks:
+                ranges.append((_strip_span(text, *_token_span(toks)), pobj[0] if pobj else None))
+        else:
+            for r in _ccomp_contents(tok, text):
+                ranges.append((r, None))
+            rest = [c for c in tok.rights if not c.is_punct and c.dep_ not in ("ccomp",)]
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if (
+                len(ranges) == 1
+                and ranges[0][0][1] <= subj.idx
+                and rest
+                and nxt is not None
+                and nxt.text == ","
+            ):
+                toks = [t for t in tok.sent if not t.is_space]
+                ranges = [(_strip_span(text, *_token_span(toks)), None)]
+            before_subj = doc[subj.left_edge.i - 1] if subj.left_edge.i > 0 else None
+            if (
+                not ranges
+                and tok.dep_ in ("parataxis", "ccomp", "advcl")
+                and tok.head.pos_ in ("VERB", "AUX")
+                and before_subj is not None
+                and (before_subj.is_punct or before_subj.text in CLOSE_QUOTES)
+                and not any(
+                    c.dep_ in ("dobj", "ccomp", "xcomp") and c.lower_ != "reporters"
+                    for c in tok.children
+                )
+            ):
+                exclude = {t.i for t in tok.subtree} | _nonrestrictive(tok.head)
+                toks = [t for t in tok.head.subtree if t.i not in exclude and not t.is_space]
+                after_cue = doc[tok.right_edge.i + 1] if tok.right_edge.i + 1 < len(doc) else None
+                if after_cue is not None and after_cue.text == "," and toks and toks[0].i < tok.i:
+                    # "That's one argument, he believes, for ...": the cue sits inside its content
+                    sent = tok.sent
+                    toks = [t for t in sent if not t.is_space]
+                while toks and (
+                    toks[0].is_punct or (toks[0].lower_ == "that" and toks[0].dep_ == "mark")
+                ):
+                    toks = toks[1:]
+                if toks:
+                    ranges.append((_strip_span(text, *_token_span(toks)), None))
+            if not ranges and kinds:
+                source = tok_for_obj if phrase and cue_lemma == "neither_confirm_nor_deny" else tok
+                r, obj = _dep_content(source, kinds, text)
+                if r is not None:
+                    ranges.append((r, obj))
+        for (a, b), obj in ranges:
+            if b <= a or "\n" in text[min(a, tok.idx) : max(b, tok.idx)]:
+                continue  # a parse that runs across paragraphs
+            q = _in_quote(a, b, quotes)
+            if q is not None and tok.i in used_verbs:
+                continue  # the quote itself is the claim (already made above)
+            if q is not None and (q.start <= a and b <= q.end):
+                continue  # a clause inside a quote: the quote's speaker said it, not this subject
+            if tok.i in used_verbs and any(
+                c.content_start <= a < c.content_end or a <= c.content_start < b
+                for c in claims
+                if tok in c.cue_tokens
+            ):
+                continue
+            content = text[a:b]
+            claim_stance = _stance_from_content(stance, content)
+            claims.append(
+                Claim(
+                    cue_tokens,
+                    cue_lemma,
+                    a,
+                    b,
+                    False,
+                    claim_stance,
+                    subj,
+                    "indirect",
+                    0.8 if obj is None else 0.7,
+                    target=obj,
+                )
+            )
+    for q in pending:
+        before = [c for c in claims if c.cue_end <= q.open_char and c.speaker_head is not None]
+        if not before:
+            continue
+        prev = max(before, key=lambda c: c.cue_start)
+        if q.open_char - prev.cue_start > 600 or para_of(q.open_char) - para_of(prev.cue_start) > 1:
+            continue
+        claims.append(
+            Claim(
+                prev.cue_tokens,
+                prev.cue_lemma,
+                q.start,
+                q.end,
+                True,
+                _stance_from_content(
+                    R.cues.get(prev.cue_lemma, {"stance": "assert"})["stance"],
+                    text[q.start : q.end],
+                ),
+                prev.speaker_head,
+                "quote_continued",
+                0.6,
+                inherited=prev,
+            )
+        )
+    claims.sort(key=lambda c: (c.content_start, c.cue_start))
+    return claims
+
+
+def _according_to(tok: Token, text: str, quotes: list[Quote]) -> list[Claim]:
+    to = [c for c in tok.children if c.lower_ == "to"]
+    if not to:
+        return []
+    pobj = [c for c in to[0].children if c.dep_ == "pobj"]
+    if not pobj:
+        return []
+    head = tok.head
+    if head.i == tok.i:
+        return []
+    exclude = {t.i for t in tok.subtree}
+    cut = _nonrestrictive(head)
+    toks = [t for t in head.subtree if t.i not in exclude | cut and not t.is_space]
+    # the clause governed by the head verb, without the 'according to' phrase and its comma
+    while toks and (toks[0].is_punct or (toks[0].lower_ == "that" and toks[0].dep_ == "mark")):
+        toks = toks[1:]
+    if not toks:
+        return []
+    # content runs from the first token after 'according to X,' when the phrase opens the clause
+    after = [t for t in toks if t.i > max(exclude)]
+    if after and min(exclude) <= toks[0].i + 1:
+        toks = after
+        while toks and toks[0].is_punct:
+            toks = toks[1:]
+    # stop at a non-restrictive relative clause (", where ...")
+    a, b = _token_span(toks)
+    a, b = _strip_span(text, a, b)
+    return [
+        Claim([tok, to[0]], "according_to", a, b, False, "assert", pobj[0], "according_to", 0.7)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Speakers
+
+
+class SpeakerResolver:
+    """Resolves claim speakers within one article (see the module docstring)."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.ents = list(doc.ents)
+        self.history: list[Speaker] = []
+        self.aliases: dict[str, Speaker] = {}
+        self.persons: list[tuple[str, int, int]] = []  # (full name, start, end) first mentions
+        for ent in self.ents:
+            if ent.label_ == "PERSON" and len(ent) >= 2:
+                name = self.full_text(ent)
+                if not any(p[0] == name for p in self.persons):
+                    self.persons.append((name, ent.start_char, ent.end_char))
+
+    def full_text(self, ent: Span) -> str:
+        """The entity text extended over name tokens the NER cut off ("Choe Son" + "Hui")."""
+        end = ent.end
+        while (
+            end < len(self.doc)
+            and self.doc[end].pos_ == "PROPN"
+            and self.doc[end].is_title
+            and (self.doc[end - 1].head.i == end or self.doc[end].dep_ in ("appos", "compound"))
+            and not any(
+                e.start == end and (len(e) > 1 or e.label_ in ("DATE", "TIME", "CARDINAL"))
+                for e in self.ents
+            )
+        ):
+            end += 1
+        return self.doc[ent.start : end].text
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def person_for(self, text: str, before: int) -> tuple[str, int, int] | None:
+        """The full name of the article whose tokens include this (sur)name."""
+        words = set(_norm(text).split())
+        if not words:
+            return None
+        found = None
+        for name, a, b in self.persons:
+            parts = set(_norm(name).split())
+            if len(words) == 1 and not words <= parts:
+                (w,) = words
+                if len(w) >= 5 and any(
+                    len(p) == len(w) and sum(x != y for x, y in zip(p, w, strict=True)) == 1
+                    for p in parts
+                ):
+                    words = {
+                        next(
+                            p
+                            for p in parts
+                            if len(p) == len(w)
+                            and sum(x != y for x, y in zip(p, w, strict=True)) == 1
+                        )
+                    }
+            if words <= parts:
+                if a <= before or found is None:
+                    found = (name, a, b)
+                if a <= before:
+                    break
+        return found
+
+    def _ents_in(self, a: int, b: int) -> list[Span]:
+        return [e for e in self.ents if e.start_char >= a and e.end_char <= b]
+
+    def _title_country(self, tokens: list[Token]) -> str | None:
+        for tok in tokens:
+            hit = country_of(tok.text)
+            if hit and hit[1] != "capital":
+                return hit[0]
+        # two-word demonyms (North Korean, South Korean)
+        for t1, t2 in zip(tokens, tokens[1:], strict=False):
+            hit = country_of(f"{t1.text} {t2.text}")
+            if hit:
+                return hit[0]
+        return None
+
+    def _person_title_tokens(self, ent_start: int) -> list[Token]:
+        tok = self.doc.char_span(ent_start, ent_start + 1, alignment_mode="expand")
+        if tok is None:
+            return []
+        i = tok[0].i
+        out = []
+        j = i - 1
+        while j >= 0 and j >= i - 5:
+            t = self.doc[j]
+            if t.is_punct or t.is_space or t.pos_ in ("VERB", "AUX", "ADP", "DET", "PRON", "CCONJ"):
+                break
+            out.insert(0, t)
+            j -= 1
+        return out
+
+    def _speaker_tokens(self, head: Token) -> list[Token]:
+        left = head.left_edge.i
+        toks = [t for t in self.doc[left : head.i + 1] if not t.is_space]
+        # include right-side name parts (flat names, "Associates" in "Dezan Shira & Associates")
+        j = head.i + 1
+        while (
+            j < len(self.doc)
+            and self.doc[j].dep_ in ("compound", "flat")
+            and self.doc[j].head.i == head.i
+        ):
+            toks.append(self.doc[j])
+            j += 1
+        for child in head.rights:
+            if (
+                child.dep_ == "appos"
+                and child.i == j
+                and any(e.start <= child.i < e.end for e in self.ents)
+            ):
+                toks.extend(t for t in child.subtree if not t.is_space)
+                break
+        unnamed = (
+            head.lemma_.lower() in rules().unnamed_heads or head.lower_ in rules().unnamed_heads
+        )
+        for child in head.rights:
+            if child.dep_ != "prep" or child.i != toks[-1].i + 1:
+                continue
+            pobj = [c for c in child.children if c.dep_ == "pobj"]
+            if not pobj:
+                continue
+            titled = head.is_title and (child.lower_ == "of" or child.is_title)
+            if (titled and head.pos_ in ("PROPN", "NOUN") and pobj[0].pos_ == "PROPN") or (
+                unnamed and child.lower_ in ("in", "from") and pobj[0].pos_ == "PROPN"
+            ):
+                toks.extend(t for t in child.subtree if not t.is_space)
+            break
+        while toks and (toks[0].is_punct or toks[0].dep_ == "cc"):
+            toks = toks[1:]
+        # drop a leading conjunct list: for 'South Korea and the European Union', the head of the
+        # second conjunct has only its own left edge, the first has the conj to its right (cut).
+        return toks
+
+    def _register_acronym(self, head: Token, speaker: Speaker) -> None:
+        """'The aid group, known by its French acronym MSF,' -> MSF names that speaker."""
+        for child in head.rights:
+            if child.dep_ in ("acl", "appos", "relcl"):
+                for e in self.ents:
+                    if child.left_edge.i <= e.start and e.end <= child.right_edge.i + 1:
+                        if e.text.isupper() and 2 <= len(e.text) <= 6:
+                            self.aliases[e.text] = speaker
+
+    # -- resolution ------------------------------------------------------------------------------
+    def resolve(self, claims: list[Claim]) -> None:
+        expanded: list[Claim] = []
+        for claim in sorted(claims, key=lambda c: c.cue_start):
+            if claim.inherited is not None:
+                if claim.inherited.speaker is not None:
+                    claim.speaker = claim.inherited.speaker
+                expanded.append(claim)
+                continue
+            head = claim.speaker_head
+            if head is None:
+                continue
+            heads = _conjuncts(head)
+            for k, h in enumerate(heads):
+                c = claim if k == 0 else Claim(**{**claim.__dict__})
+                c.speaker = self.speaker_of(h, exclude_conj=len(heads) > 1)
+                if c.speaker is not None:
+                    self.history.append(c.speaker)
+                expanded.append(c)
+        claims[:] = sorted(expanded, key=lambda c: (c.content_start, c.cue_start))
+
+    def speaker_of(self, head: Token, exclude_conj: bool = False) -> Speaker | None:
+        sp = self._speaker_of(head, exclude_conj)
+        if sp is not None and sp.name and sp.type in ("organization", "government", "unnamed"):
+            words = set(_norm(sp.name).split())
+            for prev in reversed(self.history):
+                if (
+                    prev.name
+                    and prev.type == sp.type
+                    and len(prev.name) > len(sp.name)
+                    and words <= set(_norm(prev.name).split())
+                ):
+                    sp.name, sp.ref_start, sp.ref_end = prev.name, prev.ref_start, prev.ref_end
+                    break
+        return sp
+
+    def _speaker_of(self, head: Token, exclude_conj: bool = False) -> Speaker | None:
+        R = rules()
+        toks = self._speaker_tokens(head)
+        if exclude_conj:
+            toks = [
+                t
+                for t in toks
+                if t.i <= head.i or t.head.i == head.i and t.dep_ in ("compound", "flat")
+            ]
+            conj_children = [c for c in head.children if c.dep_ in ("conj", "cc")]
+            if conj_children:
+                toks = [t for t in toks if t.i < min(c.i for c in conj_children)]
+        if not toks:
+            return None
+        a, b = _token_span(toks)
+        text = self.doc.text[a:b]
+        sp = Speaker(
+            text,
+            a,
+            b,
+            head_lemmas=frozenset(t.lemma_.lower() for t in toks if t.pos_ in ("NOUN", "PROPN")),
+        )
+        low_head = head.lower_
+        ents = self._ents_in(a, b)
+        persons = [e for e in ents if e.label_ == "PERSON"]
+        # pronouns
+        if head.pos_ == "PRON" and not ents:
+            if low_head in R.person_pronouns:
+                ante = self.person_antecedent(head)
+                if ante is not None:
+                    sp.name, sp.type, sp.country, sp.ref_start, sp.ref_end = ante
+                    return sp
+                return None
+            if low_head in R.group_pronouns:
+                for prev in reversed(self.history):
+                    if prev.type != "person":
+                        return Speaker(
+                            text,
+                            a,
+                            b,
+                            prev.name,
+                            prev.type,
+                            prev.country,
+                            prev.ref_start,
+                            prev.ref_end,
+                            prev.head_lemmas,
+                        )
+                return None
+            return None
+        if persons:
+            ent = persons[-1]
+            full = self.person_for(ent.text, ent.start_char)
+            name, ra, rb = full if full else (self.full_text(ent), ent.start_char, ent.end_char)
+            title = [t for t in toks if t.idx < ent.start_char]
+            country = self._title_country(title) or self._person_country(ra)
+            sp.name, sp.type, sp.country, sp.ref_start, sp.ref_end = name, "person", country, ra, rb
+            return sp
+        # a single capitalized surname tagged as something else (Baerbock as ORG) or untagged
+        proper = [t for t in toks if t.pos_ == "PROPN" or (t.pos_ == "INTJ" and t.is_title)]
+        if proper and len(proper) <= 2:
+            full = self.person_for(" ".join(t.text for t in proper), a)
+            if full is not None and not any(e.label_ in ("GPE", "NORP") for e in ents):
+                sp.name, sp.type, sp.country, sp.ref_start, sp.ref_end = (
+                    full[0],
+                    "person",
+                    self._person_country(full[1]),
+                    full[1],
+                    full[2],
+                )
+                return sp
+        orgs = [e for e in ents if e.label_ in ("ORG", "GPE", "NORP", "LOC", "FAC")]
+        head_lemma = head.lemma_.lower()
+        low_text = text.lower()
+        head_in_ent = any(e.start <= head.i < e.end for e in ents)
+        is_definite = (
+            toks[0].lower_ in ("the", "this", "that")
+            and not head_in_ent
+            and not any(e.label_ in ("ORG", "PERSON", "GPE") for e in ents)
+        )
+        # role nouns and definite descriptions: the spokesman, the website, the official
+        if is_definite:
+            for prev in reversed(self.history):
+                if head_lemma in prev.head_lemmas:
+                    return Speaker(
+                        text,
+                        a,
+                        b,
+                        prev.name,
+                        prev.type,
+                        prev.country,
+                        prev.ref_start,
+                        prev.ref_end,
+                        prev.head_lemmas,
+                    )
+            for chunk in reversed([c for c in self.doc.noun_chunks if c.end_char <= a]):
+                if head_lemma in {t.lemma_.lower() for t in chunk if t.pos_ == "NOUN"}:
+                    named = [
+                        e
+                        for e in self.ents
+                        if e.label_ in ("ORG", "PERSON") and chunk.start <= e.start < chunk.end + 2
+                    ]
+                    if named and head_lemma not in R.person_roles:
+                        e = named[0]
+                        sp.name, sp.type, sp.ref_start, sp.ref_end = (
+                            _strip_det(e.text),
+                            "organization",
+                            e.start_char,
+                            e.end_char,
+                        )
+                        return sp
+            if head_lemma in R.person_roles:
+                ante = self.role_antecedent(toks, a)
+                if ante is not None:
+                    sp.name, sp.type, sp.country, sp.ref_start, sp.ref_end = ante
+                    return sp
+            if head_lemma in R.org_nouns:
+                prev = next((p for p in reversed(self.history) if p.type == "organization"), None)
+                if prev is not None:
+                    self._register_acronym(head, prev)
+                    return Speaker(
+                        text,
+                        a,
+                        b,
+                        prev.name,
+                        prev.type,
+                        prev.country,
+                        prev.ref_start,
+                        prev.ref_end,
+                        prev.head_lemmas | {head_lemma},
+                    )
+        for ent in ents:
+            if ent.text in self.aliases:
+                prev = self.aliases[ent.text]
+                return Speaker(
+                    text,
+                    a,
+                    b,
+                    prev.name,
+                    prev.type,
+                    prev.country,
+                    ent.start_char,
+                    ent.end_char,
+                    prev.head_lemmas,
+                )
+        if not head_in_ent and head.pos_ == "NOUN" and head_lemma in R.person_roles:
+            sp.type, sp.name = "unnamed", _strip_det(text)
+            sp.country = self._title_country(toks)
+            return sp
+        norp = [e for e in ents if e.label_ == "NORP"]
+        if norp and head_lemma in R.country_heads and country_of(norp[0].text):
+            iso = country_of(norp[0].text)[0]
+            sp.type, sp.name, sp.country = "government", country_names().get(iso), iso
+            sp.ref_start, sp.ref_end = norp[0].start_char, norp[0].end_char
+            return sp
+        names = [t for t in toks if t.pos_ == "PROPN" or (t.pos_ == "INTJ" and t.is_title)]
+        if (
+            len(names) >= 2
+            and len(names) == len([t for t in toks if t.pos_ != "DET"])
+            and not any(e.label_ in ("GPE", "NORP", "ORG", "LOC", "FAC") for e in ents)
+            and all(t.is_title for t in names)
+        ):
+            name = " ".join(t.text for t in names)
+            self.persons.append((name, a, b))
+            sp.name, sp.type, sp.ref_start, sp.ref_end = name, "person", a, b
+            return sp
+        words = [t for t in toks if t.pos_ != "DET"]
+        if (
+            not ents
+            and len(words) >= 2
+            and all(t.is_title for t in words)
+            and any(t.pos_ == "PROPN" for t in words)
+        ):
+            roles = [t for t in words if t.lemma_.lower() in R.person_roles]
+            if roles and roles[-1].i < words[-1].i:
+                # "Solo Mayor Hadi Rudyatmo": a titled name the NER missed
+                name = " ".join(t.text for t in words if t.i > roles[-1].i)
+                self.persons.append((name, a, b))
+                sp.type, sp.name = "person", name
+                sp.country = self._title_country(toks)
+                return sp
+            sp.type, sp.name = "organization", _strip_det(text)
+            return sp
+        gov = any(re.search(rf"\b{re.escape(w)}\b", low_text) for w in R.government_words)
+        if head_lemma in R.document_heads or low_head in R.document_heads:
+            sp.type = "document"
+        elif (
+            head_lemma in R.unnamed_heads
+            or low_head in R.unnamed_heads
+            or (not orgs and head.tag_ in ("NNS",))
+        ):
+            sp.type = "unnamed"
+        elif orgs:
+            ent = (
+                orgs[-1]
+                if not any(e.label_ in ("ORG",) for e in orgs)
+                else [e for e in orgs if e.label_ == "ORG"][-1]
+            )
+            hit = country_of(ent.text)
+            sp.ref_start, sp.ref_end = ent.start_char, ent.end_char
+            title = [t for t in toks if t.i < ent.start]
+            if (
+                ent.label_ in ("ORG", "GPE")
+                and hit is None
+                and title
+                and title[-1].lemma_.lower() in R.person_roles
+                and all(t.pos_ == "PROPN" for t in ent)
+            ):
+                # "Solo Mayor Hadi Rudyatmo" with the name tagged ORG
+                self.persons.append((ent.text, ent.start_char, ent.end_char))
+                sp.type, sp.name = "person", ent.text
+                sp.country = self._title_country(title)
+                return sp
+            if ent.label_ in ("GPE",) and hit:
+                iso, kind = hit
+                sp.country = iso
+                sp.name = country_names().get(iso, ent.text)
+                sp.type = "government" if kind == "capital" or gov else "country"
+                return sp
+            if ent.label_ == "NORP" and hit:
+                sp.country = hit[0]
+                sp.type = "government" if gov else ("unnamed" if head.pos_ == "NOUN" else "country")
+                sp.name = (
+                    _strip_det(text)
+                    if head.pos_ == "NOUN"
+                    else country_names().get(hit[0], ent.text)
+                )
+                return sp
+            sp.type = "government" if gov else "organization"
+            sp.name = _strip_det(ent.text)
+            longer = [
+                e
+                for e in self.ents
+                if e.label_ == "ORG"
+                and e.start_char < ent.start_char
+                and len(e.text) > len(ent.text)
+                and set(_norm(ent.text).split()) <= set(_norm(e.text).split())
+            ]
+            if longer:
+                sp.name, sp.ref_start, sp.ref_end = (
+                    _strip_det(longer[0].text),
+                    longer[0].start_char,
+                    longer[0].end_char,
+                )
+            sp.country = self._title_country(toks)
+            return sp
+        elif gov:
+            sp.type = "government"
+        else:
+            sp.type = "unnamed" if head.pos_ == "NOUN" else "organization"
+        sp.name = _strip_det(text)
+        sp.country = self._title_country(toks)
+        return sp
+
+    def _person_country(self, ent_start: int) -> str | None:
+        return self._title_country(self._person_title_tokens(ent_start))
+
+    def person_antecedent(self, pron: Token) -> tuple | None:
+        """The most recent person who spoke or was a subject before the pronoun, agreeing in
+        gender where the first name tells it (gender-guesser); else the last person named."""
+        want = {"he": "male", "him": "male", "she": "female", "her": "female"}.get(pron.lower_)
+        limit = pron.idx
+        candidates: list[tuple[int, object, str]] = []
+        last_any = None
+        for ent in self.ents:
+            if ent.end_char > limit:
+                break
+            if ent.label_ != "PERSON" and not (
+                ent.label_ == "ORG" and self.person_for(ent.text, ent.start_char) and len(ent) == 1
+            ):
+                continue
+            full = self.person_for(ent.text, ent.start_char)
+            name = full[0] if full else self.full_text(ent)
+            if not _gender_agrees(name, want):
+                continue
+            last_any = ent
+            if ent.root.dep_ in (*SUBJECT_DEPS, "appos"):
+                candidates.append((ent.start_char, ent, name))
+        for sp in self.history:
+            if sp.text_start >= limit or not sp.name:
+                continue
+            if sp.type == "person" or (
+                sp.type == "unnamed" and sp.head_lemmas & rules().person_roles
+            ):
+                if _gender_agrees(sp.name, want):
+                    candidates.append((sp.text_start, sp, sp.name))
+        if not candidates and last_any is not None:
+            candidates.append((last_any.start_char, last_any, last_any.text))
+        if not candidates:
+            return None
+        _, best, _ = max(candidates, key=lambda c: c[0])
+        if isinstance(best, Speaker):
+            return best.name, best.type, best.country, best.ref_start, best.ref_end
+        full = self.person_for(best.text, best.start_char)
+        name, ra, rb = full if full else (self.full_text(best), best.start_char, best.end_char)
+        return name, "person", self._person_country(ra), ra, rb
+
+    def role_antecedent(self, toks: list[Token], before: int) -> tuple | None:
+        """'the Russian leader' -> the last person named with a role title (same nationality)."""
+        want_country = self._title_country(toks)
+        best = None
+        for name, a, b in self.persons:
+            if a >= before:
+                continue
+            title = self._person_title_tokens(a)
+            if not any(t.lemma_.lower() in rules().person_roles for t in title):
+                continue
+            country = self._title_country(title)
+            if want_country and country != want_country:
+                continue
+            best = (name, "person", country, a, b)
+        return best
+
+
+@functools.lru_cache(maxsize=1)
+def _gender_detector():
+    import gender_guesser.detector
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+def _gender_agrees(name: str, want: str | None) -> bool:
+    """False only when the first name is known to be of the other gender."""
+    if want is None or not name:
+        return True
+    first = name.split()[0]
+    guess = _gender_detector().get_gender(first).replace("mostly_", "")
+    if guess not in ("male", "female"):
+        return True
+    return guess == want
+
+
+def _strip_det(text: str) -> str:
+    return re.sub(
+        r"^(the|a|an|one|another|some|this|these)\s+", "", text.strip(), flags=re.IGNORECASE
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows
+
+
+def _target(claim: Claim, doc: Doc, speaker: Speaker | None) -> tuple[str, int, int] | None:
+    if claim.stance not in ("accuse", "condemn", "demand", "warn"):
+        return None
+    cue = claim.cue_tokens[0]
+    cfg = rules().cues.get(claim.cue_lemma, {})
+    candidates: list[Span] = []
+    if claim.target is not None:
+        t = claim.target
+        span = doc[t.left_edge.i : t.right_edge.i + 1] if isinstance(t, Token) else t
+        candidates += [e for e in doc.ents if e.start >= span.start and e.end <= span.end]
+    for kind in cfg.get("target", []):
+        for c in cue.children:
+            if kind == "dobj" and c.dep_ == "dobj":
+                span = doc[c.left_edge.i : c.i + 1]
+                candidates += [
+                    e
+                    for e in doc.ents
+                    if e.start >= span.start and e.end <= span.end + len(list(c.conjuncts)) * 4
+                ]
+    content = doc.char_span(claim.content_start, claim.content_end, alignment_mode="expand")
+    if content is not None:
+        candidates += [e for e in content.ents]
+    for ent in candidates:
+        if ent.label_ not in ("GPE", "ORG", "NORP", "PERSON", "LOC"):
+            continue
+        if speaker is not None and speaker.ref_start == ent.start_char:
+            continue
+        if speaker is not None and speaker.name and _norm(ent.text) == _norm(speaker.name):
+            continue
+        return ent.text, ent.start_char, ent.end_char
+    return None
+
+
+def _sentence_index(doc: Doc) -> dict[int, int]:
+    return {sent.start: i for i, sent in enumerate(doc.sents)}
+
+
+def claim_rows(doc: Doc, article) -> list[dict]:
+    """Rows of the `claims` table for one article."""
+    claims = extract_claims(doc)
+    starts = _sentence_index(doc)
+    rows = []
+    seen = set()
+    for c in claims:
+        sp = c.speaker
+        cue_tok = c.cue_tokens[0]
+        target = _target(c, doc, sp)
+        key = (c.content_start, c.content_end, sp.text_start, sp.name, c.cue_start)
+        if key in seen:
+            continue
+        seen.add(key)
+        confidence = c.confidence - (0.1 if sp.text_start != sp.ref_start else 0.0)
+        rows.append(
+            {
+                "claim_id": _stable_id(
+                    article.article_id,
+                    c.cue_start,
+                    c.content_start,
+                    c.content_end,
+                    sp.text_start,
+                    sp.name,
+                ),
+                "article_id": article.article_id,
+                "sentence_index": starts.get(cue_tok.sent.start),
+                "speaker_text": sp.text,
+                "speaker_text_start": sp.text_start,
+                "speaker_text_end": sp.text_end,
+                "speaker_name": sp.name,
+                "speaker_type": sp.type,
+                "speaker_country_iso3": sp.country,
+                "speaker_start": sp.ref_start if sp.ref_start is not None else sp.text_start,
+                "speaker_end": sp.ref_end if sp.ref_end is not None else sp.text_end,
+                "cue": doc.text[c.cue_start : c.cue_end],
+                "cue_lemma": c.cue_lemma,
+                "cue_start": c.cue_start,
+                "cue_end": c.cue_end,
+                "content": doc.text[c.content_start : c.content_end],
+                "content_start": c.content_start,
+                "content_end": c.content_end,
+                "is_direct": c.is_direct,
+                "stance": c.stance,
+                "target_text": target[0] if target else None,
+                "target_start": target[1] if target else None,
+                "target_end": target[2] if target else None,
+                "confidence": round(max(0.1, confidence), 2),
+                "method": c.method,
+                "rules_version": rules().version,
+                "extractor_version": article.version,
+            }
+        )
+    return rows
+
+
+def claim_number_rows(doc: Doc, article) -> list[dict]:
+    """Rows of the `claim_numbers` table: numbers with a unit inside each claim's content."""
+    rows = []
+    for row in claim_rows(doc, article):
+        for num in numbers_in(doc, row["content_start"], row["content_end"]):
+            rows.append(
+                {
+                    "claim_id": row["claim_id"],
+                    "article_id": article.article_id,
+                    "number_text": num.text,
+                    "number_start": num.start,
+                    "number_end": num.end,
+                    "value": num.value,
+                    "unit": num.unit,
+                    "subject": num.subject,
+                    "extractor_version": article.version,
+                }
+            )
+    return rows
+
+
+def _stable_id(*parts: object) -> str:
+    import hashlib
+
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]

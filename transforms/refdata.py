@@ -1,0 +1,226 @@
+"""Loaders for the versioned reference files in transforms/reference/ (see ATTRIBUTION.md there).
+
+Every loader is cached: the files are read once per process. Keys are normalized with
+`normalize_surface` (lower case, no leading "the", no possessive, no periods in acronyms).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REFERENCE = Path(__file__).parent / "reference"
+# Bump when a reference file changes what the resolver or the gazetteer produce.
+REFERENCE_VERSION = "ref-2"
+
+
+def normalize_surface(text: str) -> str:
+    """Lower-cased, possessive and leading article removed, periods in acronyms dropped."""
+    text = unicodedata.normalize("NFKC", text).replace("’", "'").strip()
+    text = re.sub(r"'s$|'$", "", text)
+    text = re.sub(r"^(the)\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"(?<=\b[A-Za-z])\.", "", text)  # U.S. -> US, U.N. -> UN
+    return " ".join(text.split()).lower()
+
+
+def read_rows(name: str) -> Iterator[dict]:
+    """Rows of a reference CSV; hand-written files start with a `# ...` comment line."""
+    with (REFERENCE / name).open(encoding="utf-8", newline="") as fh:
+        yield from csv.DictReader(line for line in fh if not line.startswith("#"))
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    canonical_name: str
+    iso3: str | None
+    sector: str | None
+    role: str | None
+    source: str  # "current" (hand-written) or "petrarch2"
+
+
+@functools.lru_cache(maxsize=1)
+def country_aliases() -> dict[str, tuple[str, str]]:
+    """normalized alias -> (iso3, alias kind); aliases claimed by two countries are dropped."""
+    order = ["name", "official", "alt", "demonym", "capital"]
+    seen: dict[str, set[tuple[str, str]]] = {}
+    for row in read_rows("country_aliases.csv"):
+        seen.setdefault(normalize_surface(row["alias"]), set()).add(
+            (row["iso3"], row["alias_kind"])
+        )
+    out = {}
+    for key, values in seen.items():
+        if len({iso for iso, _ in values}) == 1:
+            out[key] = sorted(values, key=lambda v: order.index(v[1]))[0]
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    path = REFERENCE.parent.parent / "dbt_project" / "seeds" / "countries.csv"
+    with path.open(encoding="utf-8") as fh:
+        return {row["iso3"]: row["name"] for row in csv.DictReader(fh)}
+
+
+@functools.lru_cache(maxsize=1)
+def petrarch_country_terms() -> dict[str, str]:
+    """Cities, regions and old names from the petrarch2 country sections -> ISO3."""
+    out: dict[str, str] = {}
+    for row in read_rows("petrarch_country_terms.csv"):
+        out.setdefault(normalize_surface(row["alias"]), row["iso3"])
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def seats_of_government() -> dict[str, tuple[str, str]]:
+    """'kremlin' -> ('RUS', 'government')."""
+    return {
+        normalize_surface(r["alias"]): (r["iso3"], r["sector"])
+        for r in read_rows("seats_of_government.csv")
+    }
+
+
+@dataclass(frozen=True)
+class OrgRef:
+    canonical_name: str
+    actor_type: str
+    sector: str
+    iso3: str | None
+
+
+@functools.lru_cache(maxsize=1)
+def organizations() -> dict[str, OrgRef]:
+    out = {}
+    for r in read_rows("organizations.csv"):
+        out[normalize_surface(r["alias"])] = OrgRef(
+            r["canonical_name"], r["actor_type"], r["sector"], r["iso3"] or None
+        )
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def persons() -> dict[str, PersonRef]:
+    """Person aliases -> reference person. Hand-written current figures win over petrarch2 (2014);
+    a petrarch2 alias shared by people of two countries is dropped as ambiguous."""
+    out: dict[str, PersonRef] = {}
+    for r in read_rows("persons_current.csv"):
+        ref = PersonRef(
+            r["name"], r["iso3"] or None, r["sector"] or None, r["role"] or None, "current"
+        )
+        for alias in [r["name"], *filter(None, r["short_forms"].split(";"))]:
+            out[normalize_surface(alias)] = ref
+    candidates: dict[str, set[PersonRef]] = {}
+    for r in read_rows("petrarch_persons.csv"):
+        if r["kind"] != "person":
+            continue
+        ref = PersonRef(r["canonical_name"], r["iso3"], r["sector"] or None, None, "petrarch2")
+        candidates.setdefault(normalize_surface(r["alias"]), set()).add(ref)
+    for key, refs in candidates.items():
+        if key in out:
+            continue
+        if len({ref.iso3 for ref in refs}) == 1:
+            out[key] = sorted(refs, key=lambda ref: ref.canonical_name)[0]
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def petrarch_groups() -> dict[str, tuple[str, str, str]]:
+    """Group aliases of the petrarch2 dictionary -> (canonical name, iso3, sector)."""
+    out = {}
+    for r in read_rows("petrarch_persons.csv"):
+        if r["kind"] == "group":
+            out.setdefault(
+                normalize_surface(r["alias"]), (r["canonical_name"], r["iso3"], r["sector"])
+            )
+    return out
+
+
+# Role words that precede a person's name ("Foreign Minister Sergey Lavrov") or follow it
+# ("Dmitry Peskov, the Kremlin spokesman"); the sector they imply ("" for none).
+ROLE_WORDS: dict[str, str] = {
+    "president": "government",
+    "vice president": "government",
+    "prime minister": "government",
+    "deputy prime minister": "government",
+    "foreign minister": "government",
+    "defense minister": "government",
+    "defence minister": "government",
+    "interior minister": "government",
+    "finance minister": "government",
+    "minister": "government",
+    "secretary of state": "government",
+    "defense secretary": "government",
+    "secretary": "government",
+    "secretary-general": "international organization",
+    "secretary general": "international organization",
+    "chancellor": "government",
+    "premier": "government",
+    "leader": "government",
+    "supreme leader": "government",
+    "king": "government",
+    "queen": "government",
+    "emir": "government",
+    "crown prince": "government",
+    "ambassador": "government",
+    "envoy": "government",
+    "diplomat": "government",
+    "official": "government",
+    "spokesman": "government",
+    "spokeswoman": "government",
+    "spokesperson": "government",
+    "counterpart": "government",
+    "foreign ministry spokesman": "government",
+    "senator": "legislature",
+    "lawmaker": "legislature",
+    "speaker": "legislature",
+    "general": "military",
+    "gen.": "military",
+    "commander": "military",
+    "army chief": "military",
+    "colonel": "military",
+    "col.": "military",
+    "admiral": "military",
+    "governor": "government",
+    "mayor": "government",
+    "judge": "judiciary",
+    # roles outside government: kept as stated, no sector implied
+    "politician": "",
+    "opposition leader": "",
+    "activist": "",
+    "analyst": "",
+    "professor": "",
+    "director": "",
+    "chief": "",
+    "head": "",
+    "candidate": "",
+    "lawyer": "",
+    "journalist": "",
+    "researcher": "",
+}
+
+
+_NAME_PARTICLE = re.compile(r"^(al|el|ad|as|ash|bin|ibn|abu)[-\s]", re.IGNORECASE)
+
+
+def surname_key(name: str) -> str:
+    """Last word of a name, lower-cased, without an Arabic article ("al-Bashir" -> "bashir")."""
+    words = normalize_surface(name).split()
+    return _NAME_PARTICLE.sub("", words[-1]) if words else ""
+
+
+@functools.lru_cache(maxsize=1)
+def surnames() -> dict[str, str]:
+    """Surname -> ISO3 of the reference people who bear it, where all of them share a country
+    ("bouteflika" -> DZA); ambiguous surnames ("bush": USA and Cayman Islands) are dropped."""
+    seen: dict[str, set[str]] = {}
+    for key, ref in persons().items():
+        if ref.iso3 and " " in ref.canonical_name:
+            for name in (ref.canonical_name, key):
+                k = surname_key(name)
+                if len(k) > 3:
+                    seen.setdefault(k, set()).add(ref.iso3)
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
