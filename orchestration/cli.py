@@ -43,11 +43,26 @@ def _instance():
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from transforms.locking import WarehouseBusy, warehouse_lock
+
     input_dir, warehouse = _set_locations(args)
     if not input_dir.is_dir():
         print(f"error: input folder {input_dir} does not exist; pass --input DIR", file=sys.stderr)
         return 2
     warehouse.mkdir(parents=True, exist_ok=True)
+    # One run per warehouse at a time: a second `newsledger run` waits for the first (up to
+    # NEWSLEDGER_LOCK_TIMEOUT seconds), then fails cleanly instead of on DuckDB's file lock.
+    try:
+        with warehouse_lock(
+            warehouse, on_wait=lambda msg: print(f"newsledger: {msg}", file=sys.stderr, flush=True)
+        ):
+            return _run_locked(args, input_dir, warehouse)
+    except WarehouseBusy as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
+
+
+def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path) -> int:
     print(f"newsledger: {input_dir} -> {warehouse}")
     started = time.monotonic()
     from orchestration.prepare import ensure_manifest
@@ -62,7 +77,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     # dbt's own output goes to the run log, not the terminal; the summary below says what happened.
     with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         instance = _instance()
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet)
+        from orchestration.recovery import release_dead_runs, run_tags
+
+        for run_id in release_dead_runs(instance):
+            print(f"newsledger: freed the pool slots of killed run {run_id}", file=sys.stderr)
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=quiet, tags=run_tags()
+        )
     elapsed = time.monotonic() - started
     if not result.success:
         for event in result.all_events:
@@ -207,7 +228,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             "select table_name from information_schema.tables where table_schema = 'main' "
             "order by table_name"
         ).fetchall():
-            n = con.execute(f'select count(*) from "{table}"').fetchone()[0]
+            n = con.execute(f"select count(*) from {_ident(table)}").fetchone()[0]
             print(f"  {table:<28} {n:>8} rows")
     report = warehouse / "report.html"
     if report.exists():
@@ -216,6 +237,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         print(f"report: none yet at {report}; `newsledger report` draws it")
     return 0
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:

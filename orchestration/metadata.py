@@ -10,6 +10,8 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from transforms.warehouse import _ident
+
 
 def preview_md(frame: pl.DataFrame, n: int = 5, max_chars: int = 60) -> str:
     if frame.is_empty():
@@ -60,10 +62,14 @@ def with_dbt_table_metadata(
                 node = nodes.get(unique_id)
                 if not node or node["resource_type"] not in ("model", "seed"):
                     continue
-                relation = f'"{node["schema"]}"."{node["alias"]}"'
+                schema, alias = node["schema"], node["alias"]
                 try:
-                    n = con.execute(f"select count(*) from {relation}").fetchone()[0]
-                    head = con.execute(f"select * from {relation} limit 5").pl()
+                    n = con.execute(
+                        f"select count(*) from {_ident(schema)}.{_ident(alias)}"
+                    ).fetchone()[0]
+                    head = con.execute(
+                        f"select * from {_ident(schema)}.{_ident(alias)} limit 5"
+                    ).pl()
                 except duckdb.Error:
                     continue  # a model dropped or renamed mid-run: no numbers, not a failure
                 extra[unique_id] = {

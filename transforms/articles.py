@@ -20,7 +20,9 @@ import datetime as dt
 import hashlib
 import os
 import re
+import stat
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,8 @@ from transforms.progress import Progress
 # Files that sit beside articles to describe them, not articles themselves.
 SIDE_FILES = frozenset({"README.md", "README.txt", "SOURCES.csv", "LICENSE", "ATTRIBUTION"})
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # a long news article is ~50 KB; 5 MB is a corrupt drop
+# spaCy's default nlp.max_length: a longer text makes nlp.pipe raise (E088), so it is refused here.
+MAX_TEXT_CHARS = 1_000_000
 # A date this many days after today is a typo or a clock fault, not a publication date.
 FUTURE_TOLERANCE_DAYS = 1
 
@@ -141,14 +145,23 @@ def parse_article(raw: str, today: dt.date | None = None) -> ParsedArticle:
     if published is None:
         raise RejectedFile(
             "no_date",
-            "no date header found; the first line must start with ' date YYYY-MM-DD ' "
-            "(the publication date), then the article text",
+            "no date header found; add ' date YYYY-MM-DD ' (the publication date) at the start "
+            "of the first line, before the article text",
         )
     rest = "\n".join(lines[body_start:])
     body = (first_paragraph + "\n" + rest) if first_paragraph else rest
     body = body.strip()
     if not body:
-        raise RejectedFile("no_body", "the file has a date header but no article text after it")
+        raise RejectedFile(
+            "no_body",
+            "the file has a date header but no article text after it; add the text or remove it",
+        )
+    if len(body) > MAX_TEXT_CHARS:
+        raise RejectedFile(
+            "too_long",
+            f"the article text is {len(body):,} characters, over the {MAX_TEXT_CHARS:,}-character "
+            "limit of the NLP stage; split it into one file per article",
+        )
     return ParsedArticle(published_date=published, text=body, headers=headers)
 
 
@@ -228,26 +241,59 @@ def derive_title(parsed: ParsedArticle, max_len: int = 160) -> str:
     return sentence
 
 
+READ_CHUNK = 1024 * 1024
+
+
+def _read_chunks(fh, limit: int) -> Iterator[bytes]:
+    """Yield the file's bytes in chunks, at most `limit` bytes in all (the fault-injection seam of
+    tests/transforms/test_hostile_corpus.py, which changes a file between two chunks)."""
+    remaining = limit
+    while remaining > 0:
+        chunk = fh.read(min(READ_CHUNK, remaining))
+        if not chunk:
+            return
+        remaining -= len(chunk)
+        yield chunk
+
+
 def read_limited(path: Path, max_bytes: int) -> bytes:
-    """Read at most max_bytes (+1 to detect overflow) without loading a huge file into memory."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise RejectedFile(
-            "too_large",
-            f"the file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it into "
-            "one file per article or raise NEWSLEDGER_MAX_FILE_BYTES",
-        )
-    with path.open("rb") as fh:
-        data = fh.read(max_bytes + 1)
+    """Read a file of at most max_bytes, streamed in chunks, refusing it if it changes meanwhile.
+
+    The size is checked on the open file before anything is read, so a huge file costs no
+    memory; a file that grows, shrinks or is rewritten while being read (size or modification
+    time differ before and after the read) is refused rather than half-read.
+    """
+    # O_NOFOLLOW: the path was resolved and confined by `_confined`; if it was swapped for a
+    # symlink since, the open fails instead of following it. O_NONBLOCK: a FIFO never blocks.
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        before = os.fstat(fh.fileno())
+        if not stat.S_ISREG(before.st_mode):
+            raise RejectedFile(
+                "not_a_file",
+                "not a regular file (a FIFO, device or socket); remove it from the input",
+            )
+        if before.st_size > max_bytes:
+            raise RejectedFile(
+                "too_large",
+                f"the file is {before.st_size:,} bytes, over the {max_bytes:,}-byte limit; split "
+                "it into one file per article or raise NEWSLEDGER_MAX_FILE_BYTES",
+            )
+        data = b"".join(_read_chunks(fh, max_bytes + 1))
+        after = os.fstat(fh.fileno())
     if len(data) > max_bytes:
         raise RejectedFile(
             "too_large", f"the file grew past the {max_bytes:,}-byte limit while being read"
         )
-    if len(data) != size:
+    if (
+        len(data) != before.st_size
+        or after.st_size != before.st_size
+        or after.st_mtime_ns != before.st_mtime_ns
+    ):
         raise RejectedFile(
             "changed_while_reading",
-            f"the file changed size while being read ({size} -> {len(data)} bytes); "
-            "rerun once it is fully written",
+            f"the file changed while being read ({before.st_size:,} bytes when opened, "
+            f"{after.st_size:,} after); rerun once whatever writes it has finished",
         )
     return data
 
@@ -258,6 +304,9 @@ def list_input_files(input_dir: Path) -> tuple[list[Path], list[Path]]:
     ignored: list[Path] = []
     for root, dirs, files in os.walk(input_dir, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        # a symlinked folder is never walked (followlinks=False); list it so that it is set
+        # aside with a reason instead of silently skipped
+        candidates.extend(Path(root) / d for d in dirs if (Path(root) / d).is_symlink())
         for name in sorted(files):
             path = Path(root) / name
             if name.startswith(".") or name in SIDE_FILES:
@@ -267,18 +316,31 @@ def list_input_files(input_dir: Path) -> tuple[list[Path], list[Path]]:
     return candidates, ignored
 
 
-def _confined(path: Path, input_dir: Path) -> None:
-    """Refuse symlinks that leave the input folder: input paths never reach outside it."""
-    if path.is_symlink():
-        target = path.resolve()
-        if not target.is_relative_to(input_dir.resolve()):
-            raise RejectedFile(
-                "symlink_outside",
-                "the file is a symlink pointing outside the input folder; not followed. "
-                "Copy the file into the input folder instead",
-            )
-    if not path.is_file():
-        raise RejectedFile("not_a_file", "not a regular file (device, socket or broken link)")
+def _confined(path: Path, input_dir: Path) -> Path:
+    """The real path of an input file, refusing anything that leaves the input folder.
+
+    Symlinks inside the folder are followed; a symlink (or a path through a symlinked folder)
+    that resolves outside it is refused, so input paths never reach outside the input folder.
+    """
+    target = path.resolve()
+    if not target.is_relative_to(input_dir.resolve()):
+        raise RejectedFile(
+            "symlink_outside",
+            "the file is a symlink pointing outside the input folder; not followed. "
+            "Copy the file into the input folder instead",
+        )
+    if not target.exists() and not path.is_symlink():
+        raise RejectedFile(
+            "vanished",
+            "the file disappeared before it could be read (moved or deleted meanwhile); "
+            "if it should be loaded, put it back and rerun",
+        )
+    if not target.is_file():
+        raise RejectedFile(
+            "not_a_file",
+            "not a regular file (a FIFO, device, socket or broken link); remove it from the input",
+        )
+    return target
 
 
 @dataclass
@@ -314,8 +376,7 @@ def ingest_folder(
     for path in candidates:
         rel = path.relative_to(input_dir).as_posix()
         try:
-            _confined(path, input_dir)
-            data = read_limited(path, max_bytes)
+            data = read_limited(_confined(path, input_dir), max_bytes)
             parsed = parse_article(decode_bytes(data), today=today)
         except RejectedFile as rej:
             rejected.append(_rejection(rel, rej.code, rej.reason, now))

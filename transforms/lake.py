@@ -9,7 +9,9 @@ Layout (one folder per table, so dbt sources read `<table>/*.parquet`):
     lake/<table>/_empty.parquet            a zero-row file with the schema, so globs never miss
 
 Every write goes to a temporary file in the same folder and is renamed over the target, so a
-crash leaves either the old file or the new one, never half of one.
+crash leaves either the old file or the new one, never half of one. Temporary files are named
+`.tmp-*.parquet.tmp`: no `*.parquet` glob (dbt's sources, `read_table`) ever reads one, even when
+a crash leaves it behind; `remove_temp_files` deletes such leftovers at the start of a run.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+
+TEMP_PREFIX = ".tmp-"
+TEMP_SUFFIX = ".parquet.tmp"  # not `*.parquet`: a leftover never matches a table's glob
 
 
 def table_dir(lake: Path, table: str) -> Path:
@@ -30,7 +35,7 @@ def table_dir(lake: Path, table: str) -> Path:
 def write_atomic(frame: pl.DataFrame, path: Path) -> None:
     """Write a Parquet file so that readers see the old file or the new one, never a partial one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     os.close(fd)
     try:
         frame.write_parquet(tmp)
@@ -57,10 +62,20 @@ def write_snapshot(lake: Path, table: str, frame: pl.DataFrame) -> Path:
     return path
 
 
+def remove_temp_files(lake: Path) -> int:
+    """Delete temporary files a killed run left behind (call only while holding the run lock)."""
+    removed = 0
+    for pattern in (f"*/{TEMP_PREFIX}*{TEMP_SUFFIX}", f"*/{TEMP_PREFIX}*.parquet"):  # + old name
+        for tmp in Path(lake).glob(pattern):
+            tmp.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def read_table(lake: Path, table: str, columns: list[str] | None = None) -> pl.DataFrame:
     """Read every part of a lake table (zero rows when it has none)."""
     folder = Path(lake) / table
-    files = sorted(p for p in folder.glob("*.parquet")) if folder.exists() else []
+    files = sorted(folder.glob("[!.]*.parquet")) if folder.exists() else []
     if not files:
         return pl.DataFrame()
     return pl.concat([pl.read_parquet(f, columns=columns) for f in files], how="vertical_relaxed")

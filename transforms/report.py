@@ -220,18 +220,19 @@ def fig_actor_mentions(con: duckdb.DuckDBPyConnection, fig: Figure, top: int = 1
         return
     unit = period_unit(span[0], span[1])
     rows = con.execute(
-        f"""
+        """
         with top as (
             select actor_id, any_value(canonical_name) as name, sum(n_mentions) as total
             from mart_actor_mentions group by actor_id
-            order by total desc, name limit {int(top)}
+            order by total desc, name limit $top
         )
         select t.actor_id, t.name, t.total,
-               date_trunc('{unit}', m.published_date)::date as period,
+               date_trunc($unit, m.published_date)::date as period,
                sum(m.n_mentions)::bigint as n
         from mart_actor_mentions m join top t using (actor_id)
         group by all order by t.total desc, t.name, period
-        """
+        """,
+        {"top": int(top), "unit": unit},
     ).fetchall()
     if not rows:
         fig.empty_reason = "no mentions resolved to actors"
@@ -244,7 +245,7 @@ def fig_actor_mentions(con: duckdb.DuckDBPyConnection, fig: Figure, top: int = 1
     first = dt.date.fromisoformat(
         str(
             con.execute(
-                f"select date_trunc('{unit}', min(published_date))::date from dim_articles"
+                "select date_trunc(?, min(published_date))::date from dim_articles", [unit]
             ).fetchone()[0]
         )
     )
@@ -294,13 +295,13 @@ def fig_actor_mentions(con: duckdb.DuckDBPyConnection, fig: Figure, top: int = 1
     fig.svg = _svg(fig.key, width, height, body, fig.title)
     ids = list(actors)
     links = con.execute(
-        f"""
+        """
         select m.actor_id, m.article_id from fct_entity_mentions m
         join dim_articles a using (article_id)
-        where m.actor_id in ({",".join("?" * len(ids))})
+        where list_contains(?::varchar[], m.actor_id)
         group by all order by min(a.published_date), m.article_id
         """,
-        ids,
+        [ids],
     ).fetchall()
     by_actor = _ids_by(links)
     for actor_id, (name, total) in actors.items():
@@ -705,18 +706,18 @@ def _figure_html(fig: Figure, titles: dict[str, tuple[str, str]]) -> str:
     return "".join(out)
 
 
-def render(con: duckdb.DuckDBPyConnection, db_path: Path, figures: list[Figure]) -> str:
+def assemble_page(con: duckdb.DuckDBPyConnection, db_path: Path, figures: list[Figure]) -> str:
     tables = tables_in(con)
     cited = sorted({a for f in figures for g in f.groups for a in g.article_ids})
     articles: list[tuple] = []
     if cited:
         articles = con.execute(
-            f"""
+            """
             select article_id, published_date, title, source_path from dim_articles
-            where article_id in ({",".join("?" * len(cited))})
+            where list_contains(?::varchar[], article_id)
             order by published_date, article_id
             """,
-            cited,
+            [list(cited)],
         ).fetchall()
     titles = {a: (f"{d:%Y-%m-%d}", t or "") for a, d, t, _ in articles}
     cited_by: dict[str, list[str]] = {}
@@ -789,7 +790,7 @@ def render(con: duckdb.DuckDBPyConnection, db_path: Path, figures: list[Figure])
 def build_report(db_path: Path) -> Report:
     with duckdb.connect(str(db_path), read_only=True) as con:
         figures = build_figures(con)
-        page = render(con, Path(db_path), figures)
+        page = assemble_page(con, Path(db_path), figures)
     return Report(page, figures)
 
 

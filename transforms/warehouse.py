@@ -4,16 +4,25 @@ The pipeline's own DuckDB file (`newsledger.duckdb`, written by dbt) is private 
 and BI tools read `analytics.duckdb`, which is never written in place: each publish builds a new
 file beside it and renames it over the old one. A reader that opened the old file keeps reading
 it; a reader that opens the path after the rename sees the whole new run, never half of one.
+A publish killed before the rename leaves only its temporary file (`.analytics.duckdb.<hex>.tmp`),
+which the next publish deletes; the published file itself is untouched.
+
+SQL here is built from table names (quoted with `_ident`) and file paths (quoted with
+`_sql_string`), never from article text: rows are copied table to table inside DuckDB, and the
+few values written from Python go through `?` parameters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import uuid
 from pathlib import Path
 
 import duckdb
+
+from transforms.faults import fault_point
 
 PUBLISHED_SCHEMA = "main"
 RUNS_TABLE = "pipeline_runs"
@@ -25,6 +34,33 @@ def _sql_string(value: str) -> str:
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def remove_stale_temp_files(target: Path) -> int:
+    """Delete temporary files of publishes that were killed before their rename."""
+    removed = 0
+    for tmp in Path(target).parent.glob(f".{Path(target).name}.*.tmp*"):
+        tmp.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def wait_until_unlocked(db: Path, timeout: float = 60.0) -> float:
+    """Wait until no other process holds DuckDB's lock on `db`; returns the seconds waited.
+
+    A run killed during `dbt build` can leave its dbt process running a few seconds more,
+    still holding newsledger.duckdb (an orphan of the killed run). The next run's dbt step
+    waits for it here instead of failing with "Could not set lock on file".
+    """
+    started = time.monotonic()
+    while True:
+        try:
+            with duckdb.connect(str(db)):
+                return time.monotonic() - started
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower() or time.monotonic() - started > timeout:
+                raise
+            time.sleep(0.25)
 
 
 def mart_tables(private_db: Path) -> list[str]:
@@ -44,6 +80,7 @@ def publish(
     """Copy every mart into a fresh file and atomically replace `target`. Returns row counts."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(target)
     tables = mart_tables(private_db)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     counts: dict[str, int] = {}
@@ -86,6 +123,7 @@ def publish(
             con.execute("CHECKPOINT")
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        fault_point("publish")  # test hook: the new file is complete, not yet renamed
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)

@@ -5,16 +5,32 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from pathlib import Path
+import subprocess
+import sys
 
 import pytest
 
 from tests.conftest import SEED_ARTICLE
+from tests.hostile_corpus import HUGE_BYTES, build_hostile_corpus
 from transforms.articles import RejectedFile, article_id_for, ingest_folder, parse_article
 
 TODAY = dt.date(2026, 11, 25)
 SEED_RAW = SEED_ARTICLE.read_text(encoding="utf-8")
 SEED_BODY = parse_article(SEED_RAW, today=TODAY).text
+# Every rejection reason says what to do: it contains one of these.
+ACTIONS = (
+    "remove",
+    "re-save",
+    "fix",
+    "write",
+    "add",
+    "split",
+    "copy",
+    "Copy",
+    "extract",
+    "rerun",
+    "nothing to do",
+)
 
 
 def test_seed_layout_first_paragraph_on_date_line():
@@ -67,77 +83,147 @@ def test_unusable_headers_are_rejected_with_a_code(raw, code):
     assert len(err.value.reason) > 30  # says what is wrong and what to do
 
 
-def _write_broken_files(folder: Path) -> dict[str, str]:
-    """Broken files next to good ones; returns file name -> expected reason code."""
-    latin1 = (" date 2024-11-04 Le café de Paris a fermé.").encode("latin-1")
-    files = {
-        "empty.txt": (b"", "empty"),
-        "blank.txt": (b"  \n\t\n", "empty"),
-        "image.txt": (b"\x89PNG\r\n\x1a\n" + os.urandom(64), "binary"),
-        "archive.zip": (b"PK\x03\x04" + os.urandom(64), "binary"),
-        "latin1.txt": (latin1, "not_utf8"),
-        "utf16.txt": (SEED_RAW.encode("utf-16"), "not_utf8"),
-        "nodate.txt": (SEED_BODY.encode(), "no_date"),
-        "page.html": (b"<!DOCTYPE html><html><body>hi</body></html>", "html"),
-        "nul.txt": (b" date 2024-11-04 abc\x00def", "binary"),
-    }
-    for name, (data, _) in files.items():
-        (folder / name).write_bytes(data)
-    return {name: code for name, (_, code) in files.items()}
-
-
-def test_ingest_sets_aside_bad_files_and_keeps_every_good_one(tmp_path):
+def test_hostile_corpus_every_bad_file_set_aside_every_good_file_loaded(tmp_path):
+    """The hostile corpus (tests/hostile_corpus.py): each bad file rejected with its code and a
+    reason that says what to do; each good file stored exactly; duplicates keep both paths."""
     folder = tmp_path / "in"
     folder.mkdir()
-    shutil.copy(SEED_ARTICLE, folder / "seed.txt")
-    (folder / "seed_bom_crlf.txt").write_bytes(
-        b"\xef\xbb\xbf" + SEED_RAW.replace("\n", "\r\n").encode()
-    )
-    (folder / "other.txt").write_text(" date 2024-11-05 A second, different article.\n")
-    expected = _write_broken_files(folder)
-    (folder / "README.md").write_text("side file, ignored")
+    corpus = build_hostile_corpus(folder, today=TODAY)
 
     result = ingest_folder(folder, today=TODAY)
 
-    assert result.articles.height == 2
-    assert sorted(result.sources["source_path"].to_list()) == [
-        "other.txt",
-        "seed.txt",
-        "seed_bom_crlf.txt",
-    ]
-    rejected = dict(result.rejected.select("source_path", "reason_code").iter_rows())
-    assert rejected == {**expected, "seed_bom_crlf.txt": "duplicate"}
+    rejected = {r["source_path"]: r for r in result.rejected.iter_rows(named=True)}
+    assert {path: r["reason_code"] for path, r in rejected.items()} == corpus.rejected
+    for path, row in rejected.items():
+        # a reason names the problem and says what to do (an imperative or "nothing to do")
+        assert len(row["reason"]) > 40, path
+        assert any(verb in row["reason"] for verb in ACTIONS), (path, row["reason"])
+    stored = dict(result.articles.select("source_path", "text").iter_rows())
+    assert stored == corpus.loaded
     assert result.ignored == ["README.md"]
-    seed = result.articles.filter(result.articles["source_path"] == "seed.txt").row(0, named=True)
-    assert seed["n_sources"] == 2
-    assert seed["published_date"] == dt.date(2024, 11, 4)
-    assert seed["text"] == SEED_BODY
+    sources = dict(result.sources.select("source_path", "article_id").iter_rows())
+    for dup, original in corpus.duplicate_of.items():
+        assert sources[dup] == sources[original]
+    assert (
+        "huge_200mb.txt" in rejected and "209,715,200 bytes" in rejected["huge_200mb.txt"]["reason"]
+    )
+    assert "2024-02-30" in rejected["date_impossible.txt"]["reason"]
 
 
-def test_size_limit_refuses_without_reading(tmp_path):
+def test_huge_file_is_refused_with_flat_memory(tmp_path):
+    """A 200 MB file costs no memory: measured as ru_maxrss growth of a fresh process."""
     folder = tmp_path / "in"
     folder.mkdir()
     with (folder / "huge.txt").open("wb") as fh:
         fh.write(b" date 2024-11-04 ")
-        fh.truncate(50 * 1024 * 1024)  # sparse: 50 MB on paper, nothing on disk
+        fh.truncate(HUGE_BYTES)
     shutil.copy(SEED_ARTICLE, folder / "seed.txt")
-    result = ingest_folder(folder, max_bytes=1024 * 1024, today=TODAY)
-    assert result.articles.height == 1
+    script = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from transforms.articles import ingest_folder\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "r = ingest_folder(Path(sys.argv[1]))\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(r.articles.height, r.rejected['reason_code'].to_list(), after - before)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(folder)], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    grown_kb = int(out.stdout.split()[-1])
+    assert out.stdout.startswith("1 ['too_large']"), out.stdout
+    assert grown_kb < 20 * 1024  # < 20 MB growth while a 200 MB file sits in the input
+
+
+def test_a_file_that_changes_while_being_read_is_set_aside(tmp_path, monkeypatch):
+    """Fault injection in the reading path: another writer appends between two chunks."""
+    import transforms.articles as articles
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED_ARTICLE, folder / "seed.txt")
+    growing = folder / "growing.txt"
+    growing.write_text(" date 2024-11-05 " + "Words of a story still being written. " * 60000)
+    monkeypatch.setattr(articles, "READ_CHUNK", 64 * 1024)
+    real = articles._read_chunks
+
+    def appended_between_chunks(fh, limit):
+        for i, chunk in enumerate(real(fh, limit)):
+            yield chunk
+            if i == 0 and os.fstat(fh.fileno()).st_size > 1_000_000:
+                with growing.open("a") as writer:
+                    writer.write("A late paragraph.\n")
+
+    monkeypatch.setattr(articles, "_read_chunks", appended_between_chunks)
+    result = ingest_folder(folder, today=TODAY)
+    assert result.articles["source_path"].to_list() == ["seed.txt"]
     row = result.rejected.row(0, named=True)
-    assert row["reason_code"] == "too_large" and "huge.txt" == row["source_path"]
-    assert "52,428,800 bytes" in row["reason"]
+    assert (row["source_path"], row["reason_code"]) == ("growing.txt", "changed_while_reading")
+    assert "rerun" in row["reason"]
 
 
-def test_symlink_outside_input_is_not_followed(tmp_path):
+def test_a_file_that_disappears_before_it_is_read_is_set_aside(tmp_path, monkeypatch):
+    """Fault injection: the file is listed, then deleted by someone else before it is opened."""
+    import transforms.articles as articles
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED_ARTICLE, folder / "seed.txt")
+    (folder / "vanishing.txt").write_text(" date 2024-11-05 Here one moment.\n")
+    real = articles.list_input_files
+
+    def listed_then_deleted(input_dir):
+        candidates, ignored = real(input_dir)
+        (folder / "vanishing.txt").unlink()
+        return candidates, ignored
+
+    monkeypatch.setattr(articles, "list_input_files", listed_then_deleted)
+    result = ingest_folder(folder, today=TODAY)
+    assert result.articles["source_path"].to_list() == ["seed.txt"]
+    row = result.rejected.row(0, named=True)
+    assert row["source_path"] == "vanishing.txt"
+    assert row["reason_code"] == "vanished"
+    assert "disappeared" in row["reason"] and "rerun" in row["reason"]
+
+
+def test_a_symlinked_folder_is_set_aside_not_walked(tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(" date 2024-11-04 Not for the warehouse.")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "linked_dir").symlink_to(outside, target_is_directory=True)
+    shutil.copy(SEED_ARTICLE, folder / "seed.txt")
+    result = ingest_folder(folder, today=TODAY)
+    assert result.articles["source_path"].to_list() == ["seed.txt"]
+    assert result.rejected.select("source_path", "reason_code").rows() == [
+        ("linked_dir", "symlink_outside")
+    ]
+
+
+def test_a_symlink_swapped_in_after_the_check_is_not_followed(tmp_path, monkeypatch):
+    """The confinement check and the open race: the open refuses a symlink (O_NOFOLLOW)."""
+    import transforms.articles as articles
+
     outside = tmp_path / "secret.txt"
     outside.write_text(" date 2024-11-04 Not for the warehouse.")
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "link.txt").symlink_to(outside)
-    shutil.copy(SEED_ARTICLE, folder / "seed.txt")
+    target = folder / "swapped.txt"
+    target.write_text(" date 2024-11-05 An innocent file.")
+    real = articles._confined
+
+    def confined_then_swapped(path, input_dir):
+        checked = real(path, input_dir)
+        path.unlink()
+        path.symlink_to(outside)
+        return checked
+
+    monkeypatch.setattr(articles, "_confined", confined_then_swapped)
     result = ingest_folder(folder, today=TODAY)
-    assert result.articles.height == 1
-    assert result.rejected.row(0, named=True)["reason_code"] == "symlink_outside"
+    assert result.articles.height == 0
+    assert result.rejected["reason_code"].to_list() == ["unreadable"]
 
 
 def test_missing_input_folder_says_what_to_do(tmp_path):

@@ -19,6 +19,7 @@ import polars as pl
 from spacy.language import Language
 
 from transforms import lake
+from transforms.faults import fault_point
 from transforms.nlp.pipeline import extractor_version, load_nlp
 from transforms.nlp.tables import DOC_TABLES, ArticleContext, stable_id
 from transforms.progress import Progress
@@ -144,6 +145,8 @@ def run_nlp(
         for table, (schema, _) in DOC_TABLES.items():  # COMMIT_TABLE is last in DOC_TABLES
             frame = pl.DataFrame(rows[table], schema=schema)
             lake.write_atomic(frame, lake.part_path(lake_dir, table, key))
+            if table != COMMIT_TABLE:
+                fault_point("nlp")  # test hook: a part written without its commit file
         stats.n_parsed += len(ids)
         stats.n_parts_written += 1
         if on_progress:

@@ -18,6 +18,9 @@ from dagster_dbt import (
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.metadata import with_dbt_table_metadata
 from orchestration.settings import NewsledgerSettings
+from transforms.faults import fault_point
+from transforms.locking import warehouse_lock
+from transforms.warehouse import wait_until_unlocked
 
 
 class NewsledgerTranslator(DagsterDbtTranslator):
@@ -47,12 +50,20 @@ def newsledger_dbt_models(
     # One target folder per warehouse, kept between runs, so dbt's partial parsing reuses the
     # previous parse (about 3 s per run) instead of starting over in a fresh folder each time.
     target = Path("target") / f"run-{hashlib.sha1(settings.warehouse_dir.encode()).hexdigest()[:8]}"
-    # Row counts and a preview on every model's materialization (orchestration/metadata.py).
-    yield from with_dbt_table_metadata(
-        dbt.cli(["build"], context=context, target_path=target).stream(),
-        settings.private_db,
-        dbt_project.manifest_path,
-    )
+    # One writer per warehouse (transforms/locking.py); and wait out a dbt process orphaned by a
+    # killed run that may still hold the private DuckDB file.
+    with warehouse_lock(settings.warehouse_dir, on_wait=context.log.warning):
+        wait_until_unlocked(settings.private_db)
+
+        def stream():
+            events = dbt.cli(["build"], context=context, target_path=target).stream()
+            for i, event in enumerate(events):
+                yield event
+                if i == 0:
+                    fault_point("dbt")  # test hook: dbt is mid-build
+
+        # Row counts and a preview on every model's materialization (orchestration/metadata.py).
+        yield from with_dbt_table_metadata(stream(), settings.private_db, dbt_project.manifest_path)
 
 
 def mart_asset_keys() -> list[dg.AssetKey]:

@@ -8,6 +8,7 @@ from orchestration.metadata import table_metadata
 from orchestration.settings import NewsledgerSettings
 from transforms import lake
 from transforms.articles import ingest_folder
+from transforms.faults import fault_point
 
 ARTICLES = dg.AssetKey(["lake", "articles"])
 ARTICLE_SOURCES = dg.AssetKey(["lake", "article_sources"])
@@ -32,7 +33,11 @@ KINDS = {"python", "parquet"}
 def raw_articles(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
     """Parse every input file; a bad file is set aside with its reason and never stops the run."""
     result = ingest_folder(Path(settings.input_dir), max_bytes=settings.max_file_bytes)
+    removed = lake.remove_temp_files(settings.lake)  # left by a run killed mid-write
+    if removed:
+        context.log.warning(f"removed {removed} temporary files left by an interrupted run")
     lake.write_snapshot(settings.lake, "articles", result.articles)
+    fault_point("ingest")  # test hook: the snapshot is half rewritten
     lake.write_snapshot(settings.lake, "article_sources", result.sources)
     lake.write_snapshot(settings.lake, "rejected_files", result.rejected)
     for path, reason in result.rejected.select("source_path", "reason").iter_rows():

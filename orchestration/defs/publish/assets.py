@@ -4,6 +4,7 @@ import dagster as dg
 
 from orchestration.defs.dbt import mart_asset_keys
 from orchestration.settings import NewsledgerSettings
+from transforms.locking import warehouse_lock
 from transforms.warehouse import publish
 
 
@@ -16,9 +17,10 @@ from transforms.warehouse import publish
     description="warehouse/analytics.duckdb: the marts, for SQL users and BI tools (read-only).",
 )
 def analytics_warehouse(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
-    counts = publish(
-        settings.private_db, settings.published_db, run_info={"run_id": context.run.run_id}
-    )
+    with warehouse_lock(settings.warehouse_dir, on_wait=context.log.warning):
+        counts = publish(
+            settings.private_db, settings.published_db, run_info={"run_id": context.run.run_id}
+        )
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(settings.published_db)),
