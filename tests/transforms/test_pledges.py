@@ -125,3 +125,22 @@ def test_support_from_a_government_to_an_agency(nlp):
     assert [(r["donor_iso3"], r["recipient_name"], r["stage"]) for r in rows] == [
         ("GBR", "WFP", "delivered")
     ]
+
+
+def test_evidence_stays_inside_the_sentence_when_the_donor_is_a_pronoun(nlp):
+    # Found by the benchmark corpus (sentences recombined from VOA stories): "he" resolves to
+    # Putin in the sentence before, and the evidence span used to start at "Putin".
+    text = (
+        "Putin remains antagonistic towards a Western-dominated political and economic system, "
+        "and he has said over and over again that he wants to create an alternative.\n\n"
+        "He claimed the images were taken by his grandfather and said he wanted to donate them "
+        "to China."
+    )
+    doc = nlp(text)
+    rows = pledge_rows(doc, ArticleContext("a", dt.date(2023, 2, 5), "test"))
+    assert rows, "the donation is a pledge mention"
+    sentences = list(doc.sents)
+    for r in rows:
+        sent = sentences[r["sentence_index"]]
+        assert sent.start_char <= r["start_char"] < r["end_char"] <= sent.end_char
+        assert text[r["start_char"] : r["end_char"]] in sent.text

@@ -532,7 +532,11 @@ def pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
         ]
         if f.amount:
             pieces += [f.amount.start, f.amount.end]
-        start, end = min(pieces), max(pieces)
+        # The evidence is the stated sentence's own span: a party resolved through a pronoun
+        # ("He ... said he wanted to donate") keeps its offsets in donor_/recipient_ columns,
+        # but its antecedent in an earlier sentence is not evidence of this statement.
+        inside = [p for p in pieces if sent.start_char <= p <= sent.end_char]
+        start, end = min(inside), max(inside)
         rows.append(
             {
                 "pledge_mention_id": stable_id(
