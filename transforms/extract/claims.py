@@ -1438,7 +1438,17 @@ def _sentence_index(doc: Doc) -> dict[int, int]:
 
 
 def claim_rows(doc: Doc, article) -> list[dict]:
-    """Rows of the `claims` table for one article."""
+    """Rows of the `claims` table for one article (computed once per Doc: claim_number_rows
+    reads the same rows from doc.user_data instead of extracting the claims a second time)."""
+    cache_key = ("newsledger_claim_rows", article.article_id, article.version)
+    if cache_key in doc.user_data:
+        return doc.user_data[cache_key]
+    rows = _claim_rows(doc, article)
+    doc.user_data[cache_key] = rows
+    return rows
+
+
+def _claim_rows(doc: Doc, article) -> list[dict]:
     claims = extract_claims(doc)
     starts = _sentence_index(doc)
     rows = []

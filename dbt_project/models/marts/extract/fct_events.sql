@@ -1,6 +1,7 @@
 -- One row per PLOVER event, counted once across the articles that report it
--- (clusters of transforms/extract/cluster.py). place_id stays null until the places tables
--- exist; place_text holds the place as written.
+-- (clusters of transforms/extract/cluster.py). place_id is the geocoded place (dim_places) whose
+-- mention overlaps the event's place span in its articles (the most frequent one across the
+-- cluster's mentions); place_text holds the place as written.
 with events as (
     select * from {{ ref('stg_events') }}
 ),
@@ -16,6 +17,19 @@ member_actors as (
     from {{ ref('stg_event_members') }} as mb
     inner join {{ ref('int_event_mention_actors') }} as m using (event_mention_id)
     group by mb.event_id
+),
+
+member_places as (
+    select
+        mb.event_id,
+        mode(p.place_id) as place_id
+    from {{ ref('stg_event_members') }} as mb
+    inner join {{ ref('stg_event_mentions') }} as m using (event_mention_id)
+    inner join {{ ref('fct_place_mentions') }} as p
+        on p.article_id = m.article_id
+        and p.start_char < m.place_end_char
+        and p.end_char > m.place_start_char
+    group by mb.event_id
 )
 
 select
@@ -28,7 +42,7 @@ select
     coalesce(a.recipient_country_iso3, e.recipient_iso3) as recipient_country_iso3,
     e.event_date,
     e.date_precision,
-    cast(null as varchar) as place_id,
+    pl.place_id,
     e.place_text,
     e.actor_name,
     e.recipient_name,
@@ -38,3 +52,4 @@ select
     e.confidence
 from events as e
 inner join member_actors as a using (event_id)
+left join member_places as pl using (event_id)
