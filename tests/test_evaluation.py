@@ -30,7 +30,12 @@ def rows():
 
 def test_every_section_reports(rows):
     assert {section for section, _, _ in rows} == {
-        "entities", "actors", "claims", "events", "pledges", "dates"
+        "entities",
+        "actors",
+        "claims",
+        "events",
+        "pledges",
+        "dates",
     }
 
 

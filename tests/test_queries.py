@@ -162,7 +162,9 @@ def test_the_readme_queries_run_and_answer(published):
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```sql\n(.*?)```", readme, flags=re.S)
     statements = [s.strip() for block in blocks for s in block.split(";") if s.strip()]
-    statements = [s for s in statements if not all(line.startswith("--") for line in s.splitlines())]
+    statements = [
+        s for s in statements if not all(line.startswith("--") for line in s.splitlines())
+    ]
     assert len(statements) >= 4
     with duckdb.connect(str(published), read_only=True) as con:
         for sql in statements:
