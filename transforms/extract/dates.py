@@ -22,6 +22,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from transforms.extract.numbers import WORD_NUMBERS
+
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MONTHS = {
     "jan": 1,
@@ -223,20 +225,7 @@ def _resolve(text: str, published: dt.date, future: bool) -> ResolvedDate | None
         t,
     )
     if m:
-        words = {
-            "a": 1,
-            "one": 1,
-            "two": 2,
-            "three": 3,
-            "four": 4,
-            "five": 5,
-            "six": 6,
-            "seven": 7,
-            "eight": 8,
-            "nine": 9,
-            "ten": 10,
-        }
-        n = int(m.group("n")) if m.group("n").isdigit() else words[m.group("n")]
+        n = int(m.group("n")) if m.group("n").isdigit() else WORD_NUMBERS[m.group("n")]
         unit = m.group("unit")
         if unit in ("day", "week"):
             date = published - dt.timedelta(days=n * (7 if unit == "week" else 1))
