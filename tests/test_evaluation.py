@@ -65,3 +65,11 @@ def test_event_type_accuracy_on_plover(rows):
 def test_pledge_figures_are_printed(rows):
     fields = {k[2] for k in rows if k[0] == "pledges"}
     assert {"precision (strict)", "core recall (strict)"} <= fields
+
+
+def test_pledges_meet_the_targets_under_the_lenient_name_reading(rows):
+    """Documented as met only when a group name contained in gold's counts (see evaluation/
+    pledges.py); this keeps that reading from regressing while the strict one is still missed."""
+    key = next(k for k in rows if k[0] == "pledges" and k[2] == "precision (lenient)")
+    assert rows[key].value >= 0.90
+    assert rows[(key[0], key[1], "core recall (lenient)")].value >= 0.80

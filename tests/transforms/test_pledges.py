@@ -144,3 +144,29 @@ def test_evidence_stays_inside_the_sentence_when_the_donor_is_a_pronoun(nlp):
         sent = sentences[r["sentence_index"]]
         assert sent.start_char <= r["start_char"] < r["end_char"] <= sent.end_char
         assert text[r["start_char"] : r["end_char"]] in sent.text
+
+
+def test_population_recipient_is_placed_in_the_story_country(nlp):
+    """voa_6203525 (Myanmar after the coup): "The United Nations was already providing assistance
+    to 1 million people": the recipient is the people of the country the story is about, and aid
+    to a civilian population is humanitarian; the evidence still points at "1 million people"."""
+    from tests.conftest import SEEDS
+
+    parsed = parse_article((SEEDS / "voa_6203525.txt").read_text(encoding="utf-8"))
+    rows = pledge_rows(nlp(parsed.text), ArticleContext("v", parsed.published_date, "test"))
+    un = [r for r in rows if r["donor_name"] == "United Nations"]
+    assert [(r["recipient_name"], r["aid_type"], r["stage"]) for r in un] == [
+        ("people in Myanmar", "humanitarian", "delivered")
+    ]
+    r = un[0]
+    assert parsed.text[r["recipient_start_char"] : r["recipient_end_char"]] == "1 million people"
+
+
+def test_placed_population_keeps_its_own_place(nlp):
+    rows = rows_for(
+        nlp,
+        "The World Food Program on Thursday distributed some relief items to affected people in "
+        "Mulanje district.",
+        dt.date(2025, 3, 13),
+    )
+    assert [r["recipient_name"] for r in rows] == ["affected people in Mulanje district"]

