@@ -26,6 +26,11 @@ OTHER_PLEDGE = (
     " date 2024-11-05 Germany pledged 500 million euros in military aid to Ukraine, the defense "
     "ministry in Berlin said.\n"
 )
+# voa_8007271 (2025-03-05), verbatim: one plan for two purposes.
+EU_PLAN = (
+    " date 2025-03-05 The European Union’s executive arm has proposed an $873 billion plan for "
+    "rearming Europe and supporting Ukraine.\n"
+)
 
 CONTRACT = {
     "fct_events": [
@@ -99,6 +104,7 @@ def published(tmp_path_factory, dbt_manifest):
     shutil.copy(SEED_ARTICLE, folder / SEED_ARTICLE.name)
     (folder / "baerbock_again.txt").write_text(SAME_PLEDGE, encoding="utf-8")
     (folder / "military_aid.txt").write_text(OTHER_PLEDGE, encoding="utf-8")
+    (folder / "eu_plan.txt").write_text(EU_PLAN, encoding="utf-8")
     warehouse = tmp_path_factory.mktemp("warehouse")
     result = materialize_all(folder, warehouse)
     assert result.success
@@ -139,6 +145,26 @@ def test_same_pledge_in_two_files_is_counted_once(published):
     # the other pledge: no stated conversion, so the annual average rate of its year
     assert other[1:5] == (500e6, "EUR", pytest.approx(500e6 * 1.0824), "annual_average_rate_2024")
     assert other[5] == "military" and other[7] == 1
+
+
+def test_a_plan_for_two_purposes_is_not_aid_to_one_of_them(published):
+    """The EU's $873 billion plan "for rearming Europe and supporting Ukraine" goes to both
+    together: the joint recipient keeps no ISO3, so it never counts as $873 billion to Ukraine
+    (the group takes no actor from the "Ukraine" mention its words contain)."""
+    rows = q(
+        published,
+        "select donor_name, recipient_name, recipient_iso3, amount_usd, aid_type, stage "
+        "from fct_aid_pledges where amount = 873e9",
+    )
+    assert rows == [
+        ("European Union", "EU member states and Ukraine", None, 873e9, "military", "pledged")
+    ]
+    to_ukraine = q(
+        published,
+        "select coalesce(sum(total_usd), 0) from mart_aid_pledge_summary "
+        "where recipient_iso3 = 'UKR' and month = '2025-03-01'",
+    )
+    assert to_ukraine == [(0,)]
 
 
 def test_seed_article_weapons_delivered_and_denied(published):

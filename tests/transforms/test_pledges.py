@@ -170,3 +170,20 @@ def test_placed_population_keeps_its_own_place(nlp):
         dt.date(2025, 3, 13),
     )
     assert [r["recipient_name"] for r in rows] == ["affected people in Mulanje district"]
+
+
+def test_coordinated_purposes_share_one_joint_recipient(nlp):
+    rows = rows_for(
+        nlp,
+        "The European Union’s executive arm has proposed an $873 billion plan for rearming Europe "
+        "and supporting Ukraine.",
+        dt.date(2025, 3, 5),
+    )
+    assert [(r["recipient_name"], r["recipient_iso3"], r["recipient_kind"]) for r in rows] == [
+        ("EU member states and Ukraine", None, "group")
+    ]
+    r = rows[0]
+    assert r["recipient_text"] == "Europe and supporting Ukraine"  # offsets: first to last object
+    # one purpose: the recipient is that purpose's object, as before
+    one = rows_for(nlp, "Germany will give 5 million euros to help Ukraine.")
+    assert [(r["recipient_name"], r["recipient_iso3"]) for r in one] == [("Ukraine", "UKR")]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,7 @@ from spacy.tokens import Doc, Span, Token
 from transforms.extract import dates
 from transforms.extract.ids import stable_id
 from transforms.extract.money import Amount, find_amounts
-from transforms.extract.parties import Party, home_country, parties_for
+from transforms.extract.parties import Party, home_country, parties_for, party_for
 from transforms.refdata import country_names
 
 if TYPE_CHECKING:
@@ -254,6 +255,43 @@ def _purpose_object(verb: Token) -> Token | None:
     return None
 
 
+def _joint_purpose_recipient(purpose: Token) -> Party | None:
+    """'an $873 billion plan for rearming Europe and supporting Ukraine': the plan has several
+    coordinated purposes, so its amount goes to all their objects together, never to Ukraine
+    alone. One joint group party ("Europe and Ukraine", no ISO3) spanning the objects; a region
+    ("Europe") is a beneficiary here, though never an actor. None when there is one purpose."""
+    verb = purpose.head
+    objects = [
+        o
+        for v in [verb, *verb.conjuncts]
+        if v.pos_ == "VERB"
+        for o in v.children
+        if o.dep_ == "dobj"
+    ]
+    if len(objects) < 2:
+        return None
+    parts: list[Party] = []
+    for o in sorted(objects, key=lambda t: t.i):
+        party = party_for(o)
+        if party is None and o.ent_type_ == "LOC":
+            ent = next(e for e in o.doc.ents if e.start <= o.i < e.end)
+            party = Party(ent.text, ent.start_char, ent.end_char, ent.text, None, "group")
+        if party is None:
+            return None
+        parts.append(party)
+    start, end = parts[0].start_char, parts[-1].end_char
+    text = purpose.doc.text[start:end]
+    return Party(text, start, end, " and ".join(p.name for p in parts), None, "group")
+
+
+def _eu_members(f: _Found) -> None:
+    """Money the European Union gives 'Europe' goes to its member states."""
+    if f.donor.name == "European Union" and re.search(r"\bEurope\b", f.recipient.name):
+        r = f.recipient
+        name = re.sub(r"\bEurope\b", "EU member states", r.name)
+        f.recipient = Party(r.text, r.start_char, r.end_char, name, None, r.kind)
+
+
 def _verb_triggers(sent: Span, amounts: list[Amount]) -> list[_Found]:
     _, verbs, _ = lexicons()
     found: list[_Found] = []
@@ -319,7 +357,10 @@ def _verb_triggers(sent: Span, amounts: list[Amount]) -> list[_Found]:
                 purpose = _purpose_object(tok)
                 if purpose is not None:
                     targets = [purpose]
-            for t in targets:
+                    joint = _joint_purpose_recipient(purpose)
+                    if joint is not None:
+                        recipient_parties = [joint]
+            for t in targets if not recipient_parties else []:
                 recipient_parties = parties_for(t)
                 if recipient_parties:
                     break
@@ -550,6 +591,7 @@ def pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
     _resolve_denials(found)
     for _, _, f in found:
         _place_population(f, doc)
+        _eu_members(f)
     rows = []
     seen: set[tuple] = set()
     for index, sent, f in found:

@@ -1,6 +1,8 @@
 -- Each pledge mention with the resolved actors of its donor and recipient mentions: the party
 -- offsets written by the extractor are joined to fct_entity_mentions (actor resolution of
--- transforms/actors.py); the extractor's own name/ISO3 stays as the fallback.
+-- transforms/actors.py); the extractor's own name/ISO3 stays as the fallback. A party of kind
+-- 'group' (people, a joint "EU member states and Ukraine") is not the entity its words contain,
+-- so it takes no actor by overlap: its own name and ISO3 stand.
 with mentions as (
     select * from {{ ref('stg_aid_pledge_mentions') }}
 ),
@@ -16,6 +18,7 @@ donor as (
     from mentions as p
     inner join entity_actors as e
         on e.article_id = p.article_id
+        and p.donor_kind is distinct from 'group'
         and e.start_char < p.donor_end_char
         and e.end_char > p.donor_start_char
     qualify row_number() over (partition by p.pledge_mention_id order by e.start_char) = 1
@@ -26,6 +29,7 @@ recipient as (
     from mentions as p
     inner join entity_actors as e
         on e.article_id = p.article_id
+        and p.recipient_kind is distinct from 'group'
         and e.start_char < p.recipient_end_char
         and e.end_char > p.recipient_start_char
     qualify row_number() over (partition by p.pledge_mention_id order by e.start_char) = 1
