@@ -13,5 +13,5 @@ select
     l.confidence,
     m.extractor_version,
     l.resolver_version
-from {{ ref('stg_entity_mentions') }} as m
+from {{ ref('int_entity_mentions') }} as m
 left join {{ ref('stg_mention_actors') }} as l using (mention_id)
