@@ -181,3 +181,32 @@ def test_incremental_build_equals_full_refresh(seeds_warehouse, tmp_path):
             [reresolved, other_actor],
         ).fetchone()[0]
         assert relinked > 0
+
+
+def test_dbt_code_fingerprint_follows_model_and_macro_code_only(dbt_manifest, tmp_path):
+    import json
+
+    from orchestration.defs.dbt.assets import dbt_code_fingerprint
+
+    manifest = json.loads(dbt_manifest.read_text(encoding="utf-8"))
+    base = dbt_code_fingerprint(dbt_manifest)
+
+    def fingerprint_after(change) -> str:
+        edited = json.loads(json.dumps(manifest))
+        change(edited)
+        path = tmp_path / "manifest.json"
+        path.write_text(json.dumps(edited), encoding="utf-8")
+        return dbt_code_fingerprint(path)
+
+    def model_sql(m):
+        m["nodes"]["model.newsledger.fct_sentences"]["checksum"]["checksum"] = "changed"
+
+    def macro_sql(m):
+        m["macros"]["macro.newsledger.delete_stale_article_rows"]["macro_sql"] += " "
+
+    def run_metadata(m):
+        m["metadata"]["generated_at"] = "2000-01-01T00:00:00Z"
+
+    assert fingerprint_after(run_metadata) == base
+    assert fingerprint_after(model_sql) != base
+    assert fingerprint_after(macro_sql) != base
