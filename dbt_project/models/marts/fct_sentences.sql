@@ -1,2 +1,14 @@
-select article_id, sentence_index, start_char, end_char, sentence_text
-from {{ ref('stg_sentences') }}
+-- Incremental by article (macros/incremental_by_article.sql): rows of unchanged articles stay.
+-- depends_on: {{ ref('stg_articles') }}, {{ source('lake', 'sentences') }} (the pre_hook's)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='article_id',
+    on_schema_change='fail',
+    pre_hook="{{ delete_stale_article_rows('sentences') }}",
+) }}
+
+select s.article_id, s.sentence_index, s.start_char, s.end_char, s.sentence_text,
+    s.extractor_version
+from {{ ref('stg_sentences') }} as s
+{{ articles_not_in_this('s') }}

@@ -50,20 +50,52 @@ def newsledger_dbt_models(
     # One target folder per warehouse, kept between runs, so dbt's partial parsing reuses the
     # previous parse (about 3 s per run) instead of starting over in a fresh folder each time.
     target = Path("target") / f"run-{hashlib.sha1(settings.warehouse_dir.encode()).hexdigest()[:8]}"
+    built_with = dbt_project.project_dir / target / BUILT_WITH
+    code = dbt_code_fingerprint(dbt_project.manifest_path)
+    args = ["build"]
+    if not built_with.exists() or built_with.read_text(encoding="utf-8") != code:
+        # Incremental models keep the rows earlier runs built; rows built by other SQL must not
+        # stay, so the first build with changed dbt code (or an unknown warehouse) is a full one.
+        args.append("--full-refresh")
     # One writer per warehouse (transforms/locking.py); and wait out a dbt process orphaned by a
     # killed run that may still hold the private DuckDB file.
     with warehouse_lock(settings.warehouse_dir, on_wait=context.log.warning):
         wait_until_unlocked(settings.private_db)
 
         def stream():
-            events = dbt.cli(["build"], context=context, target_path=target).stream()
-            for i, event in enumerate(events):
+            invocation = dbt.cli(args, context=context, target_path=target)
+            for i, event in enumerate(invocation.stream()):
                 yield event
                 if i == 0:
                     fault_point("dbt")  # test hook: dbt is mid-build
+            if invocation.is_successful():
+                built_with.write_text(code, encoding="utf-8")
 
         # Row counts and a preview on every model's materialization (orchestration/metadata.py).
         yield from with_dbt_table_metadata(stream(), settings.private_db, dbt_project.manifest_path)
+
+
+BUILT_WITH = "newsledger_built_with.txt"
+
+
+def dbt_code_fingerprint(manifest_path: Path) -> str:
+    """One hash of every model's, seed's and project macro's code in the manifest.
+
+    Stored beside a warehouse's dbt artifacts after each successful build: when it changes, the
+    incremental models (macros/incremental_by_article.sql) are rebuilt from scratch once.
+    """
+    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    parts = sorted(
+        f"{uid}:{node['checksum']['checksum']}:{json.dumps(node['config'], sort_keys=True)}"
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed")
+    )
+    parts += sorted(
+        f"{uid}:{hashlib.sha1(macro['macro_sql'].encode()).hexdigest()}"
+        for uid, macro in manifest["macros"].items()
+        if macro["package_name"] == manifest["metadata"].get("project_name", "newsledger")
+    )
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()
 
 
 def mart_asset_keys() -> list[dg.AssetKey]:
