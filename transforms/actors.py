@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 
 import polars as pl
 
@@ -321,6 +320,269 @@ def _context(text: str | None, start: int, end: int) -> tuple[str, str]:
     return title, appositive
 
 
+# Per-article results (the cache of transforms/actor_cache.py holds them): each row carries its
+# article and its position in the article, so the cross-article step can take "first seen".
+ARTICLE_LINK_SCHEMA = {"article_id": pl.String, "seq": pl.Int32, **MENTION_ACTOR_SCHEMA}
+ARTICLE_ACTOR_SCHEMA = {
+    "article_id": pl.String,
+    "seq": pl.Int32,
+    "actor_id": pl.String,
+    "canonical_name": pl.String,
+    "actor_type": pl.String,
+    "country_iso3": pl.String,
+    "sector": pl.String,
+}
+ARTICLE_VOTE_SCHEMA = {
+    "article_id": pl.String,
+    "seq": pl.Int32,
+    "actor_id": pl.String,
+    "source": pl.String,  # "context" or "reference:<file>"
+    "iso3": pl.String,
+    "weight": pl.Float64,
+}
+ARTICLE_ALIAS_SCHEMA = {"article_id": pl.String, **ALIAS_SCHEMA}
+
+
+class ArticleActors:
+    """The actor resolution of a set of articles, before the cross-article step (`combine`)."""
+
+    def __init__(self, links: list, actors: list, votes: list, aliases: list):
+        self.links = pl.DataFrame(links, schema=ARTICLE_LINK_SCHEMA, orient="row")
+        self.actors = pl.DataFrame(actors, schema=ARTICLE_ACTOR_SCHEMA, orient="row")
+        self.votes = pl.DataFrame(votes, schema=ARTICLE_VOTE_SCHEMA, orient="row")
+        self.aliases = pl.DataFrame(aliases, schema=ARTICLE_ALIAS_SCHEMA, orient="row")
+
+
+def resolve_articles(mentions: pl.DataFrame, texts: dict[str, str] | None = None) -> ArticleActors:
+    """Resolve the mentions of each article on its own: within-article clustering, roles,
+    acronyms, context countries. Nothing here depends on another article, so the result of an
+    article can be cached and combined with others later (`combine`).
+    """
+    texts = texts or {}
+    links: list[list] = []
+    actor_rows: list[tuple] = []
+    votes: list[tuple] = []
+    aliases: list[tuple] = []
+    names = country_names()
+    if "end_char" not in mentions.columns:
+        mentions = mentions.with_columns(
+            (pl.col("start_char") + pl.col("mention_text").str.len_chars()).alias("end_char")
+        )
+    rows = mentions.select(
+        "mention_id", "article_id", "mention_text", "entity_label", "start_char", "end_char"
+    ).sort("article_id", "start_char", maintain_order=True)
+    for (article_id,), group in rows.group_by(["article_id"], maintain_order=True):
+        _resolve_article(
+            article_id, group, texts.get(article_id), names, links, actor_rows, votes, aliases
+        )
+    return ArticleActors(links, actor_rows, votes, sorted(set(aliases)))
+
+
+def _resolve_article(article_id, group, text, names, links, actor_rows, votes, aliases) -> None:
+    seen: set[str] = set()
+    first_link = len(links)
+
+    def actor(actor_id: str, **fields) -> None:
+        if actor_id not in seen:
+            seen.add(actor_id)
+            actor_rows.append(
+                (
+                    article_id,
+                    len(actor_rows),
+                    actor_id,
+                    fields["canonical_name"],
+                    fields["actor_type"],
+                    fields["country_iso3"],
+                    fields["sector"],
+                )
+            )
+
+    def link(mention_id, actor_id, reason, surface, role=None, country=None, confidence=None):
+        links.append(
+            [
+                article_id,
+                len(links) - first_link,
+                mention_id,
+                actor_id,
+                reason,
+                role,
+                country,
+                confidence if confidence is not None else _CONFIDENCE[reason],
+                ACTOR_VERSION,
+            ]
+        )
+        aliases.append((article_id, actor_id, surface.strip()))
+
+    def vote(actor_id: str, source: str, iso3: str, weight: float) -> None:
+        votes.append((article_id, len(votes), actor_id, source, iso3, weight))
+
+    items = list(group.iter_rows(named=True))
+    full_names = sorted(
+        {
+            re.sub(r"['’]s$", "", m["mention_text"]).strip()
+            for m in items
+            if m["entity_label"] == "PERSON" and len(_person_tokens(m["mention_text"])) >= 2
+        },
+        key=lambda t: -len(_person_tokens(t)),
+    )
+
+    def person_for(surface: str, full_names: list[str] = full_names) -> str | None:
+        tokens = set(_person_tokens(surface))
+        return next((n for n in full_names if tokens and tokens <= set(_person_tokens(n))), None)
+
+    stated_roles: dict[str, str] = {}  # actor -> first role stated in this article
+    acronyms: dict[str, str] = {}  # "(APEC)" after an organization's name -> its actor
+
+    def note_acronym(
+        end: int, actor_id: str, text: str | None = text, acronyms: dict = acronyms
+    ) -> None:
+        found = re.match(r"\s*\(([A-Z][A-Za-z.&\-]{1,11})\)", (text or "")[end : end + 16])
+        if found:
+            acronyms.setdefault(found.group(1), actor_id)
+
+    person_links: list[int] = []
+    for m in items:
+        mention_id, surface, label = m["mention_id"], m["mention_text"], m["entity_label"]
+        key = normalize_surface(surface)
+        # Seats of government and countries (and their people and capitals).
+        if label in ("GPE", "NORP", "ORG", "FAC", "LOC", "PERSON"):
+            country = resolve_country(surface, label)
+            if label == "PERSON" and country and country[1] != "country_name":
+                country = None  # "Jordan" the person stays a person; "Malawi" is a country
+            if country and (label != "LOC" or country[1] == "seat_of_government"):
+                iso3, reason = country
+                actor_id = f"country:{iso3}"
+                actor(
+                    actor_id,
+                    canonical_name=names.get(iso3, iso3),
+                    actor_type="country",
+                    country_iso3=iso3,
+                    sector="government",
+                )
+                link(mention_id, actor_id, reason, surface, country=iso3)
+                continue
+        if label in ("ORG", "NORP", "GPE") and key in organizations():
+            org = organizations()[key]
+            prefix = "org" if org.actor_type == "organization" else "group"
+            actor_id = f"{prefix}:{slug(org.canonical_name)}"
+            actor(
+                actor_id,
+                canonical_name=org.canonical_name,
+                actor_type=org.actor_type,
+                country_iso3=org.iso3,
+                sector=org.sector,
+            )
+            link(mention_id, actor_id, "organization_reference", surface, country=org.iso3)
+            note_acronym(m["end_char"], actor_id)
+            continue
+        if label in ("PERSON", "ORG", "GPE", "NORP"):
+            canonical = (
+                person_for(surface)
+                if label == "PERSON" or len(_person_tokens(surface)) == 1
+                else None
+            )
+            if canonical is None and label == "PERSON":
+                canonical = re.sub(r"['’]s$", "", surface).strip()
+            if canonical is not None:
+                ref = persons().get(normalize_surface(canonical))
+                if ref is None and label == "PERSON" and len(_person_tokens(canonical)) == 1:
+                    ref = persons().get(key)
+                name = ref.canonical_name if ref else canonical
+                if ref:
+                    reason = "person_reference"
+                elif canonical == re.sub(r"['’]s$", "", surface).strip() and label == "PERSON":
+                    reason = "person_name"
+                else:
+                    reason = "person_in_article"
+                before, after = _context(text, m["start_char"], m["end_char"])
+                role = role_in_phrase(before) or role_in_phrase(after)
+                found = country_in_phrase(before) or (country_in_phrase(after) if after else None)
+                ctx_iso3 = found[0] if found else None
+                actor_id = f"person:{slug(name)}"
+                actor(
+                    actor_id,
+                    canonical_name=name,
+                    actor_type="person",
+                    country_iso3=None,
+                    sector=(ref.sector if ref else None)
+                    or (ROLE_WORDS.get(role.lower()) or None if role else None),
+                )
+                if ctx_iso3:
+                    vote(actor_id, "context", ctx_iso3, 1.0)
+                if ref and ref.iso3:
+                    vote(actor_id, f"reference:{ref.source}", ref.iso3, 0.5)
+                if role:
+                    stated_roles.setdefault(actor_id, role)
+                person_links.append(len(links))
+                link(
+                    mention_id,
+                    actor_id,
+                    reason,
+                    surface,
+                    role=role,
+                    country=ctx_iso3 or (ref.iso3 if ref else None),
+                    # a one-word name nobody knows is often a tagging error ("Schengen")
+                    confidence=0.5
+                    if reason == "person_name" and len(_person_tokens(name)) == 1
+                    else None,
+                )
+                continue
+        if label == "ORG" and surface.strip() in acronyms:
+            # "Kurdistan Workers' Party (PKK)" ... "PKK": the acronym the article defined
+            actor_id = acronyms[surface.strip()]
+            link(mention_id, actor_id, "org_acronym_in_article", surface)
+            continue
+        if label == "ORG":
+            group = petrarch_groups().get(key)
+            if group is not None:
+                name, iso3, sector = group
+                actor_id = f"group:{slug(name)}"
+                actor(
+                    actor_id,
+                    canonical_name=name,
+                    actor_type="group",
+                    country_iso3=iso3,
+                    sector=sector or None,
+                )
+                link(mention_id, actor_id, "group_reference", surface, country=iso3)
+                note_acronym(m["end_char"], actor_id)
+                continue
+            sector = next((s for rx, s in _ORG_SECTOR_WORDS if rx.search(surface)), None)
+            words = re.sub(r"^the\s+", "", surface.strip(), flags=re.IGNORECASE).split()
+            prefix = country_in_phrase(words[0]) if words else None
+            if prefix and len(words) > 1:
+                iso3 = prefix[0]
+                actor_id = f"org:{slug(normalize_surface(surface))}"
+                actor(
+                    actor_id,
+                    canonical_name=re.sub(r"^the\s+", "", surface.strip(), flags=re.I),
+                    actor_type="organization",
+                    country_iso3=iso3,
+                    sector=sector,
+                )
+                link(mention_id, actor_id, "org_country_prefix", surface, country=iso3)
+                note_acronym(m["end_char"], actor_id)
+                continue
+            actor_id = f"org:{slug(key)}"
+            actor(
+                actor_id,
+                canonical_name=re.sub(r"^the\s+", "", surface.strip(), flags=re.I),
+                actor_type="organization",
+                country_iso3=None,
+                sector=sector,
+            )
+            link(mention_id, actor_id, "org_name", surface)
+            note_acronym(m["end_char"], actor_id)
+    # A role stated once in the article holds for the person's other mentions there
+    # ("Foreign Minister Choe Son Hui" ... "Choe").
+    for i in person_links:
+        if links[i][_ROLE] is None:
+            links[i][_ROLE] = stated_roles.get(links[i][_ACTOR])
+
+
+_ACTOR, _ROLE = 3, 5  # positions in a link row (ARTICLE_LINK_SCHEMA)
+
+
 def resolve_mentions(
     mentions: pl.DataFrame, texts: dict[str, str] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -330,235 +592,68 @@ def resolve_mentions(
     and, when present, end_char); `texts` maps article_id -> article text for titles and roles.
     Returns (actors, mention_actors, actor_aliases).
     """
-    texts = texts or {}
-    links: list[dict] = []
-    actors: dict[str, dict] = {}
-    aliases: set[tuple[str, str]] = set()
-    person_countries: dict[str, Counter] = {}
-    names = country_names()
+    return combine(resolve_articles(mentions, texts))
 
-    def actor(actor_id: str, **fields) -> None:
-        if actor_id not in actors:
-            actors[actor_id] = {"actor_id": actor_id, "country_source": None, **fields}
 
-    def link(mention_id, actor_id, reason, surface, role=None, country=None, confidence=None):
-        links.append(
-            {
-                "mention_id": mention_id,
-                "actor_id": actor_id,
-                "match_reason": reason,
-                "role": role,
-                "mention_country_iso3": country,
-                "confidence": confidence if confidence is not None else _CONFIDENCE[reason],
-                "resolver_version": ACTOR_VERSION,
-            }
+def combine(parts: ArticleActors) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The cross-article step, vectorized: the same actor id in any article is one actor.
+
+    An actor's fields are those of its first mention (articles in id order, mentions in text
+    order); a person's country is the first `reference:current` vote, else the context country
+    stated most often (ties: the first stated), else the first dictionary vote.
+    Returns (actors, mention_actors, actor_aliases), as `resolve_mentions` does.
+    """
+    links = parts.links.sort("article_id", "seq")
+    counts = links.group_by("actor_id").agg(pl.len().cast(pl.Int64).alias("n_mentions"))
+    votes = (
+        parts.votes.sort("article_id", "seq")
+        .with_row_index("pos")
+        .group_by("actor_id", "source", "iso3")
+        .agg(pl.col("weight").sum(), pl.col("pos").min())
+        .with_columns(
+            rank=pl.when(pl.col("source") == "reference:current")
+            .then(0)
+            .when(pl.col("source") == "context")
+            .then(1)
+            .otherwise(2)
         )
-        aliases.add((actor_id, surface.strip()))
-
-    if "end_char" not in mentions.columns:
-        mentions = mentions.with_columns(
-            (pl.col("start_char") + pl.col("mention_text").str.len_chars()).alias("end_char")
-        )
-    rows = mentions.select(
-        "mention_id", "article_id", "mention_text", "entity_label", "start_char", "end_char"
-    ).sort("article_id", "start_char")
-    for (article_id,), group in rows.group_by(["article_id"], maintain_order=True):
-        text = texts.get(article_id)
-        items = list(group.iter_rows(named=True))
-        full_names = sorted(
-            {
-                re.sub(r"['’]s$", "", m["mention_text"]).strip()
-                for m in items
-                if m["entity_label"] == "PERSON" and len(_person_tokens(m["mention_text"])) >= 2
-            },
-            key=lambda t: -len(_person_tokens(t)),
-        )
-
-        def person_for(surface: str, full_names: list[str] = full_names) -> str | None:
-            tokens = set(_person_tokens(surface))
-            return next(
-                (n for n in full_names if tokens and tokens <= set(_person_tokens(n))), None
-            )
-
-        stated_roles: dict[str, str] = {}  # actor -> first role stated in this article
-        acronyms: dict[str, str] = {}  # "(APEC)" after an organization's name -> its actor
-
-        def note_acronym(
-            end: int, actor_id: str, text: str | None = text, acronyms: dict = acronyms
-        ) -> None:
-            found = re.match(r"\s*\(([A-Z][A-Za-z.&\-]{1,11})\)", (text or "")[end : end + 16])
-            if found:
-                acronyms.setdefault(found.group(1), actor_id)
-
-        person_links: list[int] = []
-        for m in items:
-            mention_id, surface, label = m["mention_id"], m["mention_text"], m["entity_label"]
-            key = normalize_surface(surface)
-            # Seats of government and countries (and their people and capitals).
-            if label in ("GPE", "NORP", "ORG", "FAC", "LOC", "PERSON"):
-                country = resolve_country(surface, label)
-                if label == "PERSON" and country and country[1] != "country_name":
-                    country = None  # "Jordan" the person stays a person; "Malawi" is a country
-                if country and (label != "LOC" or country[1] == "seat_of_government"):
-                    iso3, reason = country
-                    actor_id = f"country:{iso3}"
-                    actor(
-                        actor_id,
-                        canonical_name=names.get(iso3, iso3),
-                        actor_type="country",
-                        country_iso3=iso3,
-                        sector="government",
-                    )
-                    link(mention_id, actor_id, reason, surface, country=iso3)
-                    continue
-            if label in ("ORG", "NORP", "GPE") and key in organizations():
-                org = organizations()[key]
-                prefix = "org" if org.actor_type == "organization" else "group"
-                actor_id = f"{prefix}:{slug(org.canonical_name)}"
-                actor(
-                    actor_id,
-                    canonical_name=org.canonical_name,
-                    actor_type=org.actor_type,
-                    country_iso3=org.iso3,
-                    sector=org.sector,
-                )
-                link(mention_id, actor_id, "organization_reference", surface, country=org.iso3)
-                note_acronym(m["end_char"], actor_id)
-                continue
-            if label in ("PERSON", "ORG", "GPE", "NORP"):
-                canonical = (
-                    person_for(surface)
-                    if label == "PERSON" or len(_person_tokens(surface)) == 1
-                    else None
-                )
-                if canonical is None and label == "PERSON":
-                    canonical = re.sub(r"['’]s$", "", surface).strip()
-                if canonical is not None:
-                    ref = persons().get(normalize_surface(canonical))
-                    if ref is None and label == "PERSON" and len(_person_tokens(canonical)) == 1:
-                        ref = persons().get(key)
-                    name = ref.canonical_name if ref else canonical
-                    if ref:
-                        reason = "person_reference"
-                    elif canonical == re.sub(r"['’]s$", "", surface).strip() and label == "PERSON":
-                        reason = "person_name"
-                    else:
-                        reason = "person_in_article"
-                    before, after = _context(text, m["start_char"], m["end_char"])
-                    role = role_in_phrase(before) or role_in_phrase(after)
-                    found = country_in_phrase(before) or (
-                        country_in_phrase(after) if after else None
-                    )
-                    ctx_iso3 = found[0] if found else None
-                    actor_id = f"person:{slug(name)}"
-                    actor(
-                        actor_id,
-                        canonical_name=name,
-                        actor_type="person",
-                        country_iso3=None,
-                        sector=(ref.sector if ref else None)
-                        or (ROLE_WORDS.get(role.lower()) or None if role else None),
-                    )
-                    votes = person_countries.setdefault(actor_id, Counter())
-                    if ctx_iso3:
-                        votes[("context", ctx_iso3)] += 1
-                    if ref and ref.iso3:
-                        votes[(f"reference:{ref.source}", ref.iso3)] += 0.5
-                    if role:
-                        stated_roles.setdefault(actor_id, role)
-                    person_links.append(len(links))
-                    link(
-                        mention_id,
-                        actor_id,
-                        reason,
-                        surface,
-                        role=role,
-                        country=ctx_iso3 or (ref.iso3 if ref else None),
-                        # a one-word name nobody knows is often a tagging error ("Schengen")
-                        confidence=0.5
-                        if reason == "person_name" and len(_person_tokens(name)) == 1
-                        else None,
-                    )
-                    continue
-            if label == "ORG" and surface.strip() in acronyms:
-                # "Kurdistan Workers' Party (PKK)" ... "PKK": the acronym the article defined
-                actor_id = acronyms[surface.strip()]
-                link(mention_id, actor_id, "org_acronym_in_article", surface)
-                continue
-            if label == "ORG":
-                group = petrarch_groups().get(key)
-                if group is not None:
-                    name, iso3, sector = group
-                    actor_id = f"group:{slug(name)}"
-                    actor(
-                        actor_id,
-                        canonical_name=name,
-                        actor_type="group",
-                        country_iso3=iso3,
-                        sector=sector or None,
-                    )
-                    link(mention_id, actor_id, "group_reference", surface, country=iso3)
-                    note_acronym(m["end_char"], actor_id)
-                    continue
-                sector = next((s for rx, s in _ORG_SECTOR_WORDS if rx.search(surface)), None)
-                words = re.sub(r"^the\s+", "", surface.strip(), flags=re.IGNORECASE).split()
-                prefix = country_in_phrase(words[0]) if words else None
-                if prefix and len(words) > 1:
-                    iso3 = prefix[0]
-                    actor_id = f"org:{slug(normalize_surface(surface))}"
-                    actor(
-                        actor_id,
-                        canonical_name=re.sub(r"^the\s+", "", surface.strip(), flags=re.I),
-                        actor_type="organization",
-                        country_iso3=iso3,
-                        sector=sector,
-                    )
-                    link(mention_id, actor_id, "org_country_prefix", surface, country=iso3)
-                    note_acronym(m["end_char"], actor_id)
-                    continue
-                actor_id = f"org:{slug(key)}"
-                actor(
-                    actor_id,
-                    canonical_name=re.sub(r"^the\s+", "", surface.strip(), flags=re.I),
-                    actor_type="organization",
-                    country_iso3=None,
-                    sector=sector,
-                )
-                link(mention_id, actor_id, "org_name", surface)
-                note_acronym(m["end_char"], actor_id)
-        # A role stated once in the article holds for the person's other mentions there
-        # ("Foreign Minister Choe Son Hui" ... "Choe").
-        for i in person_links:
-            if links[i]["role"] is None:
-                links[i]["role"] = stated_roles.get(links[i]["actor_id"])
-    # A person's country: stated nationality/title in context wins, then the dictionary.
-    for actor_id, votes in person_countries.items():
-        if not votes:
-            continue
-        context = Counter({iso: n for (src, iso), n in votes.items() if src == "context"})
-        current = [iso for (src, iso) in votes if src == "reference:current"]
-        if current:
-            actors[actor_id].update(country_iso3=current[0], country_source="reference")
-        elif context:
-            actors[actor_id].update(
-                country_iso3=context.most_common(1)[0][0], country_source="context"
-            )
-        else:
-            iso = next(iso for (_, iso) in votes)
-            actors[actor_id].update(country_iso3=iso, country_source="reference")
-    counts = Counter(link["actor_id"] for link in links)
-    actor_rows = [
-        a | {"n_mentions": counts[a["actor_id"]], "resolver_version": ACTOR_VERSION}
-        for a in actors.values()
-    ]
-    for a in actor_rows:
-        if a["actor_type"] == "country" and a["country_source"] is None:
-            a["country_source"] = "reference"
-    return (
-        pl.DataFrame(actor_rows, schema=ACTOR_SCHEMA).sort("actor_id"),
-        pl.DataFrame(links, schema=MENTION_ACTOR_SCHEMA),
-        pl.DataFrame(sorted(aliases), schema=ALIAS_SCHEMA, orient="row"),
     )
+    has_rank = votes.group_by("actor_id").agg(pl.col("rank").min().alias("best"))
+    chosen = (
+        votes.join(has_rank, on="actor_id")
+        .filter(pl.col("rank") == pl.col("best"))
+        .sort("actor_id", pl.col("weight").neg(), "pos")
+        .unique("actor_id", keep="first", maintain_order=True)
+        .select(
+            "actor_id",
+            pl.col("iso3").alias("voted_iso3"),
+            pl.when(pl.col("rank") == 1)
+            .then(pl.lit("context"))
+            .otherwise(pl.lit("reference"))
+            .alias("voted_source"),
+        )
+    )
+    actors = (
+        parts.actors.sort("article_id", "seq")
+        .unique("actor_id", keep="first", maintain_order=True)
+        .join(chosen, on="actor_id", how="left")
+        .join(counts, on="actor_id", how="left")
+        .with_columns(
+            country_iso3=pl.coalesce("voted_iso3", "country_iso3"),
+            country_source=pl.when(pl.col("voted_source").is_not_null())
+            .then(pl.col("voted_source"))
+            .when(pl.col("actor_type") == "country")
+            .then(pl.lit("reference"))
+            .otherwise(pl.lit(None, pl.String)),
+            n_mentions=pl.col("n_mentions").fill_null(0),
+            resolver_version=pl.lit(ACTOR_VERSION),
+        )
+        .select(list(ACTOR_SCHEMA))
+        .cast(ACTOR_SCHEMA)
+        .sort("actor_id")
+    )
+    aliases = parts.aliases.select(list(ALIAS_SCHEMA)).unique().sort(list(ALIAS_SCHEMA))
+    return actors, links.select(list(MENTION_ACTOR_SCHEMA)), aliases
 
 
 def span_country(

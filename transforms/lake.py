@@ -4,6 +4,7 @@ Layout (one folder per table, so dbt sources read `<table>/*.parquet`):
     lake/articles/current.parquet          snapshot of the input folder, rewritten each ingest
     lake/article_sources/current.parquet
     lake/rejected_files/current.parquet
+    lake/ingest_manifest/current.parquet   what ingest knows of each file (private: no dbt source)
     lake/sentences/part-<key>.parquet      one part per NLP batch, never rewritten
     lake/entity_mentions/part-<key>.parquet
     lake/<table>/_empty.parquet            a zero-row file with the schema, so globs never miss
@@ -60,6 +61,15 @@ def write_snapshot(lake: Path, table: str, frame: pl.DataFrame) -> Path:
     write_atomic(frame, path)
     ensure_schema_file(lake, table, dict(frame.schema))
     return path
+
+
+def read_snapshot(lake: Path, table: str) -> pl.DataFrame | None:
+    """The table's snapshot (`current.parquet`), or None when there is none or it is unreadable."""
+    path = Path(lake) / table / "current.parquet"
+    try:
+        return pl.read_parquet(path)
+    except (OSError, pl.exceptions.PolarsError):
+        return None
 
 
 def remove_temp_files(lake: Path) -> int:
