@@ -27,15 +27,20 @@ GPE/LOC mentions that are not countries or capitals are places (transforms/place
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
+from transforms import lake, refdata
 from transforms.refdata import (
     ROLE_WORDS,
     country_aliases,
     country_names,
+    fingerprint,
     normalize_surface,
     organizations,
     persons,
@@ -320,8 +325,8 @@ def _context(text: str | None, start: int, end: int) -> tuple[str, str]:
     return title, appositive
 
 
-# Per-article results (the cache of transforms/actor_cache.py holds them): each row carries its
-# article and its position in the article, so the cross-article step can take "first seen".
+# Per-article results (`resolve_lake` caches them in the lake): each row carries its article and
+# its position there, so the cross-article step (`combine`) can take "first seen".
 ARTICLE_LINK_SCHEMA = {"article_id": pl.String, "seq": pl.Int32, **MENTION_ACTOR_SCHEMA}
 ARTICLE_ACTOR_SCHEMA = {
     "article_id": pl.String,
@@ -343,14 +348,31 @@ ARTICLE_VOTE_SCHEMA = {
 ARTICLE_ALIAS_SCHEMA = {"article_id": pl.String, **ALIAS_SCHEMA}
 
 
+_PARTS = {
+    "links": ARTICLE_LINK_SCHEMA,
+    "actors": ARTICLE_ACTOR_SCHEMA,
+    "votes": ARTICLE_VOTE_SCHEMA,
+    "aliases": ARTICLE_ALIAS_SCHEMA,
+}
+
+
+@dataclass
 class ArticleActors:
     """The actor resolution of a set of articles, before the cross-article step (`combine`)."""
 
-    def __init__(self, links: list, actors: list, votes: list, aliases: list):
-        self.links = pl.DataFrame(links, schema=ARTICLE_LINK_SCHEMA, orient="row")
-        self.actors = pl.DataFrame(actors, schema=ARTICLE_ACTOR_SCHEMA, orient="row")
-        self.votes = pl.DataFrame(votes, schema=ARTICLE_VOTE_SCHEMA, orient="row")
-        self.aliases = pl.DataFrame(aliases, schema=ARTICLE_ALIAS_SCHEMA, orient="row")
+    links: pl.DataFrame
+    actors: pl.DataFrame
+    votes: pl.DataFrame
+    aliases: pl.DataFrame
+
+    @classmethod
+    def from_rows(cls, **rows: list) -> ArticleActors:
+        return cls(
+            **{
+                name: pl.DataFrame(rows[name], schema=schema, orient="row")
+                for name, schema in _PARTS.items()
+            }
+        )
 
 
 def resolve_articles(mentions: pl.DataFrame, texts: dict[str, str] | None = None) -> ArticleActors:
@@ -375,7 +397,9 @@ def resolve_articles(mentions: pl.DataFrame, texts: dict[str, str] | None = None
         _resolve_article(
             article_id, group, texts.get(article_id), names, links, actor_rows, votes, aliases
         )
-    return ArticleActors(links, actor_rows, votes, sorted(set(aliases)))
+    return ArticleActors.from_rows(
+        links=links, actors=actor_rows, votes=votes, aliases=sorted(set(aliases))
+    )
 
 
 def _resolve_article(article_id, group, text, names, links, actor_rows, votes, aliases) -> None:
@@ -417,12 +441,15 @@ def _resolve_article(article_id, group, text, names, links, actor_rows, votes, a
         votes.append((article_id, len(votes), actor_id, source, iso3, weight))
 
     items = list(group.iter_rows(named=True))
+    # Longest first; among names as long, the first mentioned (a set's order would change
+    # with the process's hash seed: "Joseph" joined "Arnel Joseph" in one run, "Paul Joseph"
+    # in the next).
     full_names = sorted(
-        {
+        dict.fromkeys(
             re.sub(r"['’]s$", "", m["mention_text"]).strip()
             for m in items
             if m["entity_label"] == "PERSON" and len(_person_tokens(m["mention_text"])) >= 2
-        },
+        ),
         key=lambda t: -len(_person_tokens(t)),
     )
 
@@ -654,6 +681,145 @@ def combine(parts: ArticleActors) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFr
     )
     aliases = parts.aliases.select(list(ALIAS_SCHEMA)).unique().sort(list(ALIAS_SCHEMA))
     return actors, links.select(list(MENTION_ACTOR_SCHEMA)), aliases
+
+
+CACHE_TABLE = "actor_cache"  # private: one row per (article, extractor and resolver version)
+CACHE_BATCH = 1000  # articles resolved per cache part: bounds the memory of a full run
+CACHE_MAX_PARTS = 16  # more parts than this (or more dead rows than live): rewritten as one
+_KEY = ["article_id", "extractor_version", "resolver_version"]
+
+
+def resolver_version() -> str:
+    """ACTOR_VERSION plus a fingerprint of the reference data and this code: the cache key."""
+    return f"{ACTOR_VERSION}:{fingerprint(__file__, refdata.__file__)}"
+
+
+@dataclass
+class CacheStats:
+    n_articles: int = 0
+    n_cached: int = 0
+    n_resolved: int = 0
+    n_stale_parts_removed: int = 0
+    compacted: bool = False
+
+
+def _nest(keys: pl.DataFrame, parts: ArticleActors) -> pl.DataFrame:
+    """One cache row per article: its key and its four lists of per-article rows."""
+    out = keys
+    for name in _PARTS:
+        nested = (
+            getattr(parts, name)
+            .group_by("article_id", maintain_order=True)
+            .agg(pl.struct(pl.exclude("article_id")).alias(name))
+        )
+        out = out.join(nested, on="article_id", how="left", maintain_order="left")
+    return out
+
+
+def _unnest(cache: pl.DataFrame) -> ArticleActors:
+    frames = {}
+    for name, schema in _PARTS.items():
+        frames[name] = (
+            cache.select("article_id", name)
+            .explode(name)
+            .drop_nulls(name)
+            .unnest(name)
+            .select(list(schema))
+            .cast(schema)
+        )
+    return ArticleActors(**frames)
+
+
+def _read_cache(lake_dir: Path, version: str, stats: CacheStats) -> tuple[list[Path], pl.DataFrame]:
+    """The cache parts of this resolver version (parts of another version are deleted)."""
+    files, frames = [], []
+    for path in lake.table_files(lake_dir, CACHE_TABLE):
+        frame = pl.read_parquet(path)
+        if not frame.height or frame["resolver_version"][0] != version:
+            path.unlink(missing_ok=True)
+            stats.n_stale_parts_removed += 1
+            continue
+        files.append(path)
+        frames.append(frame)
+    if not frames:
+        return files, pl.DataFrame()
+    return files, pl.concat(frames, how="vertical").unique(_KEY, keep="first", maintain_order=True)
+
+
+def resolve_lake(
+    lake_dir: Path, keys: pl.DataFrame
+) -> tuple[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame], CacheStats]:
+    """Actors of the lake's current articles, resolving only articles not seen before.
+
+    `keys` holds (article_id, extractor_version) of every current article's mentions. An
+    article's per-article resolution is cached under (article_id, extractor version, resolver
+    version); the NLP never re-parses an (article, version), so its mentions are fixed. New
+    articles are resolved CACHE_BATCH at a time (their mentions and texts only), then the
+    cross-article step runs over all cached rows. Returns what `resolve_mentions` returns.
+    """
+    version = resolver_version()
+    stats = CacheStats(n_articles=keys.height)
+    wanted = keys.select("article_id", "extractor_version").with_columns(
+        resolver_version=pl.lit(version)
+    )
+    files, cached = _read_cache(lake_dir, version, stats)
+    n_dead = 0
+    if cached.height:
+        live = cached.join(wanted, on=_KEY, how="semi", maintain_order="left")
+        n_dead = cached.height - live.height
+        cached = live
+    todo = wanted.join(cached.select(_KEY), on=_KEY, how="anti") if cached.height else wanted
+    todo = todo.sort("article_id")
+    stats.n_cached, stats.n_resolved = cached.height, todo.height
+    new = []
+    for offset in range(0, todo.height, CACHE_BATCH):
+        batch = todo.slice(offset, CACHE_BATCH)
+        ids = batch["article_id"]
+        mentions = lake.read_rows_of(
+            lake_dir,
+            "entity_mentions",
+            batch,
+            ["mention_id", "article_id", "mention_text", "entity_label", "start_char", "end_char"],
+            unique_on="mention_id",
+        )
+        texts = dict(
+            pl.scan_parquet(Path(lake_dir) / "articles" / "current.parquet")
+            .select("article_id", "text")
+            .filter(pl.col("article_id").is_in(ids.implode()))
+            .collect()
+            .iter_rows()
+        )
+        rows = _nest(batch, resolve_articles(mentions, texts))
+        key = hashlib.sha256("\n".join([version, *ids.to_list()]).encode()).hexdigest()[:16]
+        lake.write_atomic(rows, lake.part_path(lake_dir, CACHE_TABLE, key))
+        new.append(rows)
+    present = [f for f in [cached, *new] if f.height]
+    cache = pl.concat(present, how="vertical_relaxed") if present else pl.DataFrame()
+    if cache.height and (len(files) + len(new) > CACHE_MAX_PARTS or n_dead > cache.height):
+        # Rewrite the live rows as one part, then delete the others (a crash in between leaves
+        # duplicates of identical rows, which `_read_cache` collapses).
+        key = hashlib.sha256(f"compact:{version}:{cache.height}".encode()).hexdigest()[:16]
+        target = lake.part_path(lake_dir, CACHE_TABLE, key)
+        lake.write_atomic(cache, target)
+        for path in lake.table_files(lake_dir, CACHE_TABLE):
+            if path != target:
+                path.unlink(missing_ok=True)
+        stats.compacted = True
+    if not cache.height:
+        return resolve_mentions(_EMPTY_MENTIONS), stats
+    return combine(_unnest(cache)), stats
+
+
+_EMPTY_MENTIONS = pl.DataFrame(
+    schema={
+        "mention_id": pl.String,
+        "article_id": pl.String,
+        "mention_text": pl.String,
+        "entity_label": pl.String,
+        "start_char": pl.Int32,
+        "end_char": pl.Int32,
+    }
+)
 
 
 def span_country(
