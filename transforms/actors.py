@@ -27,7 +27,9 @@ GPE/LOC mentions that are not countries or capitals are places (transforms/place
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -181,14 +183,30 @@ def country_in_phrase(text: str) -> tuple[str, str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _role_patterns() -> tuple[re.Pattern, list[re.Pattern]]:
+    """(any role at all, one pattern per role longest first; among roles as long, in the order
+    of ROLE_WORDS): the first role pattern that matches is the one `role_in_phrase` returns."""
+    ordered = sorted(enumerate(ROLE_WORDS), key=lambda item: (-len(item[1]), item[0]))
+    patterns = [
+        re.compile(rf"(?<![\w-]){re.escape(role)}(?![\w-])", re.IGNORECASE) for _, role in ordered
+    ]
+    anything = "|".join(re.escape(role) for _, role in ordered)
+    return re.compile(rf"(?<![\w-])(?:{anything})(?![\w-])", re.IGNORECASE), patterns
+
+
 def role_in_phrase(text: str) -> str | None:
     """The longest role word of ROLE_WORDS in a phrase, as written ("Foreign Minister")."""
-    best = None
-    for role in ROLE_WORDS:
-        m = re.search(rf"(?<![\w-]){re.escape(role)}(?![\w-])", text, flags=re.IGNORECASE)
-        if m and (best is None or len(role) > len(best)):
-            best = m.group(0)
-    return best
+    if not text:
+        return None
+    anything, patterns = _role_patterns()
+    if anything.search(text) is None:  # most phrases hold no role: one search instead of 57
+        return None
+    for pattern in patterns:
+        m = pattern.search(text)
+        if m:
+            return m.group(0)
+    return None
 
 
 _MINORITY = re.compile(r"\b(ethnic|minority|population|community|diaspora|refugees in)\b", re.I)
@@ -393,9 +411,13 @@ def resolve_articles(mentions: pl.DataFrame, texts: dict[str, str] | None = None
     rows = mentions.select(
         "mention_id", "article_id", "mention_text", "entity_label", "start_char", "end_char"
     ).sort("article_id", "start_char", maintain_order=True)
-    for (article_id,), group in rows.group_by(["article_id"], maintain_order=True):
+    # itertools.groupby over plain rows: Polars' group iterator gathers each group from the
+    # whole frame, which cost more than the resolution itself.
+    for article_id, items in itertools.groupby(
+        rows.iter_rows(named=True), key=lambda row: row["article_id"]
+    ):
         _resolve_article(
-            article_id, group, texts.get(article_id), names, links, actor_rows, votes, aliases
+            article_id, list(items), texts.get(article_id), names, links, actor_rows, votes, aliases
         )
     return ArticleActors.from_rows(
         links=links, actors=actor_rows, votes=votes, aliases=sorted(set(aliases))
@@ -440,7 +462,7 @@ def _resolve_article(article_id, group, text, names, links, actor_rows, votes, a
     def vote(actor_id: str, source: str, iso3: str, weight: float) -> None:
         votes.append((article_id, len(votes), actor_id, source, iso3, weight))
 
-    items = list(group.iter_rows(named=True))
+    items = group
     # Longest first; among names as long, the first mentioned (a set's order would change
     # with the process's hash seed: "Joseph" joined "Arnel Joseph" in one run, "Paul Joseph"
     # in the next).

@@ -34,6 +34,7 @@ def fingerprint(*code_files: str | Path) -> str:
     return digest.hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure and called for every word of every mention
 def normalize_surface(text: str) -> str:
     """Lower-cased, possessive and leading article removed, periods in acronyms dropped."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").strip()
