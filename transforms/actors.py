@@ -23,6 +23,13 @@ Rules (`match_reason` names the rule that made each link):
   before the name or in the appositive after it ("Russian President Vladimir Putin",
   "Matthew Miller, a State Department spokesman") and else from the leaders dictionary.
 GPE/LOC mentions that are not countries or capitals are places (transforms/places.py).
+
+Two steps, so that a rerun costs what the new articles cost: `resolve_articles` does everything
+that looks at one article only (the rules above, clustering, roles, acronyms, context
+countries); `combine` is the cross-article step in Polars (one actor per id, its first-seen
+fields, a person's country from the votes of all articles, mention counts, aliases).
+`resolve_lake` caches the per-article rows in lake/actor_cache, keyed by (article, extractor
+version, resolver version = ACTOR_VERSION + a fingerprint of the reference data and this code).
 """
 
 from __future__ import annotations

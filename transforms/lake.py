@@ -8,6 +8,8 @@ Layout (one folder per table, so dbt sources read `<table>/*.parquet`):
     lake/sentences/part-<key>.parquet      one part per NLP batch, never rewritten
     lake/entity_mentions/part-<key>.parquet
     lake/<table>/_empty.parquet            a zero-row file with the schema, so globs never miss
+    lake/actor_cache/part-<key>.parquet    per-article actor resolutions (transforms/actors.py)
+    lake/geocode_cache/current.parquet     one geocode per distinct place text (places.py)
 
 Every write goes to a temporary file in the same folder and is renamed over the target, so a
 crash leaves either the old file or the new one, never half of one. Temporary files are named
