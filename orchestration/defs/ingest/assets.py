@@ -40,11 +40,15 @@ def raw_articles(context: dg.AssetExecutionContext, settings: NewsledgerSettings
     removed = lake.remove_temp_files(settings.lake)  # left by a run killed mid-write
     if removed:
         context.log.warning(f"removed {removed} temporary files left by an interrupted run")
+    manifest = lake.read_snapshot(settings.lake, MANIFEST_TABLE)
     result = ingest_folder(
         Path(settings.input_dir),
         max_bytes=settings.max_file_bytes,
-        manifest=lake.read_snapshot(settings.lake, MANIFEST_TABLE),
-        previous_articles=lake.read_snapshot(settings.lake, "articles"),
+        manifest=manifest,
+        # the texts of the previous run, only when there is a manifest to reuse them by
+        previous_articles=lake.read_snapshot(settings.lake, "articles")
+        if manifest is not None
+        else None,
     )
     context.log.info(f"ingest: {result.n_reused} files unchanged (not read), {result.n_read} read")
     lake.write_snapshot(settings.lake, "articles", result.articles)
