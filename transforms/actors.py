@@ -718,6 +718,10 @@ CACHE_MAX_PARTS = 16  # more parts than this (or more dead rows than live): rewr
 _KEY = ["article_id", "extractor_version", "resolver_version"]
 
 
+def _key_expr() -> pl.Expr:
+    return pl.concat_str(_KEY, separator="\x1f").alias("key")
+
+
 def resolver_version() -> str:
     """ACTOR_VERSION plus a fingerprint of the reference data and this code: the cache key."""
     return f"{ACTOR_VERSION}:{fingerprint(__file__, refdata.__file__)}"
@@ -772,7 +776,10 @@ def _read_cache(lake_dir: Path, version: str, stats: CacheStats) -> tuple[list[P
         frames.append(frame)
     if not frames:
         return files, pl.DataFrame()
-    return files, pl.concat(frames, how="vertical").unique(_KEY, keep="first", maintain_order=True)
+    # A mask on the key columns, not `unique` over the rows: hashing the nested lists of every
+    # article cost more memory than the cache itself.
+    cache = pl.concat(frames, how="vertical")
+    return files, cache.filter(pl.struct(_KEY).is_first_distinct())
 
 
 def resolve_lake(
@@ -794,7 +801,7 @@ def resolve_lake(
     files, cached = _read_cache(lake_dir, version, stats)
     n_dead = 0
     if cached.height:
-        live = cached.join(wanted, on=_KEY, how="semi", maintain_order="left")
+        live = cached.filter(_key_expr().is_in(wanted.select(_key_expr())["key"].implode()))
         n_dead = cached.height - live.height
         cached = live
     todo = wanted.join(cached.select(_KEY), on=_KEY, how="anti") if cached.height else wanted
