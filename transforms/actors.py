@@ -23,20 +23,33 @@ Rules (`match_reason` names the rule that made each link):
   before the name or in the appositive after it ("Russian President Vladimir Putin",
   "Matthew Miller, a State Department spokesman") and else from the leaders dictionary.
 GPE/LOC mentions that are not countries or capitals are places (transforms/places.py).
+
+Two steps, so that a rerun costs what the new articles cost: `resolve_articles` does everything
+that looks at one article only (the rules above, clustering, roles, acronyms, context
+countries); `combine` is the cross-article step in Polars (one actor per id, its first-seen
+fields, a person's country from the votes of all articles, mention counts, aliases).
+`resolve_lake` caches the per-article rows in lake/actor_cache, keyed by (article, extractor
+version, resolver version = ACTOR_VERSION + a fingerprint of the reference data and this code).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import itertools
 import re
 import unicodedata
-from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
+from transforms import lake, refdata
 from transforms.refdata import (
     ROLE_WORDS,
     country_aliases,
     country_names,
+    fingerprint,
     normalize_surface,
     organizations,
     persons,
@@ -177,14 +190,30 @@ def country_in_phrase(text: str) -> tuple[str, str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _role_patterns() -> tuple[re.Pattern, list[re.Pattern]]:
+    """(any role at all, one pattern per role longest first; among roles as long, in the order
+    of ROLE_WORDS): the first role pattern that matches is the one `role_in_phrase` returns."""
+    ordered = sorted(enumerate(ROLE_WORDS), key=lambda item: (-len(item[1]), item[0]))
+    patterns = [
+        re.compile(rf"(?<![\w-]){re.escape(role)}(?![\w-])", re.IGNORECASE) for _, role in ordered
+    ]
+    anything = "|".join(re.escape(role) for _, role in ordered)
+    return re.compile(rf"(?<![\w-])(?:{anything})(?![\w-])", re.IGNORECASE), patterns
+
+
 def role_in_phrase(text: str) -> str | None:
     """The longest role word of ROLE_WORDS in a phrase, as written ("Foreign Minister")."""
-    best = None
-    for role in ROLE_WORDS:
-        m = re.search(rf"(?<![\w-]){re.escape(role)}(?![\w-])", text, flags=re.IGNORECASE)
-        if m and (best is None or len(role) > len(best)):
-            best = m.group(0)
-    return best
+    if not text:
+        return None
+    anything, patterns = _role_patterns()
+    if anything.search(text) is None:  # most phrases hold no role: one search instead of 57
+        return None
+    for pattern in patterns:
+        m = pattern.search(text)
+        if m:
+            return m.group(0)
+    return None
 
 
 _MINORITY = re.compile(r"\b(ethnic|minority|population|community|diaspora|refugees in)\b", re.I)
@@ -321,6 +350,295 @@ def _context(text: str | None, start: int, end: int) -> tuple[str, str]:
     return title, appositive
 
 
+# Per-article results (`resolve_lake` caches them in the lake): each row carries its article and
+# its position there, so the cross-article step (`combine`) can take "first seen".
+ARTICLE_LINK_SCHEMA = {"article_id": pl.String, "seq": pl.Int32, **MENTION_ACTOR_SCHEMA}
+ARTICLE_ACTOR_SCHEMA = {
+    "article_id": pl.String,
+    "seq": pl.Int32,
+    "actor_id": pl.String,
+    "canonical_name": pl.String,
+    "actor_type": pl.String,
+    "country_iso3": pl.String,
+    "sector": pl.String,
+}
+ARTICLE_VOTE_SCHEMA = {
+    "article_id": pl.String,
+    "seq": pl.Int32,
+    "actor_id": pl.String,
+    "source": pl.String,  # "context" or "reference:<file>"
+    "iso3": pl.String,
+    "weight": pl.Float64,
+}
+ARTICLE_ALIAS_SCHEMA = {"article_id": pl.String, **ALIAS_SCHEMA}
+
+
+_PARTS = {
+    "links": ARTICLE_LINK_SCHEMA,
+    "actors": ARTICLE_ACTOR_SCHEMA,
+    "votes": ARTICLE_VOTE_SCHEMA,
+    "aliases": ARTICLE_ALIAS_SCHEMA,
+}
+
+
+@dataclass
+class ArticleActors:
+    """The actor resolution of a set of articles, before the cross-article step (`combine`)."""
+
+    links: pl.DataFrame
+    actors: pl.DataFrame
+    votes: pl.DataFrame
+    aliases: pl.DataFrame
+
+    @classmethod
+    def from_rows(cls, **rows: list) -> ArticleActors:
+        return cls(
+            **{
+                name: pl.DataFrame(rows[name], schema=schema, orient="row")
+                for name, schema in _PARTS.items()
+            }
+        )
+
+
+def resolve_articles(mentions: pl.DataFrame, texts: dict[str, str] | None = None) -> ArticleActors:
+    """Resolve the mentions of each article on its own: within-article clustering, roles,
+    acronyms, context countries. Nothing here depends on another article, so the result of an
+    article can be cached and combined with others later (`combine`).
+    """
+    texts = texts or {}
+    links: list[list] = []
+    actor_rows: list[tuple] = []
+    votes: list[tuple] = []
+    aliases: list[tuple] = []
+    names = country_names()
+    if "end_char" not in mentions.columns:
+        mentions = mentions.with_columns(
+            (pl.col("start_char") + pl.col("mention_text").str.len_chars()).alias("end_char")
+        )
+    rows = mentions.select(
+        "mention_id", "article_id", "mention_text", "entity_label", "start_char", "end_char"
+    ).sort("article_id", "start_char", maintain_order=True)
+    # itertools.groupby over plain rows: Polars' group iterator gathers each group from the
+    # whole frame, which cost more than the resolution itself.
+    for article_id, items in itertools.groupby(
+        rows.iter_rows(named=True), key=lambda row: row["article_id"]
+    ):
+        _resolve_article(
+            article_id, list(items), texts.get(article_id), names, links, actor_rows, votes, aliases
+        )
+    return ArticleActors.from_rows(
+        links=links, actors=actor_rows, votes=votes, aliases=sorted(set(aliases))
+    )
+
+
+def _resolve_article(article_id, group, text, names, links, actor_rows, votes, aliases) -> None:
+    seen: set[str] = set()
+    first_link = len(links)
+
+    def actor(actor_id: str, **fields) -> None:
+        if actor_id not in seen:
+            seen.add(actor_id)
+            actor_rows.append(
+                (
+                    article_id,
+                    len(actor_rows),
+                    actor_id,
+                    fields["canonical_name"],
+                    fields["actor_type"],
+                    fields["country_iso3"],
+                    fields["sector"],
+                )
+            )
+
+    def link(mention_id, actor_id, reason, surface, role=None, country=None, confidence=None):
+        links.append(
+            [
+                article_id,
+                len(links) - first_link,
+                mention_id,
+                actor_id,
+                reason,
+                role,
+                country,
+                confidence if confidence is not None else _CONFIDENCE[reason],
+                ACTOR_VERSION,
+            ]
+        )
+        aliases.append((article_id, actor_id, surface.strip()))
+
+    def vote(actor_id: str, source: str, iso3: str, weight: float) -> None:
+        votes.append((article_id, len(votes), actor_id, source, iso3, weight))
+
+    items = group
+    # Longest first; among names as long, the first mentioned (a set's order would change
+    # with the process's hash seed: "Joseph" joined "Arnel Joseph" in one run, "Paul Joseph"
+    # in the next).
+    full_names = sorted(
+        dict.fromkeys(
+            re.sub(r"['’]s$", "", m["mention_text"]).strip()
+            for m in items
+            if m["entity_label"] == "PERSON" and len(_person_tokens(m["mention_text"])) >= 2
+        ),
+        key=lambda t: -len(_person_tokens(t)),
+    )
+
+    def person_for(surface: str, full_names: list[str] = full_names) -> str | None:
+        tokens = set(_person_tokens(surface))
+        return next((n for n in full_names if tokens and tokens <= set(_person_tokens(n))), None)
+
+    stated_roles: dict[str, str] = {}  # actor -> first role stated in this article
+    acronyms: dict[str, str] = {}  # "(APEC)" after an organization's name -> its actor
+
+    def note_acronym(
+        end: int, actor_id: str, text: str | None = text, acronyms: dict = acronyms
+    ) -> None:
+        found = re.match(r"\s*\(([A-Z][A-Za-z.&\-]{1,11})\)", (text or "")[end : end + 16])
+        if found:
+            acronyms.setdefault(found.group(1), actor_id)
+
+    person_links: list[int] = []
+    for m in items:
+        mention_id, surface, label = m["mention_id"], m["mention_text"], m["entity_label"]
+        key = normalize_surface(surface)
+        # Seats of government and countries (and their people and capitals).
+        if label in ("GPE", "NORP", "ORG", "FAC", "LOC", "PERSON"):
+            country = resolve_country(surface, label)
+            if label == "PERSON" and country and country[1] != "country_name":
+                country = None  # "Jordan" the person stays a person; "Malawi" is a country
+            if country and (label != "LOC" or country[1] == "seat_of_government"):
+                iso3, reason = country
+                actor_id = f"country:{iso3}"
+                actor(
+                    actor_id,
+                    canonical_name=names.get(iso3, iso3),
+                    actor_type="country",
+                    country_iso3=iso3,
+                    sector="government",
+                )
+                link(mention_id, actor_id, reason, surface, country=iso3)
+                continue
+        if label in ("ORG", "NORP", "GPE") and key in organizations():
+            org = organizations()[key]
+            prefix = "org" if org.actor_type == "organization" else "group"
+            actor_id = f"{prefix}:{slug(org.canonical_name)}"
+            actor(
+                actor_id,
+                canonical_name=org.canonical_name,
+                actor_type=org.actor_type,
+                country_iso3=org.iso3,
+                sector=org.sector,
+            )
+            link(mention_id, actor_id, "organization_reference", surface, country=org.iso3)
+            note_acronym(m["end_char"], actor_id)
+            continue
+        if label in ("PERSON", "ORG", "GPE", "NORP"):
+            canonical = (
+                person_for(surface)
+                if label == "PERSON" or len(_person_tokens(surface)) == 1
+                else None
+            )
+            if canonical is None and label == "PERSON":
+                canonical = re.sub(r"['’]s$", "", surface).strip()
+            if canonical is not None:
+                ref = persons().get(normalize_surface(canonical))
+                if ref is None and label == "PERSON" and len(_person_tokens(canonical)) == 1:
+                    ref = persons().get(key)
+                name = ref.canonical_name if ref else canonical
+                if ref:
+                    reason = "person_reference"
+                elif canonical == re.sub(r"['’]s$", "", surface).strip() and label == "PERSON":
+                    reason = "person_name"
+                else:
+                    reason = "person_in_article"
+                before, after = _context(text, m["start_char"], m["end_char"])
+                role = role_in_phrase(before) or role_in_phrase(after)
+                found = country_in_phrase(before) or (country_in_phrase(after) if after else None)
+                ctx_iso3 = found[0] if found else None
+                actor_id = f"person:{slug(name)}"
+                actor(
+                    actor_id,
+                    canonical_name=name,
+                    actor_type="person",
+                    country_iso3=None,
+                    sector=(ref.sector if ref else None)
+                    or (ROLE_WORDS.get(role.lower()) or None if role else None),
+                )
+                if ctx_iso3:
+                    vote(actor_id, "context", ctx_iso3, 1.0)
+                if ref and ref.iso3:
+                    vote(actor_id, f"reference:{ref.source}", ref.iso3, 0.5)
+                if role:
+                    stated_roles.setdefault(actor_id, role)
+                person_links.append(len(links))
+                link(
+                    mention_id,
+                    actor_id,
+                    reason,
+                    surface,
+                    role=role,
+                    country=ctx_iso3 or (ref.iso3 if ref else None),
+                    # a one-word name nobody knows is often a tagging error ("Schengen")
+                    confidence=0.5
+                    if reason == "person_name" and len(_person_tokens(name)) == 1
+                    else None,
+                )
+                continue
+        if label == "ORG" and surface.strip() in acronyms:
+            # "Kurdistan Workers' Party (PKK)" ... "PKK": the acronym the article defined
+            actor_id = acronyms[surface.strip()]
+            link(mention_id, actor_id, "org_acronym_in_article", surface)
+            continue
+        if label == "ORG":
+            group = petrarch_groups().get(key)
+            if group is not None:
+                name, iso3, sector = group
+                actor_id = f"group:{slug(name)}"
+                actor(
+                    actor_id,
+                    canonical_name=name,
+                    actor_type="group",
+                    country_iso3=iso3,
+                    sector=sector or None,
+                )
+                link(mention_id, actor_id, "group_reference", surface, country=iso3)
+                note_acronym(m["end_char"], actor_id)
+                continue
+            sector = next((s for rx, s in _ORG_SECTOR_WORDS if rx.search(surface)), None)
+            words = re.sub(r"^the\s+", "", surface.strip(), flags=re.IGNORECASE).split()
+            prefix = country_in_phrase(words[0]) if words else None
+            if prefix and len(words) > 1:
+                iso3 = prefix[0]
+                actor_id = f"org:{slug(normalize_surface(surface))}"
+                actor(
+                    actor_id,
+                    canonical_name=re.sub(r"^the\s+", "", surface.strip(), flags=re.I),
+                    actor_type="organization",
+                    country_iso3=iso3,
+                    sector=sector,
+                )
+                link(mention_id, actor_id, "org_country_prefix", surface, country=iso3)
+                note_acronym(m["end_char"], actor_id)
+                continue
+            actor_id = f"org:{slug(key)}"
+            actor(
+                actor_id,
+                canonical_name=re.sub(r"^the\s+", "", surface.strip(), flags=re.I),
+                actor_type="organization",
+                country_iso3=None,
+                sector=sector,
+            )
+            link(mention_id, actor_id, "org_name", surface)
+            note_acronym(m["end_char"], actor_id)
+    # A role stated once in the article holds for the person's other mentions there
+    # ("Foreign Minister Choe Son Hui" ... "Choe").
+    for i in person_links:
+        if links[i][_ROLE] is None:
+            links[i][_ROLE] = stated_roles.get(links[i][_ACTOR])
+
+
+_ACTOR, _ROLE = 3, 5  # positions in a link row (ARTICLE_LINK_SCHEMA)
+
+
 def resolve_mentions(
     mentions: pl.DataFrame, texts: dict[str, str] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -330,235 +648,214 @@ def resolve_mentions(
     and, when present, end_char); `texts` maps article_id -> article text for titles and roles.
     Returns (actors, mention_actors, actor_aliases).
     """
-    texts = texts or {}
-    links: list[dict] = []
-    actors: dict[str, dict] = {}
-    aliases: set[tuple[str, str]] = set()
-    person_countries: dict[str, Counter] = {}
-    names = country_names()
+    return combine(resolve_articles(mentions, texts))
 
-    def actor(actor_id: str, **fields) -> None:
-        if actor_id not in actors:
-            actors[actor_id] = {"actor_id": actor_id, "country_source": None, **fields}
 
-    def link(mention_id, actor_id, reason, surface, role=None, country=None, confidence=None):
-        links.append(
-            {
-                "mention_id": mention_id,
-                "actor_id": actor_id,
-                "match_reason": reason,
-                "role": role,
-                "mention_country_iso3": country,
-                "confidence": confidence if confidence is not None else _CONFIDENCE[reason],
-                "resolver_version": ACTOR_VERSION,
-            }
+def combine(parts: ArticleActors) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The cross-article step, vectorized: the same actor id in any article is one actor.
+
+    An actor's fields are those of its first mention (articles in id order, mentions in text
+    order); a person's country is the first `reference:current` vote, else the context country
+    stated most often (ties: the first stated), else the first dictionary vote.
+    Returns (actors, mention_actors, actor_aliases), as `resolve_mentions` does.
+    """
+    links = parts.links.sort("article_id", "seq")
+    counts = links.group_by("actor_id").agg(pl.len().cast(pl.Int64).alias("n_mentions"))
+    votes = (
+        parts.votes.sort("article_id", "seq")
+        .with_row_index("pos")
+        .group_by("actor_id", "source", "iso3")
+        .agg(pl.col("weight").sum(), pl.col("pos").min())
+        .with_columns(
+            rank=pl.when(pl.col("source") == "reference:current")
+            .then(0)
+            .when(pl.col("source") == "context")
+            .then(1)
+            .otherwise(2)
         )
-        aliases.add((actor_id, surface.strip()))
-
-    if "end_char" not in mentions.columns:
-        mentions = mentions.with_columns(
-            (pl.col("start_char") + pl.col("mention_text").str.len_chars()).alias("end_char")
-        )
-    rows = mentions.select(
-        "mention_id", "article_id", "mention_text", "entity_label", "start_char", "end_char"
-    ).sort("article_id", "start_char")
-    for (article_id,), group in rows.group_by(["article_id"], maintain_order=True):
-        text = texts.get(article_id)
-        items = list(group.iter_rows(named=True))
-        full_names = sorted(
-            {
-                re.sub(r"['’]s$", "", m["mention_text"]).strip()
-                for m in items
-                if m["entity_label"] == "PERSON" and len(_person_tokens(m["mention_text"])) >= 2
-            },
-            key=lambda t: -len(_person_tokens(t)),
-        )
-
-        def person_for(surface: str, full_names: list[str] = full_names) -> str | None:
-            tokens = set(_person_tokens(surface))
-            return next(
-                (n for n in full_names if tokens and tokens <= set(_person_tokens(n))), None
-            )
-
-        stated_roles: dict[str, str] = {}  # actor -> first role stated in this article
-        acronyms: dict[str, str] = {}  # "(APEC)" after an organization's name -> its actor
-
-        def note_acronym(
-            end: int, actor_id: str, text: str | None = text, acronyms: dict = acronyms
-        ) -> None:
-            found = re.match(r"\s*\(([A-Z][A-Za-z.&\-]{1,11})\)", (text or "")[end : end + 16])
-            if found:
-                acronyms.setdefault(found.group(1), actor_id)
-
-        person_links: list[int] = []
-        for m in items:
-            mention_id, surface, label = m["mention_id"], m["mention_text"], m["entity_label"]
-            key = normalize_surface(surface)
-            # Seats of government and countries (and their people and capitals).
-            if label in ("GPE", "NORP", "ORG", "FAC", "LOC", "PERSON"):
-                country = resolve_country(surface, label)
-                if label == "PERSON" and country and country[1] != "country_name":
-                    country = None  # "Jordan" the person stays a person; "Malawi" is a country
-                if country and (label != "LOC" or country[1] == "seat_of_government"):
-                    iso3, reason = country
-                    actor_id = f"country:{iso3}"
-                    actor(
-                        actor_id,
-                        canonical_name=names.get(iso3, iso3),
-                        actor_type="country",
-                        country_iso3=iso3,
-                        sector="government",
-                    )
-                    link(mention_id, actor_id, reason, surface, country=iso3)
-                    continue
-            if label in ("ORG", "NORP", "GPE") and key in organizations():
-                org = organizations()[key]
-                prefix = "org" if org.actor_type == "organization" else "group"
-                actor_id = f"{prefix}:{slug(org.canonical_name)}"
-                actor(
-                    actor_id,
-                    canonical_name=org.canonical_name,
-                    actor_type=org.actor_type,
-                    country_iso3=org.iso3,
-                    sector=org.sector,
-                )
-                link(mention_id, actor_id, "organization_reference", surface, country=org.iso3)
-                note_acronym(m["end_char"], actor_id)
-                continue
-            if label in ("PERSON", "ORG", "GPE", "NORP"):
-                canonical = (
-                    person_for(surface)
-                    if label == "PERSON" or len(_person_tokens(surface)) == 1
-                    else None
-                )
-                if canonical is None and label == "PERSON":
-                    canonical = re.sub(r"['’]s$", "", surface).strip()
-                if canonical is not None:
-                    ref = persons().get(normalize_surface(canonical))
-                    if ref is None and label == "PERSON" and len(_person_tokens(canonical)) == 1:
-                        ref = persons().get(key)
-                    name = ref.canonical_name if ref else canonical
-                    if ref:
-                        reason = "person_reference"
-                    elif canonical == re.sub(r"['’]s$", "", surface).strip() and label == "PERSON":
-                        reason = "person_name"
-                    else:
-                        reason = "person_in_article"
-                    before, after = _context(text, m["start_char"], m["end_char"])
-                    role = role_in_phrase(before) or role_in_phrase(after)
-                    found = country_in_phrase(before) or (
-                        country_in_phrase(after) if after else None
-                    )
-                    ctx_iso3 = found[0] if found else None
-                    actor_id = f"person:{slug(name)}"
-                    actor(
-                        actor_id,
-                        canonical_name=name,
-                        actor_type="person",
-                        country_iso3=None,
-                        sector=(ref.sector if ref else None)
-                        or (ROLE_WORDS.get(role.lower()) or None if role else None),
-                    )
-                    votes = person_countries.setdefault(actor_id, Counter())
-                    if ctx_iso3:
-                        votes[("context", ctx_iso3)] += 1
-                    if ref and ref.iso3:
-                        votes[(f"reference:{ref.source}", ref.iso3)] += 0.5
-                    if role:
-                        stated_roles.setdefault(actor_id, role)
-                    person_links.append(len(links))
-                    link(
-                        mention_id,
-                        actor_id,
-                        reason,
-                        surface,
-                        role=role,
-                        country=ctx_iso3 or (ref.iso3 if ref else None),
-                        # a one-word name nobody knows is often a tagging error ("Schengen")
-                        confidence=0.5
-                        if reason == "person_name" and len(_person_tokens(name)) == 1
-                        else None,
-                    )
-                    continue
-            if label == "ORG" and surface.strip() in acronyms:
-                # "Kurdistan Workers' Party (PKK)" ... "PKK": the acronym the article defined
-                actor_id = acronyms[surface.strip()]
-                link(mention_id, actor_id, "org_acronym_in_article", surface)
-                continue
-            if label == "ORG":
-                group = petrarch_groups().get(key)
-                if group is not None:
-                    name, iso3, sector = group
-                    actor_id = f"group:{slug(name)}"
-                    actor(
-                        actor_id,
-                        canonical_name=name,
-                        actor_type="group",
-                        country_iso3=iso3,
-                        sector=sector or None,
-                    )
-                    link(mention_id, actor_id, "group_reference", surface, country=iso3)
-                    note_acronym(m["end_char"], actor_id)
-                    continue
-                sector = next((s for rx, s in _ORG_SECTOR_WORDS if rx.search(surface)), None)
-                words = re.sub(r"^the\s+", "", surface.strip(), flags=re.IGNORECASE).split()
-                prefix = country_in_phrase(words[0]) if words else None
-                if prefix and len(words) > 1:
-                    iso3 = prefix[0]
-                    actor_id = f"org:{slug(normalize_surface(surface))}"
-                    actor(
-                        actor_id,
-                        canonical_name=re.sub(r"^the\s+", "", surface.strip(), flags=re.I),
-                        actor_type="organization",
-                        country_iso3=iso3,
-                        sector=sector,
-                    )
-                    link(mention_id, actor_id, "org_country_prefix", surface, country=iso3)
-                    note_acronym(m["end_char"], actor_id)
-                    continue
-                actor_id = f"org:{slug(key)}"
-                actor(
-                    actor_id,
-                    canonical_name=re.sub(r"^the\s+", "", surface.strip(), flags=re.I),
-                    actor_type="organization",
-                    country_iso3=None,
-                    sector=sector,
-                )
-                link(mention_id, actor_id, "org_name", surface)
-                note_acronym(m["end_char"], actor_id)
-        # A role stated once in the article holds for the person's other mentions there
-        # ("Foreign Minister Choe Son Hui" ... "Choe").
-        for i in person_links:
-            if links[i]["role"] is None:
-                links[i]["role"] = stated_roles.get(links[i]["actor_id"])
-    # A person's country: stated nationality/title in context wins, then the dictionary.
-    for actor_id, votes in person_countries.items():
-        if not votes:
-            continue
-        context = Counter({iso: n for (src, iso), n in votes.items() if src == "context"})
-        current = [iso for (src, iso) in votes if src == "reference:current"]
-        if current:
-            actors[actor_id].update(country_iso3=current[0], country_source="reference")
-        elif context:
-            actors[actor_id].update(
-                country_iso3=context.most_common(1)[0][0], country_source="context"
-            )
-        else:
-            iso = next(iso for (_, iso) in votes)
-            actors[actor_id].update(country_iso3=iso, country_source="reference")
-    counts = Counter(link["actor_id"] for link in links)
-    actor_rows = [
-        a | {"n_mentions": counts[a["actor_id"]], "resolver_version": ACTOR_VERSION}
-        for a in actors.values()
-    ]
-    for a in actor_rows:
-        if a["actor_type"] == "country" and a["country_source"] is None:
-            a["country_source"] = "reference"
-    return (
-        pl.DataFrame(actor_rows, schema=ACTOR_SCHEMA).sort("actor_id"),
-        pl.DataFrame(links, schema=MENTION_ACTOR_SCHEMA),
-        pl.DataFrame(sorted(aliases), schema=ALIAS_SCHEMA, orient="row"),
     )
+    has_rank = votes.group_by("actor_id").agg(pl.col("rank").min().alias("best"))
+    chosen = (
+        votes.join(has_rank, on="actor_id")
+        .filter(pl.col("rank") == pl.col("best"))
+        .sort("actor_id", pl.col("weight").neg(), "pos")
+        .unique("actor_id", keep="first", maintain_order=True)
+        .select(
+            "actor_id",
+            pl.col("iso3").alias("voted_iso3"),
+            pl.when(pl.col("rank") == 1)
+            .then(pl.lit("context"))
+            .otherwise(pl.lit("reference"))
+            .alias("voted_source"),
+        )
+    )
+    actors = (
+        parts.actors.sort("article_id", "seq")
+        .unique("actor_id", keep="first", maintain_order=True)
+        .join(chosen, on="actor_id", how="left")
+        .join(counts, on="actor_id", how="left")
+        .with_columns(
+            country_iso3=pl.coalesce("voted_iso3", "country_iso3"),
+            country_source=pl.when(pl.col("voted_source").is_not_null())
+            .then(pl.col("voted_source"))
+            .when(pl.col("actor_type") == "country")
+            .then(pl.lit("reference"))
+            .otherwise(pl.lit(None, pl.String)),
+            n_mentions=pl.col("n_mentions").fill_null(0),
+            resolver_version=pl.lit(ACTOR_VERSION),
+        )
+        .select(list(ACTOR_SCHEMA))
+        .cast(ACTOR_SCHEMA)
+        .sort("actor_id")
+    )
+    aliases = parts.aliases.select(list(ALIAS_SCHEMA)).unique().sort(list(ALIAS_SCHEMA))
+    return actors, links.select(list(MENTION_ACTOR_SCHEMA)), aliases
+
+
+CACHE_TABLE = "actor_cache"  # private: one row per (article, extractor and resolver version)
+CACHE_BATCH = 1000  # articles resolved per cache part: bounds the memory of a full run
+CACHE_MAX_PARTS = 16  # more parts than this (or more dead rows than live): rewritten as one
+_KEY = ["article_id", "extractor_version", "resolver_version"]
+
+
+def _key_expr() -> pl.Expr:
+    return pl.concat_str(_KEY, separator="\x1f").alias("key")
+
+
+def resolver_version() -> str:
+    """ACTOR_VERSION plus a fingerprint of the reference data and this code: the cache key."""
+    return f"{ACTOR_VERSION}:{fingerprint(__file__, refdata.__file__)}"
+
+
+@dataclass
+class CacheStats:
+    n_articles: int = 0
+    n_cached: int = 0
+    n_resolved: int = 0
+    n_stale_parts_removed: int = 0
+    compacted: bool = False
+
+
+def _nest(keys: pl.DataFrame, parts: ArticleActors) -> pl.DataFrame:
+    """One cache row per article: its key and its four lists of per-article rows."""
+    out = keys
+    for name in _PARTS:
+        nested = (
+            getattr(parts, name)
+            .group_by("article_id", maintain_order=True)
+            .agg(pl.struct(pl.exclude("article_id")).alias(name))
+        )
+        out = out.join(nested, on="article_id", how="left", maintain_order="left")
+    return out
+
+
+def _unnest(cache: pl.DataFrame) -> ArticleActors:
+    frames = {}
+    for name, schema in _PARTS.items():
+        frames[name] = (
+            cache.select("article_id", name)
+            .explode(name)
+            .drop_nulls(name)
+            .unnest(name)
+            .select(list(schema))
+            .cast(schema)
+        )
+    return ArticleActors(**frames)
+
+
+def _read_cache(lake_dir: Path, version: str, stats: CacheStats) -> tuple[list[Path], pl.DataFrame]:
+    """The cache parts of this resolver version (parts of another version are deleted)."""
+    files, frames = [], []
+    for path in lake.table_files(lake_dir, CACHE_TABLE):
+        frame = pl.read_parquet(path)
+        if not frame.height or frame["resolver_version"][0] != version:
+            path.unlink(missing_ok=True)
+            stats.n_stale_parts_removed += 1
+            continue
+        files.append(path)
+        frames.append(frame)
+    if not frames:
+        return files, pl.DataFrame()
+    # A mask on the key columns, not `unique` over the rows: hashing the nested lists of every
+    # article cost more memory than the cache itself.
+    cache = pl.concat(frames, how="vertical")
+    return files, cache.filter(pl.struct(_KEY).is_first_distinct())
+
+
+def resolve_lake(
+    lake_dir: Path, keys: pl.DataFrame
+) -> tuple[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame], CacheStats]:
+    """Actors of the lake's current articles, resolving only articles not seen before.
+
+    `keys` holds (article_id, extractor_version) of every current article's mentions. An
+    article's per-article resolution is cached under (article_id, extractor version, resolver
+    version); the NLP never re-parses an (article, version), so its mentions are fixed. New
+    articles are resolved CACHE_BATCH at a time (their mentions and texts only), then the
+    cross-article step runs over all cached rows. Returns what `resolve_mentions` returns.
+    """
+    version = resolver_version()
+    stats = CacheStats(n_articles=keys.height)
+    wanted = keys.select("article_id", "extractor_version").with_columns(
+        resolver_version=pl.lit(version)
+    )
+    files, cached = _read_cache(lake_dir, version, stats)
+    n_dead = 0
+    if cached.height:
+        live = cached.filter(_key_expr().is_in(wanted.select(_key_expr())["key"].implode()))
+        n_dead = cached.height - live.height
+        cached = live
+    todo = wanted.join(cached.select(_KEY), on=_KEY, how="anti") if cached.height else wanted
+    todo = todo.sort("article_id")
+    stats.n_cached, stats.n_resolved = cached.height, todo.height
+    new = []
+    for offset in range(0, todo.height, CACHE_BATCH):
+        batch = todo.slice(offset, CACHE_BATCH)
+        ids = batch["article_id"]
+        mentions = lake.read_rows_of(
+            lake_dir,
+            "entity_mentions",
+            batch,
+            ["mention_id", "article_id", "mention_text", "entity_label", "start_char", "end_char"],
+            unique_on="mention_id",
+        )
+        texts = dict(
+            pl.scan_parquet(Path(lake_dir) / "articles" / "current.parquet")
+            .select("article_id", "text")
+            .filter(pl.col("article_id").is_in(ids.implode()))
+            .collect()
+            .iter_rows()
+        )
+        rows = _nest(batch, resolve_articles(mentions, texts))
+        key = hashlib.sha256("\n".join([version, *ids.to_list()]).encode()).hexdigest()[:16]
+        lake.write_atomic(rows, lake.part_path(lake_dir, CACHE_TABLE, key))
+        new.append(rows)
+    present = [f for f in [cached, *new] if f.height]
+    cache = pl.concat(present, how="vertical_relaxed") if present else pl.DataFrame()
+    if cache.height and (len(files) + len(new) > CACHE_MAX_PARTS or n_dead > cache.height):
+        # Rewrite the live rows as one part, then delete the others (a crash in between leaves
+        # duplicates of identical rows, which `_read_cache` collapses).
+        key = hashlib.sha256(f"compact:{version}:{cache.height}".encode()).hexdigest()[:16]
+        target = lake.part_path(lake_dir, CACHE_TABLE, key)
+        lake.write_atomic(cache, target)
+        for path in lake.table_files(lake_dir, CACHE_TABLE):
+            if path != target:
+                path.unlink(missing_ok=True)
+        stats.compacted = True
+    if not cache.height:
+        return resolve_mentions(_EMPTY_MENTIONS), stats
+    return combine(_unnest(cache)), stats
+
+
+_EMPTY_MENTIONS = pl.DataFrame(
+    schema={
+        "mention_id": pl.String,
+        "article_id": pl.String,
+        "mention_text": pl.String,
+        "entity_label": pl.String,
+        "start_char": pl.Int32,
+        "end_char": pl.Int32,
+    }
+)
 
 
 def span_country(

@@ -12,6 +12,15 @@ Every file ends in exactly one of three places:
 - `rejected_files`, with a reason that says what is wrong and what to do about it,
 - ignored: hidden files and the side files named in SIDE_FILES (listed in the run summary).
 A bad file never raises out of `ingest_folder` and never costs another file.
+
+Reruns are cheap: the ingest manifest (`MANIFEST_SCHEMA`, kept in the lake by the ingest asset)
+records, for every file that became an article or a duplicate, the file's identity as `stat`
+sees it (path, resolved path, size, mtime_ns, ctime_ns, inode, device) and the article it gave.
+A file whose identity is unchanged since the last run is not read and hashed again: its article
+row comes from the previous articles snapshot. Everything else (new, changed, renamed, removed
+files, rejected files, which are never recorded) goes through the full read as before, and
+duplicates and "first path wins" are decided afresh on every run in path order, so the result
+is the one a full read would give.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import hashlib
 import os
 import re
 import stat
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -73,6 +83,24 @@ ARTICLE_SCHEMA = {
     "content_sha256": pl.String,
 }
 SOURCE_SCHEMA = {"article_id": pl.String, "source_path": pl.String, "file_bytes": pl.Int64}
+# Bump when parsing changes what a file yields: the manifest of another version is not used.
+INGEST_VERSION = "ingest-1"
+MANIFEST_SCHEMA = {
+    "source_path": pl.String,
+    "target_path": pl.String,  # the resolved path that was read (differs for a symlink)
+    "size": pl.Int64,
+    "mtime_ns": pl.Int64,
+    "ctime_ns": pl.Int64,
+    "inode": pl.Int64,
+    "device": pl.Int64,
+    "article_id": pl.String,
+    "content_sha256": pl.String,
+    "input_dir": pl.String,
+    "ingest_version": pl.String,
+}
+# A file modified this close to the run's start is not recorded: a second write within the
+# file system's timestamp granularity could leave size and mtime unchanged (git's "racy clean").
+RACY_WINDOW_NS = 2_000_000_000
 REJECTED_SCHEMA = {
     "source_path": pl.String,
     "reason_code": pl.String,
@@ -257,11 +285,17 @@ def _read_chunks(fh, limit: int) -> Iterator[bytes]:
 
 
 def read_limited(path: Path, max_bytes: int) -> bytes:
+    """Read a file of at most max_bytes (see `read_limited_stat`)."""
+    return read_limited_stat(path, max_bytes)[0]
+
+
+def read_limited_stat(path: Path, max_bytes: int) -> tuple[bytes, os.stat_result]:
     """Read a file of at most max_bytes, streamed in chunks, refusing it if it changes meanwhile.
 
     The size is checked on the open file before anything is read, so a huge file costs no
     memory; a file that grows, shrinks or is rewritten while being read (size or modification
-    time differ before and after the read) is refused rather than half-read.
+    time differ before and after the read) is refused rather than half-read. Returns the bytes
+    and the `fstat` of the open file, which describes exactly the bytes read.
     """
     # O_NOFOLLOW: the path was resolved and confined by `_confined`; if it was swapped for a
     # symlink since, the open fails instead of following it. O_NONBLOCK: a FIFO never blocks.
@@ -295,7 +329,7 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
             f"the file changed while being read ({before.st_size:,} bytes when opened, "
             f"{after.st_size:,} after); rerun once whatever writes it has finished",
         )
-    return data
+    return data, before
 
 
 def list_input_files(input_dir: Path) -> tuple[list[Path], list[Path]]:
@@ -349,6 +383,63 @@ class IngestResult:
     sources: pl.DataFrame
     rejected: pl.DataFrame
     ignored: list[str]
+    manifest: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=MANIFEST_SCHEMA))
+    n_reused: int = 0  # files not read again: unchanged since the previous run
+    n_read: int = 0
+
+
+class _Reuse:
+    """What the previous run learnt about unchanged files: the manifest and its articles."""
+
+    def __init__(
+        self, input_dir: Path, manifest: pl.DataFrame | None, articles: pl.DataFrame | None
+    ):
+        self.entries: dict[str, tuple] = {}
+        self.articles: dict[str, dict] = {}
+        if manifest is None or articles is None or not manifest.height or not articles.height:
+            return
+        if set(MANIFEST_SCHEMA) - set(manifest.columns) or set(ARTICLE_SCHEMA) - set(
+            articles.columns
+        ):
+            return  # written by another layout: read everything
+        manifest = manifest.filter(
+            (pl.col("ingest_version") == INGEST_VERSION)
+            & (pl.col("input_dir") == str(input_dir.resolve()))
+        )
+        for row in manifest.iter_rows(named=True):
+            self.entries[row["source_path"]] = row
+        # Only the row of the path that was the article's first path: its text and header
+        # fields are that file's own.
+        keep = articles.filter(pl.col("source_path").is_in(list(self.entries))).select(
+            list(ARTICLE_SCHEMA)
+        )
+        self.articles = {row["source_path"]: row for row in keep.iter_rows(named=True)}
+
+    def lookup(self, rel: str, target: Path, max_bytes: int) -> dict | None:
+        """The manifest entry of an unchanged file, else None (the file must be read)."""
+        entry = self.entries.get(rel)
+        if entry is None:
+            return None
+        st = os.stat(target)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
+            return None
+        if (
+            entry["target_path"],
+            entry["size"],
+            entry["mtime_ns"],
+            entry["ctime_ns"],
+            entry["inode"],
+            entry["device"],
+        ) != (str(target), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev):
+            return None
+        return entry
+
+    def article(self, rel: str, entry: dict) -> dict | None:
+        """The previous article row read from this very file, when it is in the snapshot."""
+        row = self.articles.get(rel)
+        if row is None or row["content_sha256"] != entry["content_sha256"]:
+            return None
+        return dict(row)
 
 
 def ingest_folder(
@@ -356,11 +447,15 @@ def ingest_folder(
     max_bytes: int = DEFAULT_MAX_BYTES,
     today: dt.date | None = None,
     now: dt.datetime | None = None,
+    manifest: pl.DataFrame | None = None,
+    previous_articles: pl.DataFrame | None = None,
 ) -> IngestResult:
     """Read every file of input_dir into articles, their source paths, and rejected files.
 
     Paths are stored relative to input_dir (POSIX style) so that ids and tables do not
-    depend on where the folder is mounted.
+    depend on where the folder is mounted. With the previous run's `manifest` and articles
+    snapshot, files unchanged since then are not read again (see the module docstring);
+    the result is the same as without them.
     """
     input_dir = Path(input_dir)
     if not input_dir.is_dir():
@@ -368,16 +463,29 @@ def ingest_folder(
             f"input folder {input_dir} does not exist; pass --input DIR or set NEWSLEDGER_INPUT_DIR"
         )
     now = now or dt.datetime.now(dt.UTC)
+    racy_after = time.time_ns() - RACY_WINDOW_NS
+    reuse = _Reuse(input_dir, manifest, previous_articles)
     candidates, ignored = list_input_files(input_dir)
-    candidates = Progress("ingest", len(candidates), "files").track(candidates)
+    n_candidates = len(candidates)
+    candidates = Progress("ingest", n_candidates, "files").track(candidates)
     articles: dict[str, dict] = {}
     sources: list[dict] = []
     rejected: list[dict] = []
+    recorded: list[dict] = []
+    n_reused = 0
     for path in candidates:
         rel = path.relative_to(input_dir).as_posix()
         try:
-            data = read_limited(_confined(path, input_dir), max_bytes)
-            parsed = parse_article(decode_bytes(data), today=today)
+            target = _confined(path, input_dir)
+            entry = reuse.lookup(rel, target, max_bytes)
+            row = None
+            if entry is not None and entry["article_id"] not in articles:
+                row = reuse.article(rel, entry)  # this file is the article's first path
+                if row is None:
+                    entry = None  # its fields are not at hand: read it
+            if entry is None:
+                data, st = read_limited_stat(target, max_bytes)
+                parsed = parse_article(decode_bytes(data), today=today)
         except RejectedFile as rej:
             rejected.append(_rejection(rel, rej.code, rej.reason, now))
             continue
@@ -385,8 +493,34 @@ def ingest_folder(
             reason = f"could not be read ({err.strerror or err}); check it exists and is readable"
             rejected.append(_rejection(rel, "unreadable", reason, now))
             continue
-        article_id, digest = article_id_for(parsed.text)
-        sources.append({"article_id": article_id, "source_path": rel, "file_bytes": len(data)})
+        if entry is not None:
+            n_reused += 1
+            article_id, digest, n_bytes = (
+                entry["article_id"],
+                entry["content_sha256"],
+                entry["size"],
+            )
+            recorded.append(entry)
+        else:
+            article_id, digest = article_id_for(parsed.text)
+            n_bytes = len(data)
+            if max(st.st_mtime_ns, st.st_ctime_ns) < racy_after:
+                recorded.append(
+                    {
+                        "source_path": rel,
+                        "target_path": str(target),
+                        "size": st.st_size,
+                        "mtime_ns": st.st_mtime_ns,
+                        "ctime_ns": st.st_ctime_ns,
+                        "inode": st.st_ino,
+                        "device": st.st_dev,
+                        "article_id": article_id,
+                        "content_sha256": digest,
+                        "input_dir": str(input_dir.resolve()),
+                        "ingest_version": INGEST_VERSION,
+                    }
+                )
+        sources.append({"article_id": article_id, "source_path": rel, "file_bytes": n_bytes})
         if article_id in articles:
             first = articles[article_id]["source_path"]
             articles[article_id]["n_sources"] += 1
@@ -395,6 +529,9 @@ def ingest_folder(
                 "both paths kept in article_sources; nothing to do"
             )
             rejected.append(_rejection(rel, "duplicate", reason, now))
+            continue
+        if row is not None:
+            articles[article_id] = row | {"n_sources": 1}
             continue
         articles[article_id] = {
             "article_id": article_id,
@@ -411,6 +548,9 @@ def ingest_folder(
         sources=pl.DataFrame(sources, schema=SOURCE_SCHEMA),
         rejected=pl.DataFrame(rejected, schema=REJECTED_SCHEMA),
         ignored=[p.relative_to(input_dir).as_posix() for p in ignored],
+        manifest=pl.DataFrame(recorded, schema=MANIFEST_SCHEMA),
+        n_reused=n_reused,
+        n_read=n_candidates - n_reused,
     )
 
 

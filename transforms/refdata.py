@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -19,6 +20,21 @@ REFERENCE = Path(__file__).parent / "reference"
 REFERENCE_VERSION = "ref-2"
 
 
+COUNTRIES_CSV = REFERENCE.parent.parent / "dbt_project" / "seeds" / "countries.csv"
+
+
+def fingerprint(*code_files: str | Path) -> str:
+    """A short hash of the reference data and of the given source files: a cache of results
+    computed from them (per-article actors, geocodes) is valid only under the same fingerprint,
+    so editing a reference file or the resolver's code invalidates it without a version bump."""
+    digest = hashlib.sha256(REFERENCE_VERSION.encode())
+    for path in [*sorted(REFERENCE.glob("*.csv")), COUNTRIES_CSV, *map(Path, code_files)]:
+        digest.update(Path(path).name.encode())
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1 << 16)  # pure and called for every word of every mention
 def normalize_surface(text: str) -> str:
     """Lower-cased, possessive and leading article removed, periods in acronyms dropped."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").strip()
@@ -61,8 +77,7 @@ def country_aliases() -> dict[str, tuple[str, str]]:
 
 @functools.lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
-    path = REFERENCE.parent.parent / "dbt_project" / "seeds" / "countries.csv"
-    with path.open(encoding="utf-8") as fh:
+    with COUNTRIES_CSV.open(encoding="utf-8") as fh:
         return {row["iso3"]: row["name"] for row in csv.DictReader(fh)}
 
 
@@ -123,7 +138,10 @@ def persons() -> dict[str, PersonRef]:
         if key in out:
             continue
         if len({ref.iso3 for ref in refs}) == 1:
-            out[key] = sorted(refs, key=lambda ref: ref.canonical_name)[0]
+            # every field in the key: a set's order changes with the process's hash seed
+            out[key] = sorted(
+                refs, key=lambda r: (r.canonical_name, r.iso3 or "", r.sector or "", r.role or "")
+            )[0]
     return out
 
 

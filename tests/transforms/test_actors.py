@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from transforms.actors import (
@@ -272,3 +274,142 @@ def test_unknown_one_word_names_get_a_low_confidence():
     )
     assert joined["confidence"].to_list() == [0.8, 0.5]
     assert joined["match_reason"].to_list() == ["person_name", "person_name"]
+
+
+def _seed_lake(lake_dir, article_ids, version="v1"):
+    """A lake with the seed articles' texts and mentions of the names they contain (located in
+    the real texts), one NLP part per article as the NLP stage writes them."""
+    from transforms import lake
+
+    names = _NAMES
+    articles = _articles().filter(pl.col("article_id").is_in(article_ids))
+    lake.write_snapshot(lake_dir, "articles", articles)
+    for article_id, text in articles.select("article_id", "text").iter_rows():
+        rows = []
+        for name, label in names:
+            for m in re.finditer(rf"\b{re.escape(name)}\b", text):
+                rows.append(
+                    {
+                        "mention_id": f"{article_id}:{version}:{m.start()}:{label}",
+                        "article_id": article_id,
+                        "sentence_index": 0,
+                        "start_char": m.start(),
+                        "end_char": m.end(),
+                        "mention_text": name,
+                        "entity_label": label,
+                        "extractor_version": version,
+                    }
+                )
+        frame = pl.DataFrame(rows, schema=_LAKE_MENTION_SCHEMA)
+        lake.write_atomic(
+            frame, lake.part_path(lake_dir, "entity_mentions", f"{version}{article_id}")
+        )
+    return articles
+
+
+_NAMES = [
+    ("Vladimir Putin", "PERSON"),
+    ("Putin", "PERSON"),
+    ("Choe Son Hui", "PERSON"),
+    ("Choe", "PERSON"),
+    ("Baerbock", "PERSON"),
+    ("Russia", "GPE"),
+    ("North Korea", "GPE"),
+    ("Ukraine", "GPE"),
+    ("Kursk", "GPE"),
+    ("Moscow", "GPE"),
+    ("Kremlin", "ORG"),
+    ("State Department", "ORG"),
+    ("United Nations", "ORG"),
+]
+
+
+def _articles() -> pl.DataFrame:
+    """The first 8 seed articles (by id) that name one of _NAMES."""
+    from tests.conftest import SEEDS
+    from transforms.articles import ingest_folder
+
+    pattern = "|".join(rf"\b{re.escape(name)}\b" for name, _ in _NAMES)
+    articles = ingest_folder(SEEDS).articles.sort("article_id")
+    return articles.filter(pl.col("text").str.contains(pattern)).head(8)
+
+
+_LAKE_MENTION_SCHEMA = {
+    "mention_id": pl.String,
+    "article_id": pl.String,
+    "sentence_index": pl.Int32,
+    "start_char": pl.Int32,
+    "end_char": pl.Int32,
+    "mention_text": pl.String,
+    "entity_label": pl.String,
+    "extractor_version": pl.String,
+}
+
+
+def _from_scratch(lake_dir):
+    """What resolving every current mention at once gives (the reference for the cache)."""
+    from transforms import lake
+
+    articles = pl.read_parquet(lake_dir / "articles" / "current.parquet")
+    mentions = lake.read_table(lake_dir, "entity_mentions")
+    mentions = mentions.filter(
+        pl.col("extractor_version") == pl.col("extractor_version").max().over("article_id"),
+        pl.col("article_id").is_in(articles["article_id"].implode()),
+    )
+    return resolve_mentions(mentions, dict(articles.select("article_id", "text").iter_rows()))
+
+
+def _cached(lake_dir):
+    from transforms import lake
+    from transforms.actors import resolve_lake
+
+    ids = pl.read_parquet(lake_dir / "articles" / "current.parquet")["article_id"]
+    keys = lake.latest_version_keys(lake_dir, "entity_mentions", ids)
+    return resolve_lake(lake_dir, keys)
+
+
+def _same(got, want):
+    for g, w in zip(got, want, strict=True):
+        assert g.sort(pl.all()).equals(w.sort(pl.all()))
+
+
+def test_the_lake_cache_resolves_only_new_articles_and_gives_the_full_result(tmp_path):
+    from transforms import lake
+
+    lake_dir = tmp_path / "lake"
+    ids = _articles()["article_id"].to_list()
+    assert len(ids) == 8
+    _seed_lake(lake_dir, ids[:6])
+    frames, stats = _cached(lake_dir)
+    assert (stats.n_resolved, stats.n_cached) == (6, 0)
+    _same(frames, _from_scratch(lake_dir))
+    assert frames[0].filter(pl.col("actor_id") == "person:vladimir-putin").height == 1
+
+    frames, stats = _cached(lake_dir)  # nothing new: nothing resolved
+    assert (stats.n_resolved, stats.n_cached) == (0, 6)
+    _same(frames, _from_scratch(lake_dir))
+
+    _seed_lake(lake_dir, ids[:8])  # two new articles
+    frames, stats = _cached(lake_dir)
+    assert (stats.n_resolved, stats.n_cached) == (2, 6)
+    _same(frames, _from_scratch(lake_dir))
+
+    _seed_lake(lake_dir, ids[1:8])  # an article left the input: its rows leave the tables
+    _seed_lake(lake_dir, ids[1:2], version="v2")  # and one was parsed again by a new version
+    lake.write_snapshot(
+        lake_dir, "articles", _articles().filter(pl.col("article_id").is_in(ids[1:8]))
+    )
+    frames, stats = _cached(lake_dir)
+    assert (stats.n_resolved, stats.n_cached) == (1, 6)
+    _same(frames, _from_scratch(lake_dir))
+    assert ids[0] not in frames[1]["mention_id"].str.split(":").list.first().to_list()
+
+
+def test_same_length_full_names_are_joined_in_order_of_mention():
+    rows = [
+        ("a1", "Arnel Joseph", "PERSON"),
+        ("a1", "Paul Joseph", "PERSON"),
+        ("a1", "Joseph", "PERSON"),
+    ]
+    _, links, _ = resolve_mentions(mentions(rows))
+    assert dict(links.select("mention_id", "actor_id").iter_rows())["m2"] == "person:arnel-joseph"

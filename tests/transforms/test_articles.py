@@ -8,9 +8,11 @@ import shutil
 import subprocess
 import sys
 
+import polars as pl
 import pytest
 
 from tests.conftest import SEED_ARTICLE
+from tests.conftest import SEEDS as SEEDS_DIR
 from tests.hostile_corpus import HUGE_BYTES, build_hostile_corpus
 from transforms.articles import RejectedFile, article_id_for, ingest_folder, parse_article
 
@@ -238,3 +240,135 @@ def test_all_seed_files_load(tmp_path):
     assert result.rejected.height == 0
     assert result.articles.height == len(list(SEEDS.glob("*.txt")))
     assert result.articles["published_date"].min() >= dt.date(2019, 1, 1)
+
+
+def _rerun_cases(folder):
+    """Edits a user makes between two runs, one of each kind the manifest must not hide."""
+    (folder / "voa_6180015.txt").write_text(
+        (folder / "voa_6180015.txt").read_text() + "A paragraph added later.\n"
+    )  # changed
+    (folder / "voa_6180206.txt").unlink()  # removed
+    (folder / "voa_6180705.txt").rename(folder / "renamed.txt")  # renamed
+    shutil.copy(folder / "voa_6180790.txt", folder / "copy_of_6180790.txt")  # a new duplicate
+    (folder / "bad.txt").write_text(" date 2024-11-04 Fixed by the user.\n")  # rejected, fixed
+    # Same size, same mtime, new content: only ctime and the inode say it changed.
+    same = folder / "voa_6180932.txt"
+    before = same.stat()
+    text = same.read_text()
+    tmp = folder / ".swap"
+    tmp.write_text(text.replace("the", "THE", 1))
+    os.utime(tmp, ns=(before.st_atime_ns, before.st_mtime_ns))
+    tmp.replace(same)
+    # A duplicate's first path removed: the other path, with another date, becomes the article.
+    (folder / "zz_dup_of_seed.txt").unlink()
+
+
+def _frames(result):
+    return (
+        result.articles,
+        result.sources,
+        result.rejected.drop("detected_at"),
+    )
+
+
+def test_a_rerun_reads_only_new_and_changed_files_and_gives_what_a_full_read_gives(
+    tmp_path, monkeypatch
+):
+    import transforms.articles as articles
+
+    monkeypatch.setattr(articles, "RACY_WINDOW_NS", 0)  # files written by this test just now
+    folder = tmp_path / "in"
+    shutil.copytree(SEEDS_DIR, folder)
+    (folder / "bad.txt").write_text("no header at all\n")
+    # the same text as the seed under another date: a duplicate, counted once
+    (folder / "zz_dup_of_seed.txt").write_text(SEED_RAW.replace("2024-11-04", "2024-11-05", 1))
+    (folder / "000_55766d7a04a2f1f7.txt").rename(folder / "aa_seed.txt")
+    first = ingest_folder(folder, today=TODAY)
+    assert first.n_reused == 0 and first.rejected["reason_code"].to_list().count("duplicate") == 1
+    # each file that became an article or a duplicate is recorded; the rejected one is not
+    assert first.manifest.height == first.sources.height
+    assert "bad.txt" not in first.manifest["source_path"].to_list()
+
+    unchanged = ingest_folder(
+        folder, today=TODAY, manifest=first.manifest, previous_articles=first.articles
+    )
+    assert unchanged.n_reused == first.sources.height  # nothing read but the rejected file
+    for got, want in zip(_frames(unchanged), _frames(first), strict=True):
+        assert got.equals(want)
+
+    _rerun_cases(folder)
+    (folder / "aa_seed.txt").unlink()
+    read: list[str] = []
+    real = articles.read_limited_stat
+
+    def counting(path, max_bytes):
+        read.append(path.name)
+        return real(path, max_bytes)
+
+    monkeypatch.setattr(articles, "read_limited_stat", counting)
+    rerun = ingest_folder(
+        folder, today=TODAY, manifest=unchanged.manifest, previous_articles=unchanged.articles
+    )
+    monkeypatch.setattr(articles, "read_limited_stat", real)
+    full = ingest_folder(folder, today=TODAY)
+    for got, want in zip(_frames(rerun), _frames(full), strict=True):
+        assert got.equals(want)
+    assert sorted(read) == sorted(
+        [
+            "voa_6180015.txt",
+            "renamed.txt",
+            "copy_of_6180790.txt",
+            "bad.txt",
+            "voa_6180932.txt",
+        ]
+    )
+    # the duplicate whose first path went away is now the article, with its own date
+    seed_row = rerun.articles.filter(pl.col("article_id") == article_id_for(SEED_BODY)[0])
+    assert seed_row.height == 0  # both seed paths are gone
+    assert "bad.txt" in rerun.articles["source_path"].to_list()
+    assert rerun.n_reused == rerun.sources.height - len(read)
+
+
+def test_a_duplicate_that_becomes_the_first_path_is_read_again(tmp_path, monkeypatch):
+    import transforms.articles as articles
+
+    monkeypatch.setattr(articles, "RACY_WINDOW_NS", 0)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SEED_RAW)
+    (folder / "b.txt").write_text(SEED_RAW.replace("2024-11-04", "2024-11-05", 1))
+    first = ingest_folder(folder, today=TODAY)
+    assert first.articles["published_date"].to_list() == [dt.date(2024, 11, 4)]
+    (folder / "a.txt").unlink()
+    rerun = ingest_folder(
+        folder, today=TODAY, manifest=first.manifest, previous_articles=first.articles
+    )
+    assert rerun.articles.drop("n_sources").equals(
+        ingest_folder(folder, today=TODAY).articles.drop("n_sources")
+    )
+    assert rerun.articles["published_date"].to_list() == [dt.date(2024, 11, 5)]
+    assert rerun.articles["source_path"].to_list() == ["b.txt"]
+
+
+def test_a_file_written_during_the_run_is_not_recorded(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED_ARTICLE, folder / "seed.txt")  # just written: within the racy window
+    result = ingest_folder(folder, today=TODAY)
+    assert result.articles.height == 1 and result.manifest.height == 0
+
+
+def test_a_manifest_of_another_input_folder_is_not_used(tmp_path, monkeypatch):
+    import transforms.articles as articles
+
+    monkeypatch.setattr(articles, "RACY_WINDOW_NS", 0)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED_ARTICLE, folder / "seed.txt")
+    first = ingest_folder(folder, today=TODAY)
+    other = tmp_path / "other"
+    folder.rename(other)
+    rerun = ingest_folder(
+        other, today=TODAY, manifest=first.manifest, previous_articles=first.articles
+    )
+    assert rerun.n_reused == 0 and rerun.articles.equals(first.articles)

@@ -76,3 +76,24 @@ def test_one_unknown_place_does_not_spoil_the_rest():
     assert by_place[by_mention["m2"]]["precision"] == "unresolved"
     assert by_place[by_mention["m4"]]["country_iso3"] == "KOR"
     assert places["place_id"].is_unique().all()
+
+
+def test_geocodes_are_reused_per_distinct_text_under_the_same_key_only():
+    from transforms.places import geocode_key, geocode_texts
+
+    texts = pl.Series(["Kursk", "Seoul", "Kursk"])
+    first = geocode_texts(texts)
+    assert first["text"].to_list() == ["Kursk", "Seoul"]
+    assert first["country_iso3"].to_list() == ["RUS", "KOR"]
+    # A known row is taken as it is (not geocoded again) when its key is the current one...
+    known = first.with_columns(
+        place_id=pl.when(pl.col("text") == "Seoul").then(pl.lit("marker")).otherwise("place_id")
+    )
+    again = geocode_texts(pl.Series(["Seoul", "Moscow"]), known)
+    by_text = dict(again.select("text", "place_id").iter_rows())
+    assert by_text["Seoul"] == "marker" and by_text["Moscow"] == geocode("Moscow")["place_id"]
+    # ...and ignored under another key (reference data or geocoder changed).
+    stale = known.with_columns(geocode_key=pl.lit("places-0:old"))
+    fresh = geocode_texts(pl.Series(["Seoul"]), stale)
+    assert fresh["place_id"].to_list() == [geocode("Seoul")["place_id"]]
+    assert fresh["geocode_key"].to_list() == [geocode_key()]
