@@ -32,6 +32,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from transforms import lake
+from transforms.extract import doc_cache
 from transforms.faults import fault_point
 from transforms.nlp.pipeline import extractor_version, load_nlp
 from transforms.nlp.tables import DOC_TABLES, ArticleContext, stable_id
@@ -121,11 +122,12 @@ def extract_docs(docs: Iterable[tuple[Doc, ArticleContext]]) -> ChunkRows:
     failures: list[tuple[str, str, str]] = []
     n_articles = n_words = 0
     for doc, article in docs:
-        for table, (_, extract) in DOC_TABLES.items():
-            try:
-                rows[table].extend(extract(doc, article))
-            except Exception:  # noqa: BLE001
-                failures.append((table, article.article_id, traceback.format_exc()))
+        with doc_cache.cached(doc):  # Doc.text, .ents, .sents built once for all tables
+            for table, (_, extract) in DOC_TABLES.items():
+                try:
+                    rows[table].extend(extract(doc, article))
+                except Exception:  # noqa: BLE001
+                    failures.append((table, article.article_id, traceback.format_exc()))
         n_articles += 1
         n_words += len(doc)
     frames = {t: pl.DataFrame(rows[t], schema=schema) for t, (schema, _) in DOC_TABLES.items()}
