@@ -191,8 +191,9 @@ def _parts(todo: pl.DataFrame, size: int, version: str) -> Iterator[_Part]:
         yield _Part(stable_id(version, *ids), part["text"].to_list(), contexts)
 
 
-def _in_process(parts: Iterator[_Part], nlp: Language, batch_size: int, n_process: int):
+def _in_process(parts: Iterator[_Part], nlp: Language | None, batch_size: int, n_process: int):
     for part in parts:
+        nlp = nlp or load_nlp()  # loaded only when there is something to parse
         docs = nlp.pipe(part.texts, batch_size=batch_size, n_process=n_process)
         yield part, extract_docs(zip(docs, part.contexts, strict=True)), True
 
@@ -267,7 +268,7 @@ def run_nlp(
     if pool is not None:
         results = _pooled(parts, pool, batch_size, n_process)
     else:
-        results = _in_process(parts, nlp or load_nlp(), batch_size, n_process)
+        results = _in_process(parts, nlp, batch_size, n_process)
     chunks: list[ChunkRows] = []  # the rows of the part being collected: one part at most
     try:
         for part, chunk, last in results:
