@@ -1427,7 +1427,7 @@ def _target(claim: Claim, doc: Doc, speaker: Speaker | None) -> tuple[str, int, 
                 ]
     content = doc.char_span(claim.content_start, claim.content_end, alignment_mode="expand")
     if content is not None:
-        candidates += [e for e in content.ents]
+        candidates += [e for e in doc_cache.span_ents(content)]
     for ent in candidates:
         if ent.label_ not in ("GPE", "ORG", "NORP", "PERSON", "LOC"):
             continue

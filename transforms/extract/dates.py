@@ -23,6 +23,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from transforms.extract import doc_cache
 from transforms.extract.numbers import WORD_NUMBERS
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -318,7 +319,7 @@ def resolve_entity(ent, published: dt.date) -> ResolvedDate | None:
 
 def resolve_sentence_date(doc_sent, published: dt.date) -> ResolvedDate | None:
     """The first DATE entity of a spaCy sentence span that resolves, else None."""
-    for ent in doc_sent.ents:
+    for ent in doc_cache.span_ents(doc_sent):
         if ent.label_ == "DATE":
             hit = resolve_entity(ent, published)
             if hit:

@@ -84,3 +84,15 @@ def noun_chunks(doc: Doc) -> list[Span]:
     if entry.noun_chunks is None:
         entry.noun_chunks = list(doc.noun_chunks)
     return entry.noun_chunks
+
+
+def span_ents(span: Span) -> list[Span]:
+    """`span.ents` (spaCy's own loop, stopping at the first entity that ends past the span)."""
+    out = []
+    for ent in ents(span.doc):
+        if ent.start >= span.start:
+            if ent.end <= span.end:
+                out.append(ent)
+            else:
+                break
+    return out

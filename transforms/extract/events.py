@@ -505,7 +505,7 @@ def _place(tok: Token, exclude: list[Party]) -> Span | None:
 def _date(tok: Token, published: dt.date) -> dates.ResolvedDate | None:
     subtree = {t.i for t in tok.subtree}
     # date modifiers attach to the verb ("on Monday") or its head clause ("greeting Choe on Monday")
-    for ent in tok.sent.ents:
+    for ent in doc_cache.span_ents(tok.sent):
         if ent.label_ == "DATE" and ent.root.i in subtree:
             hit = dates.resolve_entity(ent, published)
             if hit:

@@ -367,7 +367,7 @@ def party_for(tok: Token) -> Party | None:
         # a group placed by a country word ("refugees ... in Liberia", "Turkish Kurd refugees")
         # is coded with that country (kind stays group, so it never clusters as the state)
         countries = set()
-        for ent in span.ents:
+        for ent in doc_cache.span_ents(span):
             if ent.label_ in ("GPE", "NORP"):
                 hit = resolve_country(ent.text, ent.label_)
                 if hit:
