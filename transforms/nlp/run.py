@@ -249,7 +249,9 @@ def run_nlp(
 
     With n_process > 1 the work goes to a pool of worker processes that load the pinned
     pipeline themselves (load_nlp); `nlp`, if given, is then that same pipeline (a custom one
-    is run in this process, with spaCy's own n_process).
+    is run in this process, with spaCy's own n_process). The workers are spawned, so they
+    import the caller's main module: a script calling this needs the usual
+    `if __name__ == "__main__":` guard (the CLI, Dagster and pytest have it).
     """
     version = extractor_version(nlp)
     for table, (schema, _) in DOC_TABLES.items():
