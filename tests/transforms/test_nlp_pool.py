@@ -69,8 +69,9 @@ def in_process(tmp_path_factory, articles) -> dict[str, pl.DataFrame]:
 def test_the_pool_writes_the_same_rows_in_the_same_order_as_one_process(
     tmp_path, articles, in_process
 ):
-    # one article per chunk and three per part: chunks of two parts are in flight at once
-    stats = run_nlp(tmp_path, articles, n_process=2, part_size=3, batch_size=1)
+    # one article per chunk and three per part: chunks of two parts are in flight at once,
+    # and the pool is replaced by a fresh one after the first part
+    stats = run_nlp(tmp_path, articles, n_process=2, part_size=3, batch_size=1, recycle_after=3)
     assert stats.n_parsed == articles.height and stats.n_parts_written == 2
     pooled = _tables(tmp_path)
     for table, frame in in_process.items():

@@ -198,23 +198,36 @@ def _in_process(parts: Iterator[_Part], nlp: Language | None, batch_size: int, n
         yield part, extract_docs(zip(docs, part.contexts, strict=True)), True
 
 
-def _pooled(parts: Iterator[_Part], pool: cf.ProcessPoolExecutor, batch_size: int, n: int):
+def _pooled(parts: Iterator[_Part], n: int, batch_size: int, recycle_after: int):
     """(part, chunk rows, last chunk of its part?) in article order, one chunk per batch.
 
     Chunks of the next part are already queued while a part ends, so no worker waits for the
-    slowest chunk of a part; at most `2 * n` chunks are queued or running at any time.
+    slowest chunk of a part; at most `2 * n` chunks are queued or running at any time. After
+    `recycle_after` articles the pool is replaced at a part boundary: a worker's memory grows
+    slowly with what it has parsed (measured: from ~725 to ~850 MB over 2,000 articles), a
+    fresh worker starts from the model's size again, for one more model load per worker.
     """
+    pool, served = _start_pool(n), 0
     pending: deque[tuple[_Part, bool, cf.Future]] = deque()
-    for part in parts:
-        starts = range(0, len(part.texts), batch_size)
-        for i in starts:
-            texts, contexts = part.texts[i : i + batch_size], part.contexts[i : i + batch_size]
-            future = pool.submit(_worker_chunk, texts, contexts, batch_size)
-            pending.append((part, i == starts[-1], future))
-            if len(pending) >= 2 * n:
-                yield _result(*pending.popleft())
-    while pending:
-        yield _result(*pending.popleft())
+    try:
+        for part in parts:
+            if served >= recycle_after:
+                while pending:
+                    yield _result(*pending.popleft())
+                pool.shutdown(wait=True)
+                pool, served = _start_pool(n), 0
+            starts = range(0, len(part.texts), batch_size)
+            for i in starts:
+                texts, contexts = part.texts[i : i + batch_size], part.contexts[i : i + batch_size]
+                future = pool.submit(_worker_chunk, texts, contexts, batch_size)
+                pending.append((part, i == starts[-1], future))
+                if len(pending) >= 2 * n:
+                    yield _result(*pending.popleft())
+            served += len(part.texts)
+        while pending:
+            yield _result(*pending.popleft())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _result(part: _Part, last: bool, future: cf.Future) -> tuple[_Part, ChunkRows, bool]:
@@ -244,6 +257,7 @@ def run_nlp(
     batch_size: int = 64,
     n_process: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    recycle_after: int = 5000,
 ) -> NlpStats:
     """Parse the articles not yet parsed and append their rows to the lake.
 
@@ -264,11 +278,10 @@ def run_nlp(
     stats.n_skipped = articles.height - todo.height
     n_process = n_process or default_processes(todo.height)
     pinned = nlp is None or (load_nlp.cache_info().currsize > 0 and nlp is load_nlp())
-    pool = _start_pool(n_process) if n_process > 1 and pinned and todo.height else None
     progress = Progress("NLP", todo.height, "articles")
     parts = _parts(todo, part_size, version)
-    if pool is not None:
-        results = _pooled(parts, pool, batch_size, n_process)
+    if n_process > 1 and pinned:
+        results = _pooled(parts, n_process, batch_size, recycle_after)
     else:
         results = _in_process(parts, nlp, batch_size, n_process)
     chunks: list[ChunkRows] = []  # the rows of the part being collected: one part at most
@@ -286,7 +299,6 @@ def run_nlp(
                 if on_progress:
                     on_progress(stats.n_parsed, todo.height)
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        results.close()  # stops the worker pool, also when this loop raised
     stats.n_stale_parts_removed = remove_stale_parts(lake_dir, version)
     return stats
