@@ -82,3 +82,10 @@ def test_a_new_extractor_version_reparses_and_drops_the_old_parts(tmp_path, arti
     assert stats.n_parsed == articles.height and stats.n_stale_parts_removed >= 1
     versions = set(lake.read_table(tmp_path, "entity_mentions")["extractor_version"])
     assert versions == {extractor_version()} and old_version not in versions
+
+
+def test_the_version_read_from_the_package_is_the_loaded_pipelines():
+    # run_nlp stamps rows with extractor_version() without loading the model in the main process
+    from transforms.nlp.pipeline import load_nlp
+
+    assert extractor_version() == extractor_version(load_nlp())

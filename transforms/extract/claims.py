@@ -34,6 +34,7 @@ import polars as pl
 import yaml
 from spacy.tokens import Doc, Span, Token
 
+from transforms.extract import doc_cache
 from transforms.extract.numbers import numbers_in
 
 RULES = Path(__file__).parent / "rules" / "claim_cues.yaml"
@@ -499,9 +500,11 @@ def _quote_cue(doc: Doc, q: Quote, quotes: list[Quote]) -> tuple[Token | None, s
     """The speech verb a quote hangs on: after it ("...," X said) or before (X said, "...")."""
     verbs = rules().quote_verbs
     # after: tokens right after the closing mark up to the end of the sentence
-    after = doc.char_span(q.close_char, len(doc.text), alignment_mode="expand")
+    after = doc.char_span(q.close_char, len(doc_cache.text(doc)), alignment_mode="expand")
     best_after = None
-    closes_sentence = doc.text[q.start : q.close_char].rstrip(CLOSE_QUOTES + '"').endswith(".")
+    closes_sentence = (
+        doc_cache.text(doc)[q.start : q.close_char].rstrip(CLOSE_QUOTES + '"').endswith(".")
+    )
     if after is not None and not closes_sentence:
         for k, tok in enumerate(after):
             if k > 8 or (k > 0 and _sentence_end(tok)) or tok.text in OPEN_QUOTES:
@@ -574,8 +577,9 @@ def extract_claims(doc: Doc) -> list[Claim]:
     cached = doc.user_data.get("newsledger_claims")
     if cached is not None:
         return cached
-    claims = _extract(doc)
-    SpeakerResolver(doc).resolve(claims)
+    with doc_cache.cached(doc):
+        claims = _extract(doc)
+        SpeakerResolver(doc).resolve(claims)
     claims = [c for c in claims if not _nested_same_speaker(c, claims)]
     claims = [
         c
@@ -604,7 +608,7 @@ def _nested_same_speaker(claim: Claim, claims: list[Claim]) -> bool:
 
 
 def _extract(doc: Doc) -> list[Claim]:
-    text = doc.text
+    text = doc_cache.text(doc)
     R = rules()
     quotes = find_quotes(text)
     claims: list[Claim] = []
@@ -887,7 +891,7 @@ class SpeakerResolver:
 
     def __init__(self, doc: Doc):
         self.doc = doc
-        self.ents = list(doc.ents)
+        self.ents = list(doc_cache.ents(doc))
         self.history: list[Speaker] = []
         self.aliases: dict[str, Speaker] = {}
         self.persons: list[tuple[str, int, int]] = []  # (full name, start, end) first mentions
@@ -1074,7 +1078,7 @@ class SpeakerResolver:
         if not toks:
             return None
         a, b = _token_span(toks)
-        text = self.doc.text[a:b]
+        text = doc_cache.text(self.doc)[a:b]
         sp = Speaker(
             text,
             a,
@@ -1153,7 +1157,7 @@ class SpeakerResolver:
                         prev.ref_end,
                         prev.head_lemmas,
                     )
-            for chunk in reversed([c for c in self.doc.noun_chunks if c.end_char <= a]):
+            for chunk in reversed([c for c in doc_cache.noun_chunks(self.doc) if c.end_char <= a]):
                 if head_lemma in {t.lemma_.lower() for t in chunk if t.pos_ == "NOUN"}:
                     named = [
                         e
@@ -1409,19 +1413,21 @@ def _target(claim: Claim, doc: Doc, speaker: Speaker | None) -> tuple[str, int, 
     if claim.target is not None:
         t = claim.target
         span = doc[t.left_edge.i : t.right_edge.i + 1] if isinstance(t, Token) else t
-        candidates += [e for e in doc.ents if e.start >= span.start and e.end <= span.end]
+        candidates += [
+            e for e in doc_cache.ents(doc) if e.start >= span.start and e.end <= span.end
+        ]
     for kind in cfg.get("target", []):
         for c in cue.children:
             if kind == "dobj" and c.dep_ == "dobj":
                 span = doc[c.left_edge.i : c.i + 1]
                 candidates += [
                     e
-                    for e in doc.ents
+                    for e in doc_cache.ents(doc)
                     if e.start >= span.start and e.end <= span.end + len(list(c.conjuncts)) * 4
                 ]
     content = doc.char_span(claim.content_start, claim.content_end, alignment_mode="expand")
     if content is not None:
-        candidates += [e for e in content.ents]
+        candidates += [e for e in doc_cache.span_ents(content)]
     for ent in candidates:
         if ent.label_ not in ("GPE", "ORG", "NORP", "PERSON", "LOC"):
             continue
@@ -1434,7 +1440,7 @@ def _target(claim: Claim, doc: Doc, speaker: Speaker | None) -> tuple[str, int, 
 
 
 def _sentence_index(doc: Doc) -> dict[int, int]:
-    return {sent.start: i for i, sent in enumerate(doc.sents)}
+    return {sent.start: i for i, sent in enumerate(doc_cache.sents(doc))}
 
 
 def claim_rows(doc: Doc, article) -> list[dict]:
@@ -1443,7 +1449,8 @@ def claim_rows(doc: Doc, article) -> list[dict]:
     cache_key = ("newsledger_claim_rows", article.article_id, article.version)
     if cache_key in doc.user_data:
         return doc.user_data[cache_key]
-    rows = _claim_rows(doc, article)
+    with doc_cache.cached(doc):
+        rows = _claim_rows(doc, article)
     doc.user_data[cache_key] = rows
     return rows
 
@@ -1482,11 +1489,11 @@ def _claim_rows(doc: Doc, article) -> list[dict]:
                 "speaker_country_iso3": sp.country,
                 "speaker_start": sp.ref_start if sp.ref_start is not None else sp.text_start,
                 "speaker_end": sp.ref_end if sp.ref_end is not None else sp.text_end,
-                "cue": doc.text[c.cue_start : c.cue_end],
+                "cue": doc_cache.text(doc)[c.cue_start : c.cue_end],
                 "cue_lemma": c.cue_lemma,
                 "cue_start": c.cue_start,
                 "cue_end": c.cue_end,
-                "content": doc.text[c.content_start : c.content_end],
+                "content": doc_cache.text(doc)[c.content_start : c.content_end],
                 "content_start": c.content_start,
                 "content_end": c.content_end,
                 "is_direct": c.is_direct,
@@ -1505,6 +1512,11 @@ def _claim_rows(doc: Doc, article) -> list[dict]:
 
 def claim_number_rows(doc: Doc, article) -> list[dict]:
     """Rows of the `claim_numbers` table: numbers with a unit inside each claim's content."""
+    with doc_cache.cached(doc):
+        return _claim_number_rows(doc, article)
+
+
+def _claim_number_rows(doc: Doc, article) -> list[dict]:
     rows = []
     for row in claim_rows(doc, article):
         for num in numbers_in(doc, row["content_start"], row["content_end"]):

@@ -19,9 +19,11 @@ fallback for full dates it parses reliably ("November 4, 2024", "2024-11-04").
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
+from transforms.extract import doc_cache
 from transforms.extract.numbers import WORD_NUMBERS
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -242,6 +244,14 @@ def _dateparser_fallback(raw: str, t: str, published: dt.date) -> ResolvedDate |
     # phrases ("the coming days", "its third winter") into arbitrary days.
     if not re.search(r"\d", t):
         return None
+    hit = _dateparser_date(t, published)
+    return ResolvedDate(raw, *hit, "dateparser") if hit else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _dateparser_date(t: str, published: dt.date) -> tuple[dt.date, str] | None:
+    """(date, precision) dateparser reads in `t` relative to `published`; cached because a
+    dateparser call costs ~10 ms and events and pledges resolve the same DATE span again."""
     try:
         import dateparser
     except ImportError:  # pragma: no cover - a declared dependency
@@ -263,7 +273,7 @@ def _dateparser_fallback(raw: str, t: str, published: dt.date) -> ResolvedDate |
     if parsed is None or not (1900 <= parsed.year <= published.year + 5):
         return None
     has_day = bool(re.search(r"\b\d{1,2}(?:st|nd|rd|th)?\b", re.sub(r"\b\d{4}\b", "", t)))
-    return ResolvedDate(raw, parsed.date(), "day" if has_day else "month", "dateparser")
+    return parsed.date(), "day" if has_day else "month"
 
 
 FUTURE_AUX = {"will", "shall", "'ll", "wo"}
@@ -309,7 +319,7 @@ def resolve_entity(ent, published: dt.date) -> ResolvedDate | None:
 
 def resolve_sentence_date(doc_sent, published: dt.date) -> ResolvedDate | None:
     """The first DATE entity of a spaCy sentence span that resolves, else None."""
-    for ent in doc_sent.ents:
+    for ent in doc_cache.span_ents(doc_sent):
         if ent.label_ == "DATE":
             hit = resolve_entity(ent, published)
             if hit:

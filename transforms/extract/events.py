@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 from spacy.tokens import Doc, Span, Token
 
-from transforms.extract import dates
+from transforms.extract import dates, doc_cache
 from transforms.extract.ids import stable_id
 from transforms.extract.parties import Party, parties_for
 
@@ -473,7 +473,9 @@ def _place(tok: Token, exclude: list[Party]) -> Span | None:
         for child in cur.children:
             if child.dep_ == "prep" and child.lower_ in ("in", "at"):
                 for pobj in child.children:
-                    ent = next((e for e in tok.doc.ents if e.start <= pobj.i < e.end), None)
+                    ent = next(
+                        (e for e in doc_cache.ents(tok.doc) if e.start <= pobj.i < e.end), None
+                    )
                     if (
                         ent is not None
                         and ent.label_ in LOCATION_LABELS | {"ORG"}
@@ -484,7 +486,9 @@ def _place(tok: Token, exclude: list[Party]) -> Span | None:
                         return ent
                     # "in Russia's Kursk region"
                     for g in pobj.subtree:
-                        e = next((x for x in tok.doc.ents if x.start <= g.i < x.end), None)
+                        e = next(
+                            (x for x in doc_cache.ents(tok.doc) if x.start <= g.i < x.end), None
+                        )
                         if (
                             e is not None
                             and e.label_ in LOCATION_LABELS
@@ -501,7 +505,7 @@ def _place(tok: Token, exclude: list[Party]) -> Span | None:
 def _date(tok: Token, published: dt.date) -> dates.ResolvedDate | None:
     subtree = {t.i for t in tok.subtree}
     # date modifiers attach to the verb ("on Monday") or its head clause ("greeting Choe on Monday")
-    for ent in tok.sent.ents:
+    for ent in doc_cache.span_ents(tok.sent):
         if ent.label_ == "DATE" and ent.root.i in subtree:
             hit = dates.resolve_entity(ent, published)
             if hit:
@@ -717,9 +721,14 @@ def events_in_sentence(sent: Span, published: dt.date) -> list[Event]:
 
 def event_rows(doc: Doc, article: ArticleContext) -> list[dict]:
     """Doc-level extractor registered in DOC_TABLES as `event_mentions` (events with an actor)."""
+    with doc_cache.cached(doc):
+        return _event_rows(doc, article)
+
+
+def _event_rows(doc: Doc, article: ArticleContext) -> list[dict]:
     rows: list[dict] = []
     seen: set[str] = set()
-    for index, sent in enumerate(doc.sents):
+    for index, sent in enumerate(doc_cache.sents(doc)):
         try:
             events = events_in_sentence(sent, article.published_date)
         except Exception:  # noqa: BLE001 - one odd parse costs only its own sentence

@@ -17,6 +17,8 @@ from pathlib import Path
 import yaml
 from spacy.tokens import Span, Token
 
+from transforms.extract import doc_cache
+
 RULES = Path(__file__).parent / "rules" / "claim_numbers.yaml"
 
 WORD_NUMBERS = {
@@ -174,7 +176,7 @@ def numbers_in(doc, start: int, end: int) -> list[ClaimNumber]:
                 )
             )
     covered = [(n.start, n.end) for n in out]
-    for ent in doc.ents:
+    for ent in doc_cache.ents(doc):
         if ent.start_char < start or ent.end_char > end:
             continue
         if ent.label_ not in ("CARDINAL", "MONEY", "QUANTITY"):
@@ -217,10 +219,11 @@ _MONEY_WORDS = re.compile(
 def money_spans(doc, start: int, end: int) -> list[Span]:
     """Amounts written with a currency word that the NER missed ("200 million euros")."""
     out = []
-    for m in _MONEY_WORDS.finditer(doc.text, start, end):
+    for m in _MONEY_WORDS.finditer(doc_cache.text(doc), start, end):
         span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
         if span is not None and not any(
-            e.label_ == "MONEY" and e.start_char <= m.start() < e.end_char for e in doc.ents
+            e.label_ == "MONEY" and e.start_char <= m.start() < e.end_char
+            for e in doc_cache.ents(doc)
         ):
             out.append(span)
     return out

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from transforms.actors import country_names, resolve_country
+from transforms.extract import doc_cache
 
 PARTY_LABELS = {"GPE", "NORP", "ORG", "PERSON"}
 GROUP_HEADS = {
@@ -149,7 +150,7 @@ class Party:
 
 def _ent_for(tok: Token) -> Span | None:
     doc = tok.doc
-    for ent in doc.ents:
+    for ent in doc_cache.ents(doc):
         if ent.start <= tok.i < ent.end and ent.label_ in PARTY_LABELS:
             return ent
     return None
@@ -160,7 +161,7 @@ def _acronyms(doc: Doc) -> dict[str, str]:
     if cache is None:
         cache = {}
         for m in re.finditer(
-            r"((?:[A-Z][\w.'’-]*\s+){1,6}[A-Z][\w.'’-]*)\s+\(([A-Z]{2,6})\)", doc.text
+            r"((?:[A-Z][\w.'’-]*\s+){1,6}[A-Z][\w.'’-]*)\s+\(([A-Z]{2,6})\)", doc_cache.text(doc)
         ):
             long_form, short = m.group(1), m.group(2)
             initials = "".join(w[0] for w in long_form.split() if w[0].isupper())
@@ -178,7 +179,7 @@ def _initials_match(ent: Span) -> str | None:
     short = ent.text.strip()
     if not (2 <= len(short) <= 6 and short.isalpha() and short.isupper()):
         return None
-    for other in ent.doc.ents:
+    for other in doc_cache.ents(ent.doc):
         if other.label_ != "ORG" or other.start == ent.start:
             continue
         words = [
@@ -232,7 +233,7 @@ def _person_countries(doc: Doc) -> dict[str, str]:
     cache = doc.user_data.get("newsledger_person_countries")
     if cache is None:
         seen: dict[str, set[str]] = {}
-        for ent in doc.ents:
+        for ent in doc_cache.ents(doc):
             if ent.label_ != "PERSON":
                 continue
             iso3 = _modifier_country(ent.root, ent)
@@ -247,7 +248,7 @@ def _person_antecedent(tok: Token) -> Party | None:
     """Nearest person named before 'he'/'she' (this sentence, then the previous one)."""
     doc = tok.doc
     prev_start = doc[tok.sent.start - 1].sent.start if tok.sent.start > 0 else tok.sent.start
-    for ent in reversed(doc.ents):
+    for ent in reversed(doc_cache.ents(doc)):
         if ent.end <= tok.i and ent.start >= prev_start and ent.label_ == "PERSON":
             return _from_entity(ent)
     return None
@@ -268,7 +269,7 @@ def _antecedent(tok: Token) -> Party | None:
         for m in re.finditer(r"[“\"][^”\"]*[”\"]", sent.text)
         if m.end() + sent.start_char <= tok.idx
     ]
-    for ent in reversed(doc.ents):
+    for ent in reversed(doc_cache.ents(doc)):
         if ent.end > tok.i or ent.start < prev_start:
             continue
         if any(a <= ent.start_char and ent.end_char <= b for a, b in quoted):
@@ -366,7 +367,7 @@ def party_for(tok: Token) -> Party | None:
         # a group placed by a country word ("refugees ... in Liberia", "Turkish Kurd refugees")
         # is coded with that country (kind stays group, so it never clusters as the state)
         countries = set()
-        for ent in span.ents:
+        for ent in doc_cache.span_ents(span):
             if ent.label_ in ("GPE", "NORP"):
                 hit = resolve_country(ent.text, ent.label_)
                 if hit:
@@ -396,7 +397,7 @@ def parties_for(tok: Token, with_conjuncts: bool = True) -> list[Party]:
 def home_country(doc: Doc, exclude: set[str] | None = None) -> str | None:
     """The country the article mentions most (used only for 'X's government' with X a person)."""
     counts: dict[str, int] = {}
-    for ent in doc.ents:
+    for ent in doc_cache.ents(doc):
         if ent.label_ in ("GPE", "NORP"):
             hit = resolve_country(ent.text, ent.label_)
             if hit and hit[0] not in (exclude or set()):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 
 import spacy
+import spacy.util
 from spacy.language import Language
 
 from transforms.nlp.gazetteer import COMPONENT
@@ -37,9 +38,16 @@ def load_bare_nlp() -> Language:
     return module.load()
 
 
+@functools.lru_cache(maxsize=1)
+def pipeline_meta() -> dict:
+    """The pinned package's meta.json (the same dict its loaded pipeline's `meta` starts from)."""
+    return spacy.util.get_model_meta(spacy.util.get_package_path(PIPELINE_PACKAGE))
+
+
 def extractor_version(nlp: Language | None = None) -> str:
-    nlp = nlp or load_nlp()
-    return f"{nlp.meta['lang']}_{nlp.meta['name']}-{nlp.meta['version']}+rules{RULES_VERSION}"
+    """Pipeline name and version plus RULES_VERSION; without `nlp`, read without loading it."""
+    meta = nlp.meta if nlp is not None else pipeline_meta()
+    return f"{meta['lang']}_{meta['name']}-{meta['version']}+rules{RULES_VERSION}"
 
 
 def spacy_version() -> str:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import polars as pl
 from spacy.tokens import Doc
 
+from transforms.extract import doc_cache
+
 SENTENCE_SCHEMA = {
     "article_id": pl.String,
     "sentence_index": pl.Int32,
@@ -58,17 +60,17 @@ def sentence_rows(doc: Doc, article: ArticleContext) -> list[dict]:
             "sentence_text": sent.text,
             "extractor_version": article.version,
         }
-        for i, sent in enumerate(doc.sents)
+        for i, sent in enumerate(doc_cache.sents(doc))
     ]
 
 
 def mention_rows(doc: Doc, article: ArticleContext) -> list[dict]:
     article_id, version = article.article_id, article.version
     sent_index = {}
-    for i, sent in enumerate(doc.sents):
+    for i, sent in enumerate(doc_cache.sents(doc)):
         sent_index[sent.start] = i
     rows = []
-    for ent in doc.ents:
+    for ent in doc_cache.ents(doc):
         rows.append(
             {
                 "mention_id": stable_id(article_id, ent.start_char, ent.end_char, ent.label_),

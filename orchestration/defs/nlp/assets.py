@@ -8,7 +8,7 @@ from orchestration.metadata import table_metadata
 from orchestration.settings import NewsledgerSettings
 from transforms import lake
 from transforms.actors import resolve_lake
-from transforms.nlp.pipeline import extractor_version, load_nlp
+from transforms.nlp.pipeline import extractor_version
 from transforms.nlp.run import run_nlp
 from transforms.nlp.tables import DOC_TABLES
 from transforms.places import (
@@ -35,12 +35,12 @@ PLACE_TABLES = ("places", "place_mentions")
 def nlp_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
     """Parse articles not yet parsed by this extractor version; append one part per batch."""
     articles = pl.read_parquet(settings.lake / "articles" / "current.parquet")
-    nlp = load_nlp()
 
     def progress(done: int, total: int) -> None:
         context.log.info(f"NLP: {done}/{total} articles parsed")
 
-    stats = run_nlp(settings.lake, articles, nlp=nlp, on_progress=progress)
+    # No model load here: run_nlp loads it in its worker processes (or here, for small inputs).
+    stats = run_nlp(settings.lake, articles, on_progress=progress)
     context.log.info(f"NLP stats: {stats}")
     for table, key in DOC_TABLE_KEYS.items():
         frame = lake.read_table(settings.lake, table)
@@ -48,7 +48,7 @@ def nlp_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
             asset_key=key,
             metadata=table_metadata(
                 frame,
-                extractor_version=extractor_version(nlp),
+                extractor_version=extractor_version(),
                 n_parsed_this_run=stats.n_parsed,
                 n_skipped_unchanged=stats.n_skipped,
             ),

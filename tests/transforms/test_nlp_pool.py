@@ -1,0 +1,117 @@
+"""The NLP stage's worker pool on the real model: same rows as one process, failures that end.
+
+Workers are spawned processes, so a test changes their behaviour through the pool's initializer
+(a module-level function here, which the workers import): it makes one extractor raise, or
+kill its own process, on one chosen article.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import polars as pl
+import pytest
+
+import transforms.nlp.run as nlp_run
+from tests.conftest import SEEDS
+from transforms import lake
+from transforms.articles import ingest_folder
+from transforms.nlp.run import WorkerDied, done_article_ids, run_nlp
+from transforms.nlp.tables import DOC_TABLES
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+SEED_FILES = ["000_55766d7a04a2f1f7.txt", "voa_6181504.txt", "voa_8007271.txt", "voa_8010842.txt"]
+TARGET_ENV = "NEWSLEDGER_TEST_NLP_TARGET"  # the article the patched extractor fails on
+
+
+@pytest.fixture(scope="module")
+def articles() -> pl.DataFrame:
+    result = ingest_folder(SEEDS)
+    return result.articles.filter(pl.col("source_path").is_in(SEED_FILES)).sort("article_id")
+
+
+def _patch_claims(action) -> None:
+    nlp_run._init_worker()
+    schema, extract = DOC_TABLES["claims"]
+
+    def patched(doc, article):
+        if article.article_id == os.environ[TARGET_ENV]:
+            action()
+        return extract(doc, article)
+
+    DOC_TABLES["claims"] = (schema, patched)
+
+
+def _raise() -> None:
+    raise ValueError("a bug in the claims extractor")
+
+
+def _init_raising_claims() -> None:  # runs in each worker
+    _patch_claims(_raise)
+
+
+def _init_dying_worker() -> None:  # runs in each worker
+    _patch_claims(lambda: os.kill(os.getpid(), signal.SIGKILL))
+
+
+def _tables(lake_dir) -> dict[str, pl.DataFrame]:
+    return {table: lake.read_table(lake_dir, table) for table in DOC_TABLES}
+
+
+@pytest.fixture(scope="module")
+def in_process(tmp_path_factory, articles) -> dict[str, pl.DataFrame]:
+    lake_dir = tmp_path_factory.mktemp("in_process")
+    run_nlp(lake_dir, articles, n_process=1, part_size=3)
+    return _tables(lake_dir)
+
+
+def test_the_pool_writes_the_same_rows_in_the_same_order_as_one_process(
+    tmp_path, articles, in_process
+):
+    # one article per chunk and three per part: chunks of two parts are in flight at once,
+    # and the pool is replaced by a fresh one after the first part
+    stats = run_nlp(tmp_path, articles, n_process=2, part_size=3, batch_size=1, recycle_after=3)
+    assert stats.n_parsed == articles.height and stats.n_parts_written == 2
+    pooled = _tables(tmp_path)
+    for table, frame in in_process.items():
+        assert pooled[table].equals(frame), table
+    assert in_process["claims"].height > 0 and in_process["entity_mentions"].height > 0
+
+
+def test_a_raising_extractor_costs_only_that_articles_rows_of_that_table(
+    tmp_path, articles, in_process, monkeypatch, caplog
+):
+    target = articles["article_id"][1]
+    monkeypatch.setenv(TARGET_ENV, target)
+    monkeypatch.setattr(nlp_run, "_init_worker", _init_raising_claims)
+    stats = run_nlp(tmp_path, articles, n_process=2, part_size=3, batch_size=1)
+    assert stats.n_parsed == articles.height
+    pooled = _tables(tmp_path)
+    expected_claims = in_process["claims"].filter(pl.col("article_id") != target)
+    assert in_process["claims"].height > expected_claims.height  # the target had claims
+    assert pooled["claims"].equals(expected_claims)
+    for table in DOC_TABLES.keys() - {"claims"}:
+        assert pooled[table].equals(in_process[table]), table
+    failures = [r for r in caplog.records if "claims extraction failed" in r.getMessage()]
+    assert len(failures) == 1 and target in failures[0].getMessage()
+    assert "a bug in the claims extractor" in failures[0].getMessage()
+
+
+def test_a_dead_worker_fails_the_run_clearly_and_a_rerun_repairs_it(
+    tmp_path, articles, in_process, monkeypatch
+):
+    target = articles["article_id"][3]  # in the second part
+    monkeypatch.setenv(TARGET_ENV, target)
+    monkeypatch.setattr(nlp_run, "_init_worker", _init_dying_worker)
+    with pytest.raises(WorkerDied, match="worker process died.*run again"):
+        run_nlp(tmp_path, articles, n_process=2, part_size=3, batch_size=1)
+    # The first part is committed only if its chunks ended before the kill; the second never.
+    version = in_process["sentences"]["extractor_version"][0]
+    assert target not in done_article_ids(tmp_path, version)
+    monkeypatch.undo()
+    stats = run_nlp(tmp_path, articles, n_process=2, part_size=3, batch_size=1)
+    assert stats.n_parsed >= 1 and stats.n_parsed + stats.n_skipped == articles.height
+    repaired = _tables(tmp_path)
+    for table, frame in in_process.items():
+        assert repaired[table].sort(frame.columns).equals(frame.sort(frame.columns)), table

@@ -1,0 +1,98 @@
+"""Per-Doc values that spaCy rebuilds on every access, computed once while a Doc is extracted.
+
+`Doc.text` joins every token again (a Python Token object per token), `Doc.ents`, `Doc.sents`
+and `Doc.noun_chunks` build new Span objects on every call; the extractors read them per
+sentence, per claim or per quote, which made them most of the extraction time. Inside
+`with cached(doc):` the functions below compute each value once for that Doc; outside it (or
+for another Doc) they just read spaCy's property, so a caller that edits a Doc (`doc.ents = ...`)
+between two extractions never sees an old value. The scope is re-entrant (an extractor opens it
+again for the Doc already cached) and per thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from spacy.tokens import Doc, Span
+
+_local = threading.local()
+
+
+class _Entry:
+    __slots__ = ("doc", "text", "ents", "sents", "noun_chunks")
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.text: str | None = None
+        self.ents: tuple[Span, ...] | None = None
+        self.sents: list[Span] | None = None
+        self.noun_chunks: list[Span] | None = None
+
+
+@contextmanager
+def cached(doc: Doc) -> Iterator[None]:
+    """Cache text, ents, sentences and noun chunks of `doc` until the block ends."""
+    previous = getattr(_local, "entry", None)
+    if previous is not None and previous.doc is doc:
+        yield
+        return
+    _local.entry = _Entry(doc)
+    try:
+        yield
+    finally:
+        _local.entry = previous
+
+
+def _entry(doc: Doc) -> _Entry | None:
+    entry = getattr(_local, "entry", None)
+    return entry if entry is not None and entry.doc is doc else None
+
+
+def text(doc: Doc) -> str:
+    entry = _entry(doc)
+    if entry is None:
+        return doc.text
+    if entry.text is None:
+        entry.text = doc.text
+    return entry.text
+
+
+def ents(doc: Doc) -> tuple[Span, ...]:
+    entry = _entry(doc)
+    if entry is None:
+        return doc.ents
+    if entry.ents is None:
+        entry.ents = doc.ents
+    return entry.ents
+
+
+def sents(doc: Doc) -> list[Span]:
+    entry = _entry(doc)
+    if entry is None:
+        return list(doc.sents)
+    if entry.sents is None:
+        entry.sents = list(doc.sents)
+    return entry.sents
+
+
+def noun_chunks(doc: Doc) -> list[Span]:
+    entry = _entry(doc)
+    if entry is None:
+        return list(doc.noun_chunks)
+    if entry.noun_chunks is None:
+        entry.noun_chunks = list(doc.noun_chunks)
+    return entry.noun_chunks
+
+
+def span_ents(span: Span) -> list[Span]:
+    """`span.ents` (spaCy's own loop, stopping at the first entity that ends past the span)."""
+    out = []
+    for ent in ents(span.doc):
+        if ent.start >= span.start:
+            if ent.end <= span.end:
+                out.append(ent)
+            else:
+                break
+    return out
