@@ -1,5 +1,6 @@
 """NLP and actor assets (logic in transforms/nlp and transforms/actors.py)."""
 
+import contextlib
 import dataclasses
 
 import dagster as dg
@@ -10,6 +11,7 @@ from orchestration.metadata import table_metadata
 from orchestration.settings import NewsledgerSettings
 from transforms import lake
 from transforms.actors import resolve_mentions
+from transforms.locking import warehouse_lock
 from transforms.nlp.pipeline import extractor_version, load_nlp
 from transforms.nlp.run import remove_stale_parts, run_nlp
 from transforms.nlp.shards import in_shards, remove_orphan_parts_in, shard_keys
@@ -23,6 +25,7 @@ PLACE_TABLES = ("places", "place_mentions")
 
 NLP_SHARDS = dg.StaticPartitionsDefinition(shard_keys())
 ALL_SHARDS = "all"  # the mapping key of the one step of an unpartitioned run
+SHARD_LOCKS = ".shard-locks"  # lake/.shard-locks/<shard>/: no table glob reads it
 
 
 class NlpShardConfig(dg.Config):
@@ -61,14 +64,26 @@ def nlp_parse(
     else:
         scope, n_process = shards, config.processes_per_shard
         articles = in_shards(articles, scope)
-    n_orphans = remove_orphan_parts_in(settings.lake, scope)
 
     def progress(done: int, total: int) -> None:
         context.log.info(f"NLP {','.join(shards)}: {done}/{total} articles parsed")
 
-    stats = run_nlp(
-        settings.lake, articles, nlp=nlp, n_process=n_process, on_progress=progress, cleanup=False
-    )
+    with contextlib.ExitStack() as locks:
+        # One writer per shard across processes (a `newsledger run` beside a Dagster run would
+        # otherwise parse the same articles twice); sorted, so two holders never deadlock.
+        for key in sorted(scope):
+            locks.enter_context(
+                warehouse_lock(settings.lake / SHARD_LOCKS / key, on_wait=context.log.warning)
+            )
+        n_orphans = remove_orphan_parts_in(settings.lake, scope)
+        stats = run_nlp(
+            settings.lake,
+            articles,
+            nlp=nlp,
+            n_process=n_process,
+            on_progress=progress,
+            cleanup=False,
+        )
     stats.n_orphans_removed = n_orphans
     context.log.info(f"NLP stats {','.join(shards)}: {stats}")
     return dataclasses.asdict(stats)
