@@ -86,14 +86,13 @@ def nlp_parse(
         )
     stats.n_orphans_removed = n_orphans
     context.log.info(f"NLP stats {','.join(shards)}: {stats}")
-    return dataclasses.asdict(stats)
+    return {**dataclasses.asdict(stats), "extractor_version": extractor_version(nlp)}
 
 
 @dg.op(out={table: dg.Out(dg.Nothing) for table in DOC_TABLES}, pool="newsledger_nlp")
 def nlp_commit(context: dg.OpExecutionContext, settings: NewsledgerSettings, stats: list):
     """After every shard step: drop the parts of older extractor versions no longer needed."""
-    nlp = load_nlp()
-    version = extractor_version(nlp)
+    (version,) = {s["extractor_version"] for s in stats}  # no model load in this step
     live = pl.read_parquet(settings.lake / "articles" / "current.parquet", columns=["article_id"])
     n_stale = remove_stale_parts(settings.lake, version, set(live["article_id"].to_list()))
     context.log.info(f"NLP: removed {n_stale} parts of older extractor versions")
