@@ -2,8 +2,9 @@
 
 Which mechanism serializes what (docs/reliability.md):
 - runs launched by Dagster (schedule, sensor, UI): the run queue, max_concurrent_runs: 1;
-- steps of the writing assets (dbt build, publish: pool newsledger_duckdb; NLP: pool
-  newsledger_nlp), should the run limit ever be raised: pools with default_limit 1;
+- steps of the writing assets (dbt build, publish: pool newsledger_duckdb; the NLP plan and
+  commit steps: pool newsledger_nlp), should the run limit ever be raised: pools with
+  default_limit 1; the NLP shard steps write only their own Parquet parts and run in parallel;
 - everything, including `newsledger run` on the command line, which bypasses Dagster's queue:
   the warehouse file lock (transforms/locking.py), held by the CLI for the whole run and by the
   dbt and publish steps of every run.
@@ -34,14 +35,24 @@ def test_dagster_yaml_loads_with_one_run_at_a_time(tmp_path, monkeypatch):
 def test_the_duckdb_writers_share_one_pool(dbt_manifest):
     from orchestration.definitions import defs
 
-    pools = {}
+    pools, op_pools = {}, {}
     for assets_def in defs.assets:
         if isinstance(assets_def, dg.AssetsDefinition) and assets_def.is_executable:
+            if isinstance(assets_def.node_def, dg.GraphDefinition):  # NLP shards: pools per op
+                for op in assets_def.node_def.iterate_op_defs():
+                    op_pools[op.name] = op.pool
+                continue
             for key in assets_def.keys:
                 pools[key.to_user_string()] = assets_def.op.pool
     assert pools["published/analytics_duckdb"] == "newsledger_duckdb"
     assert pools["dim_articles"] == "newsledger_duckdb"  # the dbt build step
-    assert pools["lake/entity_mentions"] == "newsledger_nlp"
+    # NLP: the lake-wide bookkeeping steps one at a time; the shard steps in parallel (they
+    # write Parquet parts only, never DuckDB), bounded by the executor's max_concurrent.
+    assert op_pools == {
+        "nlp_plan": "newsledger_nlp",
+        "nlp_parse": None,
+        "nlp_commit": "newsledger_nlp",
+    }
 
 
 def test_warehouse_lock_is_reentrant_in_a_process_and_exclusive_across_processes(tmp_path):

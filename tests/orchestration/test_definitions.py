@@ -7,6 +7,7 @@ import shutil
 import dagster as dg
 
 from tests.conftest import SEED_ARTICLE
+from transforms.nlp.shards import shard_keys
 
 
 def test_definitions_load_with_graph_schedule_and_sensor(dbt_manifest):
@@ -51,4 +52,17 @@ def test_sensor_requests_a_run_only_when_files_arrive(dbt_manifest, tmp_path):
     context = dg.build_sensor_context(cursor=context.cursor, resources={"settings": settings})
     assert isinstance(new_article_files(context), dg.SkipReason)
     shutil.copy(SEED_ARTICLE, tmp_path / "b.txt")
-    assert isinstance(new_article_files(context), dg.RunRequest)
+    request = new_article_files(context)
+    assert isinstance(request, dg.RunRequest)
+    assert request.tags["dagster/asset_partition_range_end"] == shard_keys()[-1]  # every shard
+
+
+def test_the_daily_schedule_asks_for_every_nlp_shard_in_one_run(dbt_manifest):
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("newsledger_job")
+    assert job.partitions_def.get_partition_keys() == shard_keys()
+    schedule = defs.resolve_schedule_def("newsledger_daily")
+    (request,) = schedule.evaluate_tick(dg.build_schedule_context()).run_requests
+    assert request.tags["dagster/asset_partition_range_start"] == shard_keys()[0]
+    assert request.tags["dagster/asset_partition_range_end"] == shard_keys()[-1]

@@ -90,19 +90,36 @@ def remove_orphan_parts(lake_dir: Path) -> int:
     return removed
 
 
-def remove_stale_parts(lake_dir: Path, version: str) -> int:
-    """Delete the parts written by another extractor version (all their articles were re-parsed).
+def remove_stale_parts(
+    lake_dir: Path, version: str, live_article_ids: set[str] | None = None
+) -> int:
+    """Delete the parts of another extractor version once every one of their articles is re-parsed.
 
-    Called after a run has parsed every article under the current version, so nothing is lost;
-    readers never see two versions of one article's rows.
+    A part is removed only when each of its articles has a committed part under `version` (or,
+    when `live_article_ids` is given, is no longer in the input at all): a run that parsed only
+    some articles (one shard, a partial run) never deletes the rows of an article it did not
+    re-parse. Readers never see two versions of one article's rows for long, and never none.
+    Safe while other runs write parts of `version`: those are never stale.
     """
-    removed = 0
+    parts = []
     for commit_part in (Path(lake_dir) / COMMIT_TABLE).glob("part-*.parquet"):
         first = pl.scan_parquet(commit_part).select("extractor_version").head(1).collect()
-        if first.height and first["extractor_version"][0] != version:
-            for table in DOC_TABLES:  # COMMIT_TABLE last: a crash here leaves orphans, not gaps
-                (Path(lake_dir) / table / commit_part.name).unlink(missing_ok=True)
-            removed += 1
+        if first.height and first["extractor_version"][0] != version:  # one version per part
+            ids = pl.read_parquet(commit_part, columns=["article_id"])["article_id"]
+            parts.append((commit_part, set(ids.to_list())))
+    if not parts:
+        return 0
+    done = done_article_ids(lake_dir, version)
+    removed = 0
+    for commit_part, ids in parts:
+        pending = ids - done
+        if live_article_ids is not None:
+            pending &= live_article_ids
+        if pending:
+            continue  # some of its articles still have only these rows
+        for table in DOC_TABLES:  # COMMIT_TABLE last: a crash here leaves orphans, not gaps
+            (Path(lake_dir) / table / commit_part.name).unlink(missing_ok=True)
+        removed += 1
     return removed
 
 
@@ -258,6 +275,7 @@ def run_nlp(
     n_process: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     recycle_after: int = 5000,
+    cleanup: bool = True,
 ) -> NlpStats:
     """Parse the articles not yet parsed and append their rows to the lake.
 
@@ -266,12 +284,15 @@ def run_nlp(
     is run in this process, with spaCy's own n_process). The workers are spawned, so they
     import the caller's main module: a script calling this needs the usual
     `if __name__ == "__main__":` guard (the CLI, Dagster and pytest have it).
+
+    cleanup=False leaves orphan and stale parts to the caller: runs of several shards at once on
+    one lake must not delete each other's parts (transforms/nlp/shards.py).
     """
     version = extractor_version(nlp)
     for table, (schema, _) in DOC_TABLES.items():
         lake.ensure_schema_file(lake_dir, table, schema)
     stats = NlpStats(n_articles_total=articles.height)
-    stats.n_orphans_removed = remove_orphan_parts(lake_dir)
+    stats.n_orphans_removed = remove_orphan_parts(lake_dir) if cleanup else 0
     done = done_article_ids(lake_dir, version)
     todo = articles.filter(~pl.col("article_id").is_in(list(done))).sort("article_id")
     todo = todo.select("article_id", "published_date", "text")
@@ -300,5 +321,6 @@ def run_nlp(
                     on_progress(stats.n_parsed, todo.height)
     finally:
         results.close()  # stops the worker pool, also when this loop raised
-    stats.n_stale_parts_removed = remove_stale_parts(lake_dir, version)
+    live = set(articles["article_id"].to_list())
+    stats.n_stale_parts_removed = remove_stale_parts(lake_dir, version, live) if cleanup else 0
     return stats

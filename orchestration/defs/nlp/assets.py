@@ -1,5 +1,8 @@
 """NLP and actor assets (logic in transforms/nlp and transforms/actors.py)."""
 
+import contextlib
+import dataclasses
+
 import dagster as dg
 import polars as pl
 
@@ -8,8 +11,10 @@ from orchestration.metadata import table_metadata
 from orchestration.settings import NewsledgerSettings
 from transforms import lake
 from transforms.actors import resolve_lake
+from transforms.locking import warehouse_lock
 from transforms.nlp.pipeline import extractor_version
-from transforms.nlp.run import run_nlp
+from transforms.nlp.run import remove_stale_parts, run_nlp
+from transforms.nlp.shards import in_shards, remove_orphan_parts_in, shard_keys
 from transforms.nlp.tables import DOC_TABLES
 from transforms.places import (
     GEOCODE_CACHE,
@@ -24,35 +29,112 @@ ACTOR_TABLES = ("actors", "mention_actors", "actor_aliases")
 PLACE_TABLES = ("places", "place_mentions")
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(key, deps=[ARTICLES], kinds={"spacy", "polars", "parquet"})
-        for key in DOC_TABLE_KEYS.values()
-    ],
-    group_name="nlp",
-    pool="newsledger_nlp",
-)
-def nlp_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
-    """Parse articles not yet parsed by this extractor version; append one part per batch."""
+NLP_SHARDS = dg.StaticPartitionsDefinition(shard_keys())
+ALL_SHARDS = "all"  # the mapping key of the one step of an unpartitioned run
+SHARD_LOCKS = ".shard-locks"  # lake/.shard-locks/<shard>/: no table glob reads it
+
+
+class NlpShardConfig(dg.Config):
+    """spaCy processes per shard step: 1 by default, since shards already run in parallel."""
+
+    processes_per_shard: int = 1
+
+
+@dg.op(ins={"articles": dg.In(dg.Nothing)}, out=dg.DynamicOut(list), pool="newsledger_nlp")
+def nlp_plan(context: dg.OpExecutionContext):
+    """One step per partition (shard) of the run; an unpartitioned run gets one step for all."""
+    if not (context.has_partition_key or context.has_partition_key_range):
+        # `newsledger run`, dg.materialize: one step, run_nlp's own worker processes do the work.
+        yield dg.DynamicOutput([ALL_SHARDS], mapping_key=ALL_SHARDS)
+        return
+    for key in context.partition_keys:
+        yield dg.DynamicOutput([key], mapping_key=key.replace("-", "_"))
+
+
+@dg.op
+def nlp_parse(
+    context: dg.OpExecutionContext,
+    config: NlpShardConfig,
+    settings: NewsledgerSettings,
+    shards: list,
+) -> dict:
+    """Parse the articles of these shards not yet parsed by this extractor version.
+
+    Writes only this shard's parts and removes only this shard's orphans: steps of other shards
+    may be writing to the same lake at the same time.
+    """
     articles = pl.read_parquet(settings.lake / "articles" / "current.parquet")
+    if shards == [ALL_SHARDS]:
+        scope, n_process = shard_keys(), None  # run_nlp picks its process count
+    else:
+        scope, n_process = shards, config.processes_per_shard
+        articles = in_shards(articles, scope)
 
     def progress(done: int, total: int) -> None:
-        context.log.info(f"NLP: {done}/{total} articles parsed")
+        context.log.info(f"NLP {','.join(shards)}: {done}/{total} articles parsed")
 
-    # No model load here: run_nlp loads it in its worker processes (or here, for small inputs).
-    stats = run_nlp(settings.lake, articles, on_progress=progress)
-    context.log.info(f"NLP stats: {stats}")
-    for table, key in DOC_TABLE_KEYS.items():
+    with contextlib.ExitStack() as locks:
+        # One writer per shard across processes (a `newsledger run` beside a Dagster run would
+        # otherwise parse the same articles twice); sorted, so two holders never deadlock.
+        for key in sorted(scope):
+            locks.enter_context(
+                warehouse_lock(settings.lake / SHARD_LOCKS / key, on_wait=context.log.warning)
+            )
+        n_orphans = remove_orphan_parts_in(settings.lake, scope)
+        # No model load here: run_nlp loads it in its worker processes (or here, when it runs
+        # in-process and something is to be parsed).
+        stats = run_nlp(
+            settings.lake,
+            articles,
+            n_process=n_process,
+            on_progress=progress,
+            cleanup=False,
+        )
+    stats.n_orphans_removed = n_orphans
+    context.log.info(f"NLP stats {','.join(shards)}: {stats}")
+    return {**dataclasses.asdict(stats), "extractor_version": extractor_version()}
+
+
+@dg.op(out={table: dg.Out(dg.Nothing) for table in DOC_TABLES}, pool="newsledger_nlp")
+def nlp_commit(context: dg.OpExecutionContext, settings: NewsledgerSettings, stats: list):
+    """After every shard step: drop the parts of older extractor versions no longer needed."""
+    (version,) = {s["extractor_version"] for s in stats}  # no model load in this step
+    live = pl.read_parquet(settings.lake / "articles" / "current.parquet", columns=["article_id"])
+    n_stale = remove_stale_parts(settings.lake, version, set(live["article_id"].to_list()))
+    context.log.info(f"NLP: removed {n_stale} parts of older extractor versions")
+    n_parsed = sum(s["n_parsed"] for s in stats)
+    n_skipped = sum(s["n_skipped"] for s in stats)
+    for table in DOC_TABLES:
         frame = lake.read_table(settings.lake, table)
-        yield dg.MaterializeResult(
-            asset_key=key,
+        yield dg.Output(
+            None,
+            output_name=table,
             metadata=table_metadata(
                 frame,
-                extractor_version=extractor_version(),
-                n_parsed_this_run=stats.n_parsed,
-                n_skipped_unchanged=stats.n_skipped,
+                extractor_version=version,
+                n_parsed_this_run=n_parsed,
+                n_skipped_unchanged=n_skipped,
+                n_shard_steps=len(stats),
             ),
         )
+
+
+@dg.graph_multi_asset(
+    outs={
+        table: dg.AssetOut(key=key, dagster_type=dg.Nothing, kinds={"spacy", "polars", "parquet"})
+        for table, key in DOC_TABLE_KEYS.items()
+    },
+    ins={"articles": dg.AssetIn(key=ARTICLES, dagster_type=dg.Nothing)},
+    partitions_def=NLP_SHARDS,
+    # A backfill of many shards is one run whose shard steps the executor runs in parallel
+    # (multiprocess here, one pod per step with dagster-k8s): docs/deployment.md.
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="nlp",
+)
+def nlp_tables(articles):
+    """Parse articles not yet parsed by this extractor version, one step per shard."""
+    stats = nlp_plan(articles).map(nlp_parse).collect()
+    return nlp_commit(stats)
 
 
 @dg.multi_asset(
