@@ -321,6 +321,7 @@ def run_nlp(
                     on_progress(stats.n_parsed, todo.height)
     finally:
         results.close()  # stops the worker pool, also when this loop raised
-    live = set(articles["article_id"].to_list())
-    stats.n_stale_parts_removed = remove_stale_parts(lake_dir, version, live) if cleanup else 0
+    # `articles` may be a subset of the input (one shard): parts of articles outside it stay;
+    # the Dagster nlp_commit step passes the live input ids instead.
+    stats.n_stale_parts_removed = remove_stale_parts(lake_dir, version) if cleanup else 0
     return stats
