@@ -76,18 +76,23 @@ def done_article_ids(lake_dir: Path, version: str) -> set[str]:
     return set(frame["article_id"].to_list())
 
 
-def remove_orphan_parts(lake_dir: Path) -> int:
-    """Delete part files whose batch never wrote its commit file (a crash mid-part)."""
+def uncommitted_parts(lake_dir: Path) -> Iterator[Path]:
+    """Part files whose batch never wrote its commit file (a crash mid-part, or being written)."""
     committed = {p.name for p in (Path(lake_dir) / COMMIT_TABLE).glob("part-*.parquet")}
-    removed = 0
     for table in DOC_TABLES:
         if table == COMMIT_TABLE:
             continue
         for part in (Path(lake_dir) / table).glob("part-*.parquet"):
             if part.name not in committed:
-                part.unlink()
-                removed += 1
-    return removed
+                yield part
+
+
+def remove_orphan_parts(lake_dir: Path) -> int:
+    """Delete every uncommitted part (one run on the lake; shards.py scopes it to some shards)."""
+    orphans = list(uncommitted_parts(lake_dir))
+    for part in orphans:
+        part.unlink(missing_ok=True)
+    return len(orphans)
 
 
 def remove_stale_parts(

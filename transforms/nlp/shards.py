@@ -16,8 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.nlp.run import COMMIT_TABLE
-from transforms.nlp.tables import DOC_TABLES
+from transforms.nlp.run import uncommitted_parts
 
 N_SHARDS = 8
 
@@ -45,16 +44,10 @@ def remove_orphan_parts_in(lake_dir: Path, keys: Iterable[str], n: int = N_SHARD
     lose a part they are writing (run.remove_orphan_parts deletes every uncommitted part).
     """
     wanted = set(keys)
-    committed = {p.name for p in (Path(lake_dir) / COMMIT_TABLE).glob("part-*.parquet")}
     removed = 0
-    for table in DOC_TABLES:
-        if table == COMMIT_TABLE:
-            continue
-        for part in (Path(lake_dir) / table).glob("part-*.parquet"):
-            if part.name in committed:
-                continue
-            ids = pl.read_parquet(part, columns=["article_id"])["article_id"].unique().to_list()
-            if all(shard_of(a, n) in wanted for a in ids):
-                part.unlink(missing_ok=True)
-                removed += 1
+    for part in list(uncommitted_parts(lake_dir)):
+        ids = pl.read_parquet(part, columns=["article_id"])["article_id"].unique().to_list()
+        if all(shard_of(a, n) in wanted for a in ids):
+            part.unlink(missing_ok=True)
+            removed += 1
     return removed
