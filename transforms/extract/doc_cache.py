@@ -12,8 +12,9 @@ again for the Doc already cached) and per thread.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from spacy.tokens import Doc, Span
 
@@ -50,40 +51,32 @@ def _entry(doc: Doc) -> _Entry | None:
     return entry if entry is not None and entry.doc is doc else None
 
 
-def text(doc: Doc) -> str:
+def _memo(doc: Doc, field: str, compute: Callable[[Doc], Any]) -> Any:
+    """`compute(doc)`, kept in the open `cached(doc)` scope's entry under `field`."""
     entry = _entry(doc)
     if entry is None:
-        return doc.text
-    if entry.text is None:
-        entry.text = doc.text
-    return entry.text
+        return compute(doc)
+    value = getattr(entry, field)
+    if value is None:
+        value = compute(doc)
+        setattr(entry, field, value)
+    return value
+
+
+def text(doc: Doc) -> str:
+    return _memo(doc, "text", lambda d: d.text)
 
 
 def ents(doc: Doc) -> tuple[Span, ...]:
-    entry = _entry(doc)
-    if entry is None:
-        return doc.ents
-    if entry.ents is None:
-        entry.ents = doc.ents
-    return entry.ents
+    return _memo(doc, "ents", lambda d: d.ents)
 
 
 def sents(doc: Doc) -> list[Span]:
-    entry = _entry(doc)
-    if entry is None:
-        return list(doc.sents)
-    if entry.sents is None:
-        entry.sents = list(doc.sents)
-    return entry.sents
+    return _memo(doc, "sents", lambda d: list(d.sents))
 
 
 def noun_chunks(doc: Doc) -> list[Span]:
-    entry = _entry(doc)
-    if entry is None:
-        return list(doc.noun_chunks)
-    if entry.noun_chunks is None:
-        entry.noun_chunks = list(doc.noun_chunks)
-    return entry.noun_chunks
+    return _memo(doc, "noun_chunks", lambda d: list(d.noun_chunks))
 
 
 def span_ents(span: Span) -> list[Span]:
