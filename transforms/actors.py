@@ -606,28 +606,19 @@ def _resolve_article(article_id, group, text, names, links, actor_rows, votes, a
             sector = next((s for rx, s in _ORG_SECTOR_WORDS if rx.search(surface)), None)
             words = re.sub(r"^the\s+", "", surface.strip(), flags=re.IGNORECASE).split()
             prefix = country_in_phrase(words[0]) if words else None
-            if prefix and len(words) > 1:
-                iso3 = prefix[0]
+            if prefix and len(words) > 1:  # "Russian Defense Ministry": that country's org
                 actor_id = f"org:{slug(normalize_surface(surface))}"
-                actor(
-                    actor_id,
-                    canonical_name=re.sub(r"^the\s+", "", surface.strip(), flags=re.I),
-                    actor_type="organization",
-                    country_iso3=iso3,
-                    sector=sector,
-                )
-                link(mention_id, actor_id, "org_country_prefix", surface, country=iso3)
-                note_acronym(m["end_char"], actor_id)
-                continue
-            actor_id = f"org:{slug(key)}"
+                iso3, reason = prefix[0], "org_country_prefix"
+            else:
+                actor_id, iso3, reason = f"org:{slug(key)}", None, "org_name"
             actor(
                 actor_id,
                 canonical_name=re.sub(r"^the\s+", "", surface.strip(), flags=re.I),
                 actor_type="organization",
-                country_iso3=None,
+                country_iso3=iso3,
                 sector=sector,
             )
-            link(mention_id, actor_id, "org_name", surface)
+            link(mention_id, actor_id, reason, surface, country=iso3)
             note_acronym(m["end_char"], actor_id)
     # A role stated once in the article holds for the person's other mentions there
     # ("Foreign Minister Choe Son Hui" ... "Choe").

@@ -13,6 +13,7 @@ from transforms.actors import (
     resolve_phrase,
     span_country,
 )
+from transforms.nlp.tables import MENTION_SCHEMA
 
 
 def mentions(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
@@ -300,7 +301,7 @@ def _seed_lake(lake_dir, article_ids, version="v1"):
                         "extractor_version": version,
                     }
                 )
-        frame = pl.DataFrame(rows, schema=_LAKE_MENTION_SCHEMA)
+        frame = pl.DataFrame(rows, schema=MENTION_SCHEMA)
         lake.write_atomic(
             frame, lake.part_path(lake_dir, "entity_mentions", f"{version}{article_id}")
         )
@@ -332,18 +333,6 @@ def _articles() -> pl.DataFrame:
     pattern = "|".join(rf"\b{re.escape(name)}\b" for name, _ in _NAMES)
     articles = ingest_folder(SEEDS).articles.sort("article_id")
     return articles.filter(pl.col("text").str.contains(pattern)).head(8)
-
-
-_LAKE_MENTION_SCHEMA = {
-    "mention_id": pl.String,
-    "article_id": pl.String,
-    "sentence_index": pl.Int32,
-    "start_char": pl.Int32,
-    "end_char": pl.Int32,
-    "mention_text": pl.String,
-    "entity_label": pl.String,
-    "extractor_version": pl.String,
-}
 
 
 def _from_scratch(lake_dir):
