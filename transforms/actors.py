@@ -713,9 +713,26 @@ def _key_expr() -> pl.Expr:
     return pl.concat_str(_KEY, separator="\x1f").alias("key")
 
 
+@functools.lru_cache(maxsize=1)
 def resolver_version() -> str:
     """ACTOR_VERSION plus a fingerprint of the reference data and this code: the cache key."""
     return f"{ACTOR_VERSION}:{fingerprint(__file__, refdata.__file__)}"
+
+
+def cache_rows(
+    mentions: pl.DataFrame, texts: dict[str, str], extractor_version: str
+) -> pl.DataFrame:
+    """Cache rows (one per article that has mentions) of mentions parsed by one extractor version.
+
+    The NLP workers call this on each chunk they parse (transforms/nlp/run.py), so the
+    per-article resolution of a full run happens in parallel next to spaCy, and `resolve_lake`
+    finds every new article already cached (it resolves the articles it does not find itself).
+    """
+    keys = mentions.select("article_id").unique(maintain_order=True)
+    keys = keys.with_columns(
+        extractor_version=pl.lit(extractor_version), resolver_version=pl.lit(resolver_version())
+    )
+    return _nest(keys, resolve_articles(mentions, texts))
 
 
 @dataclass
@@ -780,8 +797,9 @@ def resolve_lake(
 
     `keys` holds (article_id, extractor_version) of every current article's mentions. An
     article's per-article resolution is cached under (article_id, extractor version, resolver
-    version); the NLP never re-parses an (article, version), so its mentions are fixed. New
-    articles are resolved CACHE_BATCH at a time (their mentions and texts only), then the
+    version); the NLP never re-parses an (article, version), so its mentions are fixed. The NLP
+    workers write the cache rows of the articles they parse (`cache_rows`); articles still
+    missing are resolved here CACHE_BATCH at a time (their mentions and texts only), then the
     cross-article step runs over all cached rows. Returns what `resolve_mentions` returns.
     """
     version = resolver_version()
@@ -818,17 +836,19 @@ def resolve_lake(
         )
         rows = _nest(batch, resolve_articles(mentions, texts))
         key = hashlib.sha256("\n".join([version, *ids.to_list()]).encode()).hexdigest()[:16]
-        lake.write_atomic(rows, lake.part_path(lake_dir, CACHE_TABLE, key))
+        path = lake.part_path(lake_dir, CACHE_TABLE, key)
+        lake.write_atomic(rows, path)
+        files.append(path)
         new.append(rows)
     present = [f for f in [cached, *new] if f.height]
     cache = pl.concat(present, how="vertical_relaxed") if present else pl.DataFrame()
-    if cache.height and (len(files) + len(new) > CACHE_MAX_PARTS or n_dead > cache.height):
+    if cache.height and (len(files) > CACHE_MAX_PARTS or n_dead > cache.height):
         # Rewrite the live rows as one part, then delete the others (a crash in between leaves
         # duplicates of identical rows, which `_read_cache` collapses).
         key = hashlib.sha256(f"compact:{version}:{cache.height}".encode()).hexdigest()[:16]
         target = lake.part_path(lake_dir, CACHE_TABLE, key)
         lake.write_atomic(cache, target)
-        for path in lake.table_files(lake_dir, CACHE_TABLE):
+        for path in files:  # only the parts read here: a part written meanwhile stays
             if path != target:
                 path.unlink(missing_ok=True)
         stats.compacted = True

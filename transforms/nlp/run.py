@@ -31,7 +31,7 @@ import polars as pl
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from transforms import lake
+from transforms import actors, lake
 from transforms.extract import doc_cache
 from transforms.faults import fault_point
 from transforms.nlp.pipeline import extractor_version, load_nlp
@@ -136,15 +136,20 @@ class ChunkRows:
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # table, article, trace
     n_articles: int = 0
     n_words: int = 0
+    actor_cache: pl.DataFrame | None = None  # per-article actor resolutions; None if it failed
 
 
 def extract_docs(docs: Iterable[tuple[Doc, ArticleContext]]) -> ChunkRows:
     """Every extractor of DOC_TABLES on each Doc; a failing extractor costs only its own rows."""
     rows: dict[str, list[dict]] = {table: [] for table in DOC_TABLES}
     failures: list[tuple[str, str, str]] = []
+    texts: dict[str, str] = {}
     n_articles = n_words = 0
+    version = None
     for doc, article in docs:
+        version = article.version
         with doc_cache.cached(doc):  # Doc.text, .ents, .sents built once for all tables
+            texts[article.article_id] = doc_cache.text(doc)
             for table, (_, extract) in DOC_TABLES.items():
                 try:
                     rows[table].extend(extract(doc, article))
@@ -153,7 +158,12 @@ def extract_docs(docs: Iterable[tuple[Doc, ArticleContext]]) -> ChunkRows:
         n_articles += 1
         n_words += len(doc)
     frames = {t: pl.DataFrame(rows[t], schema=schema) for t, (schema, _) in DOC_TABLES.items()}
-    return ChunkRows(frames, failures, n_articles, n_words)
+    chunk = ChunkRows(frames, failures, n_articles, n_words)
+    try:  # the actor stage's per-article step, here in the worker (transforms/actors.py)
+        chunk.actor_cache = actors.cache_rows(frames["entity_mentions"], texts, version or "")
+    except Exception:  # noqa: BLE001  (the actor stage resolves these articles itself)
+        failures.append((actors.CACHE_TABLE, ",".join(texts)[:200], traceback.format_exc()))
+    return chunk
 
 
 def _log_failures(chunk: ChunkRows) -> None:
@@ -264,6 +274,9 @@ def _result(part: _Part, last: bool, future: cf.Future) -> tuple[_Part, ChunkRow
 
 
 def _write_part(lake_dir: Path, key: str, chunks: list[ChunkRows]) -> None:
+    caches = [c.actor_cache for c in chunks if c.actor_cache is not None]
+    if caches:  # before the commit file: a part re-parsed after a crash rewrites the same file
+        lake.write_atomic(pl.concat(caches), lake.part_path(lake_dir, actors.CACHE_TABLE, key))
     for table in DOC_TABLES:  # COMMIT_TABLE is last in DOC_TABLES
         frame = pl.concat([c.frames[table] for c in chunks], how="vertical")
         lake.write_atomic(frame, lake.part_path(lake_dir, table, key))
