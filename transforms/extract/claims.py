@@ -576,13 +576,19 @@ def _object_cue(doc: Doc, q: Quote) -> Token | None:
 
 
 def extract_claims(doc: Doc) -> list[Claim]:
-    """All claims of one Doc, speakers resolved, in text order. Cached on the Doc."""
-    cached = doc.user_data.get("newsledger_claims")
-    if cached is not None:
-        return cached
+    """All claims of one Doc, speakers resolved, in text order.
+
+    Computed once per `doc_cache.cached(doc)` scope, not kept in doc.user_data: the claims hold
+    the Doc's tokens, so there they would make a reference cycle that keeps every parsed Doc
+    in memory until Python's cyclic garbage collector runs.
+    """
     with doc_cache.cached(doc):
-        claims = _extract(doc)
-        SpeakerResolver(doc).resolve(claims)
+        return doc_cache.per_doc(doc, "claims", _resolved_claims)
+
+
+def _resolved_claims(doc: Doc) -> list[Claim]:
+    claims = _extract(doc)
+    SpeakerResolver(doc).resolve(claims)
     claims = [c for c in claims if not _nested_same_speaker(c, claims)]
     claims = [
         c
@@ -592,7 +598,6 @@ def extract_claims(doc: Doc) -> list[Claim]:
         and c.speaker.type
         in rules().cues.get(c.cue_lemma, {}).get("subject_kinds", [c.speaker.type])
     ]
-    doc.user_data["newsledger_claims"] = claims
     return claims
 
 

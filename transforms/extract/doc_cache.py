@@ -25,7 +25,7 @@ _local = threading.local()
 
 
 class _Entry:
-    __slots__ = ("doc", "text", "ents", "sents", "sent_starts", "noun_chunks", "tokens")
+    __slots__ = ("doc", "text", "ents", "sents", "sent_starts", "noun_chunks", "tokens", "extra")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
@@ -35,6 +35,7 @@ class _Entry:
         self.sent_starts: list[int] | None = None
         self.noun_chunks: list[Span] | None = None
         self.tokens: list[Token] | None = None
+        self.extra: dict[str, Any] = {}
 
 
 @contextmanager
@@ -82,6 +83,20 @@ def sents(doc: Doc) -> list[Span]:
 
 def noun_chunks(doc: Doc) -> list[Span]:
     return _memo(doc, "noun_chunks", lambda d: list(d.noun_chunks))
+
+
+def per_doc(doc: Doc, key: str, compute: Callable[[Doc], Any]) -> Any:
+    """`compute(doc)` once per open `cached(doc)` scope: an extractor's own per-Doc value.
+
+    For values that hold the Doc's tokens or spans, which must not go into doc.user_data (a
+    Doc -> user_data -> Token -> Doc cycle keeps the whole Doc alive after its last use).
+    """
+    entry = _entry(doc)
+    if entry is None:
+        return compute(doc)
+    if key not in entry.extra:
+        entry.extra[key] = compute(doc)
+    return entry.extra[key]
 
 
 def tokens(doc: Doc) -> list[Token]:
