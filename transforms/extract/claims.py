@@ -28,6 +28,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
 import polars as pl
@@ -36,6 +37,7 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.extract import doc_cache
 from transforms.extract.numbers import numbers_in
+from transforms.file_cache import cached_json
 
 RULES = Path(__file__).parent / "rules" / "claim_cues.yaml"
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "country_aliases.csv"
@@ -1388,10 +1390,20 @@ class SpeakerResolver:
 
 
 @functools.lru_cache(maxsize=1)
-def _gender_detector():
-    import gender_guesser.detector
+def _first_name_genders() -> dict[str, str]:
+    """Lower-cased first name -> gender-guesser's answer for it (names it lacks: "unknown").
 
-    return gender_guesser.detector.Detector(case_sensitive=False)
+    Kept in a cache file (transforms/file_cache.py): parsing gender-guesser's name list costs
+    0.75 s of CPU in every worker process; reading the answers back, a few milliseconds.
+    """
+
+    def answers() -> dict[str, str]:
+        import gender_guesser.detector
+
+        detector = gender_guesser.detector.Detector(case_sensitive=False)
+        return {name: detector.get_gender(name) for name in detector.names}
+
+    return cached_json("first-name-genders", ["gender-guesser", version("gender-guesser")], answers)
 
 
 def _gender_agrees(name: str, want: str | None) -> bool:
@@ -1399,7 +1411,7 @@ def _gender_agrees(name: str, want: str | None) -> bool:
     if want is None or not name:
         return True
     first = name.split()[0]
-    guess = _gender_detector().get_gender(first).replace("mostly_", "")
+    guess = _first_name_genders().get(first.lower(), "unknown").replace("mostly_", "")
     if guess not in ("male", "female"):
         return True
     return guess == want

@@ -16,20 +16,14 @@ Korea's Choe". The component, in order:
 It never raises on a document: a failure leaves the model's entities as they were.
 
 Building the matcher means tokenizing ~30,000 names (1.6 s of CPU in every worker process, again
-whenever the pool is replaced), so the token ids of every name are kept in a file of the user's
-cache folder, named by a hash of the names and the tokenizer's pipeline and spaCy versions:
-the next process reads them instead (see `_pattern_ids`).
+whenever the pool is replaced), so the token ids of every name are kept in a cache file
+(transforms/file_cache.py) that the next process reads instead (see `_pattern_ids`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -37,6 +31,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from transforms.file_cache import cached_json
 from transforms.refdata import read_rows
 
 log = logging.getLogger(__name__)
@@ -180,53 +175,21 @@ def fix_entities(doc: Doc, matcher: PhraseMatcher) -> Doc:
     return doc
 
 
-def cache_dir() -> Path:
-    """NEWSLEDGER_CACHE_DIR, else the user's cache folder (XDG_CACHE_HOME or ~/.cache)."""
-    configured = os.environ.get("NEWSLEDGER_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsledger"
-
-
 def _pattern_ids(nlp: Language, terms: dict[str, list[str]]) -> dict[str, list[list[int]]]:
     """Label -> the ORTH ids of each term's tokens, as nlp's tokenizer splits them.
 
-    Read from the cache file when one was written for the same terms, pipeline and spaCy
-    version (ORTH ids are hashes of the token strings, the same in every process); else the
-    terms are tokenized and the file written for the next process. A cache that cannot be read
-    or written only costs the tokenizing.
+    Kept in a cache file keyed by the terms, the pipeline and the spaCy version (ORTH ids are
+    hashes of the token strings, the same in every process).
     """
-    key = json.dumps(
-        [spacy.__version__, nlp.meta.get("name"), nlp.meta.get("version"), terms], sort_keys=True
-    )
-    path = cache_dir() / f"gazetteer-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:20]}.json"
-    try:
-        cached = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(cached, dict) and cached.keys() == terms.keys():
-            return cached
-    except (OSError, ValueError):
-        pass
-    ids = {
-        label: [[t.orth for t in doc] for doc in nlp.tokenizer.pipe(names)]
-        for label, names in terms.items()
-    }
-    try:
-        _write_atomic(path, json.dumps(ids))
-    except OSError as error:
-        log.warning("gazetteer cache %s not written (%s): names tokenized again", path, error)
-    return ids
 
+    def tokenize() -> dict[str, list[list[int]]]:
+        return {
+            label: [[t.orth for t in doc] for doc in nlp.tokenizer.pipe(names)]
+            for label, names in terms.items()
+        }
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file: two workers starting together never read half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    key = [spacy.__version__, nlp.meta.get("name"), nlp.meta.get("version"), terms]
+    return cached_json("gazetteer", key, tokenize)
 
 
 @Language.factory(COMPONENT)
