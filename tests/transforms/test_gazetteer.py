@@ -62,3 +62,18 @@ def test_a_city_tagged_person_becomes_a_place_but_a_surname_stays_a_person():
     )
     assert ours.get("Da Nang") == {"GPE"}
     assert ours.get("Austin") == {"PERSON"}
+
+
+def test_the_name_token_ids_are_cached_and_read_back_unchanged(tmp_path, monkeypatch):
+    from transforms.nlp.gazetteer import _pattern_ids
+
+    monkeypatch.setenv("NEWSLEDGER_CACHE_DIR", str(tmp_path))
+    nlp = load_bare_nlp()
+    terms = {"GPE": ["Kursk", "Da Nang"], "PERSON": ["Choe Son Hui", "O'Brien"]}
+    built = _pattern_ids(nlp, terms)
+    assert len(list(tmp_path.glob("gazetteer-*.json"))) == 1
+    assert _pattern_ids(nlp, terms) == built  # now read from the file
+    assert built["PERSON"][0] == [t.orth for t in nlp.tokenizer("Choe Son Hui")]
+    assert len(list(tmp_path.glob("gazetteer-*.json"))) == 1
+    _pattern_ids(nlp, {"GPE": ["Kyiv"]})  # other names: another file
+    assert len(list(tmp_path.glob("gazetteer-*.json"))) == 2

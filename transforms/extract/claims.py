@@ -28,6 +28,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
 import polars as pl
@@ -36,6 +37,7 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.extract import doc_cache
 from transforms.extract.numbers import numbers_in
+from transforms.file_cache import cached_json
 
 RULES = Path(__file__).parent / "rules" / "claim_cues.yaml"
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "country_aliases.csv"
@@ -100,7 +102,7 @@ class Rules:
     person_roles: frozenset
     unnamed_heads: frozenset
     document_heads: frozenset
-    government_words: tuple
+    government_words: re.Pattern  # any of the words as a whole word
     org_nouns: frozenset
     country_heads: frozenset
 
@@ -123,12 +125,15 @@ def rules() -> Rules:
         person_roles=frozenset(raw["person_roles"]),
         unnamed_heads=frozenset(raw["unnamed_heads"]),
         document_heads=frozenset(raw["document_heads"]),
-        government_words=tuple(raw["government_words"]),
+        government_words=re.compile(
+            r"\b(?:" + "|".join(re.escape(w) for w in raw["government_words"]) + r")\b"
+        ),
         org_nouns=frozenset(raw["org_nouns"]),
         country_heads=frozenset(raw["country_heads"]),
     )
 
 
+@functools.lru_cache(maxsize=65536)  # names are normalized again for every claim of an article
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace("’", "'").strip()
     text = re.sub(r"'s$|'$", "", text)
@@ -520,7 +525,7 @@ def _quote_cue(doc: Doc, q: Quote, quotes: list[Quote]) -> tuple[Token | None, s
     before = doc.char_span(0, q.open_char, alignment_mode="contract") if q.open_char else None
     best_before = None
     if before is not None and len(before):
-        toks = list(before)
+        toks = doc_cache.span_tokens(before)
         gap = 0
         for tok in reversed(toks):
             if _sentence_end(tok) or tok.text in CLOSE_QUOTES:
@@ -573,13 +578,19 @@ def _object_cue(doc: Doc, q: Quote) -> Token | None:
 
 
 def extract_claims(doc: Doc) -> list[Claim]:
-    """All claims of one Doc, speakers resolved, in text order. Cached on the Doc."""
-    cached = doc.user_data.get("newsledger_claims")
-    if cached is not None:
-        return cached
+    """All claims of one Doc, speakers resolved, in text order.
+
+    Computed once per `doc_cache.cached(doc)` scope, not kept in doc.user_data: the claims hold
+    the Doc's tokens, so there they would make a reference cycle that keeps every parsed Doc
+    in memory until Python's cyclic garbage collector runs.
+    """
     with doc_cache.cached(doc):
-        claims = _extract(doc)
-        SpeakerResolver(doc).resolve(claims)
+        return doc_cache.per_doc(doc, "claims", _resolved_claims)
+
+
+def _resolved_claims(doc: Doc) -> list[Claim]:
+    claims = _extract(doc)
+    SpeakerResolver(doc).resolve(claims)
     claims = [c for c in claims if not _nested_same_speaker(c, claims)]
     claims = [
         c
@@ -589,7 +600,6 @@ def extract_claims(doc: Doc) -> list[Claim]:
         and c.speaker.type
         in rules().cues.get(c.cue_lemma, {}).get("subject_kinds", [c.speaker.type])
     ]
-    doc.user_data["newsledger_claims"] = claims
     return claims
 
 
@@ -652,7 +662,10 @@ def _extract(doc: Doc) -> list[Claim]:
                 sent_start = doc.char_span(q.open_char, q.open_char + 1, alignment_mode="expand")
                 if sent_start is not None:
                     first = sent_start[0]
-                    prev = [t for t in doc[first.sent.start : first.i] if not t.is_space]
+                    sent = doc_cache.sent_of(first)
+                    prev = [
+                        t for t in doc_cache.tokens(doc)[sent.start : first.i] if not t.is_space
+                    ]
                     if (
                         prev
                         and not _sentence_end(prev[-1])
@@ -681,7 +694,7 @@ def _extract(doc: Doc) -> list[Claim]:
             pending.append(q)  # a quote with no cue: continues the claim just before it
 
     # indirect speech
-    for tok in doc:
+    for tok in doc_cache.tokens(doc):
         lemma = tok.lemma_.lower()
         if tok.lower_ == "according":
             claims.extend(_according_to(tok, text, quotes))
@@ -760,7 +773,7 @@ def _extract(doc: Doc) -> list[Claim]:
                 and nxt is not None
                 and nxt.text == ","
             ):
-                toks = [t for t in tok.sent if not t.is_space]
+                toks = [t for t in doc_cache.span_tokens(doc_cache.sent_of(tok)) if not t.is_space]
                 ranges = [(_strip_span(text, *_token_span(toks)), None)]
             before_subj = doc[subj.left_edge.i - 1] if subj.left_edge.i > 0 else None
             if (
@@ -779,7 +792,7 @@ def _extract(doc: Doc) -> list[Claim]:
                 after_cue = doc[tok.right_edge.i + 1] if tok.right_edge.i + 1 < len(doc) else None
                 if after_cue is not None and after_cue.text == "," and toks and toks[0].i < tok.i:
                     # "That's one argument, he believes, for ...": the cue sits inside its content
-                    sent = tok.sent
+                    sent = doc_cache.span_tokens(doc_cache.sent_of(tok))
                     toks = [t for t in sent if not t.is_space]
                 while toks and (
                     toks[0].is_punct or (toks[0].lower_ == "that" and toks[0].dep_ == "mark")
@@ -979,7 +992,7 @@ class SpeakerResolver:
 
     def _speaker_tokens(self, head: Token) -> list[Token]:
         left = head.left_edge.i
-        toks = [t for t in self.doc[left : head.i + 1] if not t.is_space]
+        toks = [t for t in doc_cache.tokens(self.doc)[left : head.i + 1] if not t.is_space]
         # include right-side name parts (flat names, "Associates" in "Dezan Shira & Associates")
         j = head.i + 1
         while (
@@ -1245,7 +1258,7 @@ class SpeakerResolver:
                 return sp
             sp.type, sp.name = "organization", _strip_det(text)
             return sp
-        gov = any(re.search(rf"\b{re.escape(w)}\b", low_text) for w in R.government_words)
+        gov = R.government_words.search(low_text) is not None
         if head_lemma in R.document_heads or low_head in R.document_heads:
             sp.type = "document"
         elif (
@@ -1377,10 +1390,20 @@ class SpeakerResolver:
 
 
 @functools.lru_cache(maxsize=1)
-def _gender_detector():
-    import gender_guesser.detector
+def _first_name_genders() -> dict[str, str]:
+    """Lower-cased first name -> gender-guesser's answer for it (names it lacks: "unknown").
 
-    return gender_guesser.detector.Detector(case_sensitive=False)
+    Kept in a cache file (transforms/file_cache.py): parsing gender-guesser's name list costs
+    0.75 s of CPU in every worker process; reading the answers back, a few milliseconds.
+    """
+
+    def answers() -> dict[str, str]:
+        import gender_guesser.detector
+
+        detector = gender_guesser.detector.Detector(case_sensitive=False)
+        return {name: detector.get_gender(name) for name in detector.names}
+
+    return cached_json("first-name-genders", ["gender-guesser", version("gender-guesser")], answers)
 
 
 def _gender_agrees(name: str, want: str | None) -> bool:
@@ -1388,7 +1411,7 @@ def _gender_agrees(name: str, want: str | None) -> bool:
     if want is None or not name:
         return True
     first = name.split()[0]
-    guess = _gender_detector().get_gender(first).replace("mostly_", "")
+    guess = _first_name_genders().get(first.lower(), "unknown").replace("mostly_", "")
     if guess not in ("male", "female"):
         return True
     return guess == want
@@ -1439,10 +1462,6 @@ def _target(claim: Claim, doc: Doc, speaker: Speaker | None) -> tuple[str, int, 
     return None
 
 
-def _sentence_index(doc: Doc) -> dict[int, int]:
-    return {sent.start: i for i, sent in enumerate(doc_cache.sents(doc))}
-
-
 def claim_rows(doc: Doc, article) -> list[dict]:
     """Rows of the `claims` table for one article (computed once per Doc: claim_number_rows
     reads the same rows from doc.user_data instead of extracting the claims a second time)."""
@@ -1457,7 +1476,6 @@ def claim_rows(doc: Doc, article) -> list[dict]:
 
 def _claim_rows(doc: Doc, article) -> list[dict]:
     claims = extract_claims(doc)
-    starts = _sentence_index(doc)
     rows = []
     seen = set()
     for c in claims:
@@ -1480,7 +1498,7 @@ def _claim_rows(doc: Doc, article) -> list[dict]:
                     sp.name,
                 ),
                 "article_id": article.article_id,
-                "sentence_index": starts.get(cue_tok.sent.start),
+                "sentence_index": doc_cache.sentence_index(doc, cue_tok.i),
                 "speaker_text": sp.text,
                 "speaker_text_start": sp.text_start,
                 "speaker_text_end": sp.text_end,

@@ -256,15 +256,18 @@ def _children(tok: Token, deps: set[str]) -> list[Token]:
     return [c for c in tok.children if c.dep_ in deps]
 
 
+def _sentence_lemmas(sent: Span) -> set[str]:
+    return {_lemma(t) for t in doc_cache.span_tokens(sent)}
+
+
 def _condition(cond: str, tok: Token, sent: Span) -> bool:
-    lemmas = {_lemma(t) for t in sent}
     objects = _children(tok, {"dobj"})
     obj_lemmas = {_lemma(o) for o in objects}
     prts = {c.lower_ for c in tok.children if c.dep_ == "prt"}
     if cond == "":
         return True
     if cond == "military_context":
-        return bool(lemmas & MILITARY_WORDS)
+        return bool(_sentence_lemmas(sent) & MILITARY_WORDS)
     if cond == "person_object":
         return any(o.ent_type_ == "PERSON" for o in objects)
     if cond == "call_for":
@@ -320,7 +323,10 @@ def _condition(cond: str, tok: Token, sent: Span) -> bool:
                 }
             )
             or (_lemma(tok) == "protest" and bool(objects))
-            or (_lemma(tok) == "defend" and not (lemmas & {"troop", "soldier", "force", "army"}))
+            or (
+                _lemma(tok) == "defend"
+                and not (_sentence_lemmas(sent) & {"troop", "soldier", "force", "army"})
+            )
         )
     if cond == "persons":
         held = objects + [c for c in tok.children if c.dep_ == "nsubjpass"]
@@ -410,7 +416,7 @@ def _subject(tok: Token) -> Token | None:
     # "In Seoul, South Korea and the EU condemned ...": spaCy hangs the subject on the fronted
     # place as its conjuncts; take them back when the clause has no subject of its own.
     for child in cur.children:
-        if child.dep_ == "prep" and child.i < cur.i and child.i == child.sent.start:
+        if child.dep_ == "prep" and child.i < cur.i and child.i == doc_cache.sent_of(child).start:
             for pobj in child.children:
                 conj = [c for c in pobj.children if c.dep_ == "conj"]
                 if pobj.dep_ == "pobj" and conj:
@@ -505,7 +511,7 @@ def _place(tok: Token, exclude: list[Party]) -> Span | None:
 def _date(tok: Token, published: dt.date) -> dates.ResolvedDate | None:
     subtree = {t.i for t in tok.subtree}
     # date modifiers attach to the verb ("on Monday") or its head clause ("greeting Choe on Monday")
-    for ent in doc_cache.span_ents(tok.sent):
+    for ent in doc_cache.span_ents(doc_cache.sent_of(tok)):
         if ent.label_ == "DATE" and ent.root.i in subtree:
             hit = dates.resolve_entity(ent, published)
             if hit:
@@ -561,7 +567,9 @@ def _refine(tok: Token, etype: str, mode: str) -> str:
     if lemma == "impose" and objects & {"curfew", "ban", "law", "restriction", "emergency"}:
         return "COERCE"
     if lemma in ("send", "deploy") and objects & {"troop", "force", "soldier", "warship", "army"}:
-        if lemma == "send" and any("peacekeep" in t.lower_ for t in tok.sent):
+        if lemma == "send" and any(
+            "peacekeep" in t.lower_ for t in doc_cache.span_tokens(doc_cache.sent_of(tok))
+        ):
             return etype
         return "MOBILIZE"
     if lemma in ("withdraw", "recall") and objects & {"ambassador", "envoy", "diplomat"}:
@@ -590,7 +598,9 @@ def _refine(tok: Token, etype: str, mode: str) -> str:
         and etype in COOPERATIVE | {"AGREE"}
     ):
         return "REJECT"
-    conditional = any(t.lower_ in ("unless", "if") for t in tok.sent)
+    conditional = any(
+        t.lower_ in ("unless", "if") for t in doc_cache.span_tokens(doc_cache.sent_of(tok))
+    )
     if etype in CONFLICT and mode == "announced":
         return "THREATEN"
     if etype == "RETREAT" and future and conditional:
@@ -603,7 +613,7 @@ def _refine(tok: Token, etype: str, mode: str) -> str:
 def _must_requests(sent: Span, published: dt.date, found: list[Event]) -> list[Event]:
     """'Russia said Sudan must return the helicopter': a demand by the speaker on the subject."""
     out = []
-    for tok in sent:
+    for tok in doc_cache.span_tokens(sent):
         if tok.pos_ not in ("VERB", "AUX") or not _has_aux(tok, {"must"}):
             continue
         if tok.dep_ not in ("ccomp", "acl", "relcl", "advcl") or tok.head == tok:
@@ -638,7 +648,7 @@ def _must_requests(sent: Span, published: dt.date, found: list[Event]) -> list[E
 def events_in_sentence(sent: Span, published: dt.date) -> list[Event]:
     """Every event of one parsed sentence (actorless ones included; the caller filters)."""
     found: list[Event] = []
-    for tok in sent:
+    for tok in doc_cache.span_tokens(sent):
         etype = None
         head_for_args = tok
         if tok.pos_ in ("VERB",) or (tok.pos_ == "AUX" and tok.dep_ == "ROOT"):

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 from spacy.tokens import Doc, Span, Token
 
-from transforms.extract import dates
+from transforms.extract import dates, doc_cache
 from transforms.extract.ids import stable_id
 from transforms.extract.money import Amount, find_amounts
 from transforms.extract.parties import Party, home_country, parties_for, party_for
@@ -274,13 +274,13 @@ def _joint_purpose_recipient(purpose: Token) -> Party | None:
     for o in sorted(objects, key=lambda t: t.i):
         party = party_for(o)
         if party is None and o.ent_type_ == "LOC":
-            ent = next(e for e in o.doc.ents if e.start <= o.i < e.end)
+            ent = next(e for e in doc_cache.ents(o.doc) if e.start <= o.i < e.end)
             party = Party(ent.text, ent.start_char, ent.end_char, ent.text, None, "group")
         if party is None:
             return None
         parts.append(party)
     start, end = parts[0].start_char, parts[-1].end_char
-    text = purpose.doc.text[start:end]
+    text = doc_cache.text(purpose.doc)[start:end]
     return Party(text, start, end, " and ".join(p.name for p in parts), None, "group")
 
 
@@ -295,7 +295,7 @@ def _eu_members(f: _Found) -> None:
 def _verb_triggers(sent: Span, amounts: list[Amount]) -> list[_Found]:
     _, verbs, _ = lexicons()
     found: list[_Found] = []
-    for tok in sent:
+    for tok in doc_cache.span_tokens(sent):
         lemma = _lemma(tok)
         if lemma == "rack" and any(c.lower_ == "up" for c in tok.children):
             direction, own_stage = "receive", "delivered"
@@ -423,7 +423,7 @@ def _country_in(tokens: list[Token], exclude: list[Party]) -> list[Party]:
 
     for t in tokens:
         if t.ent_type_ in ("NORP", "GPE") and t.ent_iob_ == "B":
-            ent = next((e for e in t.doc.ents if e.start == t.i), None)
+            ent = next((e for e in doc_cache.ents(t.doc) if e.start == t.i), None)
             party = _from_entity(ent) if ent is not None else None
             if party and party.iso3 and all(party.iso3 != e.iso3 for e in exclude):
                 return [party]
@@ -435,7 +435,7 @@ def _other_country(sent: Span, exclude: list[Party]) -> list[Party]:
     from transforms.extract.parties import _from_entity
 
     seen: dict[str, Party] = {}
-    for ent in sent.ents:
+    for ent in doc_cache.span_ents(sent):
         if ent.label_ in ("GPE", "NORP"):
             party = _from_entity(ent)
             if party.iso3 and all(party.iso3 != e.iso3 for e in exclude):
@@ -457,7 +457,8 @@ def _government_of_cue(tok: Token, exclude: set[str]) -> list[Party]:
         return parties
     # "Mahathir's government ... froze": a government named by its leader acts for the country
     # the article is about (the most mentioned one other than the donor).
-    subj = next((t for t in tok.sent if t.i < cur.i and _lemma(t) == "government"), None)
+    sent = doc_cache.span_tokens(doc_cache.sent_of(tok))
+    subj = next((t for t in sent if t.i < cur.i and _lemma(t) == "government"), None)
     if subj is not None:
         iso3 = home_country(tok.doc, exclude)
         if iso3:
@@ -470,7 +471,7 @@ def _government_of_cue(tok: Token, exclude: set[str]) -> list[Party]:
 def _noun_triggers(sent: Span, amounts: list[Amount], taken: set[int]) -> list[_Found]:
     nouns, _, _ = lexicons()
     found: list[_Found] = []
-    for tok in sent:
+    for tok in doc_cache.span_tokens(sent):
         if tok.i in taken or tok.pos_ != "NOUN":
             continue
         lemma = _lemma(tok)
@@ -568,8 +569,13 @@ def _place_population(f: _Found, doc: Doc) -> None:
 
 def pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
     """Doc-level extractor registered in DOC_TABLES as `aid_pledge_mentions`."""
+    with doc_cache.cached(doc):
+        return _pledge_rows(doc, article)
+
+
+def _pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
     found: list[tuple[int, Span, _Found]] = []
-    for index, sent in enumerate(doc.sents):
+    for index, sent in enumerate(doc_cache.sents(doc)):
         try:
             amounts = [
                 Amount(
@@ -580,7 +586,7 @@ def pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
                     a.currency,
                     a.usd_stated,
                 )
-                for a in find_amounts(sent.text)
+                for a in find_amounts(doc_cache.span_text(sent))
             ]
             hits = _verb_triggers(sent, amounts)
             taken = {t.i for f in hits for t in f.phrase}

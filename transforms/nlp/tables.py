@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from transforms.extract import doc_cache
 
@@ -51,39 +51,36 @@ def stable_id(*parts: object) -> str:
 
 
 def sentence_rows(doc: Doc, article: ArticleContext) -> list[dict]:
-    return [
-        {
-            "article_id": article.article_id,
-            "sentence_index": i,
-            "start_char": sent.start_char,
-            "end_char": sent.end_char,
-            "sentence_text": sent.text,
-            "extractor_version": article.version,
-        }
-        for i, sent in enumerate(doc_cache.sents(doc))
-    ]
+    with doc_cache.cached(doc):
+        return [
+            {
+                "article_id": article.article_id,
+                "sentence_index": i,
+                "start_char": sent.start_char,
+                "end_char": sent.end_char,
+                "sentence_text": doc_cache.span_text(sent),
+                "extractor_version": article.version,
+            }
+            for i, sent in enumerate(doc_cache.sents(doc))
+        ]
 
 
 def mention_rows(doc: Doc, article: ArticleContext) -> list[dict]:
-    article_id, version = article.article_id, article.version
-    sent_index = {}
-    for i, sent in enumerate(doc_cache.sents(doc)):
-        sent_index[sent.start] = i
-    rows = []
-    for ent in doc_cache.ents(doc):
-        rows.append(
-            {
-                "mention_id": stable_id(article_id, ent.start_char, ent.end_char, ent.label_),
-                "article_id": article_id,
-                "sentence_index": sent_index[ent.sent.start],
-                "start_char": ent.start_char,
-                "end_char": ent.end_char,
-                "mention_text": ent.text,
-                "entity_label": ent.label_,
-                "extractor_version": version,
-            }
-        )
-    return rows
+    with doc_cache.cached(doc):
+        return [_mention_row(doc, ent, article) for ent in doc_cache.ents(doc)]
+
+
+def _mention_row(doc: Doc, ent: Span, article: ArticleContext) -> dict:
+    return {
+        "mention_id": stable_id(article.article_id, ent.start_char, ent.end_char, ent.label_),
+        "article_id": article.article_id,
+        "sentence_index": doc_cache.sentence_index(doc, ent.start),
+        "start_char": ent.start_char,
+        "end_char": ent.end_char,
+        "mention_text": doc_cache.span_text(ent),
+        "entity_label": ent.label_,
+        "extractor_version": article.version,
+    }
 
 
 from transforms.extract.claims import (  # noqa: E402  (after ArticleContext, which it uses)
