@@ -65,6 +65,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path) -> int:
     print(f"newsledger: {input_dir} -> {warehouse}")
     started = time.monotonic()
+    from transforms.nlp.run import warm_up
+
+    warm_up()  # the NLP workers' fork server loads the model while Dagster starts
     from orchestration.prepare import ensure_manifest
 
     ensure_manifest()

@@ -6,8 +6,8 @@ sentences file exists is complete. A crash mid-part leaves other tables' files w
 sentences file: they are deleted at the start of the next run and the part is parsed again, so
 a rerun repairs a crash without duplicating rows. Memory stays bounded by one part.
 
-With more than one process, parsing *and* extraction run in our own worker pool (spawned
-processes, each loading the pipeline once): a worker parses a chunk of articles with
+With more than one process, parsing *and* extraction run in our own worker pool (processes
+forked from a fork server that has loaded the pipeline once): a worker parses a chunk of articles with
 `nlp.pipe(n_process=1)`, runs every extractor on each Doc and sends back only the rows, as one
 small Polars frame per table. spaCy's own `n_process` would send every Doc back to this process
 (deserializing them costs as much as a third of the parse) and leave the extractors serial here.
@@ -20,6 +20,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import traceback
 from collections import deque
@@ -53,12 +54,21 @@ class NlpStats:
     n_stale_parts_removed: int = 0
 
 
+MIN_POOLED_ARTICLES = 32  # fewer: one chunk or two, parsed here with no pool to start
+
+
 def default_processes(n_articles: int) -> int:
-    """Two processes only pay off on larger inputs; each worker loads its own copy of the model."""
+    """Two processes on two cores or more: workers fork from a server that has the model."""
     configured = os.environ.get("NEWSLEDGER_NLP_PROCESSES")
     if configured:
         return max(1, int(configured))
-    return 2 if n_articles >= 400 and (os.cpu_count() or 1) >= 2 else 1
+    return 2 if n_articles >= MIN_POOLED_ARTICLES and (os.cpu_count() or 1) >= 2 else 1
+
+
+def _chunk_size(n_articles: int, n_process: int, batch_size: int) -> int:
+    """Articles per worker task: `batch_size`, or less so that a small input still gives each
+    worker several chunks (200 articles in chunks of 64 would leave one worker idle at the end)."""
+    return max(8, min(batch_size, -(-n_articles // (4 * n_process))))
 
 
 def done_article_ids(lake_dir: Path, version: str) -> set[str]:
@@ -194,13 +204,39 @@ class WorkerDied(RuntimeError):
     """A worker process of the NLP pool ended without answering (killed, out of memory)."""
 
 
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Workers are forked from a fork server that has loaded the pipeline (preload.py).
+
+    Not plain fork: the caller may be a Dagster run with threads, and forking a threaded process
+    can deadlock the child. The fork server is a fresh single-threaded process started once per
+    run (`warm_up`); its children inherit the loaded model instead of loading their own.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["transforms.nlp.preload"])
+    return context
+
+
+def warm_up() -> None:
+    """Start the pool's fork server now, so that it loads the pipeline while this process does
+    other work (the CLI calls this before importing the Dagster definitions)."""
+    _pool_context()
+    multiprocessing.forkserver.ensure_running()
+
+
+def _start_worker(environment: dict[str, str], init: Callable[[], None]) -> None:
+    # A worker inherits the fork server's environment, from when the server started; it takes
+    # the current one of the process that starts the pool, as a spawned worker would.
+    os.environ.clear()
+    os.environ.update(environment)
+    init()
+
+
 def _start_pool(n_process: int) -> cf.ProcessPoolExecutor:
-    # spawn, not fork: the caller may be a Dagster run with threads; forking a threaded process
-    # can deadlock the child. Each worker pays one model load (a few seconds), once per run.
     return cf.ProcessPoolExecutor(
         max_workers=n_process,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
+        mp_context=_pool_context(),
+        initializer=_start_worker,
+        initargs=(dict(os.environ), _init_worker),
     )
 
 
@@ -299,9 +335,8 @@ def run_nlp(
 
     With n_process > 1 the work goes to a pool of worker processes that load the pinned
     pipeline themselves (load_nlp); `nlp`, if given, is then that same pipeline (a custom one
-    is run in this process, with spaCy's own n_process). The workers are spawned, so they
-    import the caller's main module: a script calling this needs the usual
-    `if __name__ == "__main__":` guard (the CLI, Dagster and pytest have it).
+    is run in this process, with spaCy's own n_process). Workers come from a fork server that
+    imports only the pipeline (preload.py), not the caller's main module.
 
     cleanup=False leaves orphan and stale parts to the caller: runs of several shards at once on
     one lake must not delete each other's parts (transforms/nlp/shards.py).
@@ -320,7 +355,8 @@ def run_nlp(
     progress = Progress("NLP", todo.height, "articles")
     parts = _parts(todo, part_size, version)
     if n_process > 1 and pinned:
-        results = _pooled(parts, n_process, batch_size, recycle_after)
+        chunk = _chunk_size(todo.height, n_process, batch_size)
+        results = _pooled(parts, n_process, chunk, recycle_after)
     else:
         results = _in_process(parts, nlp, batch_size, n_process)
     chunks: list[ChunkRows] = []  # the rows of the part being collected: one part at most
