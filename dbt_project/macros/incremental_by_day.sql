@@ -19,8 +19,9 @@
 {% endmacro %}
 
 {% macro has_built_from() %}
+{%- set record = built_from_relation() -%}
 {{- return(execute and is_incremental()
-    and adapter.get_relation(this.database, 'intermediate', this.identifier ~ '__built_from') is not none) -}}
+    and adapter.get_relation(record.database, record.schema, record.identifier) is not none) -}}
 {% endmacro %}
 
 {#- `inputs` has one row per key (e.g. article and actor), so set EXCEPT compares it exactly, and
