@@ -2,8 +2,9 @@
 
 The lake of a real seeds/ build is edited the way reruns change it: articles added, one article
 gone from the input, one article re-parsed by a newer extractor version (other spans), actor ids
-re-resolved for mentions of an unchanged article. dbt builds incrementally on top of the first
-build; then a --full-refresh build of the same lake must give the same rows in every table.
+re-resolved for mentions of an unchanged article, one article moved to another publication day.
+dbt builds incrementally on top of the first build; then a --full-refresh build of the same lake
+must give the same rows in every table.
 """
 
 from __future__ import annotations
@@ -21,8 +22,16 @@ from orchestration.settings import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.slow
 
-# fct_sentences and int_entity_mentions are incremental; the rest are the tables built on them.
+# Incremental by article: fct_sentences, int_entity_mentions; by publication day:
+# mart_actor_cooccurrence, int_actor_day_mentions (and the __built_from records they keep in
+# schema intermediate). The rest are the tables built on them.
 COMPARED_SCHEMAS = ("main", "intermediate")
+INCREMENTAL = (
+    ("main", "fct_sentences"),
+    ("intermediate", "int_entity_mentions"),
+    ("main", "mart_actor_cooccurrence"),
+    ("intermediate", "int_actor_day_mentions"),
+)
 
 
 def _dbt_build(warehouse: Path, *args: str) -> None:
@@ -106,7 +115,7 @@ def test_incremental_build_equals_full_refresh(seeds_warehouse, tmp_path):
                 f"select article_id from read_parquet('{lake}/articles/*.parquet') order by 1"
             ).fetchall()
         ]
-    added, gone, reparsed, reresolved = ids[:2], ids[2], ids[3], ids[4]
+    added, gone, reparsed, reresolved, moved = ids[:2], ids[2], ids[3], ids[4], ids[5]
 
     # first build: `added` not in the input yet
     snapshot = ("articles", "article_sources")
@@ -120,6 +129,13 @@ def test_incremental_build_equals_full_refresh(seeds_warehouse, tmp_path):
         shutil.rmtree(lake / table)
         shutil.copytree(tmp_path / table, lake / table)
         _rewrite(lake, table, f"select * from t where article_id <> '{gone}'")
+    # a day-keyed mart must rebuild both the day the article left and the day it joined
+    _rewrite(
+        lake,
+        "articles",
+        f"select * replace (case when article_id = '{moved}' then published_date + 1 "
+        "else published_date end as published_date) from t",
+    )
     newer = "extractor_version || '-newer' as extractor_version"
     _append_part(
         lake,
@@ -153,7 +169,7 @@ def test_incremental_build_equals_full_refresh(seeds_warehouse, tmp_path):
     _dbt_build(warehouse, "--full-refresh")
     full = warehouse / "newsledger.duckdb"
     tables = _tables(full)
-    assert ("main", "fct_sentences") in tables and ("intermediate", "int_entity_mentions") in tables
+    assert all(table in tables for table in INCREMENTAL)
     assert _tables(incremental) == tables
     with duckdb.connect(str(full), read_only=True) as con:
         con.execute(f"attach '{incremental}' as inc (read_only)")

@@ -8,7 +8,12 @@
     pre_hook="{{ delete_stale_article_rows('sentences') }}",
 ) }}
 
+-- Parser sentences of the current articles not built yet, read from the lake directly
+-- (macros/current_nlp_rows.sql) so that only new articles are ranked.
+with s as (
+    {{ current_nlp_rows('sentences', 'src.article_id, src.sentence_index', where=articles_not_in_this('src')) }}
+)
+
 select s.article_id, s.sentence_index, s.start_char, s.end_char, s.sentence_text,
     s.extractor_version
-from {{ ref('stg_sentences') }} as s
-{{ articles_not_in_this('s') }}
+from s

@@ -1,12 +1,18 @@
 -- Pairs of resolved actors mentioned in the same article, per publication day
--- (actor_id_a < actor_id_b, so each pair appears once).
+-- (actor_id_a < actor_id_b, so each pair appears once). Incremental by day
+-- (macros/incremental_by_day.sql): a rerun rebuilds only the days whose articles changed.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_days_to_build(ref('int_article_actors')) }}",
+    post_hook="{{ record_built_from(ref('int_article_actors')) }}",
+) }}
+
 with article_actors as (
-    select m.article_id, m.actor_id, d.published_date,
-        min(m.confidence) as confidence, max(m.resolver_version) as resolver_version
-    from {{ ref('fct_entity_mentions') }} as m
-    inner join {{ ref('dim_articles') }} as d using (article_id)
-    where m.actor_id is not null
-    group by all
+    select article_id, actor_id, published_date, min_confidence as confidence, resolver_version
+    from {{ ref('int_article_actors') }}
+    where {{ is_day_to_build(ref('int_article_actors'), 'published_date') }}
 )
 
 select

@@ -1,5 +1,6 @@
 -- The per-article part of fct_entity_mentions (spaCy spans; no actor links, which change when
--- actors are re-resolved), kept incrementally by article (macros/incremental_by_article.sql).
+-- actors are re-resolved), kept incrementally by article (macros/incremental_by_article.sql),
+-- read from the lake directly (macros/current_nlp_rows.sql) so that only new articles are ranked.
 -- depends_on: {{ ref('stg_articles') }}, {{ source('lake', 'entity_mentions') }} (the pre_hook's)
 {{ config(
     materialized='incremental',
@@ -9,7 +10,12 @@
     pre_hook="{{ delete_stale_article_rows('entity_mentions') }}",
 ) }}
 
+-- Entity mentions of the articles still in the input snapshot, newest extractor version only
+-- (older parts keep spans the new rules changed), of the articles not built yet.
+with m as (
+    {{ current_nlp_rows('entity_mentions', 'src.mention_id', where=articles_not_in_this('src')) }}
+)
+
 select m.mention_id, m.article_id, m.sentence_index, m.start_char, m.end_char, m.mention_text,
     m.entity_label, m.extractor_version
-from {{ ref('stg_entity_mentions') }} as m
-{{ articles_not_in_this('m') }}
+from m

@@ -1,5 +1,6 @@
 -- Every statement of a pledge, with its evidence (article, sentence, offsets) and the pledge it
--- was counted in.
+-- was counted in. The sentence text comes from the fct_sentences table (not from the lake, whose
+-- sentences would all be ranked again for a few hundred rows).
 select
     mb.pledge_id,
     m.article_id,
@@ -33,5 +34,5 @@ from {{ ref('int_aid_pledge_mention_actors') }} as m
 inner join (
     select pledge_id, pledge_mention_id, join_reason from {{ ref('stg_aid_pledge_members') }}
 ) as mb using (pledge_mention_id)
-left join {{ ref('stg_sentences') }} as s
+left join {{ ref('fct_sentences') }} as s
     on s.article_id = m.article_id and s.sentence_index = m.sentence_index

@@ -1,0 +1,18 @@
+-- One row per (article, resolved actor): what the day-keyed incremental marts are built from
+-- (macros/incremental_by_day.sql). A table, so that comparing it with the copy recorded by a
+-- mart's previous build is cheap. mentions_fingerprint changes when any mention of the actor in
+-- the article comes or goes or changes its confidence.
+{{ config(materialized='table') }}
+
+select
+    m.article_id,
+    d.published_date,
+    m.actor_id,
+    count(*) as n_mentions,
+    min(m.confidence) as min_confidence,
+    max(m.resolver_version) as resolver_version,
+    sum(hash(m.mention_id, m.confidence)) as mentions_fingerprint
+from {{ ref('fct_entity_mentions') }} as m
+inner join {{ ref('dim_articles') }} as d using (article_id)
+where m.actor_id is not null
+group by m.article_id, d.published_date, m.actor_id
