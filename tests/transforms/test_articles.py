@@ -216,8 +216,8 @@ def test_a_symlink_swapped_in_after_the_check_is_not_followed(tmp_path, monkeypa
     target.write_text(" date 2024-11-05 An innocent file.")
     real = articles._confined
 
-    def confined_then_swapped(path, input_dir):
-        checked = real(path, input_dir)
+    def confined_then_swapped(path, input_dir, real_input_dir):
+        checked = real(path, input_dir, real_input_dir)
         path.unlink()
         path.symlink_to(outside)
         return checked
