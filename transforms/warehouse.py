@@ -1,4 +1,4 @@
-"""Publishing: copy the marts of the private database into a new analytics.duckdb, atomically.
+"""Publishing: the marts of the private database as a new analytics.duckdb, replaced atomically.
 
 The pipeline's own DuckDB file (`newsledger.duckdb`, written by dbt) is private to it. SQL users
 and BI tools read `analytics.duckdb`, which is never written in place: each publish builds a new
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import time
 import uuid
 from pathlib import Path
@@ -74,10 +75,46 @@ def mart_tables(private_db: Path) -> list[str]:
     return [r[0] for r in rows]
 
 
+def _copy_database_file(private_db: Path, tmp: Path) -> None:
+    """A byte copy of the private file (and of its write-ahead log, if dbt left one).
+
+    Only called under the warehouse lock once dbt has finished, so no process writes the file.
+    Copying bytes costs a fraction of a second where re-inserting every mart row into a new
+    file cost seconds and the memory of DuckDB's insert buffers (5.5 s and ~350 MB at 20,000
+    articles). The published file keeps the free blocks of what is dropped, so it is as large
+    as the private one.
+    """
+    shutil.copyfile(private_db, tmp)
+    wal = Path(str(private_db) + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, str(tmp) + ".wal")
+
+
+def _keep_only(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    """Drop everything of the private database but the marts: other schemas and any view."""
+    schemas = con.execute(
+        "select schema_name from information_schema.schemata "
+        "where catalog_name = current_database() and schema_name <> ?",
+        [PUBLISHED_SCHEMA],
+    ).fetchall()
+    for (schema,) in schemas:
+        if schema not in ("information_schema", "pg_catalog"):
+            con.execute(f"DROP SCHEMA {_ident(schema)} CASCADE")
+    for name, kind in con.execute(
+        "select table_name, table_type from information_schema.tables "
+        "where table_catalog = current_database() and table_schema = ?",
+        [PUBLISHED_SCHEMA],
+    ).fetchall():
+        if name not in tables:
+            con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {_ident(name)}")
+
+
 def publish(
     private_db: Path, target: Path, run_info: dict[str, object] | None = None
 ) -> dict[str, int]:
-    """Copy every mart into a fresh file and atomically replace `target`. Returns row counts."""
+    """Copy the private file, keep only its marts, and atomically replace `target`.
+
+    Returns the row count of each mart."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(target)
@@ -92,15 +129,11 @@ def publish(
         except duckdb.Error:
             previous_runs = []  # an older layout or unreadable file: history restarts
     try:
+        _copy_database_file(private_db, tmp)
         with duckdb.connect(str(tmp)) as con:
-            con.execute(f"ATTACH {_sql_string(str(private_db))} AS src (READ_ONLY)")
+            _keep_only(con, tables)
             for table in tables:
-                con.execute(
-                    f"CREATE TABLE {PUBLISHED_SCHEMA}.{_ident(table)} AS "
-                    f"SELECT * FROM src.{PUBLISHED_SCHEMA}.{_ident(table)}"
-                )
                 counts[table] = con.execute(f"select count(*) from {_ident(table)}").fetchone()[0]
-            con.execute("DETACH src")
             con.execute(
                 f"CREATE TABLE {RUNS_TABLE} (published_at TIMESTAMPTZ, n_articles BIGINT, "
                 "n_rejected BIGINT, n_mentions BIGINT, n_actors BIGINT, details VARCHAR)"
