@@ -180,6 +180,27 @@ def test_rerun_while_a_reader_holds_the_published_file(built, tmp_path):
         assert fresh.execute("select count(*) from pipeline_runs").fetchone()[0] == before + 1
 
 
+def test_a_rerun_with_nothing_new_skips_dbt_and_publish(built):
+    folder, warehouse, _ = built
+    assert materialize_all(folder, warehouse).success  # settles whatever earlier tests changed
+    published = warehouse / "analytics.duckdb"
+    stamp = published.stat().st_mtime_ns
+    result = materialize_all(folder, warehouse)
+    assert result.success
+    ran = {e.step_key for e in result.get_step_success_events()}
+    assert "raw_articles" in ran and "newsledger_dbt_models" in ran  # ran, and found no change
+    assert "published__analytics_duckdb" not in ran  # skipped: dbt materialized nothing
+    assert result.get_asset_check_evaluations() == []
+    assert published.stat().st_mtime_ns == stamp
+    (folder / "new.txt").write_text(" date 2024-11-06 France pledged aid to Chad.\n")
+    try:  # and a change is built and published again
+        result = materialize_all(folder, warehouse)
+        assert "published__analytics_duckdb" in {e.step_key for e in result.get_step_success_events()}
+        assert published.stat().st_mtime_ns > stamp
+    finally:
+        (folder / "new.txt").unlink()
+
+
 def test_cli_runs_on_an_unseen_folder(tmp_path):
     """`newsledger run --input --warehouse` on raw files in header variants it has not seen."""
     folder = tmp_path / "drop"

@@ -562,5 +562,22 @@ def ingest_folder(
     )
 
 
+def keep_first_detection(rejected: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
+    """A file set aside again for the same reason keeps the time it was first detected.
+
+    So `detected_at` says since when a bad file has been waiting, and a rerun with nothing new
+    writes the same rejected_files snapshot (the dbt build is skipped when the lake is unchanged).
+    """
+    key = ["source_path", "reason_code", "reason"]
+    if previous is None or rejected.is_empty() or not {*key, "detected_at"} <= set(previous.columns):
+        return rejected
+    first = previous.select(*key, pl.col("detected_at").alias("_first")).unique(key, keep="first")
+    return (
+        rejected.join(first, on=key, how="left", maintain_order="left")
+        .with_columns(detected_at=pl.coalesce("_first", "detected_at"))
+        .select(rejected.columns)
+    )
+
+
 def _rejection(rel: str, code: str, reason: str, now: dt.datetime) -> dict:
     return {"source_path": rel, "reason_code": code, "reason": reason, "detected_at": now}

@@ -372,3 +372,18 @@ def test_a_manifest_of_another_input_folder_is_not_used(tmp_path, monkeypatch):
         other, today=TODAY, manifest=first.manifest, previous_articles=first.articles
     )
     assert rerun.n_reused == 0 and rerun.articles.equals(first.articles)
+
+
+def test_a_file_set_aside_again_keeps_its_first_detection_time(tmp_path):
+    from transforms.articles import keep_first_detection
+
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "nodate.txt").write_text("Just text, no header.\n")
+    first = ingest_folder(tmp_path, now=dt.datetime(2024, 11, 4, tzinfo=dt.UTC)).rejected
+    (tmp_path / "nodate.txt").write_bytes(b"\x00\x01 binary now")  # another reason
+    (tmp_path / "new_empty.txt").write_bytes(b"")
+    again = ingest_folder(tmp_path, now=dt.datetime(2024, 11, 9, tzinfo=dt.UTC)).rejected
+    kept = keep_first_detection(again, first)
+    when = {path: at.day for path, at in kept.select("source_path", "detected_at").iter_rows()}
+    assert when == {"empty.txt": 4, "new_empty.txt": 9, "nodate.txt": 9}
+    assert kept.drop("detected_at").equals(again.drop("detected_at"))

@@ -7,7 +7,7 @@ import dagster as dg
 from orchestration.metadata import table_metadata
 from orchestration.settings import NewsledgerSettings
 from transforms import lake
-from transforms.articles import ingest_folder
+from transforms.articles import ingest_folder, keep_first_detection
 from transforms.faults import fault_point
 
 ARTICLES = dg.AssetKey(["lake", "articles"])
@@ -54,7 +54,10 @@ def raw_articles(context: dg.AssetExecutionContext, settings: NewsledgerSettings
     lake.write_snapshot(settings.lake, "articles", result.articles)
     fault_point("ingest")  # test hook: the snapshot is half rewritten
     lake.write_snapshot(settings.lake, "article_sources", result.sources)
-    lake.write_snapshot(settings.lake, "rejected_files", result.rejected)
+    rejected = keep_first_detection(
+        result.rejected, lake.read_snapshot(settings.lake, "rejected_files")
+    )
+    lake.write_snapshot(settings.lake, "rejected_files", rejected)
     # Last: a run killed before this point leaves the previous manifest, whose entries still
     # describe the files they name (each is checked against the articles snapshot on use).
     lake.write_snapshot(settings.lake, MANIFEST_TABLE, result.manifest)
