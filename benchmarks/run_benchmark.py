@@ -13,6 +13,7 @@ Then the ratio of peak memory between the largest and the smallest size.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import re
@@ -21,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -53,8 +55,51 @@ print(time.perf_counter() - t, sum(len(x.split()) for x in texts))
     return float(seconds), int(words)
 
 
+class TreeMemory(threading.Thread):
+    """Samples the resident memory of every process under `root` twice a second, by role.
+
+    ru_maxrss gives the exact peak of the largest process but not which one it was; this
+    gives the (sampled) peak of each role: the CLI's main process, the NLP fork server and
+    workers, dbt, and anything else.
+    """
+
+    def __init__(self, root: int):
+        super().__init__(daemon=True)
+        self.root, self.peaks_mb, self.stop = root, {}, threading.Event()
+
+    @staticmethod
+    def _role(cmdline: str) -> str:
+        if "multiprocessing" in cmdline:
+            return "NLP workers"
+        if "dbt" in cmdline:
+            return "dbt"
+        return "main" if "orchestration.cli" in cmdline else "other"
+
+    def run(self) -> None:
+        while not self.stop.wait(0.5):
+            children: dict[int, list[int]] = {}
+            for stat in Path("/proc").glob("[0-9]*/stat"):
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    fields = stat.read_text().rsplit(")", 1)[1].split()
+                    children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+            todo, tree = [self.root], []
+            while todo:
+                pid = todo.pop()
+                tree.append(pid)
+                todo.extend(children.get(pid, []))
+            for pid in tree:
+                with contextlib.suppress(OSError, ValueError):
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                    rss_kb = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * 4
+                    role = self._role(cmdline.decode(errors="replace"))
+                    self.peaks_mb[role] = max(self.peaks_mb.get(role, 0), rss_kb / 1024)
+
+
 def pipeline_run(input_dir: Path, warehouse: Path) -> tuple[float, dict[str, float], float]:
-    """Wall seconds, seconds per stage, and peak RSS (MB) of one `newsledger run`."""
+    """Wall seconds, seconds per stage, and peak RSS (MB) of one `newsledger run`.
+
+    The sampled peak of each process role is added to the stages as `peak MB <role>`.
+    """
     code = (
         "import resource, subprocess, sys, json;"
         "p = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
@@ -77,8 +122,15 @@ def pipeline_run(input_dir: Path, warehouse: Path) -> tuple[float, dict[str, flo
     ]
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
     started = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=env)
+    with subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env
+    ) as proc:
+        sampler = TreeMemory(proc.pid)
+        sampler.start()
+        stdout, stderr = proc.communicate()
+        sampler.stop.set()
     wall = time.perf_counter() - started
+    out = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
     if out.returncode != 0:
         raise SystemExit(f"pipeline run failed:\n{out.stdout[-2000:]}\n{out.stderr[-4000:]}")
     stages = {
@@ -86,6 +138,8 @@ def pipeline_run(input_dir: Path, warehouse: Path) -> tuple[float, dict[str, flo
         for m in re.finditer(r"^  (\S+)\s+([\d.]+) s$", out.stdout, flags=re.MULTILINE)
     }
     rss_kb = int(re.search(r"MAXRSS_KB (\d+)", out.stdout).group(1))
+    sampler.join()
+    stages |= {f"peak MB {role}": mb for role, mb in sorted(sampler.peaks_mb.items())}
     return wall, stages, rss_kb / 1024
 
 
@@ -140,9 +194,13 @@ def main() -> int:
                 f"   ratio {r['rerun_s'] / r['full_s']:.3f}  (target <= 0.05)"
             )
             print(f"  peak RSS {r['rss_mb']:.0f} MB  (target <= 2048)")
-            print("  stages (full | rerun):")
+            print("  stages (full | rerun), then the sampled peak RSS of each process role:")
+            for run, total in (("stages", r["full_s"]), ("rerun_stages", r["rerun_s"])):
+                steps = sum(v for k, v in r[run].items() if not k.startswith("peak MB"))
+                r[run]["outside the steps (start-up, summary)"] = total - steps
             for step, s in r["stages"].items():
-                print(f"    {step:<34} {s:8.1f} s | {r['rerun_stages'].get(step, 0):6.1f} s")
+                unit = "MB" if step.startswith("peak MB") else "s"
+                print(f"    {step:<38} {s:8.1f} {unit} | {r['rerun_stages'].get(step, 0):6.1f} {unit}")
         if len(results) >= 2:
             small, large = results[0], results[-1]
             print(

@@ -102,8 +102,14 @@ def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path) -> i
         )
         return 1
     print(f"run finished in {elapsed:.1f} s (log: {log_path})")
-    for step, seconds in step_durations(instance, result.run_id).items():
+    durations = step_durations(instance, result.run_id)
+    for step, seconds in durations.items():
         print(f"  {step:<36} {seconds:6.1f} s")
+    if "published__analytics_duckdb" not in durations:
+        print(
+            "nothing new since the last build: dbt, publish and the report were skipped "
+            "(NEWSLEDGER_REBUILD=1 builds and publishes anyway)"
+        )
     print()
     print_summary(warehouse / "analytics.duckdb")
     return 0

@@ -105,8 +105,12 @@ def _keep_only(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
         "where table_catalog = current_database() and table_schema = ?",
         [PUBLISHED_SCHEMA],
     ).fetchall():
-        if name not in tables:
-            con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {_ident(name)}")
+        if name in tables:
+            continue
+        if kind == "VIEW":
+            con.execute(f"DROP VIEW {_ident(name)}")
+        else:
+            con.execute(f"DROP TABLE {_ident(name)}")
 
 
 def publish(

@@ -130,3 +130,34 @@ def test_the_workers_cache_every_articles_actor_resolution(tmp_path, articles):
     for got, want in zip(frames, resolve_mentions(mentions, texts), strict=True):
         assert got.sort(pl.all()).equals(want.sort(pl.all()))
     assert 0 < frames[1].height <= mentions.height  # links of the actor mentions
+
+
+def test_workers_forked_from_the_warm_fork_server_write_the_same_rows(
+    tmp_path, articles, in_process
+):
+    # In a process of its own, as `newsledger run` does it: the fork server is per process, and
+    # pytest's must stay cold for the Dagster multiprocess executor of other tests.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "import polars as pl\n"
+        "from transforms.nlp.run import _pool_context, run_nlp, warm_up\n"
+        "warm_up()\n"
+        "assert _pool_context().get_start_method() == 'forkserver'\n"
+        "articles = pl.read_parquet(sys.argv[2])\n"
+        "run_nlp(Path(sys.argv[1]), articles, n_process=2, part_size=3, batch_size=1)\n"
+    )
+    articles.write_parquet(tmp_path / "articles.parquet")
+    subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "lake"), str(tmp_path / "articles.parquet")],
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=240,
+    )
+    pooled = _tables(tmp_path / "lake")
+    for table, frame in in_process.items():
+        assert pooled[table].equals(frame), table

@@ -54,15 +54,18 @@ class NlpStats:
     n_stale_parts_removed: int = 0
 
 
-MIN_POOLED_ARTICLES = 32  # fewer: one chunk or two, parsed here with no pool to start
+# Fewer articles than this are parsed in this process: with a warm fork server (`warm_up`) a
+# worker starts at once; a spawned one first imports spaCy and loads the model (~3 s).
+MIN_POOLED_ARTICLES = {"forkserver": 32, "spawn": 400}
 
 
 def default_processes(n_articles: int) -> int:
-    """Two processes on two cores or more: workers fork from a server that has the model."""
+    """Two processes on two cores or more, once the input is large enough to pay for them."""
     configured = os.environ.get("NEWSLEDGER_NLP_PROCESSES")
     if configured:
         return max(1, int(configured))
-    return 2 if n_articles >= MIN_POOLED_ARTICLES and (os.cpu_count() or 1) >= 2 else 1
+    enough = n_articles >= MIN_POOLED_ARTICLES[_pool_context().get_start_method()]
+    return 2 if enough and (os.cpu_count() or 1) >= 2 else 1
 
 
 def _chunk_size(n_articles: int, n_process: int, batch_size: int) -> int:
@@ -204,23 +207,29 @@ class WorkerDied(RuntimeError):
     """A worker process of the NLP pool ended without answering (killed, out of memory)."""
 
 
+_warm = False  # set by warm_up: this process runs a fork server holding the pipeline
+
+
 def _pool_context() -> multiprocessing.context.BaseContext:
-    """Workers are forked from a fork server that has loaded the pipeline (preload.py).
+    """Forked from the warm fork server when `warm_up` started one, else spawned.
 
     Not plain fork: the caller may be a Dagster run with threads, and forking a threaded process
-    can deadlock the child. The fork server is a fresh single-threaded process started once per
-    run (`warm_up`); its children inherit the loaded model instead of loading their own.
+    can deadlock the child. The fork server is a fresh single-threaded process that has loaded
+    the pipeline (preload.py); its children inherit the model instead of loading their own.
+    Only the CLI warms it up: multiprocessing has one fork server per process, which Dagster's
+    multiprocess executor also uses for its step processes, and those must not come from a
+    server holding our model and the environment of an earlier moment.
     """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["transforms.nlp.preload"])
-    return context
+    return multiprocessing.get_context("forkserver" if _warm else "spawn")
 
 
 def warm_up() -> None:
     """Start the pool's fork server now, so that it loads the pipeline while this process does
-    other work (the CLI calls this before importing the Dagster definitions)."""
-    _pool_context()
+    other work (`newsledger run` calls this before importing the Dagster definitions)."""
+    global _warm
+    multiprocessing.set_forkserver_preload(["transforms.nlp.preload"])
     multiprocessing.forkserver.ensure_running()
+    _warm = True
 
 
 def _start_worker(environment: dict[str, str], init: Callable[[], None]) -> None:
