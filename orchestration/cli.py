@@ -87,6 +87,9 @@ def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path) -> i
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config=quiet, tags=run_tags()
         )
+    from transforms.nlp.run import cool_down
+
+    cool_down()
     elapsed = time.monotonic() - started
     if not result.success:
         for event in result.all_events:

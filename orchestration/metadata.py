@@ -36,6 +36,22 @@ def table_metadata(frame: pl.DataFrame, **extra: object) -> dict[str, object]:
     }
 
 
+def lake_table_metadata(lake_dir: Path, table: str, **extra: object) -> dict[str, object]:
+    """`table_metadata` of a whole lake table without reading it: the row count from the Parquet
+    footers, the preview from the first part (reading every part of the NLP tables held the whole
+    corpus in memory: ~700 MB of the main process at 20,000 articles)."""
+    from transforms import lake
+
+    files = lake.table_files(lake_dir, table)
+    if not files:
+        return table_metadata(pl.DataFrame(), **extra)
+    n_rows = pl.scan_parquet(files).select(pl.len()).collect().item()
+    return {
+        **table_metadata(pl.read_parquet(files[0], n_rows=5), **extra),
+        "dagster/row_count": dg.MetadataValue.int(n_rows),
+    }
+
+
 def with_dbt_table_metadata(
     events: Iterable[object], db_path: Path, manifest_path: Path
 ) -> Iterator[object]:

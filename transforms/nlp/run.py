@@ -232,6 +232,16 @@ def warm_up() -> None:
     _warm = True
 
 
+def cool_down() -> None:
+    """Stop the fork server and wait for it, so that it and its workers are reaped by this
+    process (their resource usage, peak memory included, then counts as this process's
+    children's, as a spawned pool's does). Uses multiprocessing's own stop, meant for its tests;
+    if a Python version lacks it, the server simply ends with this process."""
+    stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)
+    if _warm and stop is not None:
+        stop()
+
+
 def _start_worker(environment: dict[str, str], init: Callable[[], None]) -> None:
     # A worker inherits the fork server's environment, from when the server started; it takes
     # the current one of the process that starts the pool, as a spawned worker would.

@@ -7,7 +7,7 @@ import dagster as dg
 import polars as pl
 
 from orchestration.defs.ingest.assets import ARTICLES
-from orchestration.metadata import table_metadata
+from orchestration.metadata import lake_table_metadata, table_metadata
 from orchestration.settings import NewsledgerSettings
 from transforms import lake
 from transforms.actors import resolve_lake
@@ -105,12 +105,12 @@ def nlp_commit(context: dg.OpExecutionContext, settings: NewsledgerSettings, sta
     n_parsed = sum(s["n_parsed"] for s in stats)
     n_skipped = sum(s["n_skipped"] for s in stats)
     for table in DOC_TABLES:
-        frame = lake.read_table(settings.lake, table)
         yield dg.Output(
             None,
             output_name=table,
-            metadata=table_metadata(
-                frame,
+            metadata=lake_table_metadata(
+                settings.lake,
+                table,
                 extractor_version=version,
                 n_parsed_this_run=n_parsed,
                 n_skipped_unchanged=n_skipped,
