@@ -33,3 +33,19 @@ def test_every_dbt_table_materialization_has_its_row_count_and_a_preview(seeds_w
     assert "dagster/row_count" not in mats["staging/stg_articles"]
     n_mentions = mats["intermediate/int_entity_mentions"]["dagster/row_count"].value
     assert n_mentions == published["fct_entity_mentions"]
+
+
+def test_lake_table_metadata_counts_every_part_without_reading_them(tmp_path):
+    import polars as pl
+
+    from orchestration.metadata import lake_table_metadata, table_metadata
+    from transforms import lake
+
+    parts = [pl.DataFrame({"article_id": [f"a{i}" for i in range(n)]}) for n in (7, 3)]
+    for i, part in enumerate(parts):
+        lake.write_atomic(part, lake.part_path(tmp_path, "sentences", f"k{i}"))
+    meta = lake_table_metadata(tmp_path, "sentences", extractor_version="v")
+    assert meta["dagster/row_count"].value == 10 == lake.read_table(tmp_path, "sentences").height
+    assert meta["preview"] == table_metadata(lake.read_table(tmp_path, "sentences"))["preview"]
+    assert meta["extractor_version"] == "v"
+    assert lake_table_metadata(tmp_path, "claims")["dagster/row_count"].value == 0
