@@ -773,7 +773,7 @@ def _extract(doc: Doc) -> list[Claim]:
                 and nxt is not None
                 and nxt.text == ","
             ):
-                toks = [t for t in doc_cache.span_tokens(doc_cache.sent_of(tok)) if not t.is_space]
+                toks = [t for t in doc_cache.sent_tokens(tok) if not t.is_space]
                 ranges = [(_strip_span(text, *_token_span(toks)), None)]
             before_subj = doc[subj.left_edge.i - 1] if subj.left_edge.i > 0 else None
             if (
@@ -792,7 +792,7 @@ def _extract(doc: Doc) -> list[Claim]:
                 after_cue = doc[tok.right_edge.i + 1] if tok.right_edge.i + 1 < len(doc) else None
                 if after_cue is not None and after_cue.text == "," and toks and toks[0].i < tok.i:
                     # "That's one argument, he believes, for ...": the cue sits inside its content
-                    sent = doc_cache.span_tokens(doc_cache.sent_of(tok))
+                    sent = doc_cache.sent_tokens(tok)
                     toks = [t for t in sent if not t.is_space]
                 while toks and (
                     toks[0].is_punct or (toks[0].lower_ == "that" and toks[0].dep_ == "mark")

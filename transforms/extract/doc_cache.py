@@ -136,3 +136,8 @@ def span_ents(span: Span) -> list[Span]:
             else:
                 break
     return out
+
+
+def sent_tokens(tok: Token) -> list[Token]:
+    """`list(tok.sent)`: the tokens of the sentence that holds `tok`."""
+    return span_tokens(sent_of(tok))

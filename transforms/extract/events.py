@@ -567,9 +567,7 @@ def _refine(tok: Token, etype: str, mode: str) -> str:
     if lemma == "impose" and objects & {"curfew", "ban", "law", "restriction", "emergency"}:
         return "COERCE"
     if lemma in ("send", "deploy") and objects & {"troop", "force", "soldier", "warship", "army"}:
-        if lemma == "send" and any(
-            "peacekeep" in t.lower_ for t in doc_cache.span_tokens(doc_cache.sent_of(tok))
-        ):
+        if lemma == "send" and any("peacekeep" in t.lower_ for t in doc_cache.sent_tokens(tok)):
             return etype
         return "MOBILIZE"
     if lemma in ("withdraw", "recall") and objects & {"ambassador", "envoy", "diplomat"}:
@@ -598,9 +596,7 @@ def _refine(tok: Token, etype: str, mode: str) -> str:
         and etype in COOPERATIVE | {"AGREE"}
     ):
         return "REJECT"
-    conditional = any(
-        t.lower_ in ("unless", "if") for t in doc_cache.span_tokens(doc_cache.sent_of(tok))
-    )
+    conditional = any(t.lower_ in ("unless", "if") for t in doc_cache.sent_tokens(tok))
     if etype in CONFLICT and mode == "announced":
         return "THREATEN"
     if etype == "RETREAT" and future and conditional:

@@ -457,7 +457,7 @@ def _government_of_cue(tok: Token, exclude: set[str]) -> list[Party]:
         return parties
     # "Mahathir's government ... froze": a government named by its leader acts for the country
     # the article is about (the most mentioned one other than the donor).
-    sent = doc_cache.span_tokens(doc_cache.sent_of(tok))
+    sent = doc_cache.sent_tokens(tok)
     subj = next((t for t in sent if t.i < cur.i and _lemma(t) == "government"), None)
     if subj is not None:
         iso3 = home_country(tok.doc, exclude)
