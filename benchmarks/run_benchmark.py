@@ -203,7 +203,8 @@ def main() -> int:
                 r[run]["outside the steps (start-up, summary)"] = total - steps
             for step, s in r["stages"].items():
                 unit = "MB" if step.startswith("peak MB") else "s"
-                print(f"    {step:<38} {s:8.1f} {unit} | {r['rerun_stages'].get(step, 0):6.1f} {unit}")
+                rerun = r["rerun_stages"].get(step, 0)
+                print(f"    {step:<38} {s:8.1f} {unit} | {rerun:6.1f} {unit}")
         if len(results) >= 2:
             small, large = results[0], results[-1]
             print(

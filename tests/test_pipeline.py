@@ -195,7 +195,9 @@ def test_a_rerun_with_nothing_new_skips_dbt_and_publish(built):
     (folder / "new.txt").write_text(" date 2024-11-06 France pledged aid to Chad.\n")
     try:  # and a change is built and published again
         result = materialize_all(folder, warehouse)
-        assert "published__analytics_duckdb" in {e.step_key for e in result.get_step_success_events()}
+        assert "published__analytics_duckdb" in {
+            e.step_key for e in result.get_step_success_events()
+        }
         assert published.stat().st_mtime_ns > stamp
     finally:
         (folder / "new.txt").unlink()

@@ -569,7 +569,9 @@ def keep_first_detection(rejected: pl.DataFrame, previous: pl.DataFrame | None) 
     writes the same rejected_files snapshot (the dbt build is skipped when the lake is unchanged).
     """
     key = ["source_path", "reason_code", "reason"]
-    if previous is None or rejected.is_empty() or not {*key, "detected_at"} <= set(previous.columns):
+    if previous is None or rejected.is_empty():
+        return rejected
+    if not {*key, "detected_at"} <= set(previous.columns):  # a snapshot of an older layout
         return rejected
     first = previous.select(*key, pl.col("detected_at").alias("_first")).unique(key, keep="first")
     return (

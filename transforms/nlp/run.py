@@ -7,12 +7,12 @@ sentences file: they are deleted at the start of the next run and the part is pa
 a rerun repairs a crash without duplicating rows. Memory stays bounded by one part.
 
 With more than one process, parsing *and* extraction run in our own worker pool (processes
-forked from a fork server that has loaded the pipeline once): a worker parses a chunk of articles with
-`nlp.pipe(n_process=1)`, runs every extractor on each Doc and sends back only the rows, as one
-small Polars frame per table. spaCy's own `n_process` would send every Doc back to this process
-(deserializing them costs as much as a third of the parse) and leave the extractors serial here.
-The main process only writes the parts, in article order, so the lake is the same row for row
-as with one process.
+forked from a fork server that has loaded the pipeline once): a worker parses a chunk of
+articles with `nlp.pipe(n_process=1)`, runs every extractor on each Doc and sends back only the
+rows, as one small Polars frame per table. spaCy's own `n_process` would send every Doc back to
+this process (deserializing them costs as much as a third of the parse) and leave the extractors
+serial here. The main process only writes the parts, in article order, so the lake is the same
+row for row as with one process.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ from dagster_dbt import (
     DbtCliResource,
     dbt_assets,
 )
-
 from packaging import version
 
 from orchestration.defs.dbt.project import dbt_project
