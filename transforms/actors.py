@@ -757,7 +757,8 @@ def _nest(keys: pl.DataFrame, parts: ArticleActors) -> pl.DataFrame:
     return out
 
 
-def _unnest(cache: pl.DataFrame) -> ArticleActors:
+def _unnest(cache: pl.LazyFrame) -> ArticleActors:
+    """The four flat per-article tables of cache rows, read one nested column at a time."""
     frames = {}
     for name, schema in _PARTS.items():
         frames[name] = (
@@ -767,27 +768,46 @@ def _unnest(cache: pl.DataFrame) -> ArticleActors:
             .unnest(name)
             .select(list(schema))
             .cast(schema)
+            .collect()
         )
     return ArticleActors(**frames)
 
 
-def _read_cache(lake_dir: Path, version: str, stats: CacheStats) -> tuple[list[Path], pl.DataFrame]:
-    """The cache parts of this resolver version (parts of another version are deleted)."""
-    files, frames = [], []
+_INDEX_SCHEMA = {"row": pl.UInt32, **dict.fromkeys(_KEY, pl.String), "file": pl.UInt32}
+
+
+def _index(path: Path, file: int, keys: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The key columns of a cache part's rows, with their file and row numbers."""
+    keys = pl.read_parquet(path, columns=_KEY) if keys is None else keys.select(_KEY)
+    return keys.with_row_index("row").with_columns(file=pl.lit(file, pl.UInt32))
+
+
+def _read_index(lake_dir: Path, version: str, stats: CacheStats) -> tuple[list[Path], pl.DataFrame]:
+    """The cache parts of this resolver version and the keys of their rows (parts of another
+    version are deleted). Only the key columns are read here: the nested lists are read later,
+    of the live rows only (`_scan_live`)."""
+    files, index = [], [pl.DataFrame(schema=_INDEX_SCHEMA)]
     for path in lake.table_files(lake_dir, CACHE_TABLE):
-        frame = pl.read_parquet(path)
-        if not frame.height or frame["resolver_version"][0] != version:
+        keys = pl.read_parquet(path, columns=_KEY)
+        if not keys.height or keys["resolver_version"][0] != version:
             path.unlink(missing_ok=True)
             stats.n_stale_parts_removed += 1
             continue
+        index.append(_index(path, len(files), keys))
         files.append(path)
-        frames.append(frame)
-    if not frames:
-        return files, pl.DataFrame()
-    # A mask on the key columns, not `unique` over the rows: hashing the nested lists of every
-    # article cost more memory than the cache itself.
-    cache = pl.concat(frames, how="vertical")
-    return files, cache.filter(pl.struct(_KEY).is_first_distinct())
+    return files, pl.concat(index)
+
+
+def _scan_live(files: list[Path], live: pl.DataFrame) -> pl.LazyFrame:
+    """The cache rows that `live` lists by (file, row), lazily, part after part."""
+    scans = []
+    for (file,), rows in live.partition_by("file", as_dict=True, maintain_order=True).items():
+        scan = pl.scan_parquet(files[file])
+        if rows.height != pl.scan_parquet(files[file]).select(pl.len()).collect().item():
+            scan = scan.with_row_index("row").filter(pl.col("row").is_in(rows["row"].implode()))
+            scan = scan.drop("row")
+        scans.append(scan)
+    return pl.concat(scans, how="vertical_relaxed")
 
 
 def resolve_lake(
@@ -801,22 +821,25 @@ def resolve_lake(
     workers write the cache rows of the articles they parse (`cache_rows`); articles still
     missing are resolved here CACHE_BATCH at a time (their mentions and texts only), then the
     cross-article step runs over all cached rows. Returns what `resolve_mentions` returns.
+
+    Memory (issue 6): the cache parts are indexed by their key columns first; the nested lists
+    are read of the live rows only, one list column at a time, straight into the flat tables
+    `combine` needs, and a compaction streams the live rows into the new part. Holding the
+    nested cache whole cost more than the flat tables themselves (at 20,000 articles ~180 MB,
+    then ~250 MB more to unnest it).
     """
     version = resolver_version()
     stats = CacheStats(n_articles=keys.height)
     wanted = keys.select("article_id", "extractor_version").with_columns(
         resolver_version=pl.lit(version)
     )
-    files, cached = _read_cache(lake_dir, version, stats)
-    n_dead = 0
-    if cached.height:
-        live = cached.filter(_key_expr().is_in(wanted.select(_key_expr())["key"].implode()))
-        n_dead = cached.height - live.height
-        cached = live
-    todo = wanted.join(cached.select(_KEY), on=_KEY, how="anti") if cached.height else wanted
-    todo = todo.sort("article_id")
-    stats.n_cached, stats.n_resolved = cached.height, todo.height
-    new = []
+    files, index = _read_index(lake_dir, version, stats)
+    # A mask on the key columns: a crash during a compaction may leave a row in two parts.
+    index = index.filter(pl.struct(_KEY).is_first_distinct())
+    live = index.join(wanted, on=_KEY, how="semi", maintain_order="left")
+    n_dead = index.height - live.height
+    todo = wanted.join(live.select(_KEY), on=_KEY, how="anti").sort("article_id")
+    stats.n_cached, stats.n_resolved = live.height, todo.height
     for offset in range(0, todo.height, CACHE_BATCH):
         batch = todo.slice(offset, CACHE_BATCH)
         ids = batch["article_id"]
@@ -834,27 +857,25 @@ def resolve_lake(
             .collect()
             .iter_rows()
         )
-        rows = _nest(batch, resolve_articles(mentions, texts))
         key = hashlib.sha256("\n".join([version, *ids.to_list()]).encode()).hexdigest()[:16]
         path = lake.part_path(lake_dir, CACHE_TABLE, key)
-        lake.write_atomic(rows, path)
+        lake.write_atomic(_nest(batch, resolve_articles(mentions, texts)), path)
+        live = pl.concat([live, _index(path, len(files), batch)])
         files.append(path)
-        new.append(rows)
-    present = [f for f in [cached, *new] if f.height]
-    cache = pl.concat(present, how="vertical_relaxed") if present else pl.DataFrame()
-    if cache.height and (len(files) > CACHE_MAX_PARTS or n_dead > cache.height):
+    if not live.height:
+        return resolve_mentions(_EMPTY_MENTIONS), stats
+    if len(files) > CACHE_MAX_PARTS or n_dead > live.height:
         # Rewrite the live rows as one part, then delete the others (a crash in between leaves
-        # duplicates of identical rows, which `_read_cache` collapses).
-        key = hashlib.sha256(f"compact:{version}:{cache.height}".encode()).hexdigest()[:16]
+        # duplicates of identical rows, which the mask above collapses).
+        key = hashlib.sha256(f"compact:{version}:{live.height}".encode()).hexdigest()[:16]
         target = lake.part_path(lake_dir, CACHE_TABLE, key)
-        lake.write_atomic(cache, target)
+        lake.write_atomic(_scan_live(files, live), target)
         for path in files:  # only the parts read here: a part written meanwhile stays
             if path != target:
                 path.unlink(missing_ok=True)
+        files, live = [target], _index(target, 0)
         stats.compacted = True
-    if not cache.height:
-        return resolve_mentions(_EMPTY_MENTIONS), stats
-    return combine(_unnest(cache)), stats
+    return combine(_unnest(_scan_live(files, live))), stats
 
 
 _EMPTY_MENTIONS = pl.DataFrame(

@@ -35,13 +35,18 @@ def table_dir(lake: Path, table: str) -> Path:
     return path
 
 
-def write_atomic(frame: pl.DataFrame, path: Path) -> None:
-    """Write a Parquet file so that readers see the old file or the new one, never a partial one."""
+def write_atomic(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
+    """Write a Parquet file so that readers see the old file or the new one, never a partial one.
+
+    A LazyFrame is streamed into the file (`sink_parquet`), without collecting it first."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     os.close(fd)
     try:
-        frame.write_parquet(tmp)
+        if isinstance(frame, pl.LazyFrame):
+            frame.sink_parquet(tmp)
+        else:
+            frame.write_parquet(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -394,6 +394,37 @@ def test_the_lake_cache_resolves_only_new_articles_and_gives_the_full_result(tmp
     assert ids[0] not in frames[1]["mention_id"].str.split(":").list.first().to_list()
 
 
+def test_the_lake_cache_compacts_its_parts_and_survives_a_crash_in_a_compaction(
+    tmp_path, monkeypatch
+):
+    import shutil
+
+    from transforms import actors, lake
+
+    lake_dir = tmp_path / "lake"
+    ids = _articles()["article_id"].to_list()
+    _seed_lake(lake_dir, ids[:6])
+    monkeypatch.setattr(actors, "CACHE_BATCH", 2)  # three parts of two articles
+    frames, stats = _cached(lake_dir)
+    assert (stats.n_resolved, stats.compacted) == (6, False)
+    assert len(lake.table_files(lake_dir, actors.CACHE_TABLE)) == 3
+
+    monkeypatch.setattr(actors, "CACHE_MAX_PARTS", 2)  # more parts than that: one part
+    frames, stats = _cached(lake_dir)
+    assert (stats.n_cached, stats.n_resolved, stats.compacted) == (6, 0, True)
+    (part,) = lake.table_files(lake_dir, actors.CACHE_TABLE)
+    assert pl.read_parquet(part).height == 6
+    _same(frames, _from_scratch(lake_dir))
+
+    # A crash after the compacted part was written, before the old parts were deleted, leaves
+    # every row twice: each article still counts once.
+    shutil.copy(part, part.with_name("part-0000crashcopy.parquet"))
+    frames, stats = _cached(lake_dir)
+    assert (stats.n_cached, stats.n_resolved) == (6, 0)
+    _same(frames, _from_scratch(lake_dir))
+    assert frames[1].height == _from_scratch(lake_dir)[1].height
+
+
 def test_same_length_full_names_are_joined_in_order_of_mention():
     rows = [
         ("a1", "Arnel Joseph", "PERSON"),

@@ -9,6 +9,7 @@ from orchestration.settings import NewsledgerSettings
 from transforms import lake
 from transforms.articles import ingest_folder, keep_first_detection
 from transforms.faults import fault_point
+from transforms.memory import release_memory
 
 ARTICLES = dg.AssetKey(["lake", "articles"])
 ARTICLE_SOURCES = dg.AssetKey(["lake", "article_sources"])
@@ -75,6 +76,8 @@ def raw_articles(context: dg.AssetExecutionContext, settings: NewsledgerSettings
     )
     yield dg.MaterializeResult(asset_key=ARTICLE_SOURCES, metadata=table_metadata(result.sources))
     yield dg.MaterializeResult(asset_key=REJECTED, metadata=table_metadata(result.rejected))
+    del result, manifest, rejected
+    release_memory()  # the texts of every file were read: give their memory back
 
 
 defs = dg.Definitions(assets=[raw_articles])

@@ -12,6 +12,7 @@ from orchestration.settings import NewsledgerSettings
 from transforms import lake
 from transforms.actors import resolve_lake
 from transforms.locking import warehouse_lock
+from transforms.memory import release_memory
 from transforms.nlp.pipeline import extractor_version
 from transforms.nlp.run import remove_stale_parts, run_nlp
 from transforms.nlp.shards import in_shards, remove_orphan_parts_in, shard_keys
@@ -92,6 +93,8 @@ def nlp_parse(
         )
     stats.n_orphans_removed = n_orphans
     context.log.info(f"NLP stats {','.join(shards)}: {stats}")
+    del articles
+    release_memory()  # the texts and the chunk rows of every parsed article
     return {**dataclasses.asdict(stats), "extractor_version": extractor_version()}
 
 
@@ -179,6 +182,8 @@ def actor_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings
     for table, frame in frames.items():
         lake.write_snapshot(settings.lake, table, frame)
         yield dg.MaterializeResult(asset_key=["lake", table], metadata=table_metadata(frame))
+    del frames, actor_frames, place_rows
+    release_memory()
 
 
 defs = dg.Definitions(assets=[nlp_tables, actor_tables])
