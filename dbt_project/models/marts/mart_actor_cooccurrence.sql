@@ -1,11 +1,17 @@
 -- Pairs of resolved actors mentioned in the same article, per publication day
 -- (actor_id_a < actor_id_b, so each pair appears once). Incremental by day
 -- (macros/incremental_by_day.sql): a rerun rebuilds only the days whose articles changed.
+-- Built after fct_claims, never beside it: on a full build both are the largest queries, and the
+-- two together passed the 500 MB DuckDB memory limit at 21,000 articles (profiles.yml).
+-- depends_on: {{ ref('fct_claims') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_days_to_build(ref('int_article_actors')) }}",
+    pre_hook=[
+        "{{ record_days_to_build(ref('int_article_actors')) }}",
+        "{{ delete_days_to_build(ref('int_article_actors')) }}",
+    ],
     post_hook="{{ record_built_from(ref('int_article_actors')) }}",
 ) }}
 
