@@ -33,7 +33,10 @@ where not exists (
 
 {% macro articles_not_in_this(alias) %}
 {%- if is_incremental() %}
-where not exists (select 1 from {{ this }} as t where t.article_id = {{ alias }}.article_id)
+where not exists (
+    select 1 from (select distinct article_id from {{ this }}) as t
+    where t.article_id = {{ alias }}.article_id
+)
 {%- endif %}
 {% endmacro %}
 

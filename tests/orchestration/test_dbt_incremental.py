@@ -24,12 +24,13 @@ from orchestration.settings import DBT_PROJECT_DIR
 pytestmark = pytest.mark.slow
 
 # Incremental by article: fct_sentences, int_entity_mentions; by article and actor links:
-# fct_entity_mentions, fct_claims; by publication day: mart_actor_cooccurrence,
-# int_actor_day_mentions (and the __built_days records they keep in schema intermediate). The rest
-# are the tables built on them. The __articles_built / __days_built tables list what one build
-# wrote (for the data tests): they differ between the two builds by design.
+# fct_entity_mentions, fct_claims; by (actor pair, day): mart_actor_cooccurrence; by publication
+# day: int_actor_day_mentions (and the __built_articles / __built_days records they keep in schema
+# intermediate). The rest are the tables built on them. The __articles_built / __days_built /
+# __pairs_built tables list what one build wrote (for the data tests): they differ between the
+# two builds by design.
 COMPARED_SCHEMAS = ("main", "intermediate")
-PER_BUILD = ("__articles_built", "__days_built")
+PER_BUILD = ("__articles_built", "__days_built", "__pairs_built")
 INCREMENTAL = (
     ("main", "fct_sentences"),
     ("intermediate", "int_entity_mentions"),
@@ -189,16 +190,15 @@ def test_incremental_build_equals_full_refresh(seeds_warehouse, tmp_path):
                 "select article_id from intermediate.int_entity_mentions__articles_built"
             ).fetchall()
         }
-        days = con.execute(
-            "select count(*) from intermediate.mart_actor_cooccurrence__days_built"
-        ).fetchone()[0]
-        n_days = con.execute("select count(distinct published_date) from dim_articles").fetchone()[
-            0
-        ]
+        pairs = con.execute(
+            "select count(*), count(published_date) "
+            "from intermediate.mart_actor_cooccurrence__pairs_built"
+        ).fetchone()
+        n_rows = con.execute("select count(*) from mart_actor_cooccurrence").fetchone()[0]
     # the data tests of this build looked at the new and re-parsed articles (and at articles
-    # without mentions: no rows), not at every article; at the changed days only
+    # without mentions: no rows), not at every article; at the changed groups only
     assert set(added) | {reparsed} <= built and gone not in built and reresolved not in built
-    assert 0 < days < n_days
+    assert 0 < pairs[0] == pairs[1] < n_rows
     incremental = tmp_path / "incremental.duckdb"
     shutil.copy(warehouse / "newsledger.duckdb", incremental)
 
