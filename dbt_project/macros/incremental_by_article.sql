@@ -7,6 +7,10 @@
         articles (those with no rows cost a probe each run, not a wrong result).
     Anything joined from outside the article (actor ids, places, clusters) must stay out of these
     models: it is joined in the table models above them, rebuilt in full each run.
+    `record_articles_to_build` (a pre_hook after the delete) writes the articles the build inserts
+    to intermediate.<model>__articles_built (every current article without {{ this }}): the
+    per-article data tests read it to test only the rows this build wrote (the other rows were
+    tested when they were built, and nothing they are tested against has changed since).
     A --full-refresh build gives the same rows (tests/orchestration/test_dbt_incremental.py). -#}
 
 {% macro current_article_versions(table) %}
@@ -29,6 +33,22 @@ where not exists (
 
 {% macro articles_not_in_this(alias) %}
 {%- if is_incremental() %}
-where not exists (select 1 from {{ this }} as t where t.article_id = {{ alias }}.article_id)
+where not exists (
+    select 1 from (select distinct article_id from {{ this }}) as t
+    where t.article_id = {{ alias }}.article_id
+)
 {%- endif %}
+{% endmacro %}
+
+{% macro articles_built_relation() %}
+{{- return(api.Relation.create(
+    database=this.database, schema='intermediate', identifier=this.identifier ~ '__articles_built'
+)) -}}
+{% endmacro %}
+
+{% macro record_articles_to_build(table) %}
+create or replace table {{ articles_built_relation() }} as
+select cur.article_id
+from ({{ current_article_versions(table) }}) as cur
+{{ articles_not_in_this('cur') }}
 {% endmacro %}

@@ -1,6 +1,9 @@
 {{ config(meta={"dagster": {"ref": {"name": "fct_entity_mentions"}}}) }}
--- Every mention's offsets must cut exactly its text out of the stored article text.
+-- Every mention's offsets must cut exactly its text out of the stored article text. Only the
+-- articles whose mentions this build wrote (macros/incremental_by_article.sql; every article on a
+-- full refresh): an article's spans and text (article_id is a hash of the text) never change after.
 select m.mention_id, m.mention_text, substr(a.text, m.start_char + 1, m.end_char - m.start_char) as cut
 from {{ ref('fct_entity_mentions') }} as m
 inner join {{ ref('dim_articles') }} as a using (article_id)
-where substr(a.text, m.start_char + 1, m.end_char - m.start_char) <> m.mention_text
+where m.article_id in (select article_id from intermediate.int_entity_mentions__articles_built)
+    and substr(a.text, m.start_char + 1, m.end_char - m.start_char) <> m.mention_text

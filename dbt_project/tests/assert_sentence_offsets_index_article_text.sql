@@ -1,5 +1,9 @@
 {{ config(meta={"dagster": {"ref": {"name": "fct_sentences"}}}) }}
+-- Every sentence's offsets cut its text out of the stored article text. Only the articles whose
+-- sentences this build wrote (macros/incremental_by_article.sql; every article on a full refresh):
+-- an article's sentences and text (article_id is a hash of the text) never change after.
 select s.article_id, s.sentence_index
 from {{ ref('fct_sentences') }} as s
 inner join {{ ref('dim_articles') }} as a using (article_id)
-where substr(a.text, s.start_char + 1, s.end_char - s.start_char) <> s.sentence_text
+where s.article_id in (select article_id from intermediate.fct_sentences__articles_built)
+    and substr(a.text, s.start_char + 1, s.end_char - s.start_char) <> s.sentence_text

@@ -2,7 +2,8 @@
 
 The lake of a real seeds/ build is edited the way reruns change it: articles added, one article
 gone from the input, one article re-parsed by a newer extractor version (other spans), actor ids
-re-resolved for mentions of an unchanged article, one article moved to another publication day.
+re-resolved for mentions of an unchanged article, one actor renamed (a speaker of claims), one article
+moved to another publication day.
 dbt builds incrementally on top of the first build; then a --full-refresh build of the same lake
 must give the same rows in every table.
 """
@@ -22,13 +23,19 @@ from orchestration.settings import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.slow
 
-# Incremental by article: fct_sentences, int_entity_mentions; by publication day:
-# mart_actor_cooccurrence, int_actor_day_mentions (and the __built_from records they keep in
-# schema intermediate). The rest are the tables built on them.
+# Incremental by article: fct_sentences, int_entity_mentions; by article and actor links:
+# fct_entity_mentions, fct_claims; by (actor pair, day): mart_actor_cooccurrence; by publication
+# day: int_actor_day_mentions (and the __built_articles / __built_days records they keep in schema
+# intermediate). The rest are the tables built on them. The __articles_built / __days_built /
+# __pairs_built tables list what one build wrote (for the data tests): they differ between the
+# two builds by design.
 COMPARED_SCHEMAS = ("main", "intermediate")
+PER_BUILD = ("__articles_built", "__days_built", "__pairs_built")
 INCREMENTAL = (
     ("main", "fct_sentences"),
     ("intermediate", "int_entity_mentions"),
+    ("main", "fct_entity_mentions"),
+    ("main", "fct_claims"),
     ("main", "mart_actor_cooccurrence"),
     ("intermediate", "int_actor_day_mentions"),
 )
@@ -123,6 +130,11 @@ def test_incremental_build_equals_full_refresh(seeds_warehouse, tmp_path):
         shutil.copytree(lake / table, tmp_path / table)
         _rewrite(lake, table, f"select * from t where article_id not in {tuple(added)}")
     _dbt_build(warehouse)
+    with duckdb.connect(str(warehouse / "newsledger.duckdb"), read_only=True) as con:
+        renamed = con.execute(
+            "select min(speaker_actor_id) from fct_claims where speaker_actor_id is not null"
+        ).fetchone()[0]
+    assert renamed is not None
 
     # the rerun's lake: two articles added, one gone, one re-parsed, one re-resolved
     for table in snapshot:
@@ -162,15 +174,39 @@ def test_incremental_build_equals_full_refresh(seeds_warehouse, tmp_path):
         f"read_parquet('{lake}/entity_mentions/*.parquet') where article_id = '{reresolved}') "
         f"then '{other_actor}' else actor_id end as actor_id) from t",
     )
+    _rewrite(
+        lake,
+        "actors",
+        "select * replace (case when actor_id = '"
+        + renamed
+        + "' then canonical_name || ' (renamed)' "
+        "else canonical_name end as canonical_name) from t",
+    )
     _dbt_build(warehouse)
+    with duckdb.connect(str(warehouse / "newsledger.duckdb"), read_only=True) as con:
+        built = {
+            r[0]
+            for r in con.execute(
+                "select article_id from intermediate.int_entity_mentions__articles_built"
+            ).fetchall()
+        }
+        pairs = con.execute(
+            "select count(*), count(published_date) "
+            "from intermediate.mart_actor_cooccurrence__pairs_built"
+        ).fetchone()
+        n_rows = con.execute("select count(*) from mart_actor_cooccurrence").fetchone()[0]
+    # the data tests of this build looked at the new and re-parsed articles (and at articles
+    # without mentions: no rows), not at every article; at the changed groups only
+    assert set(added) | {reparsed} <= built and gone not in built and reresolved not in built
+    assert 0 < pairs[0] == pairs[1] < n_rows
     incremental = tmp_path / "incremental.duckdb"
     shutil.copy(warehouse / "newsledger.duckdb", incremental)
 
     _dbt_build(warehouse, "--full-refresh")
     full = warehouse / "newsledger.duckdb"
-    tables = _tables(full)
+    tables = [t for t in _tables(full) if not t[1].endswith(PER_BUILD)]
     assert all(table in tables for table in INCREMENTAL)
-    assert _tables(incremental) == tables
+    assert _tables(incremental) == _tables(full)
     with duckdb.connect(str(full), read_only=True) as con:
         con.execute(f"attach '{incremental}' as inc (read_only)")
         for schema, table in tables:
@@ -197,6 +233,10 @@ def test_incremental_build_equals_full_refresh(seeds_warehouse, tmp_path):
             [reresolved, other_actor],
         ).fetchone()[0]
         assert relinked > 0
+        names = con.execute(
+            "select distinct speaker_name from fct_claims where speaker_actor_id = ?", [renamed]
+        ).fetchall()
+        assert names and all(n[0].endswith(" (renamed)") for n in names)
 
 
 def test_dbt_code_fingerprint_follows_model_and_macro_code_only(dbt_manifest, tmp_path):

@@ -4,8 +4,15 @@ with mentions as (
         count(*) as n_mentions,
         count(distinct article_id) as n_articles,
         avg(confidence) as confidence
-    from {{ ref('fct_entity_mentions') }}
-    where actor_id is not null
+    -- in a fixed order: fct_entity_mentions is stored in the order of the runs that built it, and
+    -- a float average depends on the order of its terms (one DuckDB thread: the aggregate takes
+    -- the rows in the order the sort gives them)
+    from (
+        select actor_id, article_id, confidence
+        from {{ ref('fct_entity_mentions') }}
+        where actor_id is not null
+        order by article_id, start_char, end_char, mention_id
+    )
     group by actor_id
 )
 

@@ -3,11 +3,26 @@
 -- before). With an actor, its canonical name and country are used; without one, the extractor's
 -- own. speaker_type stays the extractor's six-way type (person, country, government,
 -- organization, document, unnamed): dim_actors has no government, document or unnamed sources.
-with claims as (
-    select * from {{ ref('stg_claims') }}
-),
+--
+-- Incremental (issue 6): keyed by article for the extractor's columns
+-- (macros/incremental_by_article.sql: the claims of new and re-parsed articles are read from the
+-- lake), and by claim for the joined ones: a claim already built whose speaker or target actor,
+-- or the speaker actor's name, type or country, is no longer what the current fct_entity_mentions
+-- and dim_actors give (actors re-resolved, an actor's first mention changed) is built again from
+-- its own stored extractor columns. delete+insert on claim_id replaces those rows.
+-- depends_on: {{ ref('stg_articles') }}, {{ source('lake', 'claims') }} (the pre_hooks')
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='claim_id',
+    on_schema_change='fail',
+    pre_hook=[
+        "{{ delete_stale_article_rows('claims') }}",
+        "{{ record_articles_to_build('claims') }}",
+    ],
+) }}
 
-mentions as (
+with mentions as (
     select article_id, start_char, end_char, actor_id
     from {{ ref('fct_entity_mentions') }}
     where actor_id is not null
@@ -15,6 +30,59 @@ mentions as (
 
 actors as (
     select actor_id, canonical_name, actor_type, country_iso3 from {{ ref('dim_actors') }}
+),
+
+{%- if is_incremental() %}
+
+-- the claims built before whose joined columns changed (only the join keys are read here: the
+-- wide text columns are read for these claims only)
+relinked as (
+    select t.claim_id
+    from {{ this }} as t
+    left join mentions as sm
+        on sm.article_id = t.article_id
+        and sm.start_char = t.speaker_start
+        and sm.end_char = t.speaker_end
+    left join actors as sa on sa.actor_id = sm.actor_id
+    left join mentions as tm
+        on tm.article_id = t.article_id
+        and tm.start_char = t.target_start
+        and tm.end_char = t.target_end
+    where t.speaker_actor_id is distinct from sm.actor_id
+        or t.target_actor_id is distinct from tm.actor_id
+        or t.speaker_name is distinct from coalesce(sa.canonical_name, t.speaker_name_extracted)
+        or t.speaker_country_iso3
+        is distinct from coalesce(sa.country_iso3, t.speaker_country_extracted)
+        or t.speaker_actor_type is distinct from sa.actor_type
+),
+{%- endif %}
+
+-- the claims of the current articles not built yet, newest extractor version (as stg_claims)
+new_claims as (
+    {{ current_nlp_rows('claims', 'src.claim_id', where=articles_not_in_this('src')) }}
+),
+
+claims as (
+    select
+        claim_id, article_id, sentence_index, speaker_text, speaker_name, speaker_type,
+        speaker_country_iso3, cue, cue_lemma, content, content_start, content_end, is_direct,
+        stance, confidence, speaker_text_start, speaker_text_end, speaker_start, speaker_end,
+        cue_start, cue_end, target_text, target_start, target_end, method, rules_version,
+        extractor_version
+    from new_claims
+    {%- if is_incremental() %}
+    union all
+    select
+        t.claim_id, t.article_id, t.sentence_index, t.speaker_text,
+        t.speaker_name_extracted as speaker_name, t.speaker_type,
+        t.speaker_country_extracted as speaker_country_iso3, t.cue, t.cue_lemma, t.content,
+        t.content_start, t.content_end, t.is_direct, t.stance, t.confidence,
+        t.speaker_text_start, t.speaker_text_end, t.speaker_start, t.speaker_end, t.cue_start,
+        t.cue_end, t.target_text, t.target_start, t.target_end, t.method, t.rules_version,
+        t.extractor_version
+    from {{ this }} as t
+    where t.claim_id in (select claim_id from relinked)
+    {%- endif %}
 )
 
 select

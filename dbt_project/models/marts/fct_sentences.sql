@@ -5,7 +5,10 @@
     incremental_strategy='delete+insert',
     unique_key='article_id',
     on_schema_change='fail',
-    pre_hook="{{ delete_stale_article_rows('sentences') }}",
+    pre_hook=[
+        "{{ delete_stale_article_rows('sentences') }}",
+        "{{ record_articles_to_build('sentences') }}",
+    ],
 ) }}
 
 -- Parser sentences of the current articles not built yet, read from the lake directly

@@ -7,7 +7,10 @@
     incremental_strategy='delete+insert',
     unique_key='article_id',
     on_schema_change='fail',
-    pre_hook="{{ delete_stale_article_rows('entity_mentions') }}",
+    pre_hook=[
+        "{{ delete_stale_article_rows('entity_mentions') }}",
+        "{{ record_articles_to_build('entity_mentions') }}",
+    ],
 ) }}
 
 -- Entity mentions of the articles still in the input snapshot, newest extractor version only
