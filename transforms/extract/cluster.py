@@ -126,7 +126,12 @@ def _greedy(rows: list[dict], window: int, use_amounts: bool) -> list[tuple[list
     ):
         article = row["article_id"]
         in_window = bisect.bisect_left(anchors, row["_date"] - dt.timedelta(days=window))
-        candidates = heapq.merge(by_article.get(article, []), range(in_window, len(clusters)))
+        if use_amounts:
+            candidates = heapq.merge(by_article.get(article, []), range(in_window, len(clusters)))
+        else:  # every candidate accepts the mention: only the first (lowest index) matters
+            own = by_article.get(article)
+            first = min(own[0], in_window) if own else in_window
+            candidates = [first] if first < len(clusters) else []
         for i in dict.fromkeys(candidates):  # ascending, each once
             members, reasons = clusters[i]
             amount_reason = "no amount"
