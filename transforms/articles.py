@@ -26,6 +26,7 @@ is the one a full read would give.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import re
@@ -350,6 +351,9 @@ def list_input_files(input_dir: Path) -> tuple[list[Path], list[Path]]:
     return candidates, ignored
 
 
+_MISSING_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
 def _confined(path: Path, input_dir: Path, real_input_dir: Path) -> Path:
     """The real path of an input file, refusing anything that leaves the input folder.
 
@@ -360,7 +364,13 @@ def _confined(path: Path, input_dir: Path, real_input_dir: Path) -> Path:
     so only symlinks pay for a full resolve (two realpath calls per file were half of a
     rerun's ingest at 20,000 files).
     """
-    if path.is_symlink():
+    try:
+        st = os.lstat(path)  # one system call answers "symlink?", "still there?" and "a file?"
+    except OSError as err:
+        if err.errno not in _MISSING_ERRNOS:  # what pathlib's is_symlink/exists report as False
+            raise
+        st = None
+    if st is not None and stat.S_ISLNK(st.st_mode):
         target = path.resolve()
         if not target.is_relative_to(real_input_dir):
             raise RejectedFile(
@@ -368,15 +378,18 @@ def _confined(path: Path, input_dir: Path, real_input_dir: Path) -> Path:
                 "the file is a symlink pointing outside the input folder; not followed. "
                 "Copy the file into the input folder instead",
             )
+        regular = target.is_file()
     else:
+        if st is None:
+            raise RejectedFile(
+                "vanished",
+                "the file disappeared before it could be read (moved or deleted meanwhile); "
+                "if it should be loaded, put it back and rerun",
+            )
+        # not a symlink, below the resolved input folder: lstat is the file's own stat
         target = real_input_dir / path.relative_to(input_dir)
-    if not target.exists() and not path.is_symlink():
-        raise RejectedFile(
-            "vanished",
-            "the file disappeared before it could be read (moved or deleted meanwhile); "
-            "if it should be loaded, put it back and rerun",
-        )
-    if not target.is_file():
+        regular = stat.S_ISREG(st.st_mode)
+    if not regular:
         raise RejectedFile(
             "not_a_file",
             "not a regular file (a FIFO, device, socket or broken link); remove it from the input",

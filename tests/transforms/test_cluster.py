@@ -5,8 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 
-from transforms.extract.cluster import cluster_events, cluster_pledges
+from transforms.extract.cluster import (
+    cluster_events,
+    cluster_events_incremental,
+    cluster_pledges,
+    event_cluster_input,
+)
 from transforms.extract.events import EVENT_MENTION_SCHEMA
 from transforms.extract.pledges import PLEDGE_MENTION_SCHEMA
 
@@ -114,3 +120,73 @@ def test_events_cluster_within_three_days():
     )
     assert sorted(events["n_articles"].to_list()) == [1, 2]
     assert members.height == 3
+
+
+def _incremental(before: pl.DataFrame, after: pl.DataFrame):
+    """Cluster `before` from scratch, then `after` incrementally from that state."""
+    events, members = cluster_events(before)
+    return cluster_events_incremental(after, event_cluster_input(before), events, members)
+
+
+@pytest.fixture(scope="module")
+def seed_event_mentions(seeds_warehouse) -> pl.DataFrame:
+    from orchestration.defs.extract.assets import _current
+    from orchestration.settings import NewsledgerSettings
+
+    warehouse, _ = seeds_warehouse
+    settings = NewsledgerSettings(input_dir="unused", warehouse_dir=str(warehouse))
+    mentions = _current(settings, "event_mentions", EVENT_MENTION_SCHEMA)
+    assert mentions.height > 50 and mentions["article_id"].n_unique() > 20
+    return mentions
+
+
+def test_incremental_event_clusters_equal_a_clustering_from_scratch(seed_event_mentions):
+    mentions = seed_event_mentions
+    articles = sorted(set(mentions["article_id"].to_list()))
+    from_scratch = cluster_events(mentions)
+    assert from_scratch[0].height < mentions.height  # some events join across mentions
+    # new articles (a rerun), articles gone from the input, and one mention whose actor changed
+    changed = mentions.with_columns(
+        actor_name=pl.when(pl.int_range(pl.len()) == 7)
+        .then(pl.lit("Somewhere Else"))
+        .otherwise("actor_name")
+    )
+    cases = [
+        (mentions.filter(~pl.col("article_id").is_in(articles[::5])), mentions),
+        (mentions.filter(~pl.col("article_id").is_in(articles[-3:])), mentions),
+        (mentions, mentions.filter(~pl.col("article_id").is_in(articles[1::4]))),
+        (mentions, changed),
+        (mentions.head(0), mentions),
+    ]
+    for before, after in cases:
+        events, members, state = _incremental(before, after)
+        expected_events, expected_members = cluster_events(after)
+        assert events.equals(expected_events)
+        assert members.equals(expected_members)
+        assert state.equals(event_cluster_input(after))
+    # nothing changed: the previous tables as they are
+    events, members, _ = _incremental(mentions, mentions)
+    assert events.equals(from_scratch[0]) and members.equals(from_scratch[1])
+
+
+def test_the_event_asset_clusters_again_from_scratch_when_its_state_does_not_match(
+    tmp_path, seed_event_mentions
+):
+    from orchestration.defs.extract.assets import (
+        EVENT_CLUSTER_INPUT,
+        _event_outputs_stamp,
+        _previous_event_clustering,
+    )
+    from transforms import lake
+
+    events, members = cluster_events(seed_event_mentions)
+    lake.write_snapshot(tmp_path, "events", events)
+    lake.write_snapshot(tmp_path, "event_members", members)
+    state = event_cluster_input(seed_event_mentions)
+    stamped = state.with_columns(_stamp=pl.lit(_event_outputs_stamp(tmp_path)))
+    lake.write_snapshot(tmp_path, EVENT_CLUSTER_INPUT, stamped)
+    previous = _previous_event_clustering(tmp_path)
+    assert previous[0].equals(state) and previous[1].equals(events)
+    # outputs rewritten after the state (a run killed between the two writes): not used
+    lake.write_snapshot(tmp_path, "events", events.head(3))
+    assert _previous_event_clustering(tmp_path) == (None, None, None)

@@ -126,7 +126,12 @@ def _greedy(rows: list[dict], window: int, use_amounts: bool) -> list[tuple[list
     ):
         article = row["article_id"]
         in_window = bisect.bisect_left(anchors, row["_date"] - dt.timedelta(days=window))
-        candidates = heapq.merge(by_article.get(article, []), range(in_window, len(clusters)))
+        if use_amounts:
+            candidates = heapq.merge(by_article.get(article, []), range(in_window, len(clusters)))
+        else:  # every candidate accepts the mention: only the first (lowest index) matters
+            own = by_article.get(article)
+            first = min(own[0], in_window) if own else in_window
+            candidates = [first] if first < len(clusters) else []
         for i in dict.fromkeys(candidates):  # ascending, each once
             members, reasons = clusters[i]
             amount_reason = "no amount"
@@ -225,15 +230,21 @@ def cluster_events(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Event mentions (EVENT_MENTION_SCHEMA) -> (events, event_members)."""
     if mentions.is_empty():
         return pl.DataFrame(schema=EVENT_SCHEMA), pl.DataFrame(schema=EVENT_MEMBER_SCHEMA)
-    rows = mentions.to_dicts()
+    # Only the columns clustering reads (a third of the mention table); the group keys when
+    # the caller has them already (cluster_events_incremental).
+    keyed = {"_actor", "_recipient"} <= set(mentions.columns)
+    rows = mentions.select(
+        EVENT_INPUT_COLUMNS + (["_actor", "_recipient"] if keyed else [])
+    ).to_dicts()
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
-        r["_actor"] = _key(r["actor_kind"], r["actor_iso3"], r["actor_name"])
-        r["_recipient"] = (
-            _key(r["recipient_kind"], r["recipient_iso3"], r["recipient_name"])
-            if r["recipient_name"]
-            else "-"
-        )
+        if not keyed:
+            r["_actor"] = _key(r["actor_kind"], r["actor_iso3"], r["actor_name"])
+            r["_recipient"] = (
+                _key(r["recipient_kind"], r["recipient_iso3"], r["recipient_name"])
+                if r["recipient_name"]
+                else "-"
+            )
         r["_date"] = r["event_date"] or r["published_date"] or dt.date(1970, 1, 1)
         groups.setdefault((r["event_type"], r["_actor"], r["_recipient"], r["mode"]), []).append(r)
     events, members_out = [], []
@@ -283,3 +294,129 @@ def cluster_events(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.DataFrame(events, schema=EVENT_SCHEMA),
         pl.DataFrame(members_out, schema=EVENT_MEMBER_SCHEMA),
     )
+
+
+# --- incremental event clustering ---------------------------------------------------------------
+# A rerun adds the mentions of a few new articles; clustering is greedy within each key group
+# (event_type, actor, recipient, mode) and groups never interact, so only the groups whose
+# mentions changed can cluster differently. The clustering's input (the columns it reads) is
+# kept beside its outputs; the next run compares the current input with it, clusters again only
+# the groups with an added, removed or changed mention, and takes every other group's events and
+# members from the previous outputs, in the order a clustering from scratch writes them.
+EVENT_INPUT_COLUMNS = [
+    "event_mention_id",
+    "article_id",
+    "sentence_index",
+    "event_type",
+    "mode",
+    "actor_kind",
+    "actor_iso3",
+    "actor_name",
+    "recipient_kind",
+    "recipient_iso3",
+    "recipient_name",
+    "event_date",
+    "published_date",
+    "date_precision",
+    "place_text",
+    "confidence",
+]
+_GROUP = ["event_type", "_actor", "_recipient", "mode"]
+
+
+def _with_group(frame: pl.DataFrame) -> pl.DataFrame:
+    """The clustering input with its group key columns (_actor, _recipient) as cluster_events
+    computes them (a recipient without a name is "-")."""
+    idx = frame.with_row_index("_i")
+    actor = idx.select(["_i", "actor_kind", "actor_iso3", "actor_name"])
+    recipient = idx.select(["_i", "recipient_kind", "recipient_iso3", "recipient_name"])
+    a = actor.unique(["actor_kind", "actor_iso3", "actor_name"]).drop("_i")
+    a = a.with_columns(pl.Series("_actor", [_key(*r) for r in a.iter_rows()], dtype=pl.String))
+    r = recipient.unique(["recipient_kind", "recipient_iso3", "recipient_name"]).drop("_i")
+    r = r.with_columns(
+        pl.Series("_recipient", [_key(*x) if x[2] else "-" for x in r.iter_rows()], dtype=pl.String)
+    )
+    keys = (
+        actor.join(a, on=["actor_kind", "actor_iso3", "actor_name"], how="left", nulls_equal=True)
+        .select("_i", "_actor")
+        .join(
+            recipient.join(
+                r,
+                on=["recipient_kind", "recipient_iso3", "recipient_name"],
+                how="left",
+                nulls_equal=True,
+            ).select("_i", "_recipient"),
+            on="_i",
+        )
+        .sort("_i")
+    )
+    return frame.with_columns(keys["_actor"], keys["_recipient"])
+
+
+def event_cluster_input(mentions: pl.DataFrame) -> pl.DataFrame:
+    """What clustering reads of the mentions, with each row's group key: the state to keep."""
+    return _with_group(mentions.select(EVENT_INPUT_COLUMNS))
+
+
+def cluster_events_incremental(
+    mentions: pl.DataFrame,
+    previous_input: pl.DataFrame | None,
+    previous_events: pl.DataFrame | None,
+    previous_members: pl.DataFrame | None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(events, event_members, this input): the same tables as `cluster_events(mentions)`.
+
+    `previous_*` are the input (`event_cluster_input`) and outputs of the previous clustering;
+    the caller passes them only when they belong together (None: cluster everything).
+    """
+    current = event_cluster_input(mentions)
+    usable = (
+        previous_input is not None
+        and previous_events is not None
+        and previous_members is not None
+        and previous_input.schema == current.schema
+        and dict(previous_events.schema) == EVENT_SCHEMA
+        and dict(previous_members.schema) == EVENT_MEMBER_SCHEMA
+        and current["event_mention_id"].is_unique().all()
+        and previous_input["event_mention_id"].is_unique().all()
+    )
+    if not usable:
+        return (*cluster_events(mentions), current)
+    cols = list(current.columns)
+    added = current.join(previous_input, on=cols, how="anti", nulls_equal=True)
+    removed = previous_input.join(current, on=cols, how="anti", nulls_equal=True)
+    touched = pl.concat([added.select(_GROUP), removed.select(_GROUP)]).unique()
+    if touched.is_empty():
+        return previous_events, previous_members, current
+    redo = mentions.with_columns(current["_actor"], current["_recipient"]).join(
+        touched, on=_GROUP, how="semi", nulls_equal=True, maintain_order="left"
+    )
+    new_events, new_members = cluster_events(redo)
+    group_of = [
+        "event_type",
+        pl.col("actor_key").alias("_actor"),
+        pl.col("recipient_key").fill_null("-").alias("_recipient"),
+        "mode",
+    ]
+    kept = (
+        previous_events.with_columns(group_of[1], group_of[2])
+        .join(touched, on=_GROUP, how="anti", nulls_equal=True, maintain_order="left")
+        .drop("_actor", "_recipient")
+    )
+    events = (
+        pl.concat([kept, new_events])
+        .with_columns(pl.col("recipient_key").fill_null("-").alias("_recipient"))
+        .sort(["event_type", "actor_key", "_recipient", "mode"], maintain_order=True)
+        .drop("_recipient")
+    )
+    kept_members = previous_members.join(
+        kept.select("event_id"), on="event_id", how="semi", maintain_order="left"
+    )
+    position = events.select("event_id").with_row_index("_pos")
+    members = (
+        pl.concat([kept_members, new_members])
+        .join(position, on="event_id", how="left", maintain_order="left")
+        .sort("_pos", maintain_order=True)
+        .drop("_pos")
+    )
+    return events, members, current

@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -232,14 +233,24 @@ def warm_up() -> None:
     _warm = True
 
 
-def cool_down() -> None:
+def cool_down(wait: bool = True) -> threading.Thread | None:
     """Stop the fork server and wait for it, so that it and its workers are reaped by this
     process (their resource usage, peak memory included, then counts as this process's
     children's, as a spawned pool's does). Uses multiprocessing's own stop, meant for its tests;
-    if a Python version lacks it, the server simply ends with this process."""
+    if a Python version lacks it, the server simply ends with this process.
+
+    wait=False stops it in a thread and returns that thread: the server (half a second to exit
+    with the model loaded) ends while this process writes its summary; join the thread before
+    exiting to reap it.
+    """
     stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)
-    if _warm and stop is not None:
-        stop()
+    if not _warm or stop is None:
+        return None
+    stopping = threading.Thread(target=stop, name="forkserver-stop", daemon=True)
+    stopping.start()
+    if wait:
+        stopping.join()
+    return stopping
 
 
 def _start_worker(environment: dict[str, str], init: Callable[[], None]) -> None:

@@ -5,23 +5,29 @@ event reported by several articles is only visible across all of them, so cluste
 over the whole lake, like the actor tables.
 """
 
+import hashlib
+from pathlib import Path
+
 import dagster as dg
+import polars as pl
 
 from orchestration.metadata import table_metadata
 from orchestration.settings import NewsledgerSettings
 from transforms import lake
-from transforms.extract.cluster import cluster_events, cluster_pledges
+from transforms.extract import cluster, ids, parties
+from transforms.extract.cluster import cluster_events_incremental, cluster_pledges
 from transforms.extract.events import EVENT_MENTION_SCHEMA
 from transforms.extract.pledges import PLEDGE_MENTION_SCHEMA
+from transforms.refdata import fingerprint
 
 PLEDGE_TABLES = ("aid_pledges", "aid_pledge_members")
 EVENT_TABLES = ("events", "event_members")
+# The previous event clustering's input, beside its outputs (cluster_events_incremental); private.
+EVENT_CLUSTER_INPUT = "event_cluster_input"
 
 
 def _current(settings: NewsledgerSettings, table: str, schema: dict):
     """Mentions of articles still in the input, from the newest extractor version of each."""
-    import polars as pl
-
     frame = lake.read_table(settings.lake, table)
     if frame.is_empty():
         return pl.DataFrame(schema=schema)
@@ -64,11 +70,50 @@ def pledge_tables(context: dg.AssetExecutionContext, settings: NewsledgerSetting
     group_name="extract",
 )
 def event_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
-    """One row per event across articles, with every member mention and why it joined."""
+    """One row per event across articles, with every member mention and why it joined.
+
+    Incremental: only the key groups whose mentions changed since the previous run are
+    clustered again (transforms/extract/cluster.py); the tables are those of a clustering
+    from scratch.
+    """
     mentions = _current(settings, "event_mentions", EVENT_MENTION_SCHEMA)
-    for table, frame in zip(EVENT_TABLES, cluster_events(mentions), strict=True):
+    previous = _previous_event_clustering(settings.lake)
+    events, members, state = cluster_events_incremental(mentions, *previous)
+    for table, frame in zip(EVENT_TABLES, (events, members), strict=True):
         lake.write_snapshot(settings.lake, table, frame)
         yield dg.MaterializeResult(asset_key=["lake", table], metadata=table_metadata(frame))
+    # Last, and stamped with the outputs it belongs to: a run killed before this line leaves a
+    # state whose stamp no longer matches, and the next run clusters everything again.
+    stamp = _event_outputs_stamp(settings.lake)
+    lake.write_snapshot(
+        settings.lake, EVENT_CLUSTER_INPUT, state.with_columns(_stamp=pl.lit(stamp))
+    )
+
+
+def _event_outputs_stamp(lake_dir: Path) -> str:
+    """The clustering code's and reference data's fingerprint plus the outputs' bytes."""
+    digest = hashlib.sha1(fingerprint(cluster.__file__, parties.__file__, ids.__file__).encode())
+    for table in EVENT_TABLES:
+        digest.update(
+            hashlib.sha1((Path(lake_dir) / table / "current.parquet").read_bytes()).digest()
+        )
+    return digest.hexdigest()
+
+
+def _previous_event_clustering(lake_dir: Path):
+    """(input, events, event_members) of the previous run when they belong together, else Nones."""
+    state = lake.read_snapshot(lake_dir, EVENT_CLUSTER_INPUT)
+    if state is None or "_stamp" not in state.columns or not state.height:
+        return None, None, None
+    try:
+        stamp = _event_outputs_stamp(lake_dir)
+    except OSError:
+        return None, None, None
+    if state["_stamp"][0] != stamp or state["_stamp"].n_unique() != 1:
+        return None, None, None
+    events = lake.read_snapshot(lake_dir, "events")
+    members = lake.read_snapshot(lake_dir, "event_members")
+    return state.drop("_stamp"), events, members
 
 
 defs = dg.Definitions(assets=[pledge_tables, event_tables])
