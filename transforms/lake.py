@@ -10,6 +10,8 @@ Layout (one folder per table, so dbt sources read `<table>/*.parquet`):
     lake/<table>/_empty.parquet            a zero-row file with the schema, so globs never miss
     lake/actor_cache/part-<key>.parquet    per-article actor resolutions (transforms/actors.py)
     lake/geocode_cache/current.parquet     one geocode per distinct place text (places.py)
+    lake/event_cluster_input/current.parquet  what the last event clustering read, stamped with
+                                           its outputs (private; extract/cluster.py)
 
 Every write goes to a temporary file in the same folder and is renamed over the target, so a
 crash leaves either the old file or the new one, never half of one. Temporary files are named

@@ -1,6 +1,7 @@
 -- One row per aid pledge, counted once across the articles that report it
 -- (clusters of transforms/extract/cluster.py). Countries come from the resolved actors of the
--- member mentions when there are any, else from the extractor's own resolution.
+-- member mentions when there are any, else from the extractor's own resolution (the most
+-- frequent one; a tie goes to the smallest id: `mode(x order by x)`, see fct_events.sql).
 -- amount_usd: the text's own conversion when given, else USD amounts as they are, else the
 -- amount at the annual-average rate of the pledge's year (seed exchange_rates_usd; the last
 -- year on file for later dates).
@@ -11,10 +12,10 @@ with pledges as (
 member_actors as (
     select
         mb.pledge_id,
-        mode(m.donor_actor_id) as donor_actor_id,
-        mode(m.donor_country_iso3) as donor_country_iso3,
-        mode(m.recipient_actor_id) as recipient_actor_id,
-        mode(m.recipient_country_iso3) as recipient_country_iso3,
+        mode(m.donor_actor_id order by m.donor_actor_id) as donor_actor_id,
+        mode(m.donor_country_iso3 order by m.donor_country_iso3) as donor_country_iso3,
+        mode(m.recipient_actor_id order by m.recipient_actor_id) as recipient_actor_id,
+        mode(m.recipient_country_iso3 order by m.recipient_country_iso3) as recipient_country_iso3,
         count(distinct m.article_id) as n_articles_current
     from {{ ref('stg_aid_pledge_members') }} as mb
     inner join {{ ref('int_aid_pledge_mention_actors') }} as m using (pledge_mention_id)
