@@ -709,10 +709,6 @@ CACHE_MAX_PARTS = 16  # more parts than this (or more dead rows than live): rewr
 _KEY = ["article_id", "extractor_version", "resolver_version"]
 
 
-def _key_expr() -> pl.Expr:
-    return pl.concat_str(_KEY, separator="\x1f").alias("key")
-
-
 @functools.lru_cache(maxsize=1)
 def resolver_version() -> str:
     """ACTOR_VERSION plus a fingerprint of the reference data and this code: the cache key."""
