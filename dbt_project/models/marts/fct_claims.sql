@@ -39,15 +39,7 @@ actors as (
 relinked as (
     select t.claim_id
     from {{ this }} as t
-    left join mentions as sm
-        on sm.article_id = t.article_id
-        and sm.start_char = t.speaker_start
-        and sm.end_char = t.speaker_end
-    left join actors as sa on sa.actor_id = sm.actor_id
-    left join mentions as tm
-        on tm.article_id = t.article_id
-        and tm.start_char = t.target_start
-        and tm.end_char = t.target_end
+    {{ claim_actor_joins('t') }}
     where t.speaker_actor_id is distinct from sm.actor_id
         or t.target_actor_id is distinct from tm.actor_id
         or t.speaker_name is distinct from coalesce(sa.canonical_name, t.speaker_name_extracted)
@@ -119,12 +111,4 @@ select
     c.rules_version,
     c.extractor_version
 from claims as c
-left join mentions as sm
-    on sm.article_id = c.article_id
-    and sm.start_char = c.speaker_start
-    and sm.end_char = c.speaker_end
-left join actors as sa on sa.actor_id = sm.actor_id
-left join mentions as tm
-    on tm.article_id = c.article_id
-    and tm.start_char = c.target_start
-    and tm.end_char = c.target_end
+{{ claim_actor_joins('c') }}
