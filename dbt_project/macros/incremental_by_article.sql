@@ -41,9 +41,7 @@ where not exists (
 {% endmacro %}
 
 {% macro articles_built_relation() %}
-{{- return(api.Relation.create(
-    database=this.database, schema='intermediate', identifier=this.identifier ~ '__articles_built'
-)) -}}
+{{- return(model_record_relation('articles_built')) -}}
 {% endmacro %}
 
 {% macro record_articles_to_build(table) %}

@@ -22,15 +22,11 @@
     collision, not a case to expect. -#}
 
 {% macro built_from_relation() %}
-{{- return(api.Relation.create(
-    database=this.database, schema='intermediate', identifier=this.identifier ~ '__built_days'
-)) -}}
+{{- return(model_record_relation('built_days')) -}}
 {% endmacro %}
 
 {% macro days_built_relation() %}
-{{- return(api.Relation.create(
-    database=this.database, schema='intermediate', identifier=this.identifier ~ '__days_built'
-)) -}}
+{{- return(model_record_relation('days_built')) -}}
 {% endmacro %}
 
 {% macro has_built_from() %}

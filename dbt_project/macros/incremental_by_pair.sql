@@ -19,15 +19,11 @@
     the mart (~800,000 rows) on a +1% rerun at 20,000 articles. -#}
 
 {% macro built_articles_relation() %}
-{{- return(api.Relation.create(
-    database=this.database, schema='intermediate', identifier=this.identifier ~ '__built_articles'
-)) -}}
+{{- return(model_record_relation('built_articles')) -}}
 {% endmacro %}
 
 {% macro pairs_built_relation() %}
-{{- return(api.Relation.create(
-    database=this.database, schema='intermediate', identifier=this.identifier ~ '__pairs_built'
-)) -}}
+{{- return(model_record_relation('pairs_built')) -}}
 {% endmacro %}
 
 {% macro has_built_articles() %}
