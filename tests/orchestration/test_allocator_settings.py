@@ -6,6 +6,7 @@ benchmark, or a run worker started by `dagster dev`, inherited it and kept every
 high-water mark (orchestration/__init__.py).
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,7 +53,12 @@ for mode in ("polars", "newsledger"):
     reason="needs Linux's smaps_rollup with LazyFree (MADV_FREE)",
 )
 def test_children_of_a_polars_process_give_freed_frames_back():
-    out = subprocess.run([sys.executable, "-c", PARENT], capture_output=True, text=True, check=True)
+    # Without the setting this test process may have (conftest imports orchestration): the
+    # parent starts as a user's shell would.
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    out = subprocess.run(
+        [sys.executable, "-c", PARENT], capture_output=True, text=True, check=True, env=env
+    )
     figures = {
         line.split()[0]: [float(x) for x in line.split()[1:]] for line in out.stdout.splitlines()
     }
