@@ -10,10 +10,10 @@ stage starts from what is really in use; it costs a few percent more system time
 allocation-heavy stages.
 
 A value set by the user wins. But Polars writes its own setting into `os.environ` when it is
-imported, so every child of a process that imported Polars (the benchmark's `newsledger run`, the
-run workers of `dagster dev`) inherits it as if a user had set it; that inherited default is
-replaced. Measured in `make bench` at 20,000 articles: the main process peaked at 1,347 MB of
-which 793 MB were lazily freed pages, against ~600 MB with this setting.
+imported, so every child of a process that imported Polars (the benchmark's `newsledger run`,
+the run workers a Dagster code server launches) inherits it as if a user had set it; that
+inherited default is replaced. Measured in `make bench` at 20,000 articles: the main process
+peaked at 1,347 MB, of which 793 MB were lazily freed pages; 674 MB with this setting.
 """
 
 import os
