@@ -230,21 +230,14 @@ def cluster_events(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Event mentions (EVENT_MENTION_SCHEMA) -> (events, event_members)."""
     if mentions.is_empty():
         return pl.DataFrame(schema=EVENT_SCHEMA), pl.DataFrame(schema=EVENT_MEMBER_SCHEMA)
-    # Only the columns clustering reads (a third of the mention table); the group keys when
-    # the caller has them already (cluster_events_incremental).
-    keyed = {"_actor", "_recipient"} <= set(mentions.columns)
-    rows = mentions.select(
-        EVENT_INPUT_COLUMNS + (["_actor", "_recipient"] if keyed else [])
-    ).to_dicts()
+    # Only the columns clustering reads (a third of the mention table), with the group keys
+    # (_with_group), or the keys the caller has already computed (cluster_events_incremental).
+    if {"_actor", "_recipient"} <= set(mentions.columns):
+        rows = mentions.select([*EVENT_INPUT_COLUMNS, "_actor", "_recipient"]).to_dicts()
+    else:
+        rows = event_cluster_input(mentions).to_dicts()
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
-        if not keyed:
-            r["_actor"] = _key(r["actor_kind"], r["actor_iso3"], r["actor_name"])
-            r["_recipient"] = (
-                _key(r["recipient_kind"], r["recipient_iso3"], r["recipient_name"])
-                if r["recipient_name"]
-                else "-"
-            )
         r["_date"] = r["event_date"] or r["published_date"] or dt.date(1970, 1, 1)
         groups.setdefault((r["event_type"], r["_actor"], r["_recipient"], r["mode"]), []).append(r)
     events, members_out = [], []
