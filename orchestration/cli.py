@@ -89,7 +89,7 @@ def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path) -> i
         )
     from transforms.nlp.run import cool_down
 
-    stopping = cool_down(wait=False)  # the fork server exits while the summary is written
+    stopping = cool_down()  # the fork server exits while the summary is written
     try:
         return _summarize(result, instance, warehouse, log_path, started)
     finally:

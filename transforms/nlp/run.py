@@ -233,23 +233,18 @@ def warm_up() -> None:
     _warm = True
 
 
-def cool_down(wait: bool = True) -> threading.Thread | None:
-    """Stop the fork server and wait for it, so that it and its workers are reaped by this
-    process (their resource usage, peak memory included, then counts as this process's
-    children's, as a spawned pool's does). Uses multiprocessing's own stop, meant for its tests;
-    if a Python version lacks it, the server simply ends with this process.
-
-    wait=False stops it in a thread and returns that thread: the server (half a second to exit
-    with the model loaded) ends while this process writes its summary; join the thread before
-    exiting to reap it.
-    """
+def cool_down() -> threading.Thread | None:
+    """Stop the fork server, in a thread that the caller joins before exiting: the server (half a
+    second to exit with the model loaded) ends while the caller goes on, and the join reaps it
+    and its workers in this process (their resource usage, peak memory included, then counts as
+    this process's children's, as a spawned pool's does). Uses multiprocessing's own stop, meant
+    for its tests; if a Python version lacks it (or no server was warmed), returns None and the
+    server simply ends with this process."""
     stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)
     if not _warm or stop is None:
         return None
     stopping = threading.Thread(target=stop, name="forkserver-stop", daemon=True)
     stopping.start()
-    if wait:
-        stopping.join()
     return stopping
 
 
