@@ -18,9 +18,9 @@ from pathlib import Path
 from pyinstrument import Profiler
 
 from transforms.articles import ingest_folder
+from transforms.extract.base import ArticleContext
 from transforms.nlp.pipeline import extractor_version, load_nlp
 from transforms.nlp.run import extract_docs
-from transforms.nlp.tables import ArticleContext
 
 
 def main() -> None:

@@ -61,9 +61,9 @@ def same_speaker(pred: str | None, gold: str | None) -> bool:
 
 
 def predict(story_ids: list[str]) -> dict[str, list[dict]]:
+    from transforms.extract.base import ArticleContext
     from transforms.extract.claims import claim_rows
     from transforms.nlp.pipeline import load_nlp
-    from transforms.nlp.tables import ArticleContext
 
     nlp = load_nlp()
     out = {}

@@ -61,8 +61,8 @@ def parse_stories(story_ids: list[str]):
     are those of a real run.
     """
     from transforms.articles import article_id_for, parse_article
+    from transforms.extract.base import ArticleContext
     from transforms.nlp.pipeline import extractor_version, load_nlp
-    from transforms.nlp.tables import ArticleContext
 
     nlp = load_nlp()
     version = extractor_version(nlp)

@@ -8,9 +8,9 @@ import pytest
 
 from tests.conftest import SEED_ARTICLE
 from transforms.articles import parse_article
+from transforms.extract.base import ArticleContext
 from transforms.extract.claims import claim_number_rows, claim_rows, find_quotes, rules
 from transforms.extract.numbers import parse_amount
-from transforms.nlp.tables import ArticleContext
 
 pytestmark = pytest.mark.slow
 STANCES = {

@@ -37,9 +37,9 @@ def test_cached_values_equal_spacys_own(doc):
 
 
 def test_extraction_leaves_no_reference_cycle_on_the_doc():
+    from transforms.extract.base import ArticleContext
     from transforms.nlp.pipeline import extractor_version
     from transforms.nlp.run import extract_docs
-    from transforms.nlp.tables import ArticleContext
 
     articles = ingest_folder(SEEDS).articles.sort("article_id").head(3)
     contexts = [

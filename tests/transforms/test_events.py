@@ -6,8 +6,8 @@ import pytest
 
 from tests.conftest import SEED_ARTICLE
 from transforms.articles import parse_article
+from transforms.extract.base import ArticleContext
 from transforms.extract.events import PLOVER_TYPES, event_rows, events_in_sentence
-from transforms.nlp.tables import ArticleContext
 
 pytestmark = pytest.mark.slow
 

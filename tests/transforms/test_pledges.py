@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import SEED_ARTICLE
 from transforms.articles import parse_article
+from transforms.extract.base import ArticleContext
 from transforms.extract.pledges import pledge_rows
-from transforms.nlp.tables import ArticleContext
 
 pytestmark = pytest.mark.slow
 

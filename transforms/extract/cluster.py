@@ -23,7 +23,7 @@ import heapq
 
 import polars as pl
 
-from transforms.extract.ids import stable_id
+from transforms.extract.base import stable_id
 from transforms.extract.parties import normalize_name
 
 AMOUNT_TOLERANCE = 0.05

@@ -36,11 +36,11 @@ import polars as pl
 from spacy.tokens import Doc, Span, Token
 
 from transforms.extract import dates, doc_cache
-from transforms.extract.ids import stable_id
+from transforms.extract.base import stable_id
 from transforms.extract.parties import Party, parties_for
 
 if TYPE_CHECKING:
-    from transforms.nlp.tables import ArticleContext
+    from transforms.extract.base import ArticleContext
 
 RULES = Path(__file__).parent / "rules"
 RULES_VERSION = "lexicons-1"

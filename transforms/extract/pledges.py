@@ -32,13 +32,13 @@ import polars as pl
 from spacy.tokens import Doc, Span, Token
 
 from transforms.extract import dates, doc_cache
-from transforms.extract.ids import stable_id
+from transforms.extract.base import stable_id
 from transforms.extract.money import Amount, find_amounts
 from transforms.extract.parties import Party, home_country, parties_for, party_for
 from transforms.refdata import country_names
 
 if TYPE_CHECKING:
-    from transforms.nlp.tables import ArticleContext
+    from transforms.extract.base import ArticleContext
 
 RULES = Path(__file__).parent / "rules"
 RULES_VERSION = "lexicons-2"  # 2: population recipients placed, humanitarian

@@ -9,15 +9,21 @@ text), so `text[start_char:end_char]` is the span.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import polars as pl
 from spacy.tokens import Doc, Span
 
 from transforms.extract import doc_cache
+from transforms.extract.base import ArticleContext, stable_id
+from transforms.extract.claims import (
+    CLAIM_NUMBER_SCHEMA,
+    CLAIM_SCHEMA,
+    claim_number_rows,
+    claim_rows,
+)
+from transforms.extract.events import EVENT_MENTION_SCHEMA, event_rows
+from transforms.extract.pledges import PLEDGE_MENTION_SCHEMA, pledge_rows
 
 SENTENCE_SCHEMA = {
     "article_id": pl.String,
@@ -37,17 +43,6 @@ MENTION_SCHEMA = {
     "entity_label": pl.String,
     "extractor_version": pl.String,
 }
-
-
-@dataclass(frozen=True)
-class ArticleContext:
-    article_id: str
-    published_date: dt.date
-    version: str
-
-
-def stable_id(*parts: object) -> str:
-    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
 def sentence_rows(doc: Doc, article: ArticleContext) -> list[dict]:
@@ -83,31 +78,13 @@ def _mention_row(doc: Doc, ent: Span, article: ArticleContext) -> dict:
     }
 
 
-from transforms.extract.claims import (  # noqa: E402  (after ArticleContext, which it uses)
-    CLAIM_NUMBER_SCHEMA,
-    CLAIM_SCHEMA,
-    claim_number_rows,
-    claim_rows,
-)
-
-
-def _extract_tables() -> dict[str, tuple[dict, Callable[[Doc, ArticleContext], list[dict]]]]:
-    # Imported here: the extractors import ArticleContext and stable_id from this module.
-    from transforms.extract.events import EVENT_MENTION_SCHEMA, event_rows
-    from transforms.extract.pledges import PLEDGE_MENTION_SCHEMA, pledge_rows
-
-    return {
-        "aid_pledge_mentions": (PLEDGE_MENTION_SCHEMA, pledge_rows),
-        "event_mentions": (EVENT_MENTION_SCHEMA, event_rows),
-    }
-
-
 # Table name -> (schema, extractor). `sentences` is written last for each batch: its presence
 # marks the batch's articles as done (see transforms/nlp/run.py).
 DOC_TABLES: dict[str, tuple[dict, Callable[[Doc, ArticleContext], list[dict]]]] = {
     "entity_mentions": (MENTION_SCHEMA, mention_rows),
     "claims": (CLAIM_SCHEMA, claim_rows),
     "claim_numbers": (CLAIM_NUMBER_SCHEMA, claim_number_rows),
-    **_extract_tables(),
+    "aid_pledge_mentions": (PLEDGE_MENTION_SCHEMA, pledge_rows),
+    "event_mentions": (EVENT_MENTION_SCHEMA, event_rows),
     "sentences": (SENTENCE_SCHEMA, sentence_rows),
 }

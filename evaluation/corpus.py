@@ -1,0 +1,112 @@
+"""The labelled corpus of ../shared/data/gold/train: stories, their split, and their gold records.
+
+Every held-out figure of `make eval` is read on the stories whose `split` is `test` (fixed by the
+corpus, about a quarter of the stories); `train` stories (and gold/dev) are what extraction may
+learn from or be tuned on. Inside `train`, `folds()` gives a fixed partition by story for
+cross-validation when choosing between variants (never the test split).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+from dataclasses import dataclass
+
+from evaluation.common import SHARED_DATA
+
+TRAIN_DIR = SHARED_DATA / "gold" / "train"
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    source: str
+    url: str
+    published: dt.date
+    title: str
+    split: str
+    text: str
+
+
+@functools.lru_cache(maxsize=1)
+def stories() -> dict[str, Story]:
+    out = {}
+    path = TRAIN_DIR / "stories.jsonl"
+    if not path.exists():
+        return out
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        out[r["id"]] = Story(
+            r["id"],
+            r["source"],
+            r.get("url") or "",
+            dt.date.fromisoformat(r["published"]),
+            r.get("title") or "",
+            r["split"],
+            r["text"],
+        )
+    return out
+
+
+def story_ids(split: str) -> list[str]:
+    """Story ids of one split ('train' or 'test'), in file order."""
+    return [s.id for s in stories().values() if s.split == split]
+
+
+def fold_of(story_id: str, k: int = 5) -> int:
+    """Fixed fold (0..k-1) of a train story, from a hash of its id: cross-validation by story."""
+    return int(hashlib.sha1(story_id.encode("utf-8")).hexdigest(), 16) % k
+
+
+def records(name: str, split: str | None = None) -> list[dict]:
+    """Gold records of one file of the corpus (events, claims, aid_pledges, dates), by split."""
+    path = TRAIN_DIR / f"{name}.jsonl"
+    if not path.exists():
+        return []
+    known = stories()
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        story = known.get(r["story_id"])
+        if story is None or (split is not None and story.split != split):
+            continue
+        out.append(r)
+    return out
+
+
+def attribution(story: Story) -> str:
+    """The credit line the corpus README asks for when a story's text is copied."""
+    if story.source == "wikinews":
+        return (
+            f'"{story.title}", Wikinews, {story.url}, published {story.published}, licensed '
+            "under CC BY 2.5 (https://creativecommons.org/licenses/by/2.5/)"
+        )
+    if story.source == "voa":
+        return f"voanews.com / Voice of America / VOA, {story.url}"
+    if story.source == "whitehouse":
+        return f"Source: The White House, {story.url}"
+    return f"Source: U.S. Department of State, {story.url}"
+
+
+def parse(story_list: list[Story]):
+    """Parse stories with the pipeline's own model: [(story, doc, ArticleContext)].
+
+    The Doc is built from the story text exactly as the corpus stores it, so gold verbatim
+    fields are substrings of `doc.text`.
+    """
+    from transforms.extract.base import ArticleContext
+    from transforms.nlp.pipeline import extractor_version, load_nlp
+
+    nlp = load_nlp()
+    version = extractor_version(nlp)
+    docs = nlp.pipe([s.text for s in story_list], batch_size=16)
+    return [
+        (s, doc, ArticleContext(s.id, s.published, version))
+        for s, doc in zip(story_list, docs, strict=True)
+    ]
