@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from evaluation.common import SHARED_DATA, Row, fmt
+from evaluation.common import SHARED_DATA, ErrorTable, Row, fmt
 
 # Section modules in print order; each exposes report() -> list[Row].
 SECTIONS = ["entities", "actors", "claims", "events", "pledges", "dates"]
@@ -17,6 +17,7 @@ def main(argv: list[str]) -> int:
         print(f"gold data not found at {SHARED_DATA}; set NEWSLEDGER_SHARED_DATA", file=sys.stderr)
         return 2
     rows: list[Row] = []
+    tables: list[ErrorTable] = []
     for name in wanted:
         try:
             module = importlib.import_module(f"evaluation.{name}")
@@ -24,7 +25,8 @@ def main(argv: list[str]) -> int:
             if err.name != f"evaluation.{name}":
                 raise
             continue  # section not built yet
-        rows.extend(module.report())
+        for item in module.report():
+            (tables if isinstance(item, ErrorTable) else rows).append(item)
     header = (
         f"{'section':<9} {'dataset':<22} {'field':<26} "
         f"{'P':>6} {'R':>6} {'F1':>6} {'acc':>6}  target"
@@ -36,6 +38,11 @@ def main(argv: list[str]) -> int:
             f"{r.section:<9} {r.dataset:<22} {r.field:<26} {fmt(r.precision)} {fmt(r.recall)} "
             f"{fmt(r.f1)} {fmt(r.value)}  {r.target} {r.note}"
         )
+    if tables:
+        print("\nThe 20 most frequent error kinds per field (held-out split unless labelled)")
+        for table in tables:
+            print()
+            print("\n".join(table.lines()))
     return 0
 
 

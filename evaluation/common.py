@@ -78,3 +78,28 @@ def parse_stories(story_ids: list[str]):
             ArticleContext(article_id, parsed.published_date, version),
         )
     return out
+
+
+@dataclass
+class ErrorTable:
+    """The most frequent error kinds of one field, printed under the figures by `make eval`.
+
+    A section's report() may return these beside its Rows; `counts` maps a short error-kind
+    label ("missed: ASSAULT", "wrong recipient") to how often it happened.
+    """
+
+    section: str
+    dataset: str
+    field: str
+    counts: dict[str, int]
+    examples: dict[str, str] | None = None  # one example per kind, shortened
+
+    def lines(self, top: int = 20) -> list[str]:
+        ranked = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        out = [
+            f"{self.section} / {self.dataset} / {self.field}: {sum(self.counts.values())} errors"
+        ]
+        for kind, n in ranked:
+            ex = (self.examples or {}).get(kind)
+            out.append(f"  {n:5d}  {kind}" + (f"   e.g. {ex[:110]}" if ex else ""))
+        return out
