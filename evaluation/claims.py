@@ -1,12 +1,19 @@
-"""Claims against the dev gold (gold/dev/claims.jsonl): speaker, cue, content, stance.
+"""Claims: speaker, cue, content, stance, on held-out text and (in-sample) on the dev gold.
 
-Each gold story is parsed with the same pipeline as the NLP stage: the seed article's stored text
-(after the date header) and seeds/voa_<id>.txt for VOA stories. Matching follows
-gold/dev/README.md: a predicted claim matches a gold claim of the same story when their contents
-overlap with token F1 >= 0.5, one-to-one, best pairs first. Content-overlap P/R/F1 is that
-matching; content exact counts matched pairs with identical content; cue counts matched pairs
-with the same cue lemma; speaker counts matched pairs whose resolved names agree (same
-normalized name or same last word); stance accuracy is over matched pairs.
+Datasets:
+- `gold/train test (N st.)`: the `test` split of ../shared/data/gold/train (held out: no rule was
+  written or tuned on it); the figures to quote. An error table per field follows the figures.
+- `train split (not tuned on; learnable)`: the `train` split of the same corpus.
+- `dev (in-sample, tuned)`: gold/dev/claims.jsonl, the stories the claim rules were tuned on
+  (the seed article and VOA stories of seeds/, parsed from the stored seed text).
+
+Matching follows gold/dev/README.md: a predicted claim matches a gold claim of the same story when
+their contents overlap with token F1 >= 0.5, one-to-one, best pairs first. Content-overlap P/R/F1
+is that matching; content exact counts matched pairs with identical content; cue counts matched
+pairs with the same cue lemma; speaker counts matched pairs whose resolved names agree (same
+normalized name or same last word); stance and is_direct accuracy are over matched pairs.
+On the corpus splits every story of the split counts (a prediction in a story without gold
+claims is a false positive); on dev, the stories holding gold claims.
 """
 
 from __future__ import annotations
@@ -17,9 +24,17 @@ import re
 import unicodedata
 from collections import Counter
 
-from evaluation.common import REPO, SHARED_DATA, Row
+from evaluation.common import REPO, SHARED_DATA, ErrorTable, Row
 
 SEED_FILE = REPO / "seeds" / "000_55766d7a04a2f1f7.txt"
+DEV_LABEL = "dev (in-sample, tuned)"
+TRAIN_LABEL = "train split (not tuned on; learnable)"
+FIELDS = ("speaker", "cue", "content_overlap", "content_exact")
+ACCURACY_FIELDS = ("stance", "is_direct")
+TARGETS = {"speaker": ">= 0.85 F1", "content_overlap": ">= 0.80 F1", "stance": ">= 0.85 acc"}
+PRONOUNS = frozenset(
+    "he she they it we i you him her them his their its this these those who which".split()
+)
 
 
 def story_text(story_id: str) -> str:
@@ -61,6 +76,7 @@ def same_speaker(pred: str | None, gold: str | None) -> bool:
 
 
 def predict(story_ids: list[str]) -> dict[str, list[dict]]:
+    """Dev stories: parsed from their stored seed text, as the NLP stage reads them."""
     from transforms.extract.base import ArticleContext
     from transforms.extract.claims import claim_rows
     from transforms.nlp.pipeline import load_nlp
@@ -71,6 +87,14 @@ def predict(story_ids: list[str]) -> dict[str, list[dict]]:
     for sid, doc in zip(story_ids, nlp.pipe(texts), strict=True):
         out[sid] = claim_rows(doc, ArticleContext(sid, dt.date(2000, 1, 1), "eval"))
     return out
+
+
+def predict_split(split: str) -> dict[str, list[dict]]:
+    """Corpus stories of one split (parsed once, shared with the other sections)."""
+    from evaluation.corpus import parsed
+    from transforms.extract.claims import claim_rows
+
+    return {story.id: claim_rows(doc, ctx) for story, doc, ctx in parsed(split)}
 
 
 def match(pred: list[dict], gold: list[dict]) -> list[tuple[dict, dict]]:
@@ -91,11 +115,20 @@ def match(pred: list[dict], gold: list[dict]) -> list[tuple[dict, dict]]:
     return out
 
 
-def score(gold_rows: list[dict], predicted: dict[str, list[dict]]) -> dict:
+def _by_story(gold_rows: list[dict]) -> dict[str, list[dict]]:
     by_story: dict[str, list[dict]] = {}
     for g in gold_rows:
         by_story.setdefault(g["story_id"], []).append(g)
-    n_pred = sum(len(predicted.get(s, [])) for s in by_story)
+    return by_story
+
+
+def score(
+    gold_rows: list[dict], predicted: dict[str, list[dict]], story_ids: list[str] | None = None
+) -> dict:
+    """Counts of the matching. story_ids: the stories scored (default: those holding gold)."""
+    by_story = _by_story(gold_rows)
+    scored = list(by_story) if story_ids is None else story_ids
+    n_pred = sum(len(predicted.get(s, [])) for s in scored)
     n_gold = len(gold_rows)
     counts = Counter()
     for sid, golds in by_story.items():
@@ -109,43 +142,173 @@ def score(gold_rows: list[dict], predicted: dict[str, list[dict]]) -> dict:
     return {"n_pred": n_pred, "n_gold": n_gold, **counts}
 
 
-def report() -> list[Row]:
-    path = SHARED_DATA / "gold" / "dev" / "claims.jsonl"
-    if not path.exists():
-        return []
-    gold_rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
-    stories = sorted({g["story_id"] for g in gold_rows})
-    predicted = predict(stories)
+def rows_of(dataset: str, s: dict) -> list[Row]:
     rows = []
-    for dataset, subset in (
-        ("dev (8 stories)", gold_rows),
-        ("seed-000", [g for g in gold_rows if g["story_id"] == "seed-000"]),
-    ):
-        s = score(subset, predicted)
-        targets = {"speaker": ">= 0.85 F1", "content_overlap": ">= 0.80 F1"}
-        for field in ("speaker", "cue", "content_overlap", "content_exact"):
-            tp = s.get(field, 0)
-            rows.append(
-                Row(
-                    "claims",
-                    dataset,
-                    field,
-                    tp=tp,
-                    fp=s["n_pred"] - tp,
-                    fn=s["n_gold"] - tp,
-                    target=targets.get(field, ""),
-                )
+    for field in FIELDS:
+        tp = s.get(field, 0)
+        rows.append(
+            Row(
+                "claims",
+                dataset,
+                field,
+                tp=tp,
+                fp=s["n_pred"] - tp,
+                fn=s["n_gold"] - tp,
+                target=TARGETS.get(field, ""),
             )
-        matched = s.get("content_overlap", 0)
-        for field, target in (("stance", ">= 0.85 acc"), ("is_direct", "")):
-            rows.append(
-                Row(
-                    "claims",
-                    dataset,
-                    f"{field} (matched)",
-                    value=s.get(field, 0) / matched if matched else None,
-                    target=target,
-                    note=f"n={matched}",
-                )
+        )
+    matched = s.get("content_overlap", 0)
+    for field in ACCURACY_FIELDS:
+        rows.append(
+            Row(
+                "claims",
+                dataset,
+                f"{field} (matched)",
+                value=s.get(field, 0) / matched if matched else None,
+                target=TARGETS.get(field, ""),
+                note=f"n={matched}",
             )
+        )
     return rows
+
+
+# -- error kinds --------------------------------------------------------------------------------
+def _short(text: str | None, n: int = 45) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def speaker_error(pred: dict, gold: dict) -> str | None:
+    """The kind of a speaker error on a matched pair, None when the speakers agree."""
+    if same_speaker(pred.get("speaker_name"), gold.get("source_canonical")):
+        return None
+    if not pred.get("speaker_name"):
+        return "speaker missing"
+    said = (pred.get("speaker_text") or "").strip().lower()
+    if said in PRONOUNS:
+        return "speaker wrong: pronoun"
+    gold_type, pred_type = gold.get("source_type"), pred.get("speaker_type")
+    if gold_type == "unnamed":
+        return "speaker wrong: gold unnamed"
+    if gold_type == pred_type == "person":
+        return "speaker wrong: other person"
+    if gold_type == pred_type:
+        return f"speaker wrong: other {gold_type}"
+    return f"speaker wrong: gold {gold_type} pred {pred_type}"
+
+
+def content_error(pred: str, gold: str) -> str | None:
+    """How a matched content differs from gold: None when identical (after stripping)."""
+    p, g = pred.strip(), gold.strip()
+    if p == g:
+        return None
+    if g in p:
+        return "content longer than gold"
+    if p in g:
+        return "content shorter than gold"
+    return "content boundaries differ"
+
+
+def errors(
+    gold_rows: list[dict], predicted: dict[str, list[dict]], story_ids: list[str]
+) -> dict[str, tuple[Counter, dict[str, str]]]:
+    """Field -> (error kind -> count, error kind -> one example), over the given stories.
+
+    content_overlap: a gold claim no prediction matched is "missed (cue lemma X)", or "missed:
+    content overlap < 0.5" when an unmatched prediction of the story shares some of its words
+    (token F1 >= 0.25); a prediction matching nothing is "spurious (cue X)". The other fields are
+    read on matched pairs only.
+    """
+    from evaluation.corpus import short_id
+
+    out: dict[str, tuple[Counter, dict[str, str]]] = {
+        f: (Counter(), {}) for f in FIELDS + ACCURACY_FIELDS
+    }
+
+    def add(field: str, kind: str, example: str) -> None:
+        counts, examples = out[field]
+        counts[kind] += 1
+        examples.setdefault(kind, example)
+
+    by_story = _by_story(gold_rows)
+    for sid in story_ids:
+        golds, preds = by_story.get(sid, []), predicted.get(sid, [])
+        pairs = match(preds, golds)
+        matched_p = {id(p) for p, _ in pairs}
+        matched_g = {id(g) for _, g in pairs}
+        unmatched = [p for p in preds if id(p) not in matched_p]
+        sid_ = short_id(sid)
+        for g in golds:
+            if id(g) in matched_g:
+                continue
+            near = max((token_f1(p["content"], g["content"]) for p in unmatched), default=0.0)
+            kind = (
+                "missed: content overlap < 0.5"
+                if near >= 0.25
+                else f"missed (cue lemma {g['cue_lemma']})"
+            )
+            add("content_overlap", kind, f"{sid_}: {g['cue']} «{_short(g['content'])}»")
+        for p in unmatched:
+            kind = f"spurious (cue {p['cue_lemma']})"
+            add("content_overlap", kind, f"{sid_}: {p['cue']} «{_short(p['content'])}»")
+        for p, g in pairs:
+            where = f"{sid_} «{_short(g['content'], 25)}»"
+            kind = speaker_error(p, g)
+            if kind:
+                add(
+                    "speaker",
+                    kind,
+                    f"{where}: gold {g['source_canonical']}; pred {p['speaker_name']}"
+                    f" ('{p['speaker_text']}')",
+                )
+            if p["cue_lemma"] != g["cue_lemma"]:
+                add(
+                    "cue",
+                    f"cue gold={g['cue_lemma']} pred={p['cue_lemma']}",
+                    f"{where}: gold '{g['cue']}', pred '{p['cue']}'",
+                )
+            kind = content_error(p["content"], g["content"])
+            if kind:
+                add(
+                    "content_exact",
+                    kind,
+                    f"{sid_}: gold «{_short(g['content'], 35)}» pred «{_short(p['content'], 35)}»",
+                )
+            if p["stance"] != g["stance"]:
+                add(
+                    "stance",
+                    f"stance gold={g['stance']} pred={p['stance']}",
+                    f"{where} (cue '{g['cue']}')",
+                )
+            if p["is_direct"] != g["is_direct"]:
+                add("is_direct", f"is_direct gold={g['is_direct']} pred={p['is_direct']}", where)
+    return out
+
+
+def report() -> list[Row | ErrorTable]:
+    from evaluation import corpus
+
+    rows: list[Row | ErrorTable] = []
+    path = SHARED_DATA / "gold" / "dev" / "claims.jsonl"
+    if path.exists():
+        gold_rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+        stories = sorted({g["story_id"] for g in gold_rows})
+        predicted = predict(stories)
+        for dataset, subset in (
+            (DEV_LABEL, gold_rows),
+            ("seed-000 (in-sample)", [g for g in gold_rows if g["story_id"] == "seed-000"]),
+        ):
+            rows += rows_of(dataset, score(subset, predicted))
+    tables: list[ErrorTable] = []
+    for split in ("test", "train"):
+        ids = corpus.story_ids(split)
+        if not ids:
+            continue
+        gold_rows = corpus.records("claims", split)
+        predicted = predict_split(split)
+        dataset = f"gold/train test ({len(ids)} st.)" if split == "test" else TRAIN_LABEL
+        rows += rows_of(dataset, score(gold_rows, predicted, ids))
+        if split == "test":
+            for field, (counts, examples) in errors(gold_rows, predicted, ids).items():
+                tables.append(ErrorTable("claims", dataset, field, dict(counts), examples))
+    return rows + tables

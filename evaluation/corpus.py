@@ -110,3 +110,18 @@ def parse(story_list: list[Story]):
         (s, doc, ArticleContext(s.id, s.published, version))
         for s, doc in zip(story_list, docs, strict=True)
     ]
+
+
+@functools.lru_cache(maxsize=4)
+def parsed(split: str) -> tuple:
+    """The stories of one split parsed once per process and shared by the sections.
+
+    Returns a tuple of (story, doc, ArticleContext), in file order; `make eval` parses each
+    story once however many sections read it.
+    """
+    return tuple(parse([s for s in stories().values() if s.split == split]))
+
+
+def short_id(story_id: str, n: int = 18) -> str:
+    """A story id short enough for an error-table example ("wikinews:Hotel_fire_kil..")."""
+    return story_id if len(story_id) <= n else story_id[: n - 2] + ".."

@@ -71,3 +71,239 @@ def test_pledge_targets_on_dev_gold(rows):
     key = next(k for k in rows if k[0] == "pledges" and k[2] == "precision (strict)")
     assert rows[key].value >= 0.90
     assert rows[(key[0], key[1], "core recall (strict)")].value >= 0.80
+
+
+# -- scoring and error-kind helpers of the held-out sections (no spaCy model) ----------------------
+GOLDFEIN = {
+    "story_id": "6183227",
+    "source_text": "U.S. Air Force Chief of Staff, General Dave Goldfein",
+    "source_canonical": "Dave Goldfein",
+    "source_type": "person",
+    "cue": "said",
+    "cue_lemma": "say",
+    "content": "the plane was an E-11A equipped with the Battlefield Airborne Communications Node "
+    "(BACN)",
+    "is_direct": False,
+    "stance": "assert",
+    "sentence": "U.S. Air Force Chief of Staff, General Dave Goldfein said the plane was an E-11A "
+    "equipped with the Battlefield Airborne Communications Node (BACN).",
+}
+
+
+def _claim(content, speaker="Dave Goldfein", said="Goldfein", kind="person", lemma="say"):
+    return {
+        "content": content,
+        "speaker_name": speaker,
+        "speaker_text": said,
+        "speaker_type": kind,
+        "cue": "said",
+        "cue_lemma": lemma,
+        "stance": "assert",
+        "is_direct": False,
+    }
+
+
+def test_claim_matching_is_one_to_one_best_first_and_counts_every_story_of_the_split():
+    from evaluation import claims
+
+    exact = _claim(GOLDFEIN["content"], speaker="Goldfein", said="he", kind="person")
+    longer = _claim("General Dave Goldfein said the plane was an E-11A equipped with the node")
+    pairs = claims.match([longer, exact], [GOLDFEIN])
+    assert pairs == [(exact, GOLDFEIN)]  # both overlap >= 0.5; the better one takes the gold
+    elsewhere = {"other-story": [_claim("an unrelated statement")]}
+    s = claims.score([GOLDFEIN], {"6183227": [longer, exact], **elsewhere})
+    assert (s["n_pred"], s["content_overlap"], s["content_exact"], s["speaker"]) == (2, 1, 1, 1)
+    s = claims.score(
+        [GOLDFEIN], {"6183227": [longer, exact], **elsewhere}, ["6183227", "other-story"]
+    )
+    assert s["n_pred"] == 3  # on a corpus split, a prediction in a story without gold is a FP
+
+
+def test_claim_error_kinds():
+    from evaluation import claims
+
+    assert claims.speaker_error(_claim("x", speaker="Goldfein"), GOLDFEIN) is None  # same surname
+    assert claims.speaker_error(_claim("x", "U.S. Air Force", "He"), GOLDFEIN) == (
+        "speaker wrong: pronoun"
+    )
+    assert claims.speaker_error(_claim("x", "Florence Parly", "Parly"), GOLDFEIN) == (
+        "speaker wrong: other person"
+    )
+    assert claims.speaker_error(
+        _claim("x", "U.S. Air Force", "U.S. Air Force", "organization"), GOLDFEIN
+    ) == ("speaker wrong: gold person pred organization")
+    assert claims.speaker_error(_claim("x", None, None, None), GOLDFEIN) == "speaker missing"
+    gold = "other forces have also reached the crash site"
+    assert claims.content_error(gold + " ", gold) is None
+    assert claims.content_error("have also reached the crash site", gold) == (
+        "content shorter than gold"
+    )
+    assert claims.content_error("He said " + gold, gold) == "content longer than gold"
+    assert claims.content_error("forces have also reached the site today", gold) == (
+        "content boundaries differ"
+    )
+
+
+def test_claim_error_table_separates_missed_partial_and_spurious():
+    from evaluation import claims
+
+    quote = dict(GOLDFEIN, content="I'm aware of the situation", cue_lemma="tell", is_direct=True)
+    preds = {
+        "6183227": [
+            _claim("the plane was reported", speaker="Goldfein"),  # token F1 0.33 with gold
+            _claim("Taliban spokesman said it", lemma="tweet"),
+        ]
+    }
+    out = claims.errors([GOLDFEIN, quote], preds, ["6183227"])
+    counts, examples = out["content_overlap"]
+    assert counts == {
+        "missed: content overlap < 0.5": 1,
+        "missed (cue lemma tell)": 1,
+        "spurious (cue say)": 1,
+        "spurious (cue tweet)": 1,
+    }
+    assert "aware of the situation" in examples["missed (cue lemma tell)"]
+    assert not out["speaker"][0]  # no matched pair, so no speaker error
+
+
+def _pledge(**kw):
+    base = {
+        "donor_name": "United States",
+        "donor_iso3": "USA",
+        "recipient_name": "Ukraine",
+        "recipient_iso3": "UKR",
+        "amount": 159000000.0,
+        "currency": "USD",
+        "stage": "delivered",
+        "_trigger": "provided",
+    }
+    return base | kw
+
+
+def _gold_pledge(**kw):
+    base = {
+        "story_id": "whitehouse:2022-03-10",
+        "sentence": "The United States has provided $159 million in humanitarian aid to Ukraine.",
+        "donor": "United States",
+        "donor_iso3": "USA",
+        "recipient": "Ukraine",
+        "recipient_iso3": "UKR",
+        "amount": 159000000,
+        "currency": "USD",
+        "stage": "delivered",
+        "core": True,
+    }
+    return base | kw
+
+
+def test_pledge_ratio_row_has_its_own_precision_and_recall_counts():
+    from evaluation.pledges import RatioRow
+
+    row = RatioRow("pledges", "test", "pledge (strict)", p_hits=1, p_total=1, r_hits=1, r_total=26)
+    assert row.precision == 1.0 and row.recall == 1 / 26
+    assert abs(row.f1 - 2 * (1 / 26) / (1 + 1 / 26)) < 1e-12
+    assert RatioRow("dates", "test", "detection recall", r_hits=3, r_total=4).precision is None
+
+
+def test_pledge_near_misses_name_the_failed_criteria():
+    from evaluation import pledges
+
+    gold = _gold_pledge(amount=53000000, stage="pledged")
+    assert pledges.mismatches(_pledge(amount=53500000.0, stage="pledged"), gold) == []  # 1%
+    assert pledges.near_miss_kind(_pledge(), gold) == (
+        "wrong stage gold=pledged pred=delivered + wrong amount"
+    )
+    assert pledges.near_miss_kind(_pledge(amount=None, stage="pledged"), gold) == "amount missing"
+    assert pledges.near_miss_kind(_pledge(currency="EUR", stage="pledged"), gold) == (
+        "wrong currency"
+    )
+    poland = _pledge(recipient_name="Poland", recipient_iso3="POL", amount=53000000.0)
+    assert pledges.near_miss_kind(poland, _gold_pledge(amount=53000000)) == "wrong recipient"
+    # relaxed rows: stage and amount ignored
+    assert pledges.matches(_pledge(), gold, lenient=False, ignore=("amount", "stage"))
+    assert not pledges.matches(_pledge(), gold, lenient=False)
+
+
+def test_pledge_errors_pair_near_misses_once_and_skip_missed_non_core():
+    from evaluation import pledges
+
+    sid = "whitehouse:2022-03-10"
+    gold = [
+        _gold_pledge(amount=53000000, stage="pledged"),
+        _gold_pledge(amount=107000000),
+        _gold_pledge(amount=None, stage="requested", core=False),
+        _gold_pledge(donor="Japan", donor_iso3="JPN", stage="allocated"),
+    ]
+    preds = {
+        sid: [
+            _pledge(amount=107000000.0),  # right
+            _pledge(amount=53000000.0),  # stage wrong against gold[0]
+            _pledge(
+                donor_name="Hamas",
+                donor_iso3=None,
+                recipient_name="Gaza",
+                recipient_iso3=None,
+                amount=None,
+                stage="denied",
+            ),
+        ],
+        "story-without-gold": [_pledge()],
+    }
+    counts = pledges.errors(preds, gold, [sid, "story-without-gold"])
+    assert counts == {
+        "wrong stage gold=pledged pred=delivered": 1,
+        "spurious": 2,
+        "missed: stage allocated": 1,  # Japan; the non-core request missed is no error
+    }
+    assert "JPN->UKR" in counts.examples["missed: stage allocated"]
+    tp, n, found, n_core = pledges.score(preds, gold, lenient=False)
+    assert (tp, n, found, n_core) == (1, 4, 1, 3)
+
+
+def test_dates_period_end_locate_and_overlap():
+    import datetime as dt
+
+    from evaluation import dates
+
+    assert dates.period_end(dt.date(2025, 3, 10), "week") == dt.date(2025, 3, 16)
+    assert dates.period_end(dt.date(2020, 2, 1), "month") == dt.date(2020, 2, 29)
+    assert dates.period_end(dt.date(2019, 1, 1), "year") == dt.date(2019, 12, 31)
+    assert dates.period_end(dt.date(2019, 1, 5), "day") == dt.date(2019, 1, 5)
+    text = (
+        "Officials confirmed Monday the crash. He spoke Monday and again Monday, "
+        "officials said Monday."
+    )
+    second = "He spoke Monday and again Monday, officials said Monday."
+    records = [
+        {"sentence": second, "date_text": "Monday"},
+        {"sentence": second, "date_text": "Monday"},
+        {"sentence": "Not in this story.", "date_text": "Monday"},
+    ]
+    first, nxt, missing = dates.locate(text, records)
+    assert text[first[0] : first[1]] == "Monday" and first[0] == text.index("spoke") + 6
+    assert nxt[0] == text.index("again") + 6  # the second record takes the second occurrence
+    assert missing is None
+    assert dates.overlapping([(0, 5), (10, 20), (12, 14), (30, 35)], 11, 16) == [1, 2]
+
+
+def test_dates_error_kinds_on_a_resolved_weekday():
+    import datetime as dt
+
+    from evaluation import dates
+    from transforms.extract.dates import resolve
+
+    published = dt.date(2020, 3, 20)  # a Friday; "on Tuesday" in a past-tense clause
+    gold = {"resolved_start": "2020-03-17", "resolved_end": "2020-03-17", "precision": "day"}
+    assert dates.error_kind(gold, resolve("on Tuesday", published), published) is None
+    assert dates.error_kind(gold, resolve("on Tuesday", published, future=True), published) == (
+        "past read as future"
+    )
+    week = {"resolved_start": "2020-03-09", "resolved_end": "2020-03-15", "precision": "week"}
+    assert dates.error_kind(week, resolve("last week", published), published) is None
+    assert dates.error_kind(week, resolve("on Tuesday", published), published) == (
+        "precision gold=week pred=day"
+    )
+    month = {"resolved_start": "2020-02-21", "resolved_end": "2020-02-29", "precision": "month"}
+    assert dates.error_kind(month, resolve("late February", published), published) == (
+        "month part (early/mid/late)"
+    )
