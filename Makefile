@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test dev eval bench lint clean
+.PHONY: install run test test-fast dev eval bench lint clean
 
 # --compile-bytecode: this machine sets PYTHONDONTWRITEBYTECODE, so without .pyc files every
 # process (the CLI, each dbt call, each NLP worker) compiled ~1,200 modules again: ~3 s CPU each.
@@ -19,6 +19,9 @@ run: install  ## run the whole pipeline on seeds/ into warehouse/ and show what 
 
 test: install  ## the whole test suite (what CI runs)
 	$(UV) run pytest -q $(ARGS)
+
+test-fast: install  ## the tests not marked slow (no whole-pipeline run, no full corpus): under a minute
+	$(UV) run pytest -q -m "not slow" $(ARGS)
 
 dev: install  ## Dagster UI + daemon on http://127.0.0.1:3000 (schedule and sensor included)
 	$(UV) run newsledger prepare

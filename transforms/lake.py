@@ -117,8 +117,12 @@ def _scan(lake: Path, table: str, columns: list[str]) -> pl.LazyFrame | None:
 
 
 def latest_version_keys(lake: Path, table: str, article_ids: pl.Series) -> pl.DataFrame:
-    """(article_id, extractor_version) of the latest version of each article's rows in an NLP
-    table, for the given articles only (those of the current articles snapshot)."""
+    """(article_id, extractor_version) of one version of each article's rows in an NLP table, for
+    the given articles only (those of the current articles snapshot).
+
+    The greatest version string, as dbt's current_nlp_rows picks: versions end in a fingerprint
+    (transforms/nlp/pipeline.py), so this is not the newest, only the same choice on both sides;
+    an article has rows of two versions only until a complete NLP run removes the stale part."""
     empty = pl.DataFrame(schema={"article_id": pl.String, "extractor_version": pl.String})
     lazy = _scan(lake, table, ["article_id", "extractor_version"])
     if lazy is None:

@@ -77,8 +77,21 @@ def country_aliases() -> dict[str, tuple[str, str]]:
 
 @functools.lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
+    """iso3 -> the countries seed's name ("Türkiye"): the name written into pledges and events."""
     with COUNTRIES_CSV.open(encoding="utf-8") as fh:
         return {row["iso3"]: row["name"] for row in csv.DictReader(fh)}
+
+
+@functools.lru_cache(maxsize=1)
+def country_short_names() -> dict[str, str]:
+    """iso3 -> English short name: the seed's, replaced by the ASCII `name` alias of
+    country_aliases.csv where there is one ("Turkey", "Palestinian Territories"); the name a
+    claim gives a country speaker."""
+    names = dict(country_names())
+    for row in read_rows("country_aliases.csv"):
+        if row["alias_kind"] == "name" and row["alias"].isascii():
+            names[row["iso3"]] = row["alias"]
+    return names
 
 
 @functools.lru_cache(maxsize=1)

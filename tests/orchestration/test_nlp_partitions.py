@@ -159,6 +159,7 @@ def failures(result: dg.ExecutionResult) -> list[str]:
     ]
 
 
+@pytest.mark.slow  # the whole asset graph on seeds/, two shards in step processes: ~45 s
 @pytest.mark.timeout(600)
 def test_a_backfill_of_shards_on_the_multiprocess_executor_holds_every_article_once(
     tmp_path, monkeypatch, dbt_manifest, seed_articles

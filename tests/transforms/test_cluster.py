@@ -140,6 +140,7 @@ def seed_event_mentions(seeds_warehouse) -> pl.DataFrame:
     return mentions
 
 
+@pytest.mark.slow  # the whole pipeline on seeds/ (seeds_warehouse), once per session
 def test_incremental_event_clusters_equal_a_clustering_from_scratch(seed_event_mentions):
     mentions = seed_event_mentions
     articles = sorted(set(mentions["article_id"].to_list()))
@@ -169,6 +170,7 @@ def test_incremental_event_clusters_equal_a_clustering_from_scratch(seed_event_m
     assert events.equals(from_scratch[0]) and members.equals(from_scratch[1])
 
 
+@pytest.mark.slow  # the whole pipeline on seeds/ (seeds_warehouse), once per session
 def test_the_event_asset_clusters_again_from_scratch_when_its_state_does_not_match(
     tmp_path, seed_event_mentions
 ):

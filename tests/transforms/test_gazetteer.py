@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.nlp.pipeline import RULES_VERSION, load_bare_nlp, load_nlp
+from transforms.nlp.pipeline import load_bare_nlp, load_nlp, rules_fingerprint
 
 pytestmark = pytest.mark.slow
 
@@ -49,10 +49,10 @@ def test_longer_model_entities_and_people_are_kept():
     assert ours.get("London") == {"GPE"}
 
 
-def test_rules_version_is_in_the_extractor_version():
+def test_the_rules_fingerprint_is_in_the_extractor_version():
     from transforms.nlp.pipeline import extractor_version
 
-    assert extractor_version(load_nlp()).endswith(f"+rules{RULES_VERSION}")
+    assert extractor_version(load_nlp()).endswith(f"+{rules_fingerprint()}")
 
 
 def test_a_city_tagged_person_becomes_a_place_but_a_surname_stays_a_person():

@@ -23,10 +23,8 @@ entity mention.
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -38,10 +36,9 @@ from spacy.tokens import Doc, Span, Token
 from transforms.extract import doc_cache
 from transforms.extract.numbers import numbers_in
 from transforms.file_cache import cached_json
+from transforms.refdata import country_aliases, country_short_names, normalize_surface
 
 RULES = Path(__file__).parent / "rules" / "claim_cues.yaml"
-REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "country_aliases.csv"
-COUNTRIES = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "countries.csv"
 
 CLAIM_SCHEMA = {
     "claim_id": pl.String,
@@ -133,44 +130,8 @@ def rules() -> Rules:
     )
 
 
-@functools.lru_cache(maxsize=65536)  # names are normalized again for every claim of an article
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).replace("’", "'").strip()
-    text = re.sub(r"'s$|'$", "", text)
-    text = re.sub(r"^(the)\s+", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"(?<=\b[A-Za-z])\.", "", text)
-    return " ".join(text.split()).lower()
-
-
-@functools.lru_cache(maxsize=1)
-def country_aliases() -> dict[str, tuple[str, str]]:
-    """normalized alias -> (iso3, kind) for names, demonyms and capitals; ambiguous ones dropped."""
-    seen: dict[str, set[tuple[str, str]]] = {}
-    with REFERENCE.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            seen.setdefault(_norm(row["alias"]), set()).add((row["iso3"], row["alias_kind"]))
-    order = ["name", "official", "alt", "demonym", "capital"]
-    out = {}
-    for key, values in seen.items():
-        if len({iso for iso, _ in values}) == 1:
-            out[key] = sorted(values, key=lambda v: order.index(v[1]) if v[1] in order else 9)[0]
-    return out
-
-
-@functools.lru_cache(maxsize=1)
-def country_names() -> dict[str, str]:
-    """iso3 -> English short name ("Turkey"; the countries seed says "Türkiye")."""
-    with COUNTRIES.open(encoding="utf-8") as fh:
-        names = {row["iso3"]: row["name"] for row in csv.DictReader(fh)}
-    with REFERENCE.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["alias_kind"] == "name" and row["alias"].isascii():
-                names[row["iso3"]] = row["alias"]
-    return names
-
-
 def country_of(text: str) -> tuple[str, str] | None:
-    return country_aliases().get(_norm(text))
+    return country_aliases().get(normalize_surface(text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -933,12 +894,12 @@ class SpeakerResolver:
     # -- helpers ---------------------------------------------------------------------------------
     def person_for(self, text: str, before: int) -> tuple[str, int, int] | None:
         """The full name of the article whose tokens include this (sur)name."""
-        words = set(_norm(text).split())
+        words = set(normalize_surface(text).split())
         if not words:
             return None
         found = None
         for name, a, b in self.persons:
-            parts = set(_norm(name).split())
+            parts = set(normalize_surface(name).split())
             if len(words) == 1 and not words <= parts:
                 (w,) = words
                 if len(w) >= 5 and any(
@@ -1064,13 +1025,13 @@ class SpeakerResolver:
     def speaker_of(self, head: Token, exclude_conj: bool = False) -> Speaker | None:
         sp = self._speaker_of(head, exclude_conj)
         if sp is not None and sp.name and sp.type in ("organization", "government", "unnamed"):
-            words = set(_norm(sp.name).split())
+            words = set(normalize_surface(sp.name).split())
             for prev in reversed(self.history):
                 if (
                     prev.name
                     and prev.type == sp.type
                     and len(prev.name) > len(sp.name)
-                    and words <= set(_norm(prev.name).split())
+                    and words <= set(normalize_surface(prev.name).split())
                 ):
                     sp.name, sp.ref_start, sp.ref_end = prev.name, prev.ref_start, prev.ref_end
                     break
@@ -1227,7 +1188,7 @@ class SpeakerResolver:
         norp = [e for e in ents if e.label_ == "NORP"]
         if norp and head_lemma in R.country_heads and country_of(norp[0].text):
             iso = country_of(norp[0].text)[0]
-            sp.type, sp.name, sp.country = "government", country_names().get(iso), iso
+            sp.type, sp.name, sp.country = "government", country_short_names().get(iso), iso
             sp.ref_start, sp.ref_end = norp[0].start_char, norp[0].end_char
             return sp
         names = [t for t in toks if t.pos_ == "PROPN" or (t.pos_ == "INTJ" and t.is_title)]
@@ -1291,7 +1252,7 @@ class SpeakerResolver:
             if ent.label_ in ("GPE",) and hit:
                 iso, kind = hit
                 sp.country = iso
-                sp.name = country_names().get(iso, ent.text)
+                sp.name = country_short_names().get(iso, ent.text)
                 sp.type = "government" if kind == "capital" or gov else "country"
                 return sp
             if ent.label_ == "NORP" and hit:
@@ -1300,7 +1261,7 @@ class SpeakerResolver:
                 sp.name = (
                     _strip_det(text)
                     if head.pos_ == "NOUN"
-                    else country_names().get(hit[0], ent.text)
+                    else country_short_names().get(hit[0], ent.text)
                 )
                 return sp
             sp.type = "government" if gov else "organization"
@@ -1311,7 +1272,8 @@ class SpeakerResolver:
                 if e.label_ == "ORG"
                 and e.start_char < ent.start_char
                 and len(e.text) > len(ent.text)
-                and set(_norm(ent.text).split()) <= set(_norm(e.text).split())
+                and set(normalize_surface(ent.text).split())
+                <= set(normalize_surface(e.text).split())
             ]
             if longer:
                 sp.name, sp.ref_start, sp.ref_end = (
@@ -1456,7 +1418,11 @@ def _target(claim: Claim, doc: Doc, speaker: Speaker | None) -> tuple[str, int, 
             continue
         if speaker is not None and speaker.ref_start == ent.start_char:
             continue
-        if speaker is not None and speaker.name and _norm(ent.text) == _norm(speaker.name):
+        if (
+            speaker is not None
+            and speaker.name
+            and normalize_surface(ent.text) == normalize_surface(speaker.name)
+        ):
             continue
         return ent.text, ent.start_char, ent.end_char
     return None

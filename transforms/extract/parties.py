@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from transforms.actors import country_names, resolve_country
+from transforms.actors import resolve_country
 from transforms.extract import doc_cache
+from transforms.refdata import country_names
 
 PARTY_LABELS = {"GPE", "NORP", "ORG", "PERSON"}
 GROUP_HEADS = {

@@ -14,7 +14,7 @@ import polars as pl
 from orchestration.metadata import table_metadata
 from orchestration.settings import NewsledgerSettings
 from transforms import lake
-from transforms.extract import cluster, ids, parties
+from transforms.extract import base, cluster, parties
 from transforms.extract.cluster import cluster_events_incremental, cluster_pledges
 from transforms.extract.events import EVENT_MENTION_SCHEMA
 from transforms.extract.pledges import PLEDGE_MENTION_SCHEMA
@@ -27,7 +27,8 @@ EVENT_CLUSTER_INPUT = "event_cluster_input"
 
 
 def _current(settings: NewsledgerSettings, table: str, schema: dict):
-    """Mentions of articles still in the input, from the newest extractor version of each."""
+    """Mentions of articles still in the input, from one extractor version of each (the greatest
+    string, as lake.latest_version_keys and dbt pick)."""
     frame = lake.read_table(settings.lake, table)
     if frame.is_empty():
         return pl.DataFrame(schema=schema)
@@ -92,7 +93,7 @@ def event_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings
 
 def _event_outputs_stamp(lake_dir: Path) -> str:
     """The clustering code's and reference data's fingerprint plus the outputs' bytes."""
-    digest = hashlib.sha1(fingerprint(cluster.__file__, parties.__file__, ids.__file__).encode())
+    digest = hashlib.sha1(fingerprint(cluster.__file__, parties.__file__, base.__file__).encode())
     for table in EVENT_TABLES:
         digest.update(
             hashlib.sha1((Path(lake_dir) / table / "current.parquet").read_bytes()).digest()

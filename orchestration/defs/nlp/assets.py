@@ -101,7 +101,15 @@ def nlp_parse(
 @dg.op(out={table: dg.Out(dg.Nothing) for table in DOC_TABLES}, pool="newsledger_nlp")
 def nlp_commit(context: dg.OpExecutionContext, settings: NewsledgerSettings, stats: list):
     """After every shard step: drop the parts of older extractor versions no longer needed."""
-    (version,) = {s["extractor_version"] for s in stats}  # no model load in this step
+    versions = {s["extractor_version"] for s in stats}  # no model load in this step
+    if len(versions) > 1:
+        raise RuntimeError(
+            "the shard steps of this run parsed under different extractor versions "
+            f"({', '.join(sorted(versions))}): a rule, reference, extraction code or model file "
+            "changed during the run (transforms/nlp/pipeline.py fingerprints them). Run again: "
+            "the articles not parsed under the current version are parsed again, once."
+        )
+    (version,) = versions
     live = pl.read_parquet(settings.lake / "articles" / "current.parquet", columns=["article_id"])
     n_stale = remove_stale_parts(settings.lake, version, set(live["article_id"].to_list()))
     context.log.info(f"NLP: removed {n_stale} parts of older extractor versions")
