@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-fast dev eval bench lint clean
+.PHONY: install run test test-fast dev train eval bench lint clean
 
 # --compile-bytecode: this machine sets PYTHONDONTWRITEBYTECODE, so without .pyc files every
 # process (the CLI, each dbt call, each NLP worker) compiled ~1,200 modules again: ~3 s CPU each.
@@ -32,6 +32,9 @@ lint: install
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs
+
+train: install  ## train the event classifiers on ../shared/data/gold/train (skipped when up to date; FORCE=1 retrains)
+	$(UV) run python -m training
 
 eval: install  ## precision / recall / F1 per field against the gold labels in ../shared/data
 	$(UV) run python -m evaluation $(ARGS)

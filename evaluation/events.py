@@ -132,13 +132,13 @@ def _date_of(pred: dict) -> tuple[str | None, str | None]:
     return (d.isoformat() if isinstance(d, dt.date) else str(d)), pred.get("date_precision")
 
 
-def predict(parsed) -> dict[str, list[dict]]:
-    """{story id: deduplicated event rows} for parsed stories."""
+def predict(parsed, triggers: str = "auto") -> dict[str, list[dict]]:
+    """{story id: deduplicated event rows} for parsed stories (`triggers`: see events.py)."""
     from transforms.extract.events import event_rows
 
     out = {}
     for story, doc, ctx in parsed:
-        out[story.id] = dedupe(event_rows(doc, ctx))
+        out[story.id] = dedupe(event_rows(doc, ctx, triggers))
     return out
 
 
@@ -253,14 +253,14 @@ class Score:
         ]
 
 
-def score_stories(story_ids: list[str], parsed=None) -> Score:
+def score_stories(story_ids: list[str], parsed=None, triggers: str = "auto") -> Score:
     golds: dict[str, list[dict]] = {}
     for rec in corpus.records("events"):
         if rec["story_id"] in story_ids:
             golds.setdefault(rec["story_id"], []).append(rec)
     if parsed is None:
         parsed = corpus.parse([corpus.stories()[s] for s in story_ids])
-    preds = predict(parsed)
+    preds = predict(parsed, triggers)
     score = Score()
     for sid in story_ids:
         text = corpus.stories()[sid].text

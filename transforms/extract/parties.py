@@ -19,8 +19,9 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -147,6 +148,9 @@ class Party:
     name: str
     iso3: str | None
     kind: str  # country, organization, person, group
+    # how iso3 was found when not from the mention itself: "reference" (a known person,
+    # organization or group), "story_country" (the story's most-mentioned country)
+    country_reason: str | None = None
 
 
 def _ent_for(tok: Token) -> Span | None:
@@ -404,6 +408,72 @@ def home_country(doc: Doc, exclude: set[str] | None = None) -> str | None:
             if hit and hit[0] not in (exclude or set()):
                 counts[hit[0]] = counts.get(hit[0], 0) + 1
     return max(counts, key=counts.get) if counts else None
+
+
+def home_party(doc: Doc) -> Party | None:
+    """The story's most-mentioned country as a party, resting on its first mention."""
+    iso3 = home_country(doc)
+    if iso3 is None:
+        return None
+    for ent in doc_cache.ents(doc):
+        if ent.label_ in ("GPE", "NORP"):
+            hit = resolve_country(ent.text, ent.label_)
+            if hit and hit[0] == iso3:
+                return _country_party(ent.text, ent.start_char, ent.end_char, iso3)
+    return None
+
+
+@functools.lru_cache(maxsize=20_000)
+def _phrase_country(name: str) -> tuple[str | None, str] | None:
+    """(iso3, reason) of a party's name from the reference lists only: a known organization
+    (iso3 None: international), person or armed group by its whole name, a country word inside
+    it ("Kenyan police"), a known surname. Unlike actors.resolve_phrase, no geocoding and no
+    n-gram scan (a person's name is no town; measured at 2 ms a call there); cached by name."""
+    from transforms.actors import country_in_phrase
+    from transforms.refdata import (
+        normalize_surface,
+        organizations,
+        persons,
+        petrarch_groups,
+        surname_key,
+        surnames,
+    )
+
+    key = normalize_surface(name)
+    org = organizations().get(key)
+    if org is not None:
+        return org.iso3, "organization_reference"
+    person = persons().get(key)
+    if person is not None and person.iso3:
+        return person.iso3, "person_reference"
+    if key in petrarch_groups():
+        return petrarch_groups()[key][1], "group_reference"
+    found = country_in_phrase(name)
+    if found:
+        return found
+    words = [w for w in name.split() if w[:1].isupper()]
+    if len(words) >= 2 and surname_key(words[-1]) in surnames():
+        return surnames()[surname_key(words[-1])], "surname_reference"
+    return None
+
+
+def with_country(party: Party, doc: Doc) -> Party:
+    """The party with a country when the mention itself gave none: from the reference lists (a
+    known person, organization or armed group: `country_reason` "reference"), else, for a
+    person, group or organization that no list knows, the story's most-mentioned country
+    (`country_reason` "story_country": most people and bodies a story names act for the
+    country it is about). International organizations keep none."""
+    if party.iso3 or party.kind not in ("person", "organization", "group"):
+        return party
+    hit = _phrase_country(party.name)
+    if hit is not None:
+        if hit[0] is None:
+            return party  # an international organization
+        return replace(party, iso3=hit[0], country_reason="reference")
+    home = doc_cache.per_doc(doc, "home_country", home_country)
+    if home is None:
+        return party
+    return replace(party, iso3=home, country_reason="story_country")
 
 
 def party_key(party: Party | None) -> str | None:

@@ -1,0 +1,63 @@
+"""The trained event classifiers shipped in transforms/models/events/ match what builds them.
+
+`training.json` records the fingerprint of the config, the conversion and feature code, the rule
+files the features read, the labelled train stories and the library versions; when any of them
+changes, the artefact is stale and `make train` must be run (and its result committed).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from evaluation import corpus
+from training.events import train
+from transforms.extract import events
+
+pytestmark = pytest.mark.skipif(
+    not (corpus.TRAIN_DIR / "events.jsonl").exists(), reason="labelled corpus not found"
+)
+
+
+def _meta() -> dict:
+    return json.loads((events.MODELS_DIR / "training.json").read_text(encoding="utf-8"))
+
+
+def test_shipped_classifiers_are_not_stale():
+    assert _meta()["fingerprint"] == train.fingerprint(), (
+        "transforms/models/events was trained on another config, code or corpus: run `make train`"
+    )
+
+
+def test_fingerprint_follows_the_config(tmp_path, monkeypatch):
+    before = train.fingerprint()
+    copy = tmp_path / "textcat_bow.cfg"
+    shutil.copy(train.CONFIG, copy)
+    monkeypatch.setattr(train, "CONFIG", copy)
+    assert train.fingerprint() == before
+    copy.write_text(copy.read_text().replace("seed = 1337", "seed = 1338"))
+    assert train.fingerprint() != before
+
+
+def test_thresholds_come_from_the_dev_fold_grid():
+    meta = _meta()
+    key = ",".join(str(v) for v in meta["thresholds"].values())
+    scores = meta["dev_event_scores"]
+    assert key in scores
+    assert scores[key]["f1"] == max(s["f1"] for s in scores.values())
+    assert set(meta["thresholds"]) == set(train.GRID)
+
+
+def test_classifiers_load_and_rank_a_known_trigger():
+    """The trigger model prefers ASSAULT for a lexicon-backed attack verb with a state subject
+    over NONE-like low scores for a function word: a real model, not an empty one."""
+    models = events.classifiers()
+    assert models is not None
+    attack = ["l_attack", "p_verb", "t_vbd", "d_root", "lp_attack_verb", "lex_assault",
+              "lexl_assault_verb", "subjent_gpe", "subjkind_country", "root", "seen_0", "sent_0"]  # fmt: skip
+    (probs,) = models.scores(models.trigger, [attack])
+    ranked = sorted(probs, key=probs.get, reverse=True)
+    assert ranked[0] in ("ASSAULT", "NONE")
+    assert probs["ASSAULT"] == max(v for k, v in probs.items() if k != "NONE")

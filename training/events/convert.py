@@ -1,0 +1,166 @@
+"""Labelled corpus -> training examples of the two event classifiers, as spaCy DocBin files.
+
+Each `train` story of ../shared/data/gold/train is parsed with the pipeline's own model. Then:
+- **trigger**: every candidate token of every sentence (event_features.is_trigger_candidate)
+  is one example, labelled with the PLOVER type of the gold event whose trigger phrase has it as
+  syntactic root, else NONE;
+- **argument**: for every gold trigger found that way, every party of its sentence
+  (event_features.party_candidates) is one example, labelled `actor` or `recipient` when it is the
+  same party as a gold actor or recipient of that trigger (the scoring's rule: same ISO3 where
+  both have one, else same normalized name or surname), else `none`.
+An example is a Doc whose words are its features (event_features.py) and whose `cats` hold the
+label. Stories are split by a fixed hash of their id: fold 0 of 5 is the dev set spaCy's trainer
+scores on, the rest is trained on. The `test` split is never read. Labels are never edited: a
+gold trigger that cannot be placed in the text is counted and skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.tokens import Doc, DocBin
+
+from evaluation import corpus
+from evaluation.events import same_party
+from transforms.extract import doc_cache, event_features, events
+
+DEV_FOLD = 0
+TRIGGER_LABELS = [event_features.NONE, *events.PLOVER_TYPES]
+ARGUMENT_LABELS = [event_features.ACTOR, event_features.RECIPIENT, event_features.NEITHER]
+
+
+def locate(text: str, sentence: str, trigger: str) -> tuple[int, int] | None:
+    at = text.find(sentence)
+    if at < 0:
+        return None
+    inner = sentence.find(trigger)
+    if inner < 0:
+        return None
+    return at + inner, at + inner + len(trigger)
+
+
+def _example(vocab, words: list[str], label: str, labels: list[str]) -> Doc:
+    doc = Doc(vocab, words=words or ["x"])
+    doc.cats = {lab: float(lab == label) for lab in labels}
+    return doc
+
+
+def gold_triggers(doc, story, records: list[dict], counts: Counter) -> dict[int, list[dict]]:
+    """Token index of each gold trigger's root -> the gold records it states."""
+    out: dict[int, list[dict]] = defaultdict(list)
+    for rec in records:
+        where = locate(story.text, rec["sentence"], rec["trigger"])
+        span = doc.char_span(*where, alignment_mode="expand") if where else None
+        if span is None or not len(span):
+            counts["skipped: trigger not found"] += 1
+            continue
+        out[span.root.i].append(rec)
+    return out
+
+
+def _role(party, recs: list[dict]) -> str:
+    for key, iso_key, role in (
+        ("actor", "actor_iso3", event_features.ACTOR),
+        ("recipient", "recipient_iso3", event_features.RECIPIENT),
+    ):
+        for rec in recs:
+            if (rec[key] or rec[iso_key]) and same_party(
+                party.iso3, party.name, rec[iso_key], rec[key]
+            ):
+                return role
+    return event_features.NEITHER
+
+
+@dataclass(frozen=True)
+class Example:
+    fold: int  # the story's fold (corpus.fold_of)
+    kind: str  # trigger or argument
+    words: tuple[str, ...]  # the features
+    label: str
+
+
+def examples() -> tuple[list[Example], Counter]:
+    """Every training example of the `train` stories, with the fold of its story."""
+    from transforms.nlp.pipeline import load_nlp
+
+    nlp = load_nlp()
+    stories = [corpus.stories()[sid] for sid in corpus.story_ids("train")]
+    by_story: dict[str, list[dict]] = defaultdict(list)
+    for rec in corpus.records("events", "train"):
+        by_story[rec["story_id"]].append(rec)
+    out: list[Example] = []
+    counts: Counter = Counter()
+    docs = nlp.pipe([s.text for s in stories], batch_size=16)
+    for story, doc in zip(stories, docs, strict=True):
+        fold = corpus.fold_of(story.id)
+        counts["stories"] += 1
+        with doc_cache.cached(doc):
+            gold = gold_triggers(doc, story, by_story.get(story.id, []), counts)
+            # The corpus lists an event once per story: a later mention of a gold trigger's
+            # lemma is most likely its repeat, so it is no negative example (left out).
+            gold_lemmas = {doc[i].lemma_.lower() for i in gold}
+            for sent in doc_cache.sents(doc):
+                parties = None
+                for tok in doc_cache.span_tokens(sent):
+                    recs = gold.get(tok.i)
+                    if not event_features.is_trigger_candidate(tok):
+                        if recs:
+                            counts["gold trigger not a candidate"] += 1
+                        continue
+                    if not recs and tok.lemma_.lower() in gold_lemmas:
+                        counts["trigger: likely repeat left out"] += 1
+                        continue
+                    label = recs[0]["event_type"] if recs else event_features.NONE
+                    feats = tuple(event_features.all_trigger_features(tok))
+                    out.append(Example(fold, "trigger", feats, label))
+                    counts[f"trigger {'event' if recs else 'none'}"] += 1
+                    if not recs:
+                        continue
+                    if parties is None:
+                        parties = event_features.party_candidates(sent)
+                    for cand, feats in events.argument_features_of(tok, label, parties):
+                        role = _role(cand.party, recs)
+                        out.append(Example(fold, "argument", tuple(feats), role))
+                        counts[f"argument {role}"] += 1
+    return out, counts
+
+
+def write(
+    items: list[Example], out_dir: Path, dev_fold: int = DEV_FOLD, trigger_groups=None
+) -> None:
+    """DocBin files {trigger,argument}_{train,dev}.spacy; trigger features kept to
+    `trigger_groups` (default: the groups of rules/event_features.yaml)."""
+    import spacy
+
+    vocab = spacy.blank("en").vocab
+    groups = trigger_groups if trigger_groups is not None else event_features.trigger_groups()
+    bins = {
+        (kind, part): DocBin(store_user_data=False)
+        for kind in ("trigger", "argument")
+        for part in ("train", "dev")
+    }
+    for ex in items:
+        part = "dev" if ex.fold == dev_fold else "train"
+        if ex.kind == "trigger":
+            words = event_features.keep_groups(list(ex.words), groups)
+            bins[ex.kind, part].add(_example(vocab, words, ex.label, TRIGGER_LABELS))
+        else:
+            bins[ex.kind, part].add(_example(vocab, list(ex.words), ex.label, ARGUMENT_LABELS))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for (kind, part), db in bins.items():
+        db.to_disk(out_dir / f"{kind}_{part}.spacy")
+
+
+def build(out_dir: Path) -> dict:
+    items, counts = examples()
+    write(items, out_dir)
+    return dict(sorted(counts.items()))
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/newsledger-events")
+    print(json.dumps(build(target), indent=1))

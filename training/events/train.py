@@ -1,0 +1,139 @@
+"""`make train` for the event classifiers: convert, train both with a fixed seed, choose the
+thresholds on the dev fold, package the small artefacts the pipeline loads.
+
+The artefacts (transforms/models/events/{trigger,argument}/) hold only the trained textcat
+components, and `training.json` records the fingerprint of everything they were trained from:
+the config, this folder's code, the feature and rule code and word lists they read, the labelled
+`train` stories and their events, the spaCy and pinned-pipeline versions.
+tests/training/test_trained_models.py fails when the fingerprint no longer matches (the artefact
+is stale: run `make train`). Training never reads the `test` split.
+
+Thresholds (trigger type probability, actor and recipient probability) are chosen on the dev
+fold (fold 0 of the train stories) by the event F1 of evaluation/events.py, the same scoring
+`make eval` prints on the test split.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import spacy
+
+from evaluation import corpus
+from training.events import convert
+from transforms.extract import events
+
+HERE = Path(__file__).resolve().parent
+CONFIG = HERE / "textcat_bow.cfg"
+EXTRACT = Path(events.__file__).resolve().parent
+# What the examples are made of, besides the data: the feature code, the rules whose answers
+# are features (events.py, parties.py and the word lists), the candidate parties.
+INPUT_CODE = [
+    EXTRACT / "event_features.py",
+    EXTRACT / "events.py",
+    EXTRACT / "parties.py",
+    EXTRACT / "rules" / "event_lexicon.csv",
+    EXTRACT / "rules" / "event_words.yaml",
+    EXTRACT / "rules" / "event_features.yaml",
+]
+GRID = {
+    "trigger": [0.1, 0.2, 0.3, 0.4, 0.5],
+    "actor": [0.2, 0.35, 0.5],
+    "recipient": [0.1, 0.2, 0.35],
+}
+DEFAULT_THRESHOLDS = {"trigger": 0.5, "actor": 0.5, "recipient": 0.3}
+
+
+def fingerprint() -> str:
+    """SHA-256 of what decides the trained models: config, code, train data, library versions."""
+    from transforms.nlp.pipeline import pipeline_meta
+
+    h = hashlib.sha256()
+    for path in [HERE / "convert.py", HERE / "train.py", CONFIG, *INPUT_CODE]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for sid in corpus.story_ids("train"):
+        story = corpus.stories()[sid]
+        h.update(f"{sid}\0{story.published}\0{story.text}".encode())
+    for rec in corpus.records("events", "train"):
+        h.update(json.dumps(rec, sort_keys=True).encode())
+    meta = pipeline_meta()
+    h.update(f"spacy {spacy.__version__} {meta['name']} {meta['version']}".encode())
+    return h.hexdigest()
+
+
+def _train_one(kind: str, work: Path) -> Path:
+    out = work / f"out_{kind}"
+    cmd = [
+        sys.executable, "-m", "spacy", "train", str(CONFIG), "--output", str(out),
+        "--paths.train", str(work / f"{kind}_train.spacy"),
+        "--paths.dev", str(work / f"{kind}_dev.spacy"),
+    ]  # fmt: skip
+    subprocess.run(cmd, check=True)
+    return out / "model-best"
+
+
+def choose_thresholds() -> tuple[dict[str, float], dict]:
+    """The thresholds with the best event F1 on the dev fold (ties: the first in GRID order)."""
+    from evaluation.events import score_stories
+
+    dev = [s for s in corpus.story_ids("train") if corpus.fold_of(s) == convert.DEV_FOLD]
+    parsed = corpus.parse([corpus.stories()[s] for s in dev])
+    models = events.classifiers()
+    results = {}
+    for values in itertools.product(*GRID.values()):
+        models.thresholds = dict(zip(GRID, values, strict=True))
+        score = score_stories(dev, parsed)
+        f1 = 2 * score.tp / (2 * score.tp + score.fp + score.fn) if score.tp else 0.0
+        results[",".join(map(str, values))] = {"tp": score.tp, "fp": score.fp, "fn": score.fn,
+                                               "f1": round(f1, 4)}  # fmt: skip
+    best = max(results, key=lambda k: results[k]["f1"])
+    chosen = dict(zip(GRID, map(float, best.split(",")), strict=True))
+    return chosen, results
+
+
+def run(force: bool = False) -> int:
+    target = events.MODELS_DIR
+    meta_path = target / "training.json"
+    want = fingerprint()
+    if not force and meta_path.exists():
+        if json.loads(meta_path.read_text()).get("fingerprint") == want:
+            print(f"events: up to date ({want[:12]}); FORCE=1 retrains")
+            return 0
+    work = Path(tempfile.mkdtemp(prefix="newsledger-train-"))
+    try:
+        counts = convert.build(work)
+        print(f"events: converted {counts}")
+        built = {kind: _train_one(kind, work) for kind in ("trigger", "argument")}
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        for kind, path in built.items():
+            shutil.copytree(path, target / kind)
+        meta = {
+            "fingerprint": want,
+            "thresholds": DEFAULT_THRESHOLDS,
+            "dev_fold": convert.DEV_FOLD,
+            "data": counts,
+            "trained_on": dt.date.today().isoformat(),
+            "spacy": spacy.__version__,
+        }
+        meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        events.classifiers.cache_clear()
+        thresholds, grid = choose_thresholds()
+        meta["thresholds"] = thresholds
+        meta["dev_event_scores"] = grid
+        meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        events.classifiers.cache_clear()
+        key = ",".join(map(str, thresholds.values()))
+        print(f"events: thresholds {thresholds} (dev fold {grid[key]})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
