@@ -10,7 +10,7 @@ import importlib
 
 import pytest
 
-from evaluation.common import SHARED_DATA
+from evaluation.common import SHARED_DATA, Row
 
 pytestmark = [
     pytest.mark.slow,
@@ -23,7 +23,8 @@ def rows():
     out = {}
     for section in ("entities", "actors", "claims", "events", "pledges", "dates"):
         for row in importlib.import_module(f"evaluation.{section}").report():
-            out[(row.section, row.dataset, row.field)] = row
+            if isinstance(row, Row):  # error tables share the key fields
+                out[(row.section, row.dataset, row.field)] = row
     return out
 
 
@@ -56,9 +57,13 @@ def test_claims_targets_on_dev_gold(rows):
     assert rows[("claims", dataset, "stance (matched)")].value >= 0.85
 
 
-def test_event_type_accuracy_on_plover(rows):
-    key = next(k for k in rows if k[0] == "events" and k[2] == "event type accuracy")
-    assert rows[key].value >= 0.70
+def test_learned_events_beat_the_lexicon_on_the_held_out_split(rows):
+    """The learned classifiers replaced the lexicon because they win on held-out stories; both
+    are scored on the test split (type + actor + recipient F1), and that must stay true."""
+    test = [k for k in rows if k[0] == "events" and k[1].startswith("test split")]
+    learned = next(k for k in test if k[2] == "type+actor+recipient")
+    lexicon = next(k for k in test if k[2] == "lexicon: type+actor+rec.")
+    assert rows[learned].f1 > rows[lexicon].f1
 
 
 def test_pledge_figures_are_printed(rows):

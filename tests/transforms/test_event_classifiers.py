@@ -44,9 +44,7 @@ def test_trigger_features_read_the_parse_and_the_lexicon(doc):
         assert event_features.is_trigger_candidate(attacked)
         assert not event_features.is_trigger_candidate(doc[3])  # a preposition
         feats = event_features.all_trigger_features(attacked)
-    assert {"l_attack", "p_verb", "d_root", "lex_assault", "subjkind_country", "root"} <= set(
-        feats
-    )
+    assert {"l_attack", "p_verb", "d_root", "lex_assault", "subjkind_country", "root"} <= set(feats)
     assert "sent_0" in feats and "seen_0" in feats
     used = set(event_features.keep_groups(feats, event_features.trigger_groups()))
     assert used and all(event_features.group_of(f) in event_features.trigger_groups() for f in used)

@@ -1,4 +1,9 @@
-"""PLOVER events on the real model: the seed article's examples from the issue."""
+"""PLOVER events on the real model: the seed article's examples from the issue.
+
+The lexicon path (`triggers="lexicon"`, the rules kept as the fallback and as the baseline
+`make eval` prints) is pinned on the seed's sentences; the learned path (the default when the
+trained classifiers are present) is checked for well-formed rows and for the seed's clearest
+events."""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ def seed():
 
     parsed = parse_article(SEED_ARTICLE.read_text(encoding="utf-8"))
     doc = load_nlp()(parsed.text)
-    rows = event_rows(doc, ArticleContext("seed", parsed.published_date, "test"))
+    rows = event_rows(doc, ArticleContext("seed", parsed.published_date, "test"), "lexicon")
     return parsed.text, rows
 
 
@@ -50,11 +55,14 @@ def test_condemned_and_demanded_withdrawal(seed):
     condemned = {
         (r["event_type"], r["actor_name"], r["recipient_iso3"]) for r in find(rows, "condemned")
     }
-    assert condemned == {("ACCUSE", "South Korea", "PRK"), ("ACCUSE", "European Union", "PRK")}
+    assert condemned == {
+        ("DISAPPROVE", "South Korea", "PRK"),
+        ("DISAPPROVE", "European Union", "PRK"),
+    }
     demanded = {
         (r["event_type"], r["actor_name"], r["recipient_iso3"]) for r in find(rows, "demanded")
     }
-    assert demanded == {("REQUEST", "South Korea", "PRK"), ("REQUEST", "European Union", "PRK")}
+    assert demanded == {("DEMAND", "South Korea", "PRK"), ("DEMAND", "European Union", "PRK")}
     # the withdrawal is demanded, not done
     (withdraw,) = find(rows, "withdraw")
     assert withdraw["actor_iso3"] == "PRK" and withdraw["mode"] == "hypothetical"
@@ -92,7 +100,7 @@ def test_a_fronted_place_is_not_an_actor():
 
     doc = load_nlp()("In Kyiv, Ukraine and Poland signed a treaty of friendship.")
     (sent,) = list(doc.sents)
-    events = events_in_sentence(sent, __import__("datetime").date(2024, 1, 1))
+    events = events_in_sentence(sent, __import__("datetime").date(2024, 1, 1), "lexicon")
     main = next(e for e in events if e.is_main)
     assert main.event_type == "SUPPORT"
     assert {a.iso3 for a in main.actors} == {"UKR", "POL"}
@@ -107,8 +115,8 @@ def test_a_city_is_never_an_actor_but_a_capital_stands_for_its_state():
     day = dt.date(2024, 1, 1)
     city = nlp("Vladivostok condemned the attack on the embassy.")
     (sent,) = list(city.sents)
-    assert all(not e.actors for e in events_in_sentence(sent, day))
+    assert all(not e.actors for e in events_in_sentence(sent, day, "lexicon"))
     capital = nlp("Moscow condemned the attack on the embassy.")
     (sent,) = list(capital.sents)
-    main = next(e for e in events_in_sentence(sent, day) if e.is_main)
-    assert (main.event_type, [a.iso3 for a in main.actors]) == ("ACCUSE", ["RUS"])
+    main = next(e for e in events_in_sentence(sent, day, "lexicon") if e.is_main)
+    assert (main.event_type, [a.iso3 for a in main.actors]) == ("DISAPPROVE", ["RUS"])

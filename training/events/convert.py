@@ -4,6 +4,8 @@ Each `train` story of ../shared/data/gold/train is parsed with the pipeline's ow
 - **trigger**: every candidate token of every sentence (event_features.is_trigger_candidate)
   is one example, labelled with the PLOVER type of the gold event whose trigger phrase has it as
   syntactic root, else NONE;
+- **mode**: for every gold trigger found that way, its clause's mode features (with the rules'
+  answer among them), labelled with the gold mode;
 - **argument**: for every gold trigger found that way, every party of its sentence
   (event_features.party_candidates) is one example, labelled `actor` or `recipient` when it is the
   same party as a gold actor or recipient of that trigger (the scoring's rule: same ISO3 where
@@ -30,6 +32,7 @@ from transforms.extract import doc_cache, event_features, events
 
 DEV_FOLD = 0
 TRIGGER_LABELS = [event_features.NONE, *events.PLOVER_TYPES]
+MODE_LABELS = event_features.MODES
 ARGUMENT_LABELS = [event_features.ACTOR, event_features.RECIPIENT, event_features.NEITHER]
 
 
@@ -120,6 +123,11 @@ def examples() -> tuple[list[Example], Counter]:
                     counts[f"trigger {'event' if recs else 'none'}"] += 1
                     if not recs:
                         continue
+                    head = events._args_head(tok)
+                    when, rule_mode = events._date_and_mode(head, story.published)
+                    feats = event_features.mode_features(head, when, story.published, rule_mode)
+                    out.append(Example(fold, "mode", tuple(feats), recs[0]["mode"]))
+                    counts[f"mode {recs[0]['mode']}"] += 1
                     if parties is None:
                         parties = event_features.party_candidates(sent)
                     for cand, feats in events.argument_features_of(tok, label, parties):
@@ -138,10 +146,9 @@ def write(
 
     vocab = spacy.blank("en").vocab
     groups = trigger_groups if trigger_groups is not None else event_features.trigger_groups()
+    labels = {"trigger": TRIGGER_LABELS, "argument": ARGUMENT_LABELS, "mode": MODE_LABELS}
     bins = {
-        (kind, part): DocBin(store_user_data=False)
-        for kind in ("trigger", "argument")
-        for part in ("train", "dev")
+        (kind, part): DocBin(store_user_data=False) for kind in labels for part in ("train", "dev")
     }
     for ex in items:
         part = "dev" if ex.fold == dev_fold else "train"
@@ -149,7 +156,7 @@ def write(
             words = event_features.keep_groups(list(ex.words), groups)
             bins[ex.kind, part].add(_example(vocab, words, ex.label, TRIGGER_LABELS))
         else:
-            bins[ex.kind, part].add(_example(vocab, list(ex.words), ex.label, ARGUMENT_LABELS))
+            bins[ex.kind, part].add(_example(vocab, list(ex.words), ex.label, labels[ex.kind]))
     out_dir.mkdir(parents=True, exist_ok=True)
     for (kind, part), db in bins.items():
         db.to_disk(out_dir / f"{kind}_{part}.spacy")

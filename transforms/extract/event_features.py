@@ -306,3 +306,41 @@ def argument_features(
     if trigger.is_ancestor(tok):
         feats.append("below_trigger")
     return feats
+
+
+MODES = ["asserted", "announced", "hypothetical", "denied", "historical"]
+
+
+def mode_features(head: Token, when, published, rule_mode: str) -> list[str]:
+    """Features of an event's mode: the rules' answer, the clause's auxiliaries, negation,
+    tense and marks, the verbs above it, and how far its date lies from publication."""
+    feats = [_f("rule", rule_mode), _f("tag", head.tag_), _f("dep", head.dep_)]
+    for child in head.children:
+        if child.dep_ in ("aux", "auxpass"):
+            feats.append(_f("aux", child.lower_))
+        elif child.dep_ == "neg":
+            feats.append("neg")
+        elif child.dep_ == "mark":
+            feats.append(_f("mark", child.lower_))
+    cur, steps = head, 0
+    while cur.head != cur and steps < 3:
+        feats.append(_f("up", cur.dep_, _lemma(cur.head)))
+        feats.append(_f("upl", _lemma(cur.head)))
+        for child in cur.head.children:
+            if child.dep_ in ("aux", "neg"):
+                feats.append(_f("upaux", child.lower_))
+        cur = cur.head
+        steps += 1
+    if when is None:
+        feats.append("date_none")
+        sent = doc_cache.sent_of(head)
+        if any(t.like_num and len(t) == 4 and t.text[:2] in ("19", "20") for t in sent):
+            feats.append("year_in_sentence")
+    else:
+        days = (published - when.date).days
+        bucket = (
+            "future" if days < 0 else "week" if days <= 7 else "month" if days <= 31
+            else "year" if days <= 365 else "older"
+        )  # fmt: skip
+        feats += [_f("date", bucket), _f("prec", when.precision)]
+    return feats

@@ -586,9 +586,12 @@ class Classifiers:
 
         self.trigger = spacy.load(model_dir / "trigger").get_pipe("textcat")
         self.argument = spacy.load(model_dir / "argument").get_pipe("textcat")
+        self.mode = spacy.load(model_dir / "mode").get_pipe("textcat")
         meta = json.loads((model_dir / "training.json").read_text(encoding="utf-8"))
         self.meta = meta
         self.thresholds: dict[str, float] = dict(meta["thresholds"])
+        # "learned" or "rules": which one won on the dev fold (training/events/train.py)
+        self.mode_method: str = meta.get("mode_method", "rules")
 
     @staticmethod
     def scores(textcat, feature_lists: list[list[str]]) -> list[dict[str, float]]:
@@ -733,6 +736,10 @@ def _learned_events(sent: Span, published: dt.date, models: Classifiers) -> list
         actors = [with_country(p, sent.doc) for p in actors]
         recipients = [with_country(p, sent.doc) for p in recipients]
         when, mode = _date_and_mode(head, published)
+        if models.mode_method == "learned":
+            feats = event_features.mode_features(head, when, published, mode)
+            (probs,) = models.scores(models.mode, [feats])
+            mode = max(probs, key=probs.__getitem__)
         place = _place(head, actors + recipients)
         depth = _depth(head) if tok.pos_ in ("NOUN", "PROPN") else _depth(tok)
         found.append(

@@ -21,6 +21,8 @@ select
     m.date_precision,
     m.date_method,
     m.is_main,
+    m.confidence,
+    m.method,
     mb.join_reason,
     m.extractor_version
 from {{ ref('int_event_mention_actors') }} as m
