@@ -24,7 +24,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from evaluation.common import REPO, SHARED_DATA, ErrorTable, Row
+from evaluation.common import REPO, SHARED_DATA, ErrorTable, Row, norm_name
 
 SEED_FILE = REPO / "seeds" / "000_55766d7a04a2f1f7.txt"
 DEV_LABEL = "dev (in-sample, tuned)"
@@ -56,16 +56,6 @@ def token_f1(a: str, b: str) -> float:
         return 0.0
     p, r = common / sum(ta.values()), common / sum(tb.values())
     return 2 * p * r / (p + r)
-
-
-def norm_name(name: str | None) -> str:
-    if not name:
-        return ""
-    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    name = re.sub(r"\(.*?\)", " ", name)
-    name = re.sub(r"\b(the|a|an)\b", " ", name)
-    name = re.sub(r"(?<=\b[a-z])\.", "", name)
-    return " ".join(re.findall(r"[a-z0-9&]+", name))
 
 
 def same_speaker(pred: str | None, gold: str | None) -> bool:

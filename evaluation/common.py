@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +47,17 @@ def fmt(x: float | None) -> str:
 
 
 REPO_SEEDS = REPO / "seeds"
+
+
+def norm_name(name: str | None) -> str:
+    """A name for comparison: ASCII, lower case, no parentheses, articles or initials' dots."""
+    if not name:
+        return ""
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    name = re.sub(r"\(.*?\)", " ", name)
+    name = re.sub(r"\b(the|a|an)\b", " ", name)
+    name = re.sub(r"(?<=\b[a-z])\.", "", name)
+    return " ".join(re.findall(r"[a-z0-9&]+", name))
 
 
 def story_path(story_id: str) -> Path:

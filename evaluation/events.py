@@ -23,27 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
 from evaluation import corpus
-from evaluation.common import SHARED_DATA, ErrorTable, Row
+from evaluation.common import SHARED_DATA, ErrorTable, Row, norm_name
 
 GSR = SHARED_DATA / "plover-gsr" / "PLOVER_GSR_CAMEO.json"
 # The GSR's older draft names (FIGHT) -> the 2021 types the corpus uses.
 GSR_LEGACY = {"FIGHT": "ASSAULT"}
-
-
-def norm_name(name: str | None) -> str:
-    if not name:
-        return ""
-    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    name = re.sub(r"\(.*?\)", " ", name)
-    name = re.sub(r"\b(the|a|an)\b", " ", name)
-    name = re.sub(r"(?<=\b[a-z])\.", "", name)
-    return " ".join(re.findall(r"[a-z0-9&]+", name))
 
 
 def same_party(

@@ -219,6 +219,18 @@ def role_in_phrase(text: str) -> str | None:
 _MINORITY = re.compile(r"\b(ethnic|minority|population|community|diaspora|refugees in)\b", re.I)
 
 
+def known_name_country(key: str) -> tuple[str | None, str] | None:
+    """(iso3, reason) of a normalized whole name that the reference lists know: an organization
+    (iso3 None for an international one) or a person with a country."""
+    org = organizations().get(key)
+    if org is not None:
+        return org.iso3, "organization_reference"
+    person = persons().get(key)
+    if person is not None and person.iso3:
+        return person.iso3, "person_reference"
+    return None
+
+
 def resolve_phrase(text: str, sentence: str | None = None) -> tuple[str | None, str] | None:
     """Country of an actor phrase such as a PLOVER actor text or a claim's speaker phrase.
 
@@ -234,12 +246,9 @@ def resolve_phrase(text: str, sentence: str | None = None) -> tuple[str | None, 
 
     text = re.sub(r"\s*\([^)]*\)?", " ", text).strip() or text  # "Khanty-Mansiysk (Siberia)"
     key = normalize_surface(text)
-    org = organizations().get(key)
-    if org is not None:
-        return org.iso3, "organization_reference"
-    person = persons().get(key)
-    if person is not None and person.iso3:
-        return person.iso3, "person_reference"
+    known = known_name_country(key)
+    if known is not None:
+        return known
     found = country_in_phrase(text)
     if found and _MINORITY.search(text) and found[1] == "country_demonym":
         for where in (text, sentence or ""):

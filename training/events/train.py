@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -137,6 +138,12 @@ def run(force: bool = False) -> int:
         target.mkdir(parents=True)
         for kind, path in built.items():
             shutil.copytree(path, target / kind)
+            # the temporary corpus paths mean nothing once shipped (and would differ per run)
+            cfg = target / kind / "config.cfg"
+            cfg.write_text(
+                re.sub(r'(?m)^(train|dev) = "[^"]*"$', r"\1 = null", cfg.read_text()),
+                encoding="utf-8",
+            )
         meta = {
             "fingerprint": want,
             "thresholds": DEFAULT_THRESHOLDS,

@@ -429,23 +429,13 @@ def _phrase_country(name: str) -> tuple[str | None, str] | None:
     (iso3 None: international), person or armed group by its whole name, a country word inside
     it ("Kenyan police"), a known surname. Unlike actors.resolve_phrase, no geocoding and no
     n-gram scan (a person's name is no town; measured at 2 ms a call there); cached by name."""
-    from transforms.actors import country_in_phrase
-    from transforms.refdata import (
-        normalize_surface,
-        organizations,
-        persons,
-        petrarch_groups,
-        surname_key,
-        surnames,
-    )
+    from transforms.actors import country_in_phrase, known_name_country
+    from transforms.refdata import normalize_surface, petrarch_groups, surname_key, surnames
 
     key = normalize_surface(name)
-    org = organizations().get(key)
-    if org is not None:
-        return org.iso3, "organization_reference"
-    person = persons().get(key)
-    if person is not None and person.iso3:
-        return person.iso3, "person_reference"
+    known = known_name_country(key)
+    if known is not None:
+        return known
     if key in petrarch_groups():
         return petrarch_groups()[key][1], "group_reference"
     found = country_in_phrase(name)
