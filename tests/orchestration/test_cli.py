@@ -94,3 +94,26 @@ def test_run_shows_progress_and_a_summary_that_says_where_to_look(tmp_path):
     assert "where to look:" in out.stdout
     assert f"report     {warehouse / 'report.html'}" in out.stdout
     assert (warehouse / "report.html").exists()
+
+
+@pytest.mark.slow
+def test_installed_console_script_runs_without_the_venv_on_path(tmp_path):
+    """`.venv/bin/newsledger run` as cron or systemd start it: PATH without the venv's bin."""
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "newsledger"
+    if not script.exists():
+        pytest.skip("the console script is not installed in this environment")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED_ARTICLE, folder / SEED_ARTICLE.name)
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "NEWSLEDGER_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run(
+        [str(script), "run", "--input", str(folder), "--warehouse", str(tmp_path / "wh")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "articles loaded:   1" in out.stdout

@@ -21,6 +21,7 @@ from packaging import version
 
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.metadata import with_dbt_table_metadata
+from orchestration.prepare import dbt_executable
 from orchestration.settings import NewsledgerSettings
 from transforms.faults import fault_point
 from transforms.locking import warehouse_lock
@@ -184,5 +185,9 @@ def mart_asset_keys() -> list[dg.AssetKey]:
 
 defs = dg.Definitions(
     assets=[newsledger_dbt_models],
-    resources={"dbt": NewsledgerDbtCliResource(project_dir=dbt_project)},
+    # dbt from the interpreter's own environment: the installed console script
+    # (.venv/bin/newsledger, as cron or systemd start it) runs without the venv's bin on PATH
+    resources={
+        "dbt": NewsledgerDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    },
 )
