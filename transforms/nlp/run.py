@@ -18,6 +18,7 @@ row for row as with one process.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.forkserver
@@ -319,8 +320,21 @@ def _pooled(parts: Iterator[_Part], n: int, batch_size: int, recycle_after: int)
             served += len(part.texts)
         while pending:
             yield _result(*pending.popleft())
+    except BaseException:
+        _kill_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill_workers(pool: cf.ProcessPoolExecutor) -> None:
+    """A failed run stops its remaining workers at once with SIGKILL, which no worker can ignore
+    or delay. (A broken pool's own clean-up sends SIGTERM and then waits for each worker without
+    a timeout: once, under full-suite load, that wait hung for 300 s.) The executor keeps its
+    processes in `_processes`, an attribute of CPython's ProcessPoolExecutor since 3.2."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.kill()
 
 
 def _result(part: _Part, last: bool, future: cf.Future) -> tuple[_Part, ChunkRows, bool]:
