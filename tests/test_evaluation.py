@@ -66,14 +66,27 @@ def test_learned_events_beat_the_lexicon_on_the_held_out_split(rows):
     assert rows[learned].f1 > rows[lexicon].f1
 
 
+def test_learned_pledges_beat_the_rules_on_the_held_out_split(rows):
+    """The learned classifiers replaced the rules because they win on held-out stories (strict
+    F1: precision over every prediction, recall over core records); that must stay true."""
+    test = [k for k in rows if k[0] == "pledges" and k[1].startswith("gold/train test")]
+    learned = next(k for k in test if k[2] == "pledge (strict)" and "rules only" not in k[1])
+    rules = next(k for k in test if k[2] == "pledge (strict)" and "rules only" in k[1])
+    assert rows[learned].f1 > rows[rules].f1
+
+
 def test_pledge_figures_are_printed(rows):
     fields = {k[2] for k in rows if k[0] == "pledges"}
     assert {"precision (strict)", "core recall (strict)"} <= fields
 
 
-def test_pledge_targets_on_dev_gold(rows):
-    """Strict name matching, as the gold README scores it (both readings are printed)."""
-    key = next(k for k in rows if k[0] == "pledges" and k[2] == "precision (strict)")
+def test_pledge_rules_keep_their_targets_on_dev_gold(rows):
+    """The rules, whose answers are features of the learned classifiers, still meet the targets
+    on the stories they were written on (in-sample; strict name matching, as the gold README
+    scores it)."""
+    from evaluation.pledges import DEV_LABEL
+
+    key = ("pledges", DEV_LABEL, "precision (strict)")
     assert rows[key].value >= 0.90
     assert rows[(key[0], key[1], "core recall (strict)")].value >= 0.80
 

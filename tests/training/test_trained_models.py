@@ -13,6 +13,7 @@ import shutil
 import pytest
 
 from evaluation import corpus
+from training import common
 from training.events import train
 from transforms.extract import events
 
@@ -34,8 +35,8 @@ def test_shipped_classifiers_are_not_stale():
 def test_fingerprint_follows_the_config(tmp_path, monkeypatch):
     before = train.fingerprint()
     copy = tmp_path / "textcat_bow.cfg"
-    shutil.copy(train.CONFIG, copy)
-    monkeypatch.setattr(train, "CONFIG", copy)
+    shutil.copy(common.CONFIG, copy)
+    monkeypatch.setattr(common, "CONFIG", copy)
     assert train.fingerprint() == before
     copy.write_text(copy.read_text().replace("seed = 1337", "seed = 1338"))
     assert train.fingerprint() != before

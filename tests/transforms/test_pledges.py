@@ -1,4 +1,9 @@
-"""Aid pledges on the real model: the seed article's pledges and VOA sentences from the gold stories."""
+"""Aid pledges on the real model: the seed article's pledges and VOA sentences from the gold stories.
+
+The rule extractor is tested on its own (`method="rules"`): its answers are features of the
+learned classifiers and its dependency rules stay the fallback. The learned path's own tests are
+at the end of this file.
+"""
 
 from __future__ import annotations
 
@@ -25,11 +30,12 @@ def nlp():
 def seed_rows(nlp):
     parsed = parse_article(SEED_ARTICLE.read_text(encoding="utf-8"))
     doc = nlp(parsed.text)
-    return parsed.text, pledge_rows(doc, ArticleContext("seed", parsed.published_date, "test"))
+    ctx = ArticleContext("seed", parsed.published_date, "test")
+    return parsed.text, pledge_rows(doc, ctx, method="rules")
 
 
 def rows_for(nlp, text: str, published=dt.date(2024, 11, 4)) -> list[dict]:
-    return pledge_rows(nlp(text), ArticleContext("a", published, "test"))
+    return pledge_rows(nlp(text), ArticleContext("a", published, "test"), method="rules")
 
 
 def key(r: dict) -> tuple:
@@ -102,7 +108,8 @@ def test_voa_story_on_malaysia_and_chinese_loans(nlp):
     from tests.conftest import SEEDS
 
     parsed = parse_article((SEEDS / "voa_6181504.txt").read_text(encoding="utf-8"))
-    rows = pledge_rows(nlp(parsed.text), ArticleContext("v", parsed.published_date, "test"))
+    ctx = ArticleContext("v", parsed.published_date, "test")
+    rows = pledge_rows(nlp(parsed.text), ctx, method="rules")
     got = {
         (r["donor_iso3"], r["recipient_iso3"], r["stage"], r["aid_type"], r["amount"]) for r in rows
     }
@@ -137,10 +144,10 @@ def test_evidence_stays_inside_the_sentence_when_the_donor_is_a_pronoun(nlp):
         "to China."
     )
     doc = nlp(text)
-    rows = pledge_rows(doc, ArticleContext("a", dt.date(2023, 2, 5), "test"))
-    assert rows, "the donation is a pledge mention"
+    ctx = ArticleContext("a", dt.date(2023, 2, 5), "test")
+    assert pledge_rows(doc, ctx, method="rules"), "the donation is a pledge mention"
     sentences = list(doc.sents)
-    for r in rows:
+    for r in pledge_rows(doc, ctx, method="rules") + pledge_rows(doc, ctx, method="learned"):
         sent = sentences[r["sentence_index"]]
         assert sent.start_char <= r["start_char"] < r["end_char"] <= sent.end_char
         assert text[r["start_char"] : r["end_char"]] in sent.text
@@ -153,7 +160,8 @@ def test_population_recipient_is_placed_in_the_story_country(nlp):
     from tests.conftest import SEEDS
 
     parsed = parse_article((SEEDS / "voa_6203525.txt").read_text(encoding="utf-8"))
-    rows = pledge_rows(nlp(parsed.text), ArticleContext("v", parsed.published_date, "test"))
+    ctx = ArticleContext("v", parsed.published_date, "test")
+    rows = pledge_rows(nlp(parsed.text), ctx, method="rules")
     un = [r for r in rows if r["donor_name"] == "United Nations"]
     assert [(r["recipient_name"], r["aid_type"], r["stage"]) for r in un] == [
         ("people in Myanmar", "humanitarian", "delivered")
@@ -187,3 +195,44 @@ def test_coordinated_purposes_share_one_joint_recipient(nlp):
     # one purpose: the recipient is that purpose's object, as before
     one = rows_for(nlp, "Germany will give 5 million euros to help Ukraine.")
     assert [(r["recipient_name"], r["recipient_iso3"]) for r in one] == [("Ukraine", "UKR")]
+
+
+# -- the learned path (transforms/models/pledges, `make train`) ------------------------------------
+@pytest.fixture(scope="module")
+def learned_seed_rows(nlp):
+    parsed = parse_article(SEED_ARTICLE.read_text(encoding="utf-8"))
+    ctx = ArticleContext("seed", parsed.published_date, "test")
+    return parsed.text, pledge_rows(nlp(parsed.text), ctx, method="learned")
+
+
+def test_learned_path_finds_the_seed_pledge_with_its_amount(learned_seed_rows):
+    text, rows = learned_seed_rows
+    germany = [r for r in rows if key(r) == ("DEU", "UKR", "pledged")]
+    assert len(germany) == 1
+    g = germany[0]
+    assert (g["amount"], g["currency"], g["amount_usd_stated"]) == (200e6, "EUR", 218e6)
+    assert g["rule"] == "learned"
+    assert 0.5 <= g["confidence"] <= 1.0
+    assert text[g["start_char"] : g["end_char"]].startswith("Germany would give Ukraine")
+    assert text[g["donor_start_char"] : g["donor_end_char"]] == "Germany"
+
+
+def test_learned_path_keeps_delivered_weapons_apart_from_the_pledge(learned_seed_rows):
+    _, rows = learned_seed_rows
+    delivered = [r for r in rows if key(r) == ("PRK", "RUS", "delivered")]
+    assert delivered and {r["aid_type"] for r in delivered} == {"military"}
+    assert all(r["amount"] is None for r in delivered)
+    # "expressed support" and the talks are no transfer: four statements at most
+    assert len(rows) <= 4
+
+
+def test_learned_path_needs_the_trained_models(nlp, monkeypatch):
+    from transforms.extract import pledges
+
+    monkeypatch.setattr(pledges, "classifiers", lambda: None)
+    doc = nlp("Germany would give Ukraine 200 million euros.")
+    ctx = ArticleContext("a", dt.date(2024, 11, 4), "test")
+    with pytest.raises(FileNotFoundError, match="make train"):
+        pledge_rows(doc, ctx, method="learned")
+    # "auto" falls back to the rules
+    assert [key(r) for r in pledge_rows(doc, ctx)] == [("DEU", "UKR", "pledged")]

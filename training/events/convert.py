@@ -21,16 +21,14 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from pathlib import Path
-
-from spacy.tokens import Doc, DocBin
 
 from evaluation import corpus
 from evaluation.events import same_party
+from training import common
+from training.common import DEV_FOLD, Example
 from transforms.extract import doc_cache, event_features, events
 
-DEV_FOLD = 0
 TRIGGER_LABELS = [event_features.NONE, *events.PLOVER_TYPES]
 MODE_LABELS = event_features.MODES
 ARGUMENT_LABELS = [event_features.ACTOR, event_features.RECIPIENT, event_features.NEITHER]
@@ -44,12 +42,6 @@ def locate(text: str, sentence: str, trigger: str) -> tuple[int, int] | None:
     if inner < 0:
         return None
     return at + inner, at + inner + len(trigger)
-
-
-def _example(vocab, words: list[str], label: str, labels: list[str]) -> Doc:
-    doc = Doc(vocab, words=words or ["x"])
-    doc.cats = {lab: float(lab == label) for lab in labels}
-    return doc
 
 
 def gold_triggers(doc, story, records: list[dict], counts: Counter) -> dict[int, list[dict]]:
@@ -76,14 +68,6 @@ def _role(party, recs: list[dict]) -> str:
             ):
                 return role
     return event_features.NEITHER
-
-
-@dataclass(frozen=True)
-class Example:
-    fold: int  # the story's fold (corpus.fold_of)
-    kind: str  # trigger or argument
-    words: tuple[str, ...]  # the features
-    label: str
 
 
 def examples() -> tuple[list[Example], Counter]:
@@ -140,26 +124,17 @@ def examples() -> tuple[list[Example], Counter]:
 def write(
     items: list[Example], out_dir: Path, dev_fold: int = DEV_FOLD, trigger_groups=None
 ) -> None:
-    """DocBin files {trigger,argument}_{train,dev}.spacy; trigger features kept to
+    """DocBin files {trigger,argument,mode}_{train,dev}.spacy; trigger features kept to
     `trigger_groups` (default: the groups of rules/event_features.yaml)."""
-    import spacy
-
-    vocab = spacy.blank("en").vocab
     groups = trigger_groups if trigger_groups is not None else event_features.trigger_groups()
-    labels = {"trigger": TRIGGER_LABELS, "argument": ARGUMENT_LABELS, "mode": MODE_LABELS}
-    bins = {
-        (kind, part): DocBin(store_user_data=False) for kind in labels for part in ("train", "dev")
-    }
-    for ex in items:
-        part = "dev" if ex.fold == dev_fold else "train"
+
+    def words_of(ex: Example) -> list[str]:
         if ex.kind == "trigger":
-            words = event_features.keep_groups(list(ex.words), groups)
-            bins[ex.kind, part].add(_example(vocab, words, ex.label, TRIGGER_LABELS))
-        else:
-            bins[ex.kind, part].add(_example(vocab, list(ex.words), ex.label, labels[ex.kind]))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for (kind, part), db in bins.items():
-        db.to_disk(out_dir / f"{kind}_{part}.spacy")
+            return event_features.keep_groups(list(ex.words), groups)
+        return list(ex.words)
+
+    labels = {"trigger": TRIGGER_LABELS, "argument": ARGUMENT_LABELS, "mode": MODE_LABELS}
+    common.write(items, out_dir, labels, dev_fold, words_of)
 
 
 def build(out_dir: Path) -> dict:

@@ -19,12 +19,13 @@ from pathlib import Path
 import spacy
 from spacy.tokens import DocBin
 
+from training import common
 from training.events import convert
 from transforms.extract import event_features
 from transforms.extract.events import Classifiers
 
 HERE = Path(__file__).resolve().parent
-CONFIG = HERE / "textcat_bow.cfg"
+CONFIG = common.CONFIG
 RESULTS = HERE / "cv_results.json"
 THRESHOLDS = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5]
 ALL = {

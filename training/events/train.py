@@ -16,24 +16,21 @@ fold (fold 0 of the train stories) by the event F1 of evaluation/events.py, the 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 import json
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import spacy
 
 from evaluation import corpus
+from training import common
 from training.events import convert
 from transforms.extract import events
 
 HERE = Path(__file__).resolve().parent
-CONFIG = HERE / "textcat_bow.cfg"
+CONFIG = common.CONFIG
 EXTRACT = Path(events.__file__).resolve().parent
 # What the examples are made of, besides the data: the feature code, the rules whose answers
 # are features (events.py, parties.py and the word lists), the candidate parties.
@@ -55,30 +52,7 @@ DEFAULT_THRESHOLDS = {"trigger": 0.5, "actor": 0.5, "recipient": 0.3}
 
 def fingerprint() -> str:
     """SHA-256 of what decides the trained models: config, code, train data, library versions."""
-    from transforms.nlp.pipeline import pipeline_meta
-
-    h = hashlib.sha256()
-    for path in [HERE / "convert.py", HERE / "train.py", CONFIG, *INPUT_CODE]:
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    for sid in corpus.story_ids("train"):
-        story = corpus.stories()[sid]
-        h.update(f"{sid}\0{story.published}\0{story.text}".encode())
-    for rec in corpus.records("events", "train"):
-        h.update(json.dumps(rec, sort_keys=True).encode())
-    meta = pipeline_meta()
-    h.update(f"spacy {spacy.__version__} {meta['name']} {meta['version']}".encode())
-    return h.hexdigest()
-
-
-def _train_one(kind: str, work: Path) -> Path:
-    out = work / f"out_{kind}"
-    cmd = [
-        sys.executable, "-m", "spacy", "train", str(CONFIG), "--output", str(out),
-        "--paths.train", str(work / f"{kind}_train.spacy"),
-        "--paths.dev", str(work / f"{kind}_dev.spacy"),
-    ]  # fmt: skip
-    subprocess.run(cmd, check=True)
-    return out / "model-best"
+    return common.fingerprint([HERE / "convert.py", HERE / "train.py", *INPUT_CODE], ["events"])
 
 
 def choose_thresholds() -> tuple[dict[str, float], dict]:
@@ -124,26 +98,13 @@ def run(force: bool = False) -> int:
     target = events.MODELS_DIR
     meta_path = target / "training.json"
     want = fingerprint()
-    if not force and meta_path.exists():
-        if json.loads(meta_path.read_text()).get("fingerprint") == want:
-            print(f"events: up to date ({want[:12]}); FORCE=1 retrains")
-            return 0
+    if not force and common.up_to_date(meta_path, want, "events"):
+        return 0
     work = Path(tempfile.mkdtemp(prefix="newsledger-train-"))
     try:
         counts = convert.build(work)
         print(f"events: converted {counts}")
-        built = {kind: _train_one(kind, work) for kind in ("trigger", "argument", "mode")}
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
-        for kind, path in built.items():
-            shutil.copytree(path, target / kind)
-            # the temporary corpus paths mean nothing once shipped (and would differ per run)
-            cfg = target / kind / "config.cfg"
-            cfg.write_text(
-                re.sub(r'(?m)^(train|dev) = "[^"]*"$', r"\1 = null", cfg.read_text()),
-                encoding="utf-8",
-            )
+        common.ship({k: common.train_one(k, work) for k in ("trigger", "argument", "mode")}, target)
         meta = {
             "fingerprint": want,
             "thresholds": DEFAULT_THRESHOLDS,

@@ -34,17 +34,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy
 import polars as pl
 import yaml
-from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
-from transforms.extract import dates, doc_cache, event_features
+from transforms.extract import dates, doc_cache, event_features, textcat
 from transforms.extract.base import ArticleContext, stable_id
 from transforms.extract.parties import Party, home_party, parties_for, with_country
 
@@ -77,7 +74,7 @@ COOPERATIVE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"}
 CONFLICT = {"SANCTION", "PROTEST", "COERCE", "ASSAULT"}
 LOCATION_LABELS = {"GPE", "LOC", "FAC"}
 # The trained classifiers (`make train`: training/events/), loaded once per process.
-MODELS_DIR = Path(__file__).resolve().parents[1] / "models" / "events"
+MODELS_DIR = textcat.MODELS_ROOT / "events"
 
 EVENT_MENTION_SCHEMA = {
     "event_mention_id": pl.String,
@@ -579,54 +576,18 @@ def _args_head(tok: Token) -> Token:
 
 
 class Classifiers:
-    """The trigger and argument classifiers (spaCy textcat, bag of words) and their thresholds."""
+    """The trigger, argument and mode classifiers (spaCy textcat, bag of words) and their
+    thresholds."""
+
+    scores = staticmethod(textcat.scores)
 
     def __init__(self, model_dir: Path):
-        import spacy
-
-        self.trigger = spacy.load(model_dir / "trigger").get_pipe("textcat")
-        self.argument = spacy.load(model_dir / "argument").get_pipe("textcat")
-        self.mode = spacy.load(model_dir / "mode").get_pipe("textcat")
-        meta = json.loads((model_dir / "training.json").read_text(encoding="utf-8"))
+        pipes, meta = textcat.load(model_dir, ["trigger", "argument", "mode"])
+        self.trigger, self.argument, self.mode = pipes["trigger"], pipes["argument"], pipes["mode"]
         self.meta = meta
         self.thresholds: dict[str, float] = dict(meta["thresholds"])
         # "learned" or "rules": which one won on the dev fold (training/events/train.py)
         self.mode_method: str = meta.get("mode_method", "rules")
-
-    @staticmethod
-    def scores(textcat, feature_lists: list[list[str]]) -> list[dict[str, float]]:
-        """Class probabilities of each feature list, computed as spaCy's TextCatBOW does on a
-        Doc of those words (the hash of each distinct word and its count into the sparse linear
-        layer, then the softmax), without building Docs: building one per candidate cost more
-        than the model, and every new feature string grew the vocabulary of a long-running
-        worker. tests/transforms/test_event_classifiers.py checks it equals textcat.predict."""
-        if not feature_lists:
-            return []
-        sparse, softmax = _bow_layers(textcat)
-        keys: list[int] = []
-        vals: list[int] = []
-        lengths: list[int] = []
-        for words in feature_lists:
-            counts: dict[int, int] = {}
-            for word in words:
-                key = get_string_id(word)
-                counts[key] = counts.get(key, 0) + 1
-            keys.extend(counts)
-            vals.extend(counts.values())
-            lengths.append(len(counts))
-        batch = (
-            numpy.asarray(keys, dtype="uint64"),
-            numpy.asarray(vals, dtype="float32"),
-            numpy.asarray(lengths, dtype="int32"),
-        )
-        probs = softmax.predict(sparse.predict(batch))
-        labels = list(textcat.labels)
-        return [dict(zip(labels, map(float, row), strict=True)) for row in numpy.asarray(probs)]
-
-
-def _bow_layers(textcat):
-    layers = {layer.name: layer for layer in textcat.model.walk()}
-    return layers["resizable(sparse_linear)"], layers["softmax_activation"]
 
 
 @functools.lru_cache(maxsize=1)

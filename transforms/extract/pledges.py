@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING
 import polars as pl
 from spacy.tokens import Doc, Span, Token
 
-from transforms.extract import dates, doc_cache
+from transforms.extract import dates, doc_cache, event_features, pledge_features, textcat
 from transforms.extract.base import stable_id
 from transforms.extract.money import Amount, find_amounts
-from transforms.extract.parties import Party, home_country, parties_for, party_for
+from transforms.extract.parties import Party, home_country, parties_for, party_for, with_country
 from transforms.refdata import country_names
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 RULES = Path(__file__).parent / "rules"
 RULES_VERSION = "lexicons-2"  # 2: population recipients placed, humanitarian
+# The trained classifiers (`make train`: training/pledges/), loaded once per process.
+MODELS_DIR = textcat.MODELS_ROOT / "pledges"
 
 PLEDGE_MENTION_SCHEMA = {
     "pledge_mention_id": pl.String,
@@ -238,6 +240,7 @@ class _Found:
         self.stage_cue: str | None = None
         self.aid_type = "unspecified"
         self.amount: Amount | None = None
+        self.confidence: float | None = None  # the statement classifier's, when learned
 
 
 def _purpose_object(verb: Token) -> Token | None:
@@ -567,30 +570,165 @@ def _place_population(f: _Found, doc: Doc) -> None:
         f.recipient = Party(party.text, party.start_char, party.end_char, name, None, "group")
 
 
-def pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
-    """Doc-level extractor registered in DOC_TABLES as `aid_pledge_mentions`."""
+def sentence_amounts(sent: Span) -> list[Amount]:
+    """The money amounts of a parsed sentence, with document offsets."""
+    return [
+        Amount(a.start + sent.start_char, a.end + sent.start_char, a.text, a.amount, a.currency,
+               a.usd_stated)
+        for a in find_amounts(doc_cache.span_text(sent))
+    ]  # fmt: skip
+
+
+def rule_found(sent: Span, amounts: list[Amount]) -> list[_Found]:
+    """The rules' pledges of one sentence: verb triggers, then noun triggers."""
+    hits = _verb_triggers(sent, amounts)
+    taken = {t.i for f in hits for t in f.phrase}
+    return hits + _noun_triggers(sent, amounts, taken)
+
+
+# -- the learned path ------------------------------------------------------------------------
+class Classifiers:
+    """The statement, stage and argument classifiers (spaCy textcat, bag of words) and the
+    thresholds chosen on the dev fold."""
+
+    scores = staticmethod(textcat.scores)
+
+    def __init__(self, model_dir: Path):
+        pipes, meta = textcat.load(model_dir, ["statement", "stage", "argument"])
+        self.statement, self.stage, self.argument = (
+            pipes["statement"],
+            pipes["stage"],
+            pipes["argument"],
+        )
+        self.meta = meta
+        self.thresholds: dict[str, float] = dict(meta["thresholds"])
+
+
+@functools.lru_cache(maxsize=1)
+def classifiers() -> Classifiers | None:
+    """The trained classifiers, or None when `make train` has not built them (rules then)."""
+    if not (MODELS_DIR / "training.json").exists():
+        return None
+    return Classifiers(MODELS_DIR)
+
+
+def _token_of(party: Party, doc: Doc) -> Token | None:
+    span = doc.char_span(party.start_char, party.end_char, alignment_mode="expand")
+    return span.root if span is not None and len(span) else None
+
+
+def rule_hints(found: list[_Found], doc: Doc) -> list[pledge_features.RuleHint]:
+    """What the rules found in a sentence, as the classifiers' evidence."""
+    return [
+        pledge_features.RuleHint(
+            f.stage or "pledged",
+            f.amount.start if f.amount else None,
+            _token_of(f.donor, doc),
+            _token_of(f.recipient, doc),
+        )
+        for f in found
+    ]
+
+
+def _assign(ranked, th: dict[str, float]) -> tuple[Party | None, Party | None]:
+    """The (donor, recipient) pair of distinct parties with the highest joint probability, each
+    above its threshold; a role no candidate reaches stays None."""
+    donors = [(c.party, r[pledge_features.DONOR]) for c, r in ranked]
+    recipients = [(c.party, r[pledge_features.RECIPIENT]) for c, r in ranked]
+    donors = [d for d in donors if d[1] >= th["donor"]] + [(None, 1e-3)]
+    recipients = [r for r in recipients if r[1] >= th["recipient"]] + [(None, 1e-3)]
+    best, best_p = (None, None), 0.0
+    for donor, pd in donors:
+        for recipient, pr in recipients:
+            if donor is not None and recipient is not None and _same(donor, recipient):
+                continue
+            if pd * pr > best_p:
+                best, best_p = (donor, recipient), pd * pr
+    return best
+
+
+def learned_found(
+    sent: Span, amounts: list[Amount], rules: list[_Found], models: Classifiers
+) -> list[_Found]:
+    """Pledges of one sentence by the trained classifiers: each anchor (an amount, or the
+    sentence) whose probability of stating a transfer reaches the threshold is one record, at
+    its most probable stage; donor and recipient are the most probable candidates above their
+    thresholds, else what the rules chose. A record without both parties is dropped. When an
+    amount anchor is kept, the sentence anchor is not (the same statement, without its amount).
+    With the threshold `add_rules` at 1, the rules' own pledges on anchors no learned record
+    took are added (cross-validation decides: training/pledges/train.py)."""
+    th = models.thresholds
+    hints = rule_hints(rules, sent.doc)
+    anchors = pledge_features.anchors(sent, amounts)
+    feats = [pledge_features.statement_features(a, sent, hints, len(amounts)) for a in anchors]
+    chosen = []
+    for anchor, probs, f in zip(
+        anchors, models.scores(models.statement, feats), feats, strict=True
+    ):
+        p_pledge = 1.0 - probs[pledge_features.NONE]
+        if p_pledge >= th["statement"]:
+            (stages,) = models.scores(models.stage, [f])
+            chosen.append((anchor, max(stages, key=stages.__getitem__), p_pledge))
+    if any(a.amount is not None for a, _, _ in chosen):
+        chosen = [c for c in chosen if c[0].amount is not None]
+    parties: list[event_features.Candidate] | None = None
+    out: list[_Found] = []
+    for anchor, stage, prob in chosen:
+        if parties is None:
+            parties = event_features.party_candidates(sent)
+        pairs = pledge_features.party_pairs(anchor, parties, hints)
+        ranked = list(
+            zip([c for c, _ in pairs], models.scores(models.argument, [f for _, f in pairs]),
+                strict=True)
+        )  # fmt: skip
+        rule = next((f for f in rules if f.amount is anchor.amount or f.amount is None), None)
+        donor, recipient = _assign(ranked, th)
+        donor = donor or (rule.donor if rule else None)
+        recipient = recipient or (rule.recipient if rule else None)
+        if donor is None or recipient is None or _same(donor, recipient):
+            continue
+        doc = sent.doc
+        # the evidence word: the rules' trigger when they found this statement, else the verb
+        trigger = rule.trigger if rule else pledge_features.verb_above(anchor.token)
+        f = _Found(trigger, "learned", with_country(donor, doc), with_country(recipient, doc), [])
+        f.stage = stage
+        f.amount = anchor.amount
+        f.aid_type = rule.aid_type if rule else _aid_words(doc_cache.span_tokens(sent))[1]
+        f.confidence = round(prob, 4)
+        out.append(f)
+    if th.get("add_rules", 0.0) >= 1.0:
+        # the rules' pledges whose amount (or amountless sentence) no learned record took
+        taken = {id(f.amount) for f in out}
+        out += [f for f in rules if id(f.amount) not in taken]
+    return out
+
+
+def pledge_rows(
+    doc: Doc, article: ArticleContext, method: str = "auto", models: Classifiers | None = None
+) -> list[dict]:
+    """Doc-level extractor registered in DOC_TABLES as `aid_pledge_mentions`.
+
+    `method`: "learned" (the trained classifiers, the rules' answers among their features),
+    "rules" (the rules alone), or "auto" (learned when `make train` has built them). `models`
+    overrides the shipped classifiers (training's cross-validation passes its fold's)."""
+    if method in ("auto", "learned"):
+        models = models or classifiers()
+    else:
+        models = None
+    if method == "learned" and models is None:
+        raise FileNotFoundError(f"no trained pledge classifiers in {MODELS_DIR}: run `make train`")
     with doc_cache.cached(doc):
-        return _pledge_rows(doc, article)
+        return _pledge_rows(doc, article, models)
 
 
-def _pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
+def _pledge_rows(doc: Doc, article: ArticleContext, models: Classifiers | None) -> list[dict]:
     found: list[tuple[int, Span, _Found]] = []
     for index, sent in enumerate(doc_cache.sents(doc)):
         try:
-            amounts = [
-                Amount(
-                    a.start + sent.start_char,
-                    a.end + sent.start_char,
-                    a.text,
-                    a.amount,
-                    a.currency,
-                    a.usd_stated,
-                )
-                for a in find_amounts(doc_cache.span_text(sent))
-            ]
-            hits = _verb_triggers(sent, amounts)
-            taken = {t.i for f in hits for t in f.phrase}
-            hits += _noun_triggers(sent, amounts, taken)
+            amounts = sentence_amounts(sent)
+            hits = rule_found(sent, amounts)
+            if models is not None:
+                hits = learned_found(sent, amounts, hits, models)
         except Exception:  # noqa: BLE001 - one odd parse costs only its own sentence
             continue
         found.extend((index, sent, f) for f in hits)
@@ -670,7 +808,9 @@ def _pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
                 "date_precision": resolved.precision if resolved else "day",
                 "date_method": resolved.method if resolved else "publication_date",
                 "published_date": article.published_date,
-                "confidence": 0.8 if f.rule.startswith("verb_") else 0.7,
+                "confidence": f.confidence
+                if f.confidence is not None
+                else (0.8 if f.rule.startswith("verb_") else 0.7),
                 "rules_version": RULES_VERSION,
                 "extractor_version": article.version,
             }

@@ -1,0 +1,105 @@
+"""What every learned extractor's training shares: examples as Docs of feature words, DocBin
+files split by the dev fold, one `spacy train` run per classifier on the shared bag-of-words
+config, the fingerprint of what a model was trained from, and shipping the trained components.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from spacy.tokens import Doc, DocBin
+
+from evaluation import corpus
+
+CONFIG = Path(__file__).resolve().parent / "textcat_bow.cfg"
+DEV_FOLD = 0  # stories of fold 0 (corpus.fold_of) are the dev set; the test split is never read
+
+
+@dataclass(frozen=True)
+class Example:
+    fold: int  # the story's fold (corpus.fold_of)
+    kind: str  # which classifier it trains
+    words: tuple[str, ...]  # the features
+    label: str
+
+
+def write(
+    items: list[Example], out_dir: Path, labels: dict[str, list[str]], dev_fold: int = DEV_FOLD,
+    words_of=None,
+) -> None:  # fmt: skip
+    """DocBin files {kind}_{train,dev}.spacy, one example per Doc whose words are its features
+    (`words_of(example)` may select them) and whose `cats` hold its label."""
+    vocab = spacy.blank("en").vocab
+    bins = {
+        (kind, part): DocBin(store_user_data=False) for kind in labels for part in ("train", "dev")
+    }
+    for ex in items:
+        part = "dev" if ex.fold == dev_fold else "train"
+        words = (words_of(ex) if words_of else list(ex.words)) or ["x"]
+        doc = Doc(vocab, words=words)
+        doc.cats = {lab: float(lab == ex.label) for lab in labels[ex.kind]}
+        bins[ex.kind, part].add(doc)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for (kind, part), db in bins.items():
+        db.to_disk(out_dir / f"{kind}_{part}.spacy")
+
+
+def train_one(kind: str, work: Path) -> Path:
+    """`spacy train` of one classifier on work/{kind}_{train,dev}.spacy; the best model's path."""
+    out = work / f"out_{kind}"
+    cmd = [
+        sys.executable, "-m", "spacy", "train", str(CONFIG), "--output", str(out),
+        "--paths.train", str(work / f"{kind}_train.spacy"),
+        "--paths.dev", str(work / f"{kind}_dev.spacy"),
+    ]  # fmt: skip
+    subprocess.run(cmd, check=True)
+    return out / "model-best"
+
+
+def ship(built: dict[str, Path], target: Path) -> None:
+    """Copy the trained pipelines into the shipped model folder (replacing it)."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for kind, path in built.items():
+        shutil.copytree(path, target / kind)
+        # the temporary corpus paths mean nothing once shipped (and would differ per run)
+        cfg = target / kind / "config.cfg"
+        cfg.write_text(
+            re.sub(r'(?m)^(train|dev) = "[^"]*"$', r"\1 = null", cfg.read_text()),
+            encoding="utf-8",
+        )
+
+
+def fingerprint(files: list[Path], record_sets: list[str]) -> str:
+    """SHA-256 of what decides a trained model: the shared config, the given code and rule files,
+    the labelled `train` stories and their records of `record_sets`, the library versions."""
+    from transforms.nlp.pipeline import pipeline_meta
+
+    h = hashlib.sha256()
+    for path in [CONFIG, Path(__file__), *files]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for sid in corpus.story_ids("train"):
+        story = corpus.stories()[sid]
+        h.update(f"{sid}\0{story.published}\0{story.text}".encode())
+    for name in record_sets:
+        for rec in corpus.records(name, "train"):
+            h.update(json.dumps(rec, sort_keys=True).encode())
+    meta = pipeline_meta()
+    h.update(f"spacy {spacy.__version__} {meta['name']} {meta['version']}".encode())
+    return h.hexdigest()
+
+
+def up_to_date(meta_path: Path, want: str, name: str) -> bool:
+    if meta_path.exists() and json.loads(meta_path.read_text()).get("fingerprint") == want:
+        print(f"{name}: up to date ({want[:12]}); FORCE=1 retrains")
+        return True
+    return False

@@ -1,0 +1,147 @@
+"""`make train` for the pledge classifiers: convert, train both with a fixed seed, choose the
+thresholds on the dev fold, package the artefacts the pipeline loads (transforms/models/pledges/).
+
+`training.json` records the fingerprint of everything they were trained from (the shared config,
+this folder's code, the feature and rule code and word lists, the labelled `train` stories and
+their pledges, the library versions); tests/training/test_trained_models.py fails when it no
+longer matches. Thresholds (statement probability, donor and recipient probability) are chosen
+by 5-fold cross-validation over the train stories, by the pledge F1 of evaluation/pledges.py
+(precision over every prediction, recall over core records, the strict rule), the scoring
+`make eval` prints on the test split. The shipped classifiers are trained on folds 1-4 with
+fold 0 as spaCy's dev set, as the event classifiers are. Training never reads the `test` split.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import spacy
+
+from evaluation import corpus
+from training import common
+from training.pledges import convert
+from transforms.extract import pledges
+
+HERE = Path(__file__).resolve().parent
+EXTRACT = Path(pledges.__file__).resolve().parent
+# What the examples are made of, besides the data: the feature code, the rules whose answers are
+# features (pledges.py, parties.py, the amount parser and the word lists), the candidate parties.
+INPUT_CODE = [
+    EXTRACT / "pledge_features.py",
+    EXTRACT / "event_features.py",
+    EXTRACT / "pledges.py",
+    EXTRACT / "parties.py",
+    EXTRACT / "money.py",
+    *sorted((EXTRACT / "rules").glob("aid_*.csv")),
+    EXTRACT / "rules" / "stage_cues.csv",
+]
+KINDS = ("statement", "stage", "argument")
+GRID = {
+    "statement": [0.3, 0.4, 0.5, 0.6, 0.7],
+    "donor": [0.0, 0.2, 0.4],
+    "recipient": [0.0, 0.2, 0.4],
+    "add_rules": [0.0, 1.0],
+}
+DEFAULT_THRESHOLDS = {"statement": 0.5, "donor": 0.35, "recipient": 0.35, "add_rules": 0.0}
+
+
+def fingerprint() -> str:
+    """SHA-256 of what decides the trained models: config, code, train data, library versions."""
+    from evaluation.pledges import GOLD
+
+    return common.fingerprint(
+        [HERE / "convert.py", HERE / "train.py", *INPUT_CODE, GOLD], ["aid_pledges"]
+    )
+
+
+FOLDS = 5
+
+
+def _f1(tp: int, n: int, found: int, n_core: int) -> float:
+    p = tp / n if n else 0.0
+    r = found / n_core if n_core else 0.0
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def choose_thresholds(items: list, work: Path) -> tuple[dict[str, float], dict]:
+    """The thresholds with the best strict pledge F1 pooled over 5-fold cross-validation by
+    story (for each fold, the classifiers trained on the other four folds of every labelled
+    story training reads predict the fold's corpus stories; ties: the first in GRID order).
+    The dev fold alone holds too few pledges (22 core records) to choose between close values."""
+    from evaluation.pledges import clusters, score
+    from transforms.extract.base import ArticleContext
+    from transforms.nlp.pipeline import load_nlp
+
+    stories = convert.labelled_stories()
+    docs = load_nlp().pipe([text for _, text, _, _ in stories], batch_size=16)
+    parsed = [
+        (sid, doc, ArticleContext(sid, published, "cv"))
+        for (sid, _, published, _), doc in zip(stories, docs, strict=True)
+    ]
+    scored_ids = set(corpus.story_ids("train"))
+    gold = [rec for sid, *_, recs in stories if sid in scored_ids for rec in recs]
+    pooled = {values: [0, 0, 0, 0] for values in itertools.product(*GRID.values())}
+    for fold in range(FOLDS):
+        fold_dir = work / f"cv{fold}"
+        common.write(items, fold_dir, convert.LABELS, dev_fold=fold)
+        model_dir = fold_dir / "models"
+        common.ship({k: common.train_one(k, fold_dir) for k in KINDS}, model_dir)
+        (model_dir / "training.json").write_text(
+            json.dumps({"thresholds": DEFAULT_THRESHOLDS}), encoding="utf-8"
+        )
+        models = pledges.Classifiers(model_dir)
+        # scored on the corpus's stories only: the rules were written on the dev gold's, so a
+        # score there would favour them (they still train the other folds' classifiers)
+        held = [
+            (sid, doc, ctx)
+            for sid, doc, ctx in parsed
+            if corpus.fold_of(sid) == fold and sid in scored_ids
+        ]
+        for values, counts in pooled.items():
+            models.thresholds = dict(zip(GRID, values, strict=True))
+            preds = {sid: clusters(doc, ctx, "learned", models) for sid, doc, ctx in held}
+            got = score(preds, [g for g in gold if g["story_id"] in preds], lenient=False)
+            pooled[values] = [a + b for a, b in zip(counts, got, strict=True)]
+    results = {}
+    for v, (tp, n, fd, nc) in pooled.items():
+        f1 = round(_f1(tp, n, fd, nc), 4)
+        results[",".join(map(str, v))] = {"p": f"{tp}/{n}", "r": f"{fd}/{nc}", "f1": f1}
+    best = max(results, key=lambda k: results[k]["f1"])
+    return dict(zip(GRID, map(float, best.split(",")), strict=True)), results
+
+
+def run(force: bool = False) -> int:
+    target = pledges.MODELS_DIR
+    meta_path = target / "training.json"
+    want = fingerprint()
+    if not force and common.up_to_date(meta_path, want, "pledges"):
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="newsledger-train-"))
+    try:
+        items, counts = convert.examples()
+        counts = dict(sorted(counts.items()))
+        print(f"pledges: converted {counts}")
+        thresholds, grid = choose_thresholds(items, work)
+        common.write(items, work, convert.LABELS)
+        common.ship({k: common.train_one(k, work) for k in KINDS}, target)
+        meta = {
+            "fingerprint": want,
+            "thresholds": thresholds,
+            "dev_fold": common.DEV_FOLD,
+            "data": counts,
+            "trained_on": dt.date.today().isoformat(),
+            "spacy": spacy.__version__,
+            "cv_pledge_scores": grid,
+        }
+        meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        pledges.classifiers.cache_clear()
+        key = ",".join(map(str, thresholds.values()))
+        print(f"pledges: thresholds {thresholds} (5-fold CV on train: {grid[key]})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
