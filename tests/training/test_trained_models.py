@@ -7,6 +7,7 @@ changes, the artefact is stale and `make train` must be run (and its result comm
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 
@@ -62,3 +63,27 @@ def test_classifiers_load_and_rank_a_known_trigger():
     ranked = sorted(probs, key=probs.get, reverse=True)
     assert ranked[0] in ("ASSAULT", "NONE")
     assert probs["ASSAULT"] == max(v for k, v in probs.items() if k != "NONE")
+
+
+# -- pledges (transforms/models/pledges, training/pledges) ------------------------------------------
+def test_shipped_pledge_classifiers_are_not_stale():
+    from training.pledges import train as pledge_train
+    from transforms.extract import pledges
+
+    meta = json.loads((pledges.MODELS_DIR / "training.json").read_text(encoding="utf-8"))
+    assert meta["fingerprint"] == pledge_train.fingerprint(), (
+        "transforms/models/pledges was trained on another config, code or corpus: run `make train`"
+    )
+
+
+def test_pledge_thresholds_are_the_best_of_the_cross_validation_grid():
+    from training.pledges import train as pledge_train
+    from transforms.extract import pledges
+
+    models = pledges.classifiers()
+    assert models is not None
+    key = ",".join(str(v) for v in models.thresholds.values())
+    scores = models.meta["cv_pledge_scores"]
+    assert scores[key]["f1"] == max(s["f1"] for s in scores.values())
+    assert set(models.thresholds) == set(pledge_train.GRID)
+    assert len(scores) == len(list(itertools.product(*pledge_train.GRID.values())))
