@@ -42,12 +42,11 @@ INPUT_CODE = [
 ]
 KINDS = ("statement", "stage", "argument")
 GRID = {
-    "statement": [0.3, 0.4, 0.5, 0.6, 0.7],
-    "donor": [0.0, 0.2, 0.4],
-    "recipient": [0.0, 0.2, 0.4],
-    "add_rules": [0.0, 1.0],
+    "statement": [0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6],
+    "donor": [0.0, 0.2, 0.4, 0.6],
+    "recipient": [0.0, 0.2, 0.4, 0.6],
 }
-DEFAULT_THRESHOLDS = {"statement": 0.5, "donor": 0.35, "recipient": 0.35, "add_rules": 0.0}
+DEFAULT_THRESHOLDS = {"statement": 0.5, "donor": 0.35, "recipient": 0.35}
 
 
 def fingerprint() -> str:

@@ -654,9 +654,7 @@ def learned_found(
     sentence) whose probability of stating a transfer reaches the threshold is one record, at
     its most probable stage; donor and recipient are the most probable candidates above their
     thresholds, else what the rules chose. A record without both parties is dropped. When an
-    amount anchor is kept, the sentence anchor is not (the same statement, without its amount).
-    With the threshold `add_rules` at 1, the rules' own pledges on anchors no learned record
-    took are added (cross-validation decides: training/pledges/train.py)."""
+    amount anchor is kept, the sentence anchor is not (the same statement, without its amount)."""
     th = models.thresholds
     hints = rule_hints(rules, sent.doc)
     anchors = pledge_features.anchors(sent, amounts)
@@ -696,10 +694,6 @@ def learned_found(
         f.aid_type = rule.aid_type if rule else _aid_words(doc_cache.span_tokens(sent))[1]
         f.confidence = round(prob, 4)
         out.append(f)
-    if th.get("add_rules", 0.0) >= 1.0:
-        # the rules' pledges whose amount (or amountless sentence) no learned record took
-        taken = {id(f.amount) for f in out}
-        out += [f for f in rules if id(f.amount) not in taken]
     return out
 
 
