@@ -158,9 +158,7 @@ def clusters(doc, ctx, method: str = "auto", models=None) -> list[dict]:
 
 def predict(story_ids: list[str], method: str = "auto") -> dict[str, list[dict]]:
     """Dev stories: predicted pledges (clusters) per story, from their stored seed text."""
-    return {
-        sid: clusters(doc, ctx, method) for sid, (doc, ctx) in parse_stories(story_ids).items()
-    }
+    return {sid: clusters(doc, ctx, method) for sid, (doc, ctx) in parse_stories(story_ids).items()}
 
 
 def predict_split(split: str, method: str = "auto") -> dict[str, list[dict]]:

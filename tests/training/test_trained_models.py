@@ -87,3 +87,29 @@ def test_pledge_thresholds_are_the_best_of_the_cross_validation_grid():
     assert scores[key]["f1"] == max(s["f1"] for s in scores.values())
     assert set(models.thresholds) == set(pledge_train.GRID)
     assert len(scores) == len(list(itertools.product(*pledge_train.GRID.values())))
+
+
+# -- claim stance (transforms/models/claims, training/claims) --------------------------------------
+def test_shipped_stance_classifier_is_not_stale_and_won_its_cross_validation():
+    from training.claims import train as claim_train
+    from transforms.extract import claims
+
+    models = claims.classifiers()
+    assert models is not None
+    assert models.meta["fingerprint"] == claim_train.fingerprint(), (
+        "transforms/models/claims was trained on another config, code or corpus: run `make train`"
+    )
+    cv = models.meta["cv_stance_accuracy"]
+    assert cv[models.stance_method] == max(cv[m] for m in claim_train.METHODS)
+    assert cv["n"] > 1000
+
+
+def test_stance_features_read_cue_rule_and_content():
+    from transforms.extract import claim_features, claims
+
+    content = "the attack was a cowardly act of terror and must not go unpunished"
+    feats = claim_features.stance_features(
+        "say", content, False, claims.rule_stance("say", content)
+    )
+    assert {"cue_say", "indirect", "w_terror", "first_the", "neg"} <= set(feats)
+    assert any(f.startswith("rule_") for f in feats)

@@ -33,7 +33,7 @@ import polars as pl
 import yaml
 from spacy.tokens import Doc, Span, Token
 
-from transforms.extract import doc_cache
+from transforms.extract import claim_features, doc_cache, textcat
 from transforms.extract.numbers import numbers_in
 from transforms.file_cache import cached_json
 from transforms.refdata import country_aliases, country_short_names, normalize_surface
@@ -1428,20 +1428,68 @@ def _target(claim: Claim, doc: Doc, speaker: Speaker | None) -> tuple[str, int, 
     return None
 
 
-def claim_rows(doc: Doc, article) -> list[dict]:
+def claim_rows(doc: Doc, article, method: str = "auto") -> list[dict]:
     """Rows of the `claims` table for one article (computed once per Doc: claim_number_rows
-    reads the same rows from doc.user_data instead of extracting the claims a second time)."""
-    cache_key = ("newsledger_claim_rows", article.article_id, article.version)
+    reads the same rows from doc.user_data instead of extracting the claims a second time).
+    `method`: "auto" (the learned stance when `make train` built it and it won in training) or
+    "rules"."""
+    cache_key = ("newsledger_claim_rows", article.article_id, article.version, method)
     if cache_key in doc.user_data:
         return doc.user_data[cache_key]
     with doc_cache.cached(doc):
-        rows = _claim_rows(doc, article)
+        rows = _claim_rows(doc, article, method)
     doc.user_data[cache_key] = rows
     return rows
 
 
-def _claim_rows(doc: Doc, article) -> list[dict]:
+# -- the learned stance (`make train`: training/claims/) -----------------------------------------
+MODELS_DIR = textcat.MODELS_ROOT / "claims"
+
+
+class Classifiers:
+    """The stance classifier (spaCy textcat, bag of words) and which method won in training."""
+
+    scores = staticmethod(textcat.scores)
+
+    def __init__(self, model_dir: Path):
+        pipes, meta = textcat.load(model_dir, ["stance"])
+        self.stance = pipes["stance"]
+        self.meta = meta
+        # "learned", "learned_on_assert" (only where the rules say "assert") or "rules":
+        # the most accurate in cross-validation (training/claims/train.py)
+        self.stance_method: str = meta.get("stance_method", "rules")
+
+
+@functools.lru_cache(maxsize=1)
+def classifiers() -> Classifiers | None:
+    """The trained classifiers, or None when `make train` has not built them (rules then)."""
+    if not (MODELS_DIR / "training.json").exists():
+        return None
+    return Classifiers(MODELS_DIR)
+
+
+def rule_stance(cue_lemma: str, content: str) -> str:
+    """The rules' stance of a claim from its cue lemma and content (as training reads gold)."""
+    cue = rules().cues.get(cue_lemma) or next(
+        (p for p in rules().phrases if p["lemma"] == cue_lemma), {"stance": "assert"}
+    )
+    return _stance_from_content(cue["stance"], content)
+
+
+def learned_stance(claim: Claim, content: str, models: Classifiers) -> str:
+    feats = claim_features.stance_features(claim.cue_lemma, content, claim.is_direct, claim.stance)
+    (probs,) = models.scores(models.stance, [feats])
+    return max(probs, key=probs.__getitem__)
+
+
+def _claim_rows(doc: Doc, article, method: str = "auto") -> list[dict]:
     claims = extract_claims(doc)
+    models = classifiers() if method == "auto" else None
+    if models is not None and models.stance_method != "rules":
+        text = doc_cache.text(doc)
+        for c in claims:
+            if models.stance_method == "learned" or c.stance == "assert":
+                c.stance = learned_stance(c, text[c.content_start : c.content_end], models)
     rows = []
     seen = set()
     for c in claims:
