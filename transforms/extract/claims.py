@@ -24,6 +24,7 @@ entity mention.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -104,13 +105,28 @@ class Rules:
     country_heads: frozenset
 
 
+# Cue verbs induced from the labelled corpus by `make train` (training/claims/train.py): the
+# lemmas its train stories use as claim cues often enough, that the hand list lacks. The hand
+# list wins where both have a lemma. None: read transforms/models/claims/cues.json if built.
+INDUCED_CUES_OVERRIDE: dict | None = None
+
+
+def induced_cues() -> dict:
+    if INDUCED_CUES_OVERRIDE is not None:
+        return INDUCED_CUES_OVERRIDE
+    path = Path(__file__).resolve().parents[1] / "models" / "claims" / "cues.json"
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))["cues"]
+
+
 @functools.lru_cache(maxsize=1)
 def rules() -> Rules:
     with RULES.open(encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     return Rules(
         version=str(raw["version"]),
-        cues=raw["cues"],
+        cues={**induced_cues(), **raw["cues"]},
         phrases=raw["phrases"],
         quote_verbs=frozenset(raw["quote_verbs"]) | frozenset(raw["cues"]),
         content_stance=[
