@@ -44,7 +44,8 @@ def test_amounts_are_expanded_with_their_currency(text, amount, currency):
 
 
 def test_conversion_written_in_words_and_counts_that_are_not_money():
+    # "shillings" is Kenya's, Tanzania's, Uganda's or Somalia's: the sentence names Tanzania
     a = one("Finland will give Tanzania a grant of 580 million shillings (64.45 million dollars).")
-    assert (a.amount, a.currency, a.usd_stated) == (580e6, "KES", 64.45e6)
+    assert (a.amount, a.currency, a.usd_stated) == (580e6, "TZS", 64.45e6)
     assert find_amounts("Pyongyang has shipped at least 10,000 containers to Russia") == []
     assert find_amounts("as many as 5 million artillery shells") == []
