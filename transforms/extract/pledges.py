@@ -67,6 +67,7 @@ PLEDGE_MENTION_SCHEMA = {
     "amount": pl.Float64,
     "currency": pl.String,
     "amount_usd_stated": pl.Float64,
+    "amount_high": pl.Float64,
     "aid_type": pl.String,
     "stage": pl.String,
     "stage_cue": pl.String,
@@ -578,15 +579,8 @@ def _pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
     for index, sent in enumerate(doc_cache.sents(doc)):
         try:
             amounts = [
-                Amount(
-                    a.start + sent.start_char,
-                    a.end + sent.start_char,
-                    a.text,
-                    a.amount,
-                    a.currency,
-                    a.usd_stated,
-                )
-                for a in find_amounts(doc_cache.span_text(sent))
+                a.shifted(sent.start_char)
+                for a in find_amounts(doc_cache.span_text(sent), context=doc_cache.text(doc))
             ]
             hits = _verb_triggers(sent, amounts)
             taken = {t.i for f in hits for t in f.phrase}
@@ -662,6 +656,7 @@ def _pledge_rows(doc: Doc, article: ArticleContext) -> list[dict]:
                 "amount": f.amount.amount if f.amount else None,
                 "currency": f.amount.currency if f.amount else None,
                 "amount_usd_stated": f.amount.usd_stated if f.amount else None,
+                "amount_high": f.amount.amount_high if f.amount else None,
                 "aid_type": f.aid_type,
                 "stage": f.stage,
                 "stage_cue": f.stage_cue,
