@@ -67,7 +67,8 @@ class Vocabulary:
     magnitudes: dict[str, float]  # lower-case word -> factor
     letter_magnitudes: dict[str, float]  # single letters, case as written ("k", "M")
     symbols: dict[str, str]  # symbol -> ISO code
-    codes: frozenset[str]
+    codes: frozenset[str]  # every ISO 4217 code CLDR knows, historic ones too ("DEM 5 million")
+    current_codes: frozenset[str]  # the codes in use today (after a number: "500 million CAD")
     names: dict[str, str]  # lower-case name -> ISO code (unambiguous)
     shared: dict[str, tuple[str, ...]]  # lower-case bare word -> candidate codes
     fixed: dict[str, str]  # bare word -> the code news means, whatever the context
@@ -189,6 +190,7 @@ def vocabulary() -> Vocabulary:
         letter_magnitudes=letters,
         symbols=symbols,
         codes=codes,
+        current_codes=frozenset(c for c in current if c in codes),
         names=unique,
         shared=shared,
         fixed=fixed,
@@ -216,7 +218,8 @@ def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-_DIGITS = r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?![\d,]\d)"
+# a number may touch an upper-case code before it ("USD15") but not a word ("COVID19", "x2")
+_DIGITS = r"(?-i:(?<![a-z\d.,_]))(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?![\d,]\d)"
 _U = _alt(w for w in _UNITS if _UNITS[w] < 10)
 _W99 = rf"(?:(?:{_alt(_TENS)})(?:[-\s](?:{_U}))?|{_alt(_UNITS)})"
 _W999 = rf"(?:(?:{_W99}|a|one)\s+hundred(?:\s+(?:and\s+)?{_W99})?|{_W99})"
@@ -250,8 +253,10 @@ def _patterns() -> _Patterns:
         rf"(?:(?P<sym>{symbols})|(?<![A-Za-z])(?P<code>{codes}))\s?$"
     )
     names = _alt([*v.names, *v.shared])
+    # after a number, only codes in use today: "300 ANG Airmen" is the Air National Guard
+    current = _alt(v.current_codes)
     suffix = re.compile(
-        rf"\s?(?:(?P<code>(?<![A-Za-z]){codes})(?![A-Za-z])"
+        rf"\s?(?:(?P<code>(?<![A-Za-z]){current})(?![A-Za-z])"
         rf"|\s(?P<name>(?i:{names}))(?![\w]))"
     )
     return _Patterns(quantity, prefix, suffix, v)
@@ -320,7 +325,8 @@ def parse_number(text: str) -> float | None:
 
 
 _CONNECTOR = re.compile(r"\s*(?:-|–|—|to|and)\s*", re.IGNORECASE)
-_BETWEEN = re.compile(r"(?:between|from)\s+$", re.IGNORECASE)
+_BETWEEN = re.compile(r"\bbetween\s+$", re.IGNORECASE)
+_FROM = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _PAREN_OPEN = re.compile(
     r"\s*\(\s*(?:(?:about|around|roughly|some|nearly|almost|approximately|over|more\s+than|"
     r"or|equivalent\s+to|worth)\s+)?",
@@ -456,8 +462,11 @@ def _range(text: str, a: _Raw, b: _Raw) -> tuple[_Raw, float] | None:
     if b.start != gap_end:
         return None
     word = conn.group(0).strip().lower()
-    if word == "and" and not _BETWEEN.search(text, 0, a.start):
-        return None
+    before = text[max(0, a.start - 12) : a.start]
+    if word == "and" and not _BETWEEN.search(before):
+        return None  # "$5 million and $3 million": two amounts
+    if word != "and" and _FROM.search(before):
+        return None  # "jumped from $5 to $12": a change, not a range
     b_currency_before = b.cur_start is not None and b.cur_start == b.start
     b_currency_after = b.cur_start is not None and b.cur_start > b.start
     a_inherits = not a.has_mag and b.has_mag and a.number <= b.number
