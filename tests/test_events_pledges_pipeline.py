@@ -186,7 +186,7 @@ def test_a_plan_for_two_purposes_is_not_aid_to_one_of_them(published):
         "select amount_eur, amount_eur_method, rate_date, amount_usd_method from fct_aid_pledges "
         "where amount = 873e9",
     )
-    (amount_eur, method, rate_day, usd_method), = eur
+    ((amount_eur, method, rate_day, usd_method),) = eur
     assert amount_eur == pytest.approx(873e9 / 1.0694, abs=1)
     assert (method, rate_day.isoformat(), usd_method) == (
         "ecb_reference_rate",

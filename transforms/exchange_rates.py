@@ -102,11 +102,7 @@ def rates_for(pairs: pl.DataFrame) -> pl.DataFrame:
     if pairs.is_empty():
         return pl.DataFrame(schema=RATE_SCHEMA)
     distinct = (
-        pairs.select("currency", "date")
-        .drop_nulls()
-        .unique()
-        .sort("currency", "date")
-        .iter_rows()
+        pairs.select("currency", "date").drop_nulls().unique().sort("currency", "date").iter_rows()
     )
     rows = []
     for currency, day in distinct:

@@ -73,7 +73,12 @@ from transforms.extract.money import parse_number, vocabulary  # noqa: E402
             250e6,
             "USD",
         ),
-        ("The estimated cost is six billion euros, but the saturation", "six billion euros", 6e9, "EUR"),
+        (
+            "The estimated cost is six billion euros, but the saturation",
+            "six billion euros",
+            6e9,
+            "EUR",
+        ),
         (
             "the state issued an indemnity bond to cover for HDT's 38.8 million euro loan",
             "38.8 million euro",
@@ -150,7 +155,9 @@ def test_a_shared_currency_word_takes_the_country_named_or_none():
     # the sentence names both: none; the article (context) names one: that one
     assert one("Norway and Denmark gave 1 billion kroner each.").currency is None
     article = "Copenhagen, Denmark. The government will give 2.5 billion kroner."
-    assert find_amounts("The government will give 2.5 billion kroner.", article)[0].currency == "DKK"
+    assert (
+        find_amounts("The government will give 2.5 billion kroner.", article)[0].currency == "DKK"
+    )
     # "dollars" and "pounds" are US dollars and sterling whatever the text names
     assert one("Canada received 5 million dollars.").currency == "USD"
     assert one("Britain gave Egypt 5 million pounds.").currency == "GBP"
@@ -168,7 +175,11 @@ def test_ranges_keep_both_bounds_and_changes_are_not_ranges():
         400e9,
         "USD",
     )
-    for text in ("worth $6 - $8 billion", "worth $6 billion to $8 billion", "between $6 and $8 billion"):
+    for text in (
+        "worth $6 - $8 billion",
+        "worth $6 billion to $8 billion",
+        "between $6 and $8 billion",
+    ):
         a = one(text)
         assert (a.amount, a.amount_high, a.currency) == (6e9, 8e9, "USD"), text
     a = one("from 6 to 8 billion euros a year")  # "from" before "6 to 8 billion euros"

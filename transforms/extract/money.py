@@ -249,9 +249,7 @@ def _patterns() -> _Patterns:
     )
     symbols = _alt(v.symbols)
     codes = _alt(v.codes)
-    prefix = re.compile(
-        rf"(?:(?P<sym>{symbols})|(?<![A-Za-z])(?P<code>{codes}))\s?$"
-    )
+    prefix = re.compile(rf"(?:(?P<sym>{symbols})|(?<![A-Za-z])(?P<code>{codes}))\s?$")
     names = _alt([*v.names, *v.shared])
     # after a number, only codes in use today: "300 ANG Airmen" is the Air National Guard
     current = _alt(v.current_codes)
@@ -447,8 +445,9 @@ def find_amounts(text: str, context: str | None = None) -> list[Amount]:
             if usd is not None:
                 consumed_until = paren_end
         out.append(
-            Amount(raw.start, raw.end, text[raw.start : raw.end], raw.value, raw.currency, usd,
-                   high)
+            Amount(
+                raw.start, raw.end, text[raw.start : raw.end], raw.value, raw.currency, usd, high
+            )
         )
     return out
 
