@@ -213,3 +213,20 @@ def test_offsets_index_the_text_on_every_seed_article():
             assert text[a.start : a.end] == a.text and a.amount > 0
             found += 1
     assert found > 10
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("two hundred and fifty million dollars", 250e6),
+        ("a quarter of a billion dollars", 250e6),
+        ("one and a half billion euros", 1.5e9),
+        ("twenty-five million dollars", 25e6),
+        ("a hundred million dollars", 100e6),
+        ("two and three quarters million dollars", 2.75e6),
+        ("Seven billion yen", 7e9),
+    ],
+)
+def test_numbers_in_words(text, value):
+    a = one(text)
+    assert (a.text, a.amount) == (text, value)

@@ -267,33 +267,32 @@ def _patterns() -> _Patterns:
 def _words_value(words: str) -> float:
     """'three and a half' -> 3.5, 'two hundred and fifty' -> 250, 'half a' -> 0.5, 'a' -> 1."""
     tokens = re.findall(r"[a-z]+", words.lower())
-    if tokens and tokens[0] == "half":
-        return 0.5
-    total = 0.0
-    current = 0.0
-    fraction = 0.0
-    for i, tok in enumerate(tokens):
+    if tokens[0] == "half":
+        return 0.5  # "half a (billion)"
+    if tokens[-1] in ("quarter", "quarters", "half", "third") or tokens[-2:] == ["of", "a"]:
+        tail = tokens[: tokens.index("of")] if "of" in tokens else tokens
+        if tail[0] in ("a", "one") and tail[-1] in _FRACTIONS and "and" not in tail:
+            return _FRACTIONS[tail[-1]]  # "a quarter (of a billion)", "a half"
+        cut = len(tokens) - 1 - tokens[::-1].index("and")  # "three and a half"
+        whole, frac = tokens[:cut], tokens[cut + 1 :]
+        part = _FRACTIONS[frac[-1].rstrip("s")] * (3 if frac[0] == "three" else 1)
+        return _whole_value(whole) + part
+    return _whole_value(tokens)
+
+
+def _whole_value(tokens: list[str]) -> float:
+    """'two hundred and fifty' -> 250, 'twenty five' -> 25, 'a' -> 1."""
+    value = 0.0
+    for tok in tokens:
         if tok in _UNITS:
-            current += _UNITS[tok]
+            value += _UNITS[tok]
         elif tok in _TENS:
-            current += _TENS[tok]
+            value += _TENS[tok]
         elif tok == "hundred":
-            current = (current or 1) * 100
-        elif tok in _FRACTIONS:
-            size = _FRACTIONS[tok]
-            if i > 0 and tokens[i - 1] == "three" and tok == "quarters":
-                size = 0.75
-            fraction = size
-            if i == 1 and tokens[0] in ("a", "one") and len(tokens) <= 4:
-                # "a quarter (of a)": the fraction alone
-                return size
-        elif tok == "quarters":
-            fraction = 0.75
-            current -= 3  # "three quarters": the "three" was counted as a unit
-        elif tok in ("a", "an") and i == 0:
-            current = 1
-    total += current + fraction
-    return total
+            value = (value or 1) * 100
+        elif tok in ("a", "an"):
+            value += 1
+    return value
 
 
 def _quantity_value(m: re.Match, vocab: Vocabulary) -> tuple[float, bool]:
