@@ -28,11 +28,12 @@ order by n_mentions desc, m.canonical_name
 limit 10;
 
 -- name: aid_to_ukraine_by_donor_and_type
--- question: How much aid was pledged to Ukraine, by donor and type, in USD, each pledge once?
+-- question: How much aid was pledged to Ukraine, by donor and type, in USD and EUR, each pledge once?
 -- needs: fct_aid_pledges
 -- fct_aid_pledges holds one row per pledge however many articles report it (n_articles says
 -- how many), so summing it counts each pledge once. Other stages (delivered, allocated,
 -- requested, paused, denied) are separate rows: change the stage filter to see them.
+-- total_eur: ECB daily reference rates of each announcement date (fct_aid_pledges.rate_date).
 select
     coalesce(donor_name, donor_iso3) as donor,
     donor_iso3,
@@ -40,7 +41,8 @@ select
     count(*) as n_pledges,
     sum(n_articles)::bigint as n_reports,
     round(sum(amount_usd)) as total_usd,
-    count(*) filter (where amount_usd is null) as n_without_usd_amount
+    count(*) filter (where amount_usd is null) as n_without_usd_amount,
+    round(sum(amount_eur)) as total_eur
 from fct_aid_pledges
 where recipient_iso3 = 'UKR' and stage = 'pledged'
 group by all

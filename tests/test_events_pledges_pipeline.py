@@ -68,6 +68,7 @@ CONTRACT = {
         "stage",
         "announced_date",
         "n_articles",
+        "amount_eur",
     ],
     "fct_aid_pledge_mentions": [
         "pledge_id",
@@ -86,6 +87,7 @@ CONTRACT = {
         "total_usd",
         "n_pledges",
         "n_articles",
+        "total_eur",
     ],
     "mart_actor_interactions": [
         "actor_id",
@@ -142,9 +144,28 @@ def test_same_pledge_in_two_files_is_counted_once(published):
     )
     assert len({a for a, _ in mentions}) == 2
     assert all("200 million euros" in s for _, s in mentions)
-    # the other pledge: no stated conversion, so the annual average rate of its year
-    assert other[1:5] == (500e6, "EUR", pytest.approx(500e6 * 1.0824), "annual_average_rate_2024")
+    # the other pledge: no stated conversion, so the ECB reference rate of its date
+    # (2024-11-05: 1.0897 USD per EUR, ECB euro foreign exchange reference rates)
+    assert other[1:5] == (500e6, "EUR", round(500e6 * 1.0897), "ecb_reference_rate")
     assert other[5] == "military" and other[7] == 1
+    euros = q(
+        published,
+        "select amount, amount_eur, amount_eur_method, rate_date, amount_high from fct_aid_pledges "
+        "where donor_iso3 = 'DEU' and recipient_iso3 = 'UKR' and stage = 'pledged' order by amount",
+    )
+    # EUR amounts stay as stated; the stated-USD pledge used no rate, the other the 5 November fixing
+    assert [(a, e, m) for a, e, m, _, _ in euros] == [
+        (200e6, 200e6, "eur_amount"),
+        (500e6, 500e6, "eur_amount"),
+    ]
+    assert [d and d.isoformat() for _, _, _, d, _ in euros] == [None, "2024-11-05"]
+    assert [h for *_, h in euros] == [None, None]
+    totals = q(
+        published,
+        "select sum(total_usd), sum(total_eur) from mart_aid_pledge_summary "
+        "where donor_iso3 = 'DEU' and recipient_iso3 = 'UKR' and stage = 'pledged'",
+    )
+    assert totals == [(218e6 + round(500e6 * 1.0897), 700e6)]
 
 
 def test_a_plan_for_two_purposes_is_not_aid_to_one_of_them(published):
@@ -159,6 +180,19 @@ def test_a_plan_for_two_purposes_is_not_aid_to_one_of_them(published):
     assert rows == [
         ("European Union", "EU member states and Ukraine", None, 873e9, "military", "pledged")
     ]
+    # a USD amount in euros at the ECB fixing of its date (2025-03-05: 1.0694 USD per EUR)
+    eur = q(
+        published,
+        "select amount_eur, amount_eur_method, rate_date, amount_usd_method from fct_aid_pledges "
+        "where amount = 873e9",
+    )
+    ((amount_eur, method, rate_day, usd_method),) = eur
+    assert amount_eur == pytest.approx(873e9 / 1.0694, abs=1)
+    assert (method, rate_day.isoformat(), usd_method) == (
+        "ecb_reference_rate",
+        "2025-03-05",
+        "usd_amount",
+    )
     to_ukraine = q(
         published,
         "select coalesce(sum(total_usd), 0) from mart_aid_pledge_summary "

@@ -85,6 +85,8 @@ def test_aid_to_ukraine_counts_germanys_seed_pledge_once(published, tables):
     assert germany, got
     # the seed article: 200 million euros ($218 million) from Germany, stated once
     assert any(abs((r["total_usd"] or 0) - 218e6) <= 218e6 * 0.01 for r in germany), germany
+    # in euros: the amount as stated (EUR), not the text's dollar figure converted back
+    assert any(r["total_eur"] == 200e6 for r in germany), germany
 
 
 def test_who_accused_whom(published, tables):

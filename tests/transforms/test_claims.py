@@ -137,6 +137,11 @@ def test_conflicting_troop_numbers_of_the_seed(seed):
         ("1.2 million", 1_200_000.0, None),
         ("two", 2.0, None),
         ("10,000 to 12,000", 10_000.0, None),
+        # issue 17: one amount parser (transforms/extract/money.py) for claims and pledges
+        ("three and a half million", 3_500_000.0, None),
+        ("500 million Canadian dollars", 500_000_000.0, "CAD"),
+        ("A$100 million", 100_000_000.0, "AUD"),
+        ("a dozen", 12.0, None),
     ],
 )
 def test_parse_amount_on_real_amounts(text, value, currency):

@@ -63,6 +63,12 @@ def test_same_pledge_in_two_articles_is_one_pledge_with_two_sources():
     assert sorted(members["article_id"].to_list()) == ["a1", "a2"]
 
 
+def test_a_range_keeps_its_high_bound_on_the_pledge():
+    ranged = pledge("m1", "a1", 4, amount=6e9, currency="USD") | {"amount_high": 8e9}
+    pledges, _ = cluster_pledges(frame([pledge("m0", "a0", 4, amount=None), ranged]))
+    assert pledges.select("amount", "currency", "amount_high").rows() == [(6e9, "USD", 8e9)]
+
+
 def test_what_keeps_pledges_apart():
     rows = [
         pledge("m1", "a1", 4),

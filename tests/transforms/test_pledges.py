@@ -197,6 +197,51 @@ def test_coordinated_purposes_share_one_joint_recipient(nlp):
     assert [(r["recipient_name"], r["recipient_iso3"]) for r in one] == [("Ukraine", "UKR")]
 
 
+@pytest.mark.parametrize(
+    ("text", "amount_text", "amount", "currency", "high"),
+    [
+        # issue 17: the forms that read as USD or without a currency before the one parser
+        (
+            "Canada will give Ukraine 500 million Canadian dollars in military aid.",
+            "500 million Canadian dollars",
+            500e6,
+            "CAD",
+            None,
+        ),
+        (
+            "Norway will give Ukraine 2.5 billion kroner in military aid.",
+            "2.5 billion kroner",
+            2.5e9,
+            "NOK",
+            None,
+        ),
+        (
+            "Japan will provide Ukraine with three and a half million dollars in humanitarian aid.",
+            "three and a half million dollars",
+            3.5e6,
+            "USD",
+            None,
+        ),
+        (
+            "The United States pledged between $6 billion and $8 billion in aid to Ukraine.",
+            "$6 billion and $8 billion",
+            6e9,
+            "USD",
+            8e9,
+        ),
+    ],
+)
+def test_pledge_amounts_of_the_one_parser(nlp, text, amount_text, amount, currency, high):
+    (row,) = rows_for(nlp, text)
+    assert (row["amount_text"], row["amount"], row["currency"], row["amount_high"]) == (
+        amount_text,
+        amount,
+        currency,
+        high,
+    )
+    assert row["recipient_iso3"] == "UKR"
+
+
 # -- the learned path (transforms/models/pledges, `make train`) ------------------------------------
 @pytest.fixture(scope="module")
 def learned_seed_rows(nlp):

@@ -2,9 +2,8 @@
 
 "as many as 10,000 North Korean soldiers" -> (10000.0, "troops", "North Korean troops");
 "200 million euros ($218 million)" -> (200000000.0, "EUR") and (218000000.0, "USD").
-No library reads these reliably (STACK_NOTES: quantulum3 negates parenthesized dollars,
-price-parser drops "million"), so the amount parser is ours, tested on real sentences; the
-unit vocabularies are data (rules/claim_numbers.yaml).
+Money amounts are read by the project's one amount parser (transforms/extract/money.py, CLDR
+currency vocabulary); the count units are data (rules/claim_numbers.yaml).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from pathlib import Path
 import yaml
 from spacy.tokens import Span, Token
 
-from transforms.extract import doc_cache
+from transforms.extract import doc_cache, money
 
 RULES = Path(__file__).parent / "rules" / "claim_numbers.yaml"
 
@@ -80,46 +79,22 @@ _NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|\d*\.\d+")
 def parse_amount(text: str) -> Amount | None:
     """The value (and currency, if any) of one number expression; None if there is no number.
 
-    Handles digits with thousands separators and decimals, number words ("two", "a dozen"),
-    word multipliers ("200 million", "1.5bn") and currency symbols or words ("$218 million",
-    "200 million euros", "26 billion baht"). A range ("10,000 to 12,000") gives its first value.
+    Money is read by the project's one amount parser (transforms/extract/money.py: "$218
+    million", "200 million euros", "26 billion baht", "three and a half million"); what is not
+    money is a count: digits with thousands separators and decimals, a magnitude ("1.2
+    million"), or count words ("two", "a dozen", "hundreds"). A range ("10,000 to 12,000")
+    gives its first value.
     """
-    rules = number_rules()
-    low = text.lower().replace("\u00a0", " ").strip()
-    currency = None
-    for symbol in ("us$", "$", "€", "£", "¥"):
-        if symbol in low:
-            currency = rules["currencies"][symbol if symbol != "us$" else "US$"]
-            break
-    words = re.findall(r"[a-z]+(?:-[a-z]+)?|\d+(?:,\d{3})*(?:\.\d+)?|\.\d+", low)
-    value: float | None = None
-    for i, word in enumerate(words):
-        if value is None:
-            if _NUM.fullmatch(word):
-                value = float(word.replace(",", ""))
-            elif word in WORD_NUMBERS and not (
-                word in ("a", "an")
-                and (i + 1 >= len(words) or words[i + 1] not in rules["multipliers"])
-            ):
-                value = float(WORD_NUMBERS[word])
-            continue
-        if word in rules["multipliers"] and word not in ("m", "k"):
-            value *= rules["multipliers"][word]
-        elif currency is None and word in rules["currencies"]:
-            currency = rules["currencies"][word]
-        elif _NUM.fullmatch(word) or word in ("to", "and", "or"):
-            break  # a range or a second number: keep the first
-    if value is None:
-        return None
-    suffix = re.search(r"(\d)\s*(bn|m|k)\b", low)
-    if suffix:
-        value *= rules["multipliers"][suffix.group(2)]
-    if currency is None:
-        for word in words:
-            if word in rules["currencies"]:
-                currency = rules["currencies"][word]
-                break
-    return Amount(value, currency)
+    found = money.find_amounts(text)
+    if found:
+        return Amount(found[0].amount, found[0].currency)
+    value = money.parse_number(text)
+    if value is not None:
+        return Amount(value, None)
+    for word in re.findall(r"[a-z]+(?:-[a-z]+)?", text.lower()):
+        if word in WORD_NUMBERS and word not in ("a", "an"):
+            return Amount(float(WORD_NUMBERS[word]), None)
+    return None
 
 
 @dataclass(frozen=True)
@@ -208,21 +183,17 @@ def numbers_in(doc, start: int, end: int) -> list[ClaimNumber]:
     return out
 
 
-_MONEY_WORDS = re.compile(
-    r"\b\d+(?:,\d{3})*(?:\.\d+)?\s*(?:hundred|thousand|million|billion|trillion)?\s+"
-    r"(?:dollars?|euros?|pounds?|yen|yuan|renminbi|roubles?|rubles?|won|baht|rupees?|ringgit|"
-    r"dong|hryvnias?|naira|lira)\b",
-    re.IGNORECASE,
-)
-
-
 def money_spans(doc, start: int, end: int) -> list[Span]:
-    """Amounts written with a currency word that the NER missed ("200 million euros")."""
+    """Amounts with a currency (money.find_amounts) that the NER missed ("200 million euros")."""
     out = []
-    for m in _MONEY_WORDS.finditer(doc_cache.text(doc), start, end):
-        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+    text = doc_cache.text(doc)
+    for a in money.find_amounts(text[start:end]):
+        a = a.shifted(start)
+        if a.currency is None:
+            continue
+        span = doc.char_span(a.start, a.end, alignment_mode="expand")
         if span is not None and not any(
-            e.label_ == "MONEY" and e.start_char <= m.start() < e.end_char
+            e.label_ == "MONEY" and e.start_char <= a.start < e.end_char
             for e in doc_cache.ents(doc)
         ):
             out.append(span)

@@ -69,6 +69,7 @@ PLEDGE_MENTION_SCHEMA = {
     "amount": pl.Float64,
     "currency": pl.String,
     "amount_usd_stated": pl.Float64,
+    "amount_high": pl.Float64,
     "aid_type": pl.String,
     "stage": pl.String,
     "stage_cue": pl.String,
@@ -571,12 +572,13 @@ def _place_population(f: _Found, doc: Doc) -> None:
 
 
 def sentence_amounts(sent: Span) -> list[Amount]:
-    """The money amounts of a parsed sentence, with document offsets."""
+    """The money amounts of a parsed sentence, with document offsets (the article is the
+    context for currency words several countries share)."""
+    doc = sent.doc
     return [
-        Amount(a.start + sent.start_char, a.end + sent.start_char, a.text, a.amount, a.currency,
-               a.usd_stated)
-        for a in find_amounts(doc_cache.span_text(sent))
-    ]  # fmt: skip
+        a.shifted(sent.start_char)
+        for a in find_amounts(doc_cache.span_text(sent), context=doc_cache.text(doc))
+    ]
 
 
 def rule_found(sent: Span, amounts: list[Amount]) -> list[_Found]:
@@ -794,6 +796,7 @@ def _pledge_rows(doc: Doc, article: ArticleContext, models: Classifiers | None) 
                 "amount": f.amount.amount if f.amount else None,
                 "currency": f.amount.currency if f.amount else None,
                 "amount_usd_stated": f.amount.usd_stated if f.amount else None,
+                "amount_high": f.amount.amount_high if f.amount else None,
                 "aid_type": f.aid_type,
                 "stage": f.stage,
                 "stage_cue": f.stage_cue,

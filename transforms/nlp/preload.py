@@ -6,12 +6,14 @@ importing spaCy and loading the model again (about 2-3 s of CPU per worker).
 
 It also does here, once, what each worker's first chunk would otherwise pay for (~0.5 s of CPU
 per worker, measured on 25 articles: first chunk 1.9 s, the next ones 1.3 s): the reference
-files the actor resolver and the extractors read (refdata's cached loaders) and the pipeline's
-first call. Nothing here imports Polars: its thread pool must not exist in a process that forks.
+files the actor resolver and the extractors read (refdata's cached loaders), the amount
+parser's CLDR vocabulary, and the pipeline's first call. Nothing here imports Polars: its
+thread pool must not exist in a process that forks.
 The loaders are pure (files in, dicts out), so the rows a worker writes do not change.
 """
 
 from transforms import refdata
+from transforms.extract import money
 from transforms.nlp.pipeline import load_nlp
 
 WARM_UP_TEXT = (
@@ -33,6 +35,7 @@ def warm() -> None:
         refdata.surnames,
     ):
         loader()
+    money.find_amounts(WARM_UP_TEXT)  # the CLDR currency vocabulary and its patterns (~0.4 s)
     for _ in nlp.pipe([WARM_UP_TEXT] * 4, batch_size=4):
         pass
 

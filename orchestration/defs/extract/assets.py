@@ -13,7 +13,7 @@ import polars as pl
 
 from orchestration.metadata import table_metadata
 from orchestration.settings import NewsledgerSettings
-from transforms import lake
+from transforms import exchange_rates, lake
 from transforms.extract import base, cluster, parties
 from transforms.extract.cluster import cluster_events_incremental, cluster_pledges
 from transforms.extract.events import EVENT_MENTION_SCHEMA
@@ -21,6 +21,8 @@ from transforms.extract.pledges import PLEDGE_MENTION_SCHEMA
 from transforms.refdata import fingerprint
 
 PLEDGE_TABLES = ("aid_pledges", "aid_pledge_members")
+# The ECB rates the pledges' (currency, announcement date) pairs need (transforms/exchange_rates.py)
+RATE_TABLE = "exchange_rates"
 EVENT_TABLES = ("events", "event_members")
 # The previous event clustering's input, beside its outputs (cluster_events_incremental); private.
 EVENT_CLUSTER_INPUT = "event_cluster_input"
@@ -49,14 +51,18 @@ def _current(settings: NewsledgerSettings, table: str, schema: dict):
             deps=[dg.AssetKey(["lake", "aid_pledge_mentions"])],
             kinds={"python", "polars"},
         )
-        for t in PLEDGE_TABLES
+        for t in (*PLEDGE_TABLES, RATE_TABLE)
     ],
     group_name="extract",
 )
 def pledge_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
-    """One row per aid pledge across articles, with every member mention and why it joined."""
+    """One row per aid pledge across articles, with every member mention and why it joined; and
+    the ECB exchange rates of their currencies on their announcement dates."""
     mentions = _current(settings, "aid_pledge_mentions", PLEDGE_MENTION_SCHEMA)
-    for table, frame in zip(PLEDGE_TABLES, cluster_pledges(mentions), strict=True):
+    pledges, members = cluster_pledges(mentions)
+    rates = exchange_rates.rates_for(exchange_rates.pledge_rate_pairs(pledges))
+    tables = (*PLEDGE_TABLES, RATE_TABLE)
+    for table, frame in zip(tables, (pledges, members, rates), strict=True):
         lake.write_snapshot(settings.lake, table, frame)
         yield dg.MaterializeResult(asset_key=["lake", table], metadata=table_metadata(frame))
 

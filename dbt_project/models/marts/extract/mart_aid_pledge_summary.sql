@@ -16,7 +16,8 @@ totals as (
         stage,
         month,
         sum(amount_usd) as total_usd,
-        count(*) as n_pledges
+        count(*) as n_pledges,
+        sum(amount_eur) as total_eur
     from pledges
     group by all
 ),
@@ -42,7 +43,8 @@ select
     t.month,
     t.total_usd,
     t.n_pledges,
-    coalesce(a.n_articles, 0) as n_articles
+    coalesce(a.n_articles, 0) as n_articles,
+    t.total_eur
 from totals as t
 left join articles as a
     on t.donor_iso3 is not distinct from a.donor_iso3
