@@ -26,17 +26,20 @@ import spacy
 from evaluation import corpus
 from training import common
 from training.common import Example
-from transforms.extract import claim_features, claims
+from transforms.extract import claim_features, claims, speaker_features
 
 HERE = Path(__file__).resolve().parent
 EXTRACT = Path(claims.__file__).resolve().parent
 # the claim rules themselves: the induced cues are chosen by what they extract
 INPUT_CODE = [
     EXTRACT / "claim_features.py",
+    EXTRACT / "speaker_features.py",
+    EXTRACT / "parties.py",
     EXTRACT / "claims.py",
     EXTRACT / "rules" / "claim_cues.yaml",
 ]
 LABELS = {"stance": claim_features.STANCES}
+SPEAKER_LABELS = {"speaker": [speaker_features.YES, speaker_features.NO]}
 FOLDS = 5
 # "learned_on_assert": the classifier decides only where the rules gave the default "assert"
 # (a plain "said"); a cue that names its stance ("denied", "accused", "neither confirmed nor
@@ -157,6 +160,57 @@ def choose_cues() -> tuple[int, dict]:
     return best, results
 
 
+def speaker_groups() -> list[tuple[int, list[tuple[tuple[str, ...], bool]]]]:
+    """For every claim the rules extract from the train stories that matches a gold claim (the
+    evaluation's matching), its fold and its candidates: (features, is the gold speaker)."""
+    from evaluation.claims import match, same_speaker
+    from transforms.extract import doc_cache, speaker_features
+
+    by_story: dict[str, list[dict]] = {}
+    for rec in corpus.records("claims", "train"):
+        by_story.setdefault(rec["story_id"], []).append(rec)
+    out = []
+    for story, doc, ctx in corpus.parsed("train"):
+        with doc_cache.cached(doc):
+            rows = claims._claim_rows(doc, ctx, "rules")
+            counts = speaker_features.mention_counts(doc)
+            for row, gold in match(rows, by_story.get(story.id, [])):
+                cands = []
+                for cand, feats in speaker_features.pairs(doc, row, counts):
+                    name = speaker_features.resolve(cand, row)["speaker_name"]
+                    cands.append((tuple(feats), same_speaker(name, gold["source_canonical"])))
+                out.append((corpus.fold_of(story.id), cands))
+    return out
+
+
+def _speaker_examples(groups, skip_fold: int | None = None) -> list[Example]:
+    return [
+        Example(fold, "speaker", feats, speaker_features.YES if yes else speaker_features.NO)
+        for fold, cands in groups
+        if fold != skip_fold
+        for feats, yes in cands
+    ]
+
+
+def cross_validate_speaker(groups, work: Path) -> dict:
+    """Right speakers among the matched claims of the held-out folds: the rules' choice (the
+    first candidate) against the ranker's best."""
+    right = {"learned": 0, "rules": 0}
+    for fold in range(FOLDS):
+        fold_dir = work / f"spk{fold}"
+        common.write(_speaker_examples(groups), fold_dir, SPEAKER_LABELS, dev_fold=fold)
+        model = spacy.load(common.train_one("speaker", fold_dir)).get_pipe("textcat")
+        for g_fold, cands in groups:
+            if g_fold != fold:
+                continue
+            probs = claims.Classifiers.scores(model, [list(f) for f, _ in cands])
+            best = max(range(len(cands)), key=lambda i: probs[i][speaker_features.YES])
+            right["learned"] += cands[best][1]
+            right["rules"] += cands[0][1]
+    n = len(groups)
+    return {k: round(v / n, 4) for k, v in right.items()} | {"n": n}
+
+
 def run(force: bool = False) -> int:
     target = claims.MODELS_DIR
     meta_path = target / "training.json"
@@ -170,8 +224,17 @@ def run(force: bool = False) -> int:
         _use_cues(cues)  # the stance examples read the rules' stance with these cues
         items = examples()
         cv = cross_validate(items, work)
+        groups = speaker_groups()
+        speaker_cv = cross_validate_speaker(groups, work)
         common.write([ex for ex, _ in items], work, LABELS)
-        common.ship({"stance": common.train_one("stance", work)}, target)
+        common.write(_speaker_examples(groups), work, SPEAKER_LABELS)
+        common.ship(
+            {
+                "stance": common.train_one("stance", work),
+                "speaker": common.train_one("speaker", work),
+            },
+            target,
+        )
         method = max(METHODS, key=lambda m: (cv[m], -METHODS.index(m)))
         (target / "cues.json").write_text(
             json.dumps({"min_count": min_count, "cues": cues}, indent=1) + "\n", encoding="utf-8"
@@ -181,6 +244,8 @@ def run(force: bool = False) -> int:
             "induced_cues_min_count": min_count,
             "cv_cue_speaker_f1": cue_cv,
             "stance_method": method,
+            "speaker_method": "learned" if speaker_cv["learned"] > speaker_cv["rules"] else "rules",
+            "cv_speaker_accuracy": speaker_cv,
             "cv_stance_accuracy": cv,
             "dev_fold": common.DEV_FOLD,
             "data": {"examples": len(items), "scored": sum(s for _, s in items)},
@@ -190,6 +255,7 @@ def run(force: bool = False) -> int:
         meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         claims.classifiers.cache_clear()
         print(f"claims: stance {method} (5-fold CV accuracy {cv})")
+        print(f"claims: speaker {meta['speaker_method']} (5-fold CV, matched claims {speaker_cv})")
     finally:
         _use_cues(None)
         shutil.rmtree(work, ignore_errors=True)

@@ -34,7 +34,7 @@ import polars as pl
 import yaml
 from spacy.tokens import Doc, Span, Token
 
-from transforms.extract import claim_features, doc_cache, textcat
+from transforms.extract import claim_features, doc_cache, speaker_features, textcat
 from transforms.extract.numbers import numbers_in
 from transforms.file_cache import cached_json
 from transforms.refdata import country_aliases, country_short_names, normalize_surface
@@ -1463,14 +1463,17 @@ MODELS_DIR = textcat.MODELS_ROOT / "claims"
 
 
 class Classifiers:
-    """The stance classifier (spaCy textcat, bag of words) and which method won in training."""
+    """The stance classifier and the speaker ranker (spaCy textcat, bag of words), and which
+    method won for each in training."""
 
     scores = staticmethod(textcat.scores)
 
     def __init__(self, model_dir: Path):
-        pipes, meta = textcat.load(model_dir, ["stance"])
-        self.stance = pipes["stance"]
+        pipes, meta = textcat.load(model_dir, ["stance", "speaker"])
+        self.stance, self.speaker = pipes["stance"], pipes["speaker"]
         self.meta = meta
+        # "learned" or "rules": the speaker ranker or the rules' speaker, by cross-validation
+        self.speaker_method: str = meta.get("speaker_method", "rules")
         # "learned", "learned_on_assert" (only where the rules say "assert") or "rules":
         # the most accurate in cross-validation (training/claims/train.py)
         self.stance_method: str = meta.get("stance_method", "rules")
@@ -1496,6 +1499,21 @@ def learned_stance(claim: Claim, content: str, models: Classifiers) -> str:
     feats = claim_features.stance_features(claim.cue_lemma, content, claim.is_direct, claim.stance)
     (probs,) = models.scores(models.stance, [feats])
     return max(probs, key=probs.__getitem__)
+
+
+def rerank_speakers(doc: Doc, rows: list[dict], models: Classifiers) -> None:
+    """Each claim's speaker: the candidate the ranker scores highest (the rules' speaker or a
+    person, body or country named in the claim's sentence or the two before it)."""
+    counts = speaker_features.mention_counts(doc)
+    for row in rows:
+        pairs = speaker_features.pairs(doc, row, counts)
+        if len(pairs) < 2:
+            continue
+        probs = models.scores(models.speaker, [f for _, f in pairs])
+        best = max(range(len(pairs)), key=lambda i: probs[i][speaker_features.YES])
+        if best:
+            row.update(speaker_features.resolve(pairs[best][0], row))
+            row["method"] = f"{row['method']}+speaker_ranked"
 
 
 def _claim_rows(doc: Doc, article, method: str = "auto") -> list[dict]:
@@ -1555,6 +1573,8 @@ def _claim_rows(doc: Doc, article, method: str = "auto") -> list[dict]:
                 "extractor_version": article.version,
             }
         )
+    if models is not None and models.speaker_method == "learned":
+        rerank_speakers(doc, rows, models)
     return rows
 
 
