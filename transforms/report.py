@@ -738,6 +738,15 @@ def _figure_html(
     return "".join(out)
 
 
+# The cited articles for the appendix, with their url (null in a warehouse built before issue 18).
+CITED_ARTICLES_SQL = """
+    select article_id, published_date, title, source_path, url from dim_articles
+    where article_id in (select unnest(string_split(?, ',')))
+    order by published_date, article_id
+"""
+CITED_ARTICLES_NO_URL_SQL = CITED_ARTICLES_SQL.replace(", url from", ", null::varchar from")
+
+
 def assemble_page(con: duckdb.DuckDBPyConnection, db_path: Path, figures: list[Figure]) -> str:
     tables = tables_in(con)
     cited = sorted({a for f in figures for g in f.groups for a in g.article_ids})
@@ -745,13 +754,8 @@ def assemble_page(con: duckdb.DuckDBPyConnection, db_path: Path, figures: list[F
     if cited:
         # a warehouse published before dim_articles had a url column has no links
         has_url = "url" in {r[0] for r in con.execute("describe dim_articles").fetchall()}
-        url_col = "url" if has_url else "null::varchar as url"
         articles = con.execute(
-            f"""
-            select article_id, published_date, title, source_path, {url_col} from dim_articles
-            where article_id in (select unnest(string_split(?, ',')))
-            order by published_date, article_id
-            """,
+            CITED_ARTICLES_SQL if has_url else CITED_ARTICLES_NO_URL_SQL,
             # one string, not a Python list: duckdb converts a list parameter element by element,
             # trying `import pandas` for each (about 0.3 ms per cited article). Ids are hex.
             [",".join(cited)],
