@@ -5,6 +5,8 @@
     newsledger prepare                               run `dbt parse` if the manifest is stale
     newsledger report [--warehouse DIR]              redraw warehouse/report.html
     newsledger query [NAME] [--sql] [--warehouse DIR] the analyst queries of docs/queries.sql
+    newsledger export --format parquet|csv --out DIR [--warehouse DIR]
+                                                     every published table + schema.json
 
 --input / --warehouse default to NEWSLEDGER_INPUT_DIR / NEWSLEDGER_WAREHOUSE_DIR, then to
 <repo>/seeds and <repo>/warehouse. The same variables configure `dagster dev`.
@@ -324,6 +326,28 @@ def _published_or_explain(args: argparse.Namespace) -> Path | None:
     return db
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from orchestration.defs.dbt.project import dbt_project
+    from transforms.export import ExportError, export_warehouse
+
+    db = _published_or_explain(args)
+    if db is None:
+        return 1
+    try:
+        result = export_warehouse(
+            db, Path(args.out), args.format, manifest=Path(dbt_project.manifest_path)
+        )
+    except ExportError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    n_rows = sum(result.tables.values())
+    print(
+        f"exported {len(result.tables)} tables ({n_rows:,} rows) as {result.fmt} to "
+        f"{result.out_dir}, with schema.json (columns, types, descriptions)"
+    )
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from transforms.report import write_report
 
@@ -427,6 +451,19 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--limit", type=int, default=40, help="rows to show (default 40)")
     query.add_argument("--warehouse", help="output folder (default: warehouse/)")
     query.set_defaults(func=cmd_query, input=None)
+    export = sub.add_parser(
+        "export",
+        help="write every published table as Parquet or CSV files plus schema.json",
+    )
+    export.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    export.add_argument(
+        "--out",
+        required=True,
+        help="folder to write (replaced whole if it is "
+        "a previous export; refused if it holds anything else)",
+    )
+    export.add_argument("--warehouse", help="output folder of the run (default: warehouse/)")
+    export.set_defaults(func=cmd_export, input=None)
     return parser
 
 
