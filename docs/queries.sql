@@ -113,3 +113,42 @@ from troops as t
 inner join conflicted using (subject, unit)
 inner join dim_articles as a using (article_id)
 order by t.subject, t.value, t.speaker_name;
+
+-- name: conflict_and_cooperation_by_actor_pair
+-- question: Which actor pairs cooperate or clash most, by QuadClass and PLOVER intensity?
+-- needs: mart_actor_interactions, dim_actors
+-- quad_class 1-2 is cooperation, 3-4 conflict (verbal, material); intensity is the PLOVER
+-- conflict-cooperation score x the mode's weight (README "Event codes"), each event once.
+select
+    a.canonical_name as actor,
+    coalesce(r.canonical_name, '(no resolved recipient)') as recipient,
+    sum(i.n_events) filter (where i.quad_class in (1, 2))::bigint as n_cooperation,
+    sum(i.n_events) filter (where i.quad_class in (3, 4))::bigint as n_conflict,
+    round(sum(i.sum_intensity), 1) as net_intensity,
+    sum(i.n_events)::bigint as n_events
+from mart_actor_interactions as i
+inner join dim_actors as a on a.actor_id = i.actor_id
+left join dim_actors as r on r.actor_id = i.recipient_actor_id
+group by all
+order by n_events desc, actor, recipient
+limit 20;
+
+-- name: event_sources
+-- question: Where on the web were the material conflict events reported?
+-- needs: fct_events, fct_event_mentions, dim_articles
+-- Every fact reaches its article: events through fct_event_mentions (which also carries the url).
+select
+    e.event_type,
+    e.cameo_root,
+    e.event_date,
+    coalesce(e.actor_name, e.actor_country_iso3) as actor,
+    coalesce(e.recipient_name, e.recipient_country_iso3) as recipient,
+    m.trigger_text,
+    a.title,
+    a.publisher,
+    a.url
+from fct_events as e
+inner join fct_event_mentions as m using (event_id)
+inner join dim_articles as a on a.article_id = m.article_id
+where e.quad_class = 4
+order by e.event_date, e.event_type, a.url nulls last, m.start_char;

@@ -5,6 +5,8 @@
     newsledger prepare                               run `dbt parse` if the manifest is stale
     newsledger report [--warehouse DIR]              redraw warehouse/report.html
     newsledger query [NAME] [--sql] [--warehouse DIR] the analyst queries of docs/queries.sql
+    newsledger export --format parquet|csv --out DIR [--warehouse DIR]
+                                                     every published table + schema.json
 
 --input / --warehouse default to NEWSLEDGER_INPUT_DIR / NEWSLEDGER_WAREHOUSE_DIR, then to
 <repo>/seeds and <repo>/warehouse. The same variables configure `dagster dev`.
@@ -155,6 +157,7 @@ def print_summary(db: Path, top: int = 10) -> None:
         n_files = one("select count(*) from dim_article_sources")
         n_rejected = one("select count(*) from rejected_files")
         print(f"articles loaded:   {n_articles} (from {n_files} files){_added(con, n_articles)}")
+        _print_provenance(con)
         print(f"files set aside:   {n_rejected}")
         for code, n in con.execute(
             "select reason_code, count(*) from rejected_files group by 1 order by 2 desc, 1"
@@ -182,6 +185,8 @@ def print_summary(db: Path, top: int = 10) -> None:
         for table, label in EXTRA_COUNTS:
             if table in have:
                 print(f"{label + ':':<18} {one(f'select count(*) from {table}')}")
+            if table == "fct_events" and table in have:
+                _print_event_codes(con)
         print(f"\ntop {top} actors by mentions:")
         rows = con.execute(
             "select canonical_name, actor_type, coalesce(country_iso3, ''), n_mentions, n_articles "
@@ -204,6 +209,40 @@ EXTRA_COUNTS = [
     ("fct_aid_pledges", "aid pledges"),
     ("dim_places", "places"),
 ]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {r[0] for r in con.execute(f"describe {_ident(table)}").fetchall()}
+
+
+def _print_provenance(con: duckdb.DuckDBPyConnection) -> None:
+    """Where the articles came from on the web (dim_articles.url, publisher, author, title)."""
+    if "url" not in _columns(con, "dim_articles"):
+        return  # a warehouse built before provenance
+    n_url, n_pub, n_author, n_side, n_header = con.execute(
+        "select count(url), count(publisher), count(author), "
+        "count(*) filter (where title_source = 'side_file'), "
+        "count(*) filter (where title_source = 'header') from dim_articles"
+    ).fetchone()
+    print(
+        f"provenance:        {n_url} with a url, {n_pub} with a publisher, {n_author} with an "
+        f"author; titles: {n_header} from headers, {n_side} from SOURCES.csv "
+        "(dim_articles.url, publisher, author, title)"
+    )
+
+
+def _print_event_codes(con: duckdb.DuckDBPyConnection) -> None:
+    """Events by QuadClass with their mean intensity (fct_events.quad_class, intensity)."""
+    if "quad_class" not in _columns(con, "fct_events"):
+        return
+    rows = con.execute(
+        "select quad_class, any_value(quad_class_name), count(*), round(avg(intensity), 2), "
+        "any_value(codes_version) from fct_events group by 1 order by 1"
+    ).fetchall()
+    if not rows:
+        return
+    parts = ", ".join(f"{name.lower()} {n} (mean intensity {avg})" for _, name, n, avg, _ in rows)
+    print(f"  by quad class:   {parts}; codes {rows[0][4]} (fct_events.cameo_root, quad_class)")
 
 
 def _added(con: duckdb.DuckDBPyConnection, n_articles: int) -> str:
@@ -285,6 +324,28 @@ def _published_or_explain(args: argparse.Namespace) -> Path | None:
         )
         return None
     return db
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from orchestration.defs.dbt.project import dbt_project
+    from transforms.export import ExportError, export_warehouse
+
+    db = _published_or_explain(args)
+    if db is None:
+        return 1
+    try:
+        result = export_warehouse(
+            db, Path(args.out), args.format, manifest=Path(dbt_project.manifest_path)
+        )
+    except ExportError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    n_rows = sum(result.tables.values())
+    print(
+        f"exported {len(result.tables)} tables ({n_rows:,} rows) as {result.fmt} to "
+        f"{result.out_dir}, with schema.json (columns, types, descriptions)"
+    )
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -390,6 +451,19 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--limit", type=int, default=40, help="rows to show (default 40)")
     query.add_argument("--warehouse", help="output folder (default: warehouse/)")
     query.set_defaults(func=cmd_query, input=None)
+    export = sub.add_parser(
+        "export",
+        help="write every published table as Parquet or CSV files plus schema.json",
+    )
+    export.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    export.add_argument(
+        "--out",
+        required=True,
+        help="folder to write (replaced whole if it is "
+        "a previous export; refused if it holds anything else)",
+    )
+    export.add_argument("--warehouse", help="output folder of the run (default: warehouse/)")
+    export.set_defaults(func=cmd_export, input=None)
     return parser
 
 

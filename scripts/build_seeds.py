@@ -27,6 +27,10 @@ def gold_story_ids() -> set[str]:
     return ids
 
 
+# The side file's publisher column (read by the ingest as provenance, transforms/provenance.py).
+PUBLISHER = "Voice of America"
+
+
 def main() -> None:
     stories = [
         json.loads(line)
@@ -45,13 +49,15 @@ def main() -> None:
 
     with (SEEDS / "SOURCES.csv").open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(["file", "voa_id", "published", "title", "url"])
+        writer.writerow(["file", "voa_id", "published", "title", "url", "publisher"])
         for story in chosen:
             name = f"voa_{story['id']}.txt"
             # The raw format: " date YYYY-MM-DD " then the body; VOA bodies are one paragraph.
             body = story["text"].strip()
             (SEEDS / name).write_text(f" date {story['published'][:10]} {body}\n", encoding="utf-8")
-            writer.writerow([name, story["id"], story["published"], story["title"], story["url"]])
+            writer.writerow(
+                [name, story["id"], story["published"], story["title"], story["url"], PUBLISHER]
+            )
 
 
 if __name__ == "__main__":

@@ -116,6 +116,24 @@ def test_conflicting_troop_estimates_has_the_seed_articles_10000_vs_11000(publis
     assert any({10_000, 11_000} <= set(values) for values in by_subject.values()), by_subject
 
 
+def test_conflict_and_cooperation_by_actor_pair(published, tables):
+    cols, rows = rows_of(published, tables, "conflict_and_cooperation_by_actor_pair")
+    assert rows
+    for r in rows:
+        d = dict(zip(cols, r, strict=True))
+        assert (d["n_cooperation"] or 0) + (d["n_conflict"] or 0) == d["n_events"]
+    with duckdb.connect(str(published), read_only=True) as con:
+        total = con.execute("select round(sum(sum_intensity), 1) from mart_actor_interactions")
+        assert total.fetchone()[0] is not None
+
+
+def test_event_sources_link_material_conflict_to_urls(published, tables):
+    cols, rows = rows_of(published, tables, "event_sources")
+    assert rows and {r[cols.index("cameo_root")] for r in rows} <= {"14", "15", "17", "18", None}
+    urls = [r[cols.index("url")] for r in rows if r[cols.index("url")]]
+    assert urls and all(u.startswith("https://www.voanews.com/") for u in urls)
+
+
 @pytest.mark.parametrize("name", list(QUERIES))
 def test_duckdb_cli_runs_each_query_read_only(published, tables, name):
     """The real CLI reads the file the pipeline wrote and returns the same rows as Python."""

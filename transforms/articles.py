@@ -3,8 +3,10 @@
 The raw format (see seeds/README.md) is a ` date YYYY-MM-DD ` header with the first paragraph on
 the same line, then the body. The parser is tolerant of the variants real drops show: no leading
 space, `Date:` with a colon, the date alone on its line, a time after the date, other `key: value`
-header lines before the body (`title:`, `source:`, `url:`, `author:`), a byte-order mark, CRLF or
-lone CR line ends.
+header lines before the body (`title:`, `source:`/`publisher:`, `url:`, `author:`), a byte-order
+mark, CRLF or lone CR line ends. Provenance (url, publisher, author, title) comes from those header
+lines and from an optional side file `SOURCES.csv` per folder (transforms/provenance.py); a side
+file that cannot be used is reported in rejected_files and never costs an article.
 
 Every file ends in exactly one of three places:
 - an article (one row per distinct content; exact duplicates collapse onto one article and all
@@ -39,6 +41,7 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms import provenance
 from transforms.progress import Progress
 
 # Files that sit beside articles to describe them, not articles themselves.
@@ -58,10 +61,12 @@ _DATE_LINE = re.compile(
 )
 _BAD_DATE_LINE = re.compile(r"^[ \t]*date\b[ \t]*[:=]?[ \t]*(?P<value>\S*)", re.IGNORECASE)
 _OTHER_HEADER = re.compile(
-    r"^[ \t]*(?P<key>title|headline|source|url|author|byline|section|id)"
+    r"^[ \t]*(?P<key>title|headline|source|publisher|url|link|author|authors|byline|section|id)"
     r"[ \t]*:[ \t]*(?P<value>.*)$",
     re.IGNORECASE,
 )
+# A url header may be long (tracking parameters); it is kept only up to provenance.MAX_URL_CHARS.
+_MAX_URL_LINE = 2200
 _MAGIC = {
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
@@ -82,10 +87,16 @@ ARTICLE_SCHEMA = {
     "n_words": pl.Int64,
     "n_sources": pl.Int64,
     "content_sha256": pl.String,
+    # provenance (transforms/provenance.py): null when neither a header nor a side file says
+    "url": pl.String,
+    "publisher": pl.String,
+    "author": pl.String,
+    "title_source": pl.String,  # header | side_file | first_sentence
+    "provenance_file": pl.String,  # the side file that supplied a field, else null
 }
 SOURCE_SCHEMA = {"article_id": pl.String, "source_path": pl.String, "file_bytes": pl.Int64}
 # Bump when parsing changes what a file yields: the manifest of another version is not used.
-INGEST_VERSION = "ingest-1"
+INGEST_VERSION = "ingest-2"  # 2: provenance columns
 MANIFEST_SCHEMA = {
     "source_path": pl.String,
     "target_path": pl.String,  # the resolved path that was read (differs for a symlink)
@@ -98,6 +109,8 @@ MANIFEST_SCHEMA = {
     "content_sha256": pl.String,
     "input_dir": pl.String,
     "ingest_version": pl.String,
+    # the side files' fingerprint when the file was read: an edited SOURCES.csv re-reads
+    "side_files_sha256": pl.String,
 }
 # A file modified this close to the run's start is not recorded: a second write within the
 # file system's timestamp granularity could leave size and mtime unchanged (git's "racy clean").
@@ -158,7 +171,7 @@ def parse_article(raw: str, today: dt.date | None = None) -> ParsedArticle:
                 break  # the seed layout: first paragraph shares the date line
             continue
         h = _OTHER_HEADER.match(line)
-        if h and len(line) < 300:
+        if h and len(line) < (_MAX_URL_LINE if h.group("key").lower() in ("url", "link") else 300):
             headers[h.group("key").lower()] = h.group("value").strip()
             body_start = i + 1
             continue
@@ -412,7 +425,11 @@ class _Reuse:
     """What the previous run learnt about unchanged files: the manifest and its articles."""
 
     def __init__(
-        self, input_dir: Path, manifest: pl.DataFrame | None, articles: pl.DataFrame | None
+        self,
+        input_dir: Path,
+        manifest: pl.DataFrame | None,
+        articles: pl.DataFrame | None,
+        side_files_sha256: str = "",
     ):
         self.entries: dict[str, tuple] = {}
         self.articles: dict[str, dict] = {}
@@ -425,6 +442,7 @@ class _Reuse:
         manifest = manifest.filter(
             (pl.col("ingest_version") == INGEST_VERSION)
             & (pl.col("input_dir") == str(input_dir.resolve()))
+            & (pl.col("side_files_sha256") == side_files_sha256)
         )
         for row in manifest.iter_rows(named=True):
             self.entries[row["source_path"]] = row
@@ -485,13 +503,16 @@ def ingest_folder(
     real_input_dir = input_dir.resolve()
     now = now or dt.datetime.now(dt.UTC)
     racy_after = time.time_ns() - RACY_WINDOW_NS
-    reuse = _Reuse(input_dir, manifest, previous_articles)
     candidates, ignored = list_input_files(input_dir)
+    rejected: list[dict] = []
+    side_rows, side_fingerprint = _read_side_files(
+        input_dir, real_input_dir, ignored, max_bytes, now, rejected
+    )
+    reuse = _Reuse(input_dir, manifest, previous_articles, side_fingerprint)
     n_candidates = len(candidates)
     candidates = Progress("ingest", n_candidates, "files").track(candidates)
     articles: dict[str, dict] = {}
     sources: list[dict] = []
-    rejected: list[dict] = []
     recorded: list[dict] = []
     n_reused = 0
     for path in candidates:
@@ -539,6 +560,7 @@ def ingest_folder(
                         "content_sha256": digest,
                         "input_dir": str(input_dir.resolve()),
                         "ingest_version": INGEST_VERSION,
+                        "side_files_sha256": side_fingerprint,
                     }
                 )
         sources.append({"article_id": article_id, "source_path": rel, "file_bytes": n_bytes})
@@ -557,13 +579,12 @@ def ingest_folder(
         articles[article_id] = {
             "article_id": article_id,
             "published_date": parsed.published_date,
-            "title": derive_title(parsed),
             "text": parsed.text,
             "source_path": rel,
             "n_words": len(parsed.text.split()),
             "n_sources": 1,
             "content_sha256": digest,
-        }
+        } | provenance_fields(parsed, side_rows.get(rel))
     return IngestResult(
         articles=pl.DataFrame(list(articles.values()), schema=ARTICLE_SCHEMA),
         sources=pl.DataFrame(sources, schema=SOURCE_SCHEMA),
@@ -592,6 +613,87 @@ def keep_first_detection(rejected: pl.DataFrame, previous: pl.DataFrame | None) 
         .with_columns(detected_at=pl.coalesce("_first", "detected_at"))
         .select(rejected.columns)
     )
+
+
+def provenance_fields(
+    parsed: ParsedArticle, side: tuple[str, dict[str, str | None]] | None
+) -> dict[str, str | None]:
+    """url, publisher, author, title (+ where the title and the side-file fields came from) of a
+    parsed article and its side-file row (side file path, row), header lines first."""
+    header = provenance.from_headers(parsed.headers)
+    side_path, side_row = side if side else (None, None)
+    merged = provenance.merge(header, side_row)
+    if header["title"] is not None:
+        title, title_source = header["title"][:160], "header"
+    elif merged["title"] is not None:
+        title, title_source = merged["title"][:160], "side_file"
+    else:
+        title, title_source = derive_title(parsed), "first_sentence"
+    used_side = side_row is not None and any(
+        header[f] is None and side_row.get(f) is not None for f in provenance.FIELDS
+    )
+    return {
+        "title": title,
+        "url": merged["url"],
+        "publisher": merged["publisher"],
+        "author": merged["author"],
+        "title_source": title_source,
+        "provenance_file": side_path if used_side else None,
+    }
+
+
+def _read_side_files(
+    input_dir: Path,
+    real_input_dir: Path,
+    ignored: list[Path],
+    max_bytes: int,
+    now: dt.datetime,
+    rejected: list[dict],
+) -> tuple[dict[str, tuple[str, dict[str, str | None]]], str]:
+    """Every side file `SOURCES.csv` of the input: {article path: (side file path, row)} and a
+    fingerprint of them all (an edited side file makes the next run read every file again).
+
+    A side file that cannot be read or parsed adds a `bad_side_file` row to `rejected` and
+    nothing else; skipped rows add one `side_file_rows` row. A deeper folder's side file wins
+    over a shallower one naming the same file.
+    """
+    found = sorted(
+        (p for p in ignored if p.name == provenance.SIDE_FILE_NAME),
+        key=lambda p: (len(p.relative_to(input_dir).parts), p.as_posix()),
+    )
+    rows: dict[str, tuple[str, dict[str, str | None]]] = {}
+    digests: list[str] = []
+    for path in found:
+        rel = path.relative_to(input_dir).as_posix()
+        try:
+            target = _confined(path, input_dir, real_input_dir)
+            data, _ = read_limited_stat(target, max_bytes)
+        except RejectedFile as rej:
+            reason = f"side file not used: {rej.reason}"
+            rejected.append(_rejection(rel, "bad_side_file", reason, now))
+            digests.append(f"{rel}:{rej.code}")
+            continue
+        except OSError as err:
+            reason = f"side file not used: could not be read ({err.strerror or err})"
+            rejected.append(_rejection(rel, "bad_side_file", reason, now))
+            digests.append(f"{rel}:unreadable")
+            continue
+        side = provenance.parse_side_file(data, rel)
+        digests.append(f"{rel}:{side.sha256}")
+        if side.problem:
+            reason = (
+                f"side file not used (its folder's articles are loaded without its urls and "
+                f"titles): {side.problem}"
+            )
+            rejected.append(_rejection(rel, "bad_side_file", reason, now))
+            continue
+        if side.bad_rows:
+            reason = f"side file used, but {side.bad_rows}; fix those rows"
+            rejected.append(_rejection(rel, "side_file_rows", reason, now))
+        for key, row in side.rows.items():
+            rows[key] = (rel, row)
+    fingerprint = hashlib.sha256("\n".join(digests).encode()).hexdigest()[:16] if digests else ""
+    return rows, fingerprint
 
 
 def _rejection(rel: str, code: str, reason: str, now: dt.datetime) -> dict:

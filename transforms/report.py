@@ -8,6 +8,9 @@ the warehouse says so instead of failing; a figure whose query fails shows the e
 listed in `Report.errors`) so that a broken contract is visible, not hidden.
 
 Every string that comes from an article (titles, names, paths) goes through `html.escape`.
+Where an article's url is known (dim_articles.url: its header or its folder's SOURCES.csv), the
+article's title in the appendix and a "source" link beside it in every figure's list of articles
+link to it; only absolute http(s) urls are ever made links (`web_link`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import datetime as dt
 import html
 import math
 import os
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +54,17 @@ FALLBACK_COLORS = ["#af7aa1", "#ff9da7", "#76b7b2", "#9c755f", "#79706e"]
 def esc(value: object) -> str:
     """Escape text for HTML element content and double-quoted attributes."""
     return html.escape("" if value is None else str(value), quote=True)
+
+
+_WEB_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$", re.IGNORECASE)
+
+
+def web_link(url: str | None) -> str | None:
+    """The url when it is safe to put in an href (absolute http or https, no spaces or quotes),
+    else None. The ingest keeps only such urls; a warehouse built otherwise is checked here."""
+    if not url or len(url) > 2048 or not _WEB_URL.match(url):
+        return None
+    return url
 
 
 @dataclass
@@ -668,7 +683,21 @@ padding:8px 12px}.kpi b{display:block;font-size:18px}
 """
 
 
-def _figure_html(fig: Figure, titles: dict[str, tuple[str, str]]) -> str:
+def _web_anchor(url: str | None, text: str = "source ↗") -> str:
+    """A link to the article on the web, or "" when its url is unknown or not a web url."""
+    url = web_link(url)
+    if url is None:
+        return ""
+    return (
+        f'<a class="web" href="{esc(url)}" rel="noopener noreferrer" '
+        f'title="the article on the web: {esc(url)}">{esc(text)}</a>'
+    )
+
+
+def _figure_html(
+    fig: Figure, titles: dict[str, tuple[str, str]], urls: dict[str, str | None] | None = None
+) -> str:
+    urls = urls or {}
     out = [f'<section class="figure" id="fig-{esc(fig.key)}"><h2>{esc(fig.title)}</h2>']
     if fig.missing:
         names = ", ".join(fig.missing)
@@ -692,6 +721,7 @@ def _figure_html(fig: Figure, titles: dict[str, tuple[str, str]]) -> str:
             links = " ".join(
                 f'<a href="#article-{esc(a)}" title="{esc(titles.get(a, ("", ""))[1])}">'
                 f"{esc(titles.get(a, ('', ''))[0] or a)}</a>"
+                + (f" ({_web_anchor(urls.get(a), '↗')})" if web_link(urls.get(a)) else "")
                 for a in shown
             )
             more = len(g.article_ids) - len(shown)
@@ -708,22 +738,30 @@ def _figure_html(fig: Figure, titles: dict[str, tuple[str, str]]) -> str:
     return "".join(out)
 
 
+# The cited articles for the appendix, with their url (null in a warehouse built before issue 18).
+CITED_ARTICLES_SQL = """
+    select article_id, published_date, title, source_path, url from dim_articles
+    where article_id in (select unnest(string_split(?, ',')))
+    order by published_date, article_id
+"""
+CITED_ARTICLES_NO_URL_SQL = CITED_ARTICLES_SQL.replace(", url from", ", null::varchar from")
+
+
 def assemble_page(con: duckdb.DuckDBPyConnection, db_path: Path, figures: list[Figure]) -> str:
     tables = tables_in(con)
     cited = sorted({a for f in figures for g in f.groups for a in g.article_ids})
     articles: list[tuple] = []
     if cited:
+        # a warehouse published before dim_articles had a url column has no links
+        has_url = "url" in {r[0] for r in con.execute("describe dim_articles").fetchall()}
         articles = con.execute(
-            """
-            select article_id, published_date, title, source_path from dim_articles
-            where article_id in (select unnest(string_split(?, ',')))
-            order by published_date, article_id
-            """,
+            CITED_ARTICLES_SQL if has_url else CITED_ARTICLES_NO_URL_SQL,
             # one string, not a Python list: duckdb converts a list parameter element by element,
             # trying `import pandas` for each (about 0.3 ms per cited article). Ids are hex.
             [",".join(cited)],
         ).fetchall()
-    titles = {a: (f"{d:%Y-%m-%d}", t or "") for a, d, t, _ in articles}
+    titles = {a: (f"{d:%Y-%m-%d}", t or "") for a, d, t, _, _ in articles}
+    urls = {a: u for a, _, _, _, u in articles}
     cited_by: dict[str, list[str]] = {}
     for f in figures:
         for g in f.groups:
@@ -764,7 +802,7 @@ def assemble_page(con: duckdb.DuckDBPyConnection, db_path: Path, figures: list[F
         + " · ".join(f'<a href="#fig-{esc(f.key)}">{esc(f.title)}</a>' for f in figures)
         + ' · <a href="#articles">Articles</a></p>',
     ]
-    parts += [_figure_html(f, titles) for f in figures]
+    parts += [_figure_html(f, titles, urls) for f in figures]
     if n_rejected:
         rows = con.execute(
             "select source_path, reason from rejected_files order by source_path limit 200"
@@ -777,14 +815,15 @@ def assemble_page(con: duckdb.DuckDBPyConnection, db_path: Path, figures: list[F
         )
     parts.append(
         f'<section class="panel" id="articles"><h2>Articles ({len(articles)} cited by the '
-        "figures)</h2><table><tr><th>date</th><th>title</th><th>source file</th>"
-        "<th>article id</th><th>in figures</th></tr>"
+        "figures)</h2><table><tr><th>date</th><th>title (linked to the article on the web where "
+        "its url is known)</th><th>source file</th><th>article id</th><th>in figures</th></tr>"
     )
-    for article_id, published, title, source_path in articles:
+    for article_id, published, title, source_path, url in articles:
         refs = " ".join(f'<a href="#fig-{esc(k)}">{esc(k)}</a>' for k in cited_by[article_id])
+        shown_title = _web_anchor(url, title or url or "") or esc(title)
         parts.append(
             f'<tr id="article-{esc(article_id)}"><td>{published:%Y-%m-%d}</td>'
-            f"<td>{esc(title)}</td><td><code>{esc(source_path)}</code></td>"
+            f"<td>{shown_title}</td><td><code>{esc(source_path)}</code></td>"
             f"<td><code>{esc(article_id)}</code></td><td>{refs}</td></tr>"
         )
     parts.append("</table></section></main></body></html>")

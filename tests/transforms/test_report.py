@@ -24,7 +24,8 @@ class Anchors(HTMLParser):
         self.ids: set[str] = set()
         self.links: list[str] = []
         self.marks: dict[str, int] = {}
-        self.external: list[str] = []
+        self.external: list[str] = []  # anything loaded from outside the file
+        self.web_links: list[str] = []  # <a href> to the articles on the web (followed on click)
         self._figure: str | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -40,6 +41,8 @@ class Anchors(HTMLParser):
             value = a.get(attr)
             if value and value.startswith("#"):
                 self.links.append(value[1:])
+            elif value and tag == "a" and attr == "href":
+                self.web_links.append(value)
             elif value:
                 self.external.append(value)
 
@@ -94,6 +97,38 @@ def test_report_is_self_contained_and_every_link_resolves(seeds_warehouse):
     assert p.external == [], "the report must not load anything from outside the file"
     assert "url(" not in page, "no external CSS resources"
     assert p.links and set(p.links) <= p.ids, set(p.links) - p.ids
+
+
+def test_cited_articles_link_to_their_url(published):
+    """Claims, events and pledges figures list their articles; each article with a url (the seeds'
+    SOURCES.csv) links to it, in the figure's list and in the appendix; the seed article (no url)
+    does not."""
+    report = build_report(published)
+    p = parse(report.html)
+    with duckdb.connect(str(published), read_only=True) as con:
+        urls = dict(con.execute("select article_id, url from dim_articles").fetchall())
+    cited = {a for f in report.figures for g in f.groups for a in g.article_ids}
+    want = {urls[a] for a in cited if urls[a]}
+    assert len(want) >= 10 and all(u.startswith("https://www.voanews.com/") for u in want)
+    assert set(p.web_links) == want
+    for key in ("claims-by-stance", "actor-interactions", "aid-pledges"):
+        fig = next(f for f in report.figures if f.key == key)
+        section = report.html.split(f'id="fig-{key}"', 1)[1].split("</section>", 1)[0]
+        linked = {urls[a] for g in fig.groups for a in g.article_ids[:3] if urls[a]}
+        assert linked and all(f'href="{esc(u)}"' in section for u in linked), key
+    seed = next(a for a, u in urls.items() if u is None)
+    row = report.html.split(f'id="article-{seed}"', 1)[1].split("</tr>", 1)[0]
+    assert "href=" not in row.split("</td>", 2)[1]  # its title is plain text
+
+
+def test_a_url_that_is_not_a_web_url_is_never_a_link(published, tmp_path):
+    copy = tmp_path / "analytics.duckdb"
+    shutil.copy(published, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("update dim_articles set url = 'javascript:alert(1)'")
+    page = build_report(copy).html
+    assert "javascript:" not in page
+    assert parse(page).web_links == []
 
 
 def test_actor_mentions_figure_matches_the_marts(published):

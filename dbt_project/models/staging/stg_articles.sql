@@ -10,5 +10,10 @@ select
     source_path,
     n_words,
     n_sources,
-    content_sha256
+    content_sha256,
+    url,
+    publisher,
+    author,
+    title_source,
+    provenance_file
 from source

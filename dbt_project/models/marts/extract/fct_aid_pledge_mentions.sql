@@ -30,10 +30,13 @@ select
     m.date_method,
     mb.join_reason,
     m.extractor_version,
-    m.amount_high
+    m.amount_high,
+    art.url  -- where the article came from on the web (dim_articles.url), null if unknown
 from {{ ref('int_aid_pledge_mention_actors') }} as m
 inner join (
     select pledge_id, pledge_mention_id, join_reason from {{ ref('stg_aid_pledge_members') }}
 ) as mb using (pledge_mention_id)
 left join {{ ref('fct_sentences') }} as s
     on s.article_id = m.article_id and s.sentence_index = m.sentence_index
+left join (select article_id, url from {{ ref('stg_articles') }}) as art
+    on art.article_id = m.article_id

@@ -24,6 +24,9 @@ select
     m.confidence,
     m.method,
     mb.join_reason,
-    m.extractor_version
+    m.extractor_version,
+    art.url  -- where the article came from on the web (dim_articles.url), null if unknown
 from {{ ref('int_event_mention_actors') }} as m
 inner join {{ ref('stg_event_members') }} as mb using (event_mention_id)
+left join (select article_id, url from {{ ref('stg_articles') }}) as art
+    on art.article_id = m.article_id

@@ -1,7 +1,9 @@
 -- One row per PLOVER event, counted once across the articles that report it
 -- (clusters of transforms/extract/cluster.py). place_id is the geocoded place (dim_places) whose
 -- mention overlaps the event's place span in its articles (the most frequent one across the
--- cluster's mentions); place_text holds the place as written.
+-- cluster's mentions); place_text holds the place as written. cameo_root, quad_class and
+-- intensity come from dim_event_codes (the type's and mode's codes). The articles behind an
+-- event: fct_event_mentions (article_id, url) -> dim_articles.
 -- Most frequent values are `mode(x order by x)`: a tie goes to the smallest value (plain mode()
 -- takes the first value it meets, which depends on the join's row order: two builds of the same
 -- lake gave other actors for ~50 of 36,000 events at 20,000 articles).
@@ -52,7 +54,15 @@ select
     coalesce(a.n_articles_current, e.n_articles) as n_articles,
     e.n_mentions,
     e.cluster_reason,
-    e.confidence
+    e.confidence,
+    -- interoperable codes of the type and mode (dim_event_codes: seeds, versioned)
+    c.cameo_root,
+    c.quad_class,
+    c.quad_class_name,
+    c.intensity,
+    c.codes_version
 from events as e
 inner join member_actors as a using (event_id)
 left join member_places as pl using (event_id)
+left join {{ ref('dim_event_codes') }} as c
+    on c.event_type = e.event_type and c.mode = e.mode
