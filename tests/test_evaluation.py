@@ -84,6 +84,13 @@ def test_learned_stance_is_no_worse_than_the_rules_on_the_held_out_split(rows):
     assert rows[learned].value >= rows[rules].value
 
 
+def test_speaker_ranker_is_no_worse_than_the_rules_on_the_held_out_split(rows):
+    test = [k for k in rows if k[0] == "claims" and k[1].startswith("gold/train test")]
+    learned = next(k for k in test if k[2] == "speaker" and "rules" not in k[1])
+    rules = next(k for k in test if k[2] == "speaker" and "rules" in k[1])
+    assert rows[learned].f1 >= rows[rules].f1
+
+
 def test_pledge_figures_are_printed(rows):
     fields = {k[2] for k in rows if k[0] == "pledges"}
     assert {"precision (strict)", "core recall (strict)"} <= fields

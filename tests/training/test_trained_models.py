@@ -102,6 +102,8 @@ def test_shipped_stance_classifier_is_not_stale_and_won_its_cross_validation():
     cv = models.meta["cv_stance_accuracy"]
     assert cv[models.stance_method] == max(cv[m] for m in claim_train.METHODS)
     assert cv["n"] > 1000
+    spk = models.meta["cv_speaker_accuracy"]
+    assert models.speaker_method == ("learned" if spk["learned"] > spk["rules"] else "rules")
 
 
 def test_stance_features_read_cue_rule_and_content():

@@ -78,11 +78,23 @@ def features(doc: Doc, row: dict, cand: Candidate, rank: int, counts: dict) -> l
     ]
     if pronoun:
         feats.append("rule_pronoun")
+    resolved = row["speaker_start"] != row["speaker_text_start"]
+    if resolved:
+        feats.append("rule_resolved")  # the rules' speaker is an antecedent, not the subject
+    method = row["method"].split("+")[0]
     if cand.is_rule:
-        feats += ["is_rule", _f("is_rule", rtype)]
+        feats += ["is_rule", _f("is_rule", rtype), _f("is_rule_m", method)]
+        feats.append(_f("is_rule_conf", int(10 * (row["confidence"] or 0))))
+        if resolved:
+            feats.append("is_rule_resolved")
+        if pronoun:
+            feats.append("is_rule_pronoun")
         if cand.span is None:
             feats.append("rule_not_entity")
         return feats
+    rule_name = (row["speaker_name"] or "").lower().split()
+    if rule_name and cand.text.lower().split()[-1:] == rule_name[-1:]:
+        feats.append("same_as_rule")
     rs, re_ = row["speaker_text_start"], row["speaker_text_end"]
     cue = row["cue_start"]
     sent_of = doc_cache.sentence_index(doc, cand.span.start)
