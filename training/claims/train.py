@@ -160,7 +160,7 @@ def choose_cues() -> tuple[int, dict]:
     return best, results
 
 
-def speaker_groups() -> list[tuple[int, list[tuple[tuple[str, ...], bool]]]]:
+def speaker_groups() -> list[tuple[int, list[tuple[tuple[str, ...], bool, bool]]]]:
     """For every claim the rules extract from the train stories that matches a gold claim (the
     evaluation's matching), its fold and its candidates: (features, is the gold speaker)."""
     from evaluation.claims import match, same_speaker
@@ -177,8 +177,12 @@ def speaker_groups() -> list[tuple[int, list[tuple[tuple[str, ...], bool]]]]:
             for row, gold in match(rows, by_story.get(story.id, [])):
                 cands = []
                 for cand, feats in speaker_features.pairs(doc, row, counts):
-                    name = speaker_features.resolve(cand, row)["speaker_name"]
-                    cands.append((tuple(feats), same_speaker(name, gold["source_canonical"])))
+                    cols = speaker_features.resolve(cand, row)
+                    # a candidate naming the rules' own party is not taken (same_party): the
+                    # pipeline keeps the rules' row, so it scores as the rules' choice
+                    keep = not cand.is_rule and speaker_features.same_party(cols, row)
+                    right = same_speaker(cols["speaker_name"], gold["source_canonical"])
+                    cands.append((tuple(feats), right, keep))
                 out.append((corpus.fold_of(story.id), cands))
     return out
 
@@ -188,7 +192,7 @@ def _speaker_examples(groups, skip_fold: int | None = None) -> list[Example]:
         Example(fold, "speaker", feats, speaker_features.YES if yes else speaker_features.NO)
         for fold, cands in groups
         if fold != skip_fold
-        for feats, yes in cands
+        for feats, yes, _ in cands
     ]
 
 
@@ -203,9 +207,9 @@ def cross_validate_speaker(groups, work: Path) -> dict:
         for g_fold, cands in groups:
             if g_fold != fold:
                 continue
-            probs = claims.Classifiers.scores(model, [list(f) for f, _ in cands])
+            probs = claims.Classifiers.scores(model, [list(f) for f, _, _ in cands])
             best = max(range(len(cands)), key=lambda i: probs[i][speaker_features.YES])
-            right["learned"] += cands[best][1]
+            right["learned"] += cands[0 if cands[best][2] else best][1]
             right["rules"] += cands[0][1]
     n = len(groups)
     return {k: round(v / n, 4) for k, v in right.items()} | {"n": n}

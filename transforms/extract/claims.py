@@ -1503,7 +1503,8 @@ def learned_stance(claim: Claim, content: str, models: Classifiers) -> str:
 
 def rerank_speakers(doc: Doc, rows: list[dict], models: Classifiers) -> None:
     """Each claim's speaker: the candidate the ranker scores highest (the rules' speaker or a
-    person, body or country named in the claim's sentence or the two before it)."""
+    person, body or country named in the claim's sentence or the two before it), unless it names
+    the party the rules' speaker already names (speaker_features.same_party)."""
     counts = speaker_features.mention_counts(doc)
     for row in rows:
         pairs = speaker_features.pairs(doc, row, counts)
@@ -1511,8 +1512,11 @@ def rerank_speakers(doc: Doc, rows: list[dict], models: Classifiers) -> None:
             continue
         probs = models.scores(models.speaker, [f for _, f in pairs])
         best = max(range(len(pairs)), key=lambda i: probs[i][speaker_features.YES])
-        if best:
-            row.update(speaker_features.resolve(pairs[best][0], row))
+        if not best:
+            continue
+        cols = speaker_features.resolve(pairs[best][0], row)
+        if not speaker_features.same_party(cols, row):
+            row.update(cols)
             row["method"] = f"{row['method']}+speaker_ranked"
 
 

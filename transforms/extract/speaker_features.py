@@ -144,3 +144,23 @@ def resolve(cand: Candidate, row: dict) -> dict:
         kind = {"group": "organization"}.get(party.kind, party.kind)
     values = (cand.text, cand.start, cand.end, name, kind, iso3, cand.start, cand.end)
     return dict(zip(keys, values, strict=True))
+
+
+def same_party(cols: dict, row: dict) -> bool:
+    """Whether a candidate's speaker columns (`resolve`) name the party the rules' speaker already
+    names: the same surname ("Countryman" for the rules' "he" resolved to Thomas Countryman), a
+    span inside the rules' own ("Joonkook Hwang" in "South Korean Ambassador Joonkook Hwang"), or
+    the country of the body or person the rules named ("Pakistan" for "the Pakistan military").
+    The rules' row is then kept: it is the more specific, and keeps the pronoun and its
+    antecedent as two spans."""
+    rule_name = (row["speaker_name"] or "").lower().split()
+    name = (cols["speaker_name"] or "").lower().split()
+    if rule_name and name and rule_name[-1] == name[-1]:
+        return True
+    rs, re_ = row["speaker_text_start"], row["speaker_text_end"]
+    if rs is not None and rs <= cols["speaker_text_start"] and cols["speaker_text_end"] <= re_:
+        return True
+    iso3 = row["speaker_country_iso3"]
+    return cols["speaker_type"] == "country" and iso3 is not None and cols[
+        "speaker_country_iso3"
+    ] == iso3
