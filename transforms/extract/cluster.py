@@ -20,7 +20,10 @@ allocated -> delivered) supersedes an earlier-stage pledge of the same donor and
 - neither is a running total and both state an amount, the amounts agreeing as above (same
   currency within 5%, or the same stated USD within 5%),
 - the aid types agree (equal, or one of them unspecified), and
-- the later stage is dated on or after the earlier one, at most PACKAGE_WINDOW_DAYS (180) later.
+- the later stage is dated on or after the earlier one, at most PACKAGE_WINDOW_DAYS (180) later
+  (a date of week, month or year precision stands for its whole period: "delivered the $800
+  million announced last month" is dated the 1st of that month, so it may start before the
+  earlier stage's day by up to the period's length, DATE_SLACK_DAYS).
 Among several candidates it takes the latest stage, then the closest date; each pledge is
 superseded at most once, so a package is a chain. `package_id` is the chain's first pledge;
 `is_latest_stage` marks the last one, whose amount is the package's in totals across stages.
@@ -46,6 +49,7 @@ PACKAGE_WINDOW_DAYS = 180
 # The stages one package goes through, in order; other stages (requested, paused, resumed,
 # denied) are not steps of a package and stay packages of their own.
 PACKAGE_STAGES = {"pledged": 0, "allocated": 1, "delivered": 2}
+DATE_SLACK_DAYS = {"day": 0, "week": 6, "month": 30, "year": 365}
 
 PLEDGE_SCHEMA = {
     "pledge_id": pl.String,
@@ -274,23 +278,25 @@ def link_packages(pledges: list[dict]) -> list[dict]:
         if p["stage"] in PACKAGE_STAGES and p["amount"] is not None and not p["is_cumulative"]:
             steps.setdefault((p["donor_key"], p["recipient_key"]), []).append(p)
     for group in steps.values():
-        group.sort(key=lambda p: (p["announced_date"], PACKAGE_STAGES[p["stage"]], p["pledge_id"]))
-        for i, later in enumerate(group):
+        # by stage, then date: every candidate earlier stage is linked before a later one looks
+        group.sort(key=lambda p: (PACKAGE_STAGES[p["stage"]], p["announced_date"], p["pledge_id"]))
+        for later in group:
             rank = PACKAGE_STAGES[later["stage"]]
             best, best_key, why = None, None, ""
-            for earlier in group[:i]:
+            for earlier in group:
                 days = (later["announced_date"] - earlier["announced_date"]).days
+                slack = DATE_SLACK_DAYS.get(later["date_precision"] or "day", 0)
                 if (
                     PACKAGE_STAGES[earlier["stage"]] >= rank
                     or not earlier["is_latest_stage"]  # already superseded
-                    or not 0 <= days <= PACKAGE_WINDOW_DAYS
+                    or not -slack <= days <= PACKAGE_WINDOW_DAYS
                     or not _types_agree(earlier["aid_type"], later["aid_type"])
                 ):
                     continue
                 agree = _amounts_agree(earlier, later)
                 if agree is None:
                     continue
-                key = (PACKAGE_STAGES[earlier["stage"]], -days)
+                key = (PACKAGE_STAGES[earlier["stage"]], -abs(days))
                 if best_key is None or key > best_key:
                     best, best_key = earlier, key
                     why = f"{agree}; {days} days later (window {PACKAGE_WINDOW_DAYS})"

@@ -8,8 +8,10 @@ rules/cumulative_cues.yaml governs its amount:
   "has provided more than $X"), or
 - a `sentence` cue anywhere in the sentence ("since 2022", "to date", "so far"), unless the
   amount is introduced as new just before it ("an additional $800 million").
-The cue is kept in `cumulative_cue`. The flag works on the sentence text alone (no parse), so the
-evaluation applies the same function to gold records (evaluation/pledge_dedup.py).
+The cue is kept in `cumulative_cue`. A mention without an amount is never cumulative: the flag
+keeps amounts out of sums, and a statement without one adds nothing to them. The flag works on
+the sentence text alone (no parse), so the evaluation applies the same function to gold records
+(evaluation/pledge_dedup.py).
 
 The detection, parties and stage of a mention are those of pledges.py, untouched: this module
 wraps its extractor (registered in transforms/nlp/tables.py as the `aid_pledge_mentions` table).
@@ -97,6 +99,9 @@ def flag_rows(rows: list[dict], sentences: list[tuple[int, str]]) -> list[dict]:
             row["is_cumulative"], row["cumulative_cue"] = False, None
             continue
         start, text = sentences[index]
+        if row.get("amount") is None:
+            row["is_cumulative"], row["cumulative_cue"] = False, None
+            continue
         cue = cumulative_cue(text, _amount_offset(text, row, start))
         row["is_cumulative"], row["cumulative_cue"] = cue is not None, cue
     return rows

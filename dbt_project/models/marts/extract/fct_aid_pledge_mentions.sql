@@ -30,7 +30,9 @@ select
     m.date_method,
     mb.join_reason,
     m.extractor_version,
-    m.amount_high
+    m.amount_high,
+    coalesce(m.is_cumulative, false) as is_cumulative,
+    m.cumulative_cue
 from {{ ref('int_aid_pledge_mention_actors') }} as m
 inner join (
     select pledge_id, pledge_mention_id, join_reason from {{ ref('stg_aid_pledge_members') }}
