@@ -2,7 +2,9 @@
 
 The second file reports the seed article's Germany pledge in other words, two days later; the
 third reports another German pledge (another amount). The Germany pledge must be counted once
-with n_articles = 2, the other apart.
+with n_articles = 2, the other apart. Issue 17: a package and its delivery (a White House fact
+sheet of 2022-03-16, verbatim from the labelled corpus, with two running totals in the same
+sentence; and a delivery report written for this test) must be one package, counted once.
 """
 
 from __future__ import annotations
@@ -30,6 +32,20 @@ OTHER_PLEDGE = (
 EU_PLAN = (
     " date 2025-03-05 The European Union’s executive arm has proposed an $873 billion plan for "
     "rearming Europe and supporting Ukraine.\n"
+)
+
+# whitehouse:2022-03-16-fact-sheet-on-u-s-security-assistance-for-ukraine (labelled corpus, public
+# domain), verbatim: a new $800 million package and two running totals ($1 billion, $2 billion).
+US_PACKAGE = (
+    " date 2022-03-16 President Biden today announced an additional $800 million in security "
+    "assistance to Ukraine, bringing the total U.S. security assistance committed to Ukraine to $1 "
+    "billion in just the past week, and a total of $2 billion since the start of the Biden "
+    "Administration.\n"
+)
+# Written for this test: the delivery of that package, dated "last month" (month precision).
+US_DELIVERY = (
+    " date 2022-04-20 The United States delivered the $800 million in weapons to Ukraine that "
+    "President Biden announced last month, the Pentagon said.\n"
 )
 
 CONTRACT = {
@@ -107,6 +123,8 @@ def published(tmp_path_factory, dbt_manifest):
     (folder / "baerbock_again.txt").write_text(SAME_PLEDGE, encoding="utf-8")
     (folder / "military_aid.txt").write_text(OTHER_PLEDGE, encoding="utf-8")
     (folder / "eu_plan.txt").write_text(EU_PLAN, encoding="utf-8")
+    (folder / "us_package.txt").write_text(US_PACKAGE, encoding="utf-8")
+    (folder / "us_delivery.txt").write_text(US_DELIVERY, encoding="utf-8")
     warehouse = tmp_path_factory.mktemp("warehouse")
     result = materialize_all(folder, warehouse)
     assert result.success
@@ -219,6 +237,48 @@ def test_seed_article_weapons_delivered_and_denied(published):
         "where donor_iso3 = 'DEU' and aid_type = 'humanitarian' and month = '2024-11-01'",
     )
     assert summary == [(218e6, 1, 2)]
+
+
+def test_a_package_and_its_delivery_are_one_package_counted_once(published):
+    """The $800 million announced on 16 March and delivered in April: two pledges (one per
+    stage) of one package; the running totals of the same sentence are flagged and kept out of
+    the package sums. Summing package_total_usd over the stages counts $800 million once (the
+    stage totals, total_usd, would add the pledge to its own delivery: $1.6 billion)."""
+    rows = q(
+        published,
+        "select pledge_id, amount, stage, is_cumulative, package_id, supersedes_pledge_id, "
+        "is_latest_stage from fct_aid_pledges where donor_iso3 = 'USA' and recipient_iso3 = 'UKR' "
+        "order by is_cumulative, amount, stage",
+    )
+    new = [r for r in rows if not r[3]]
+    assert [(r[1], r[2]) for r in new] == [(800e6, "delivered"), (800e6, "pledged")]
+    (delivered, pledged) = new
+    assert delivered[4] == pledged[4] == pledged[0]  # one package, named by its first stage
+    assert (delivered[5], delivered[6], pledged[5], pledged[6]) == (pledged[0], True, None, False)
+    assert sorted(r[1] for r in rows if r[3]) == [1e9, 2e9]
+    reason = q(
+        published, f"select package_reason from fct_aid_pledges where pledge_id = '{delivered[0]}'"
+    )[0][0]
+    assert "delivered stage of the pledged pledge" in reason
+    mentions = q(
+        published,
+        "select amount, is_cumulative, cumulative_cue from fct_aid_pledge_mentions m "
+        "join fct_aid_pledges p using (pledge_id) where p.donor_iso3 = 'USA' order by amount",
+    )
+    assert [(a, c) for a, c, _ in mentions] == [
+        (800e6, False),
+        (800e6, False),
+        (1e9, True),
+        (2e9, True),
+    ]
+    assert mentions[2][2] == "bringing the total"
+    summary = q(
+        published,
+        "select sum(package_total_usd), sum(total_usd), sum(n_packages), "
+        "max(cumulative_max_usd), sum(n_cumulative) from mart_aid_pledge_summary "
+        "where donor_iso3 = 'USA' and recipient_iso3 = 'UKR'",
+    )
+    assert summary == [(800e6, 1600e6, 2, 2e9, 2)]
 
 
 def test_seed_article_events(published):
