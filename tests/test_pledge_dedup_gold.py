@@ -80,7 +80,7 @@ def test_pairwise_counts_cover_every_gold_pair():
         assert len(errors) == fp + fn
     assert got["n_records"] == len(
         {
-            (r["source"], r["story_id"], r["quote"], r["amount"], r["stage"])
+            (r["source"], r["story_id"], r["quote"], r["amount"], r["stage"], r["aid_type"])
             for i in items
             for r in i["records"]
         }
