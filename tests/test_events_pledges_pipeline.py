@@ -263,7 +263,7 @@ def test_a_package_and_its_delivery_are_one_package_counted_once(published):
     mentions = q(
         published,
         "select m.amount, m.is_cumulative, m.cumulative_cue from fct_aid_pledge_mentions m "
-        "join fct_aid_pledges p using (pledge_id) where p.donor_iso3 = 'USA' order by amount",
+        "join fct_aid_pledges p using (pledge_id) where p.donor_iso3 = 'USA' order by m.amount",
     )
     assert [(a, c) for a, c, _ in mentions] == [
         (800e6, False),
