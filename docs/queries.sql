@@ -34,6 +34,9 @@ limit 10;
 -- how many), so summing it counts each pledge once. Other stages (delivered, allocated,
 -- requested, paused, denied) are separate rows: change the stage filter to see them.
 -- total_eur: ECB daily reference rates of each announcement date (fct_aid_pledges.rate_date).
+-- Running totals ("has provided more than $2 billion since 2022": is_cumulative) contain the
+-- packages they sum and are left out. Across stages, sum only is_latest_stage rows (each package
+-- once, at its latest stage), never the pledge and its own delivery.
 select
     coalesce(donor_name, donor_iso3) as donor,
     donor_iso3,
@@ -44,7 +47,7 @@ select
     count(*) filter (where amount_usd is null) as n_without_usd_amount,
     round(sum(amount_eur)) as total_eur
 from fct_aid_pledges
-where recipient_iso3 = 'UKR' and stage = 'pledged'
+where recipient_iso3 = 'UKR' and stage = 'pledged' and not is_cumulative
 group by all
 order by total_usd desc nulls last, donor, aid_type;
 

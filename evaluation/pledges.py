@@ -23,6 +23,11 @@ transforms.extract.cluster run per story, so a statement repeated in one story c
 gold (`also_in`). The `donor+recipient` and `+stage` rows relax the rule (amount, then stage and
 amount ignored) to show where the strict figure is lost.
 
+Issue 17 rows (evaluation/pledge_dedup.py): `dedup gold (...)` scores the cross-article
+clustering (pairwise, against evaluation/data/pledge_dedup_gold.jsonl) and the package links;
+`cumulative flag` scores the running-total flag against the records whose notes call the amount
+cumulative, on the train split (in-sample: the cues were written on it) and the test split.
+
 Names: "normalized" = lower case, articles and punctuation dropped, British spellings folded
 ("programme" -> "program"), "EU" -> "european union". The `strict` rows use exactly that; the
 `lenient` rows also accept a name whose words are all contained in the other's ("affected
@@ -141,10 +146,10 @@ def clusters(doc, ctx, method: str = "auto", models=None) -> list[dict]:
     import polars as pl
 
     from transforms.extract.cluster import cluster_pledges
-    from transforms.extract.pledges import PLEDGE_MENTION_SCHEMA, pledge_rows
+    from transforms.extract.pledge_totals import PLEDGE_MENTION_TABLE_SCHEMA, pledge_mention_rows
 
-    rows = pledge_rows(doc, ctx, method, models)
-    mentions = pl.DataFrame(rows, schema=PLEDGE_MENTION_SCHEMA)
+    rows = pledge_mention_rows(doc, ctx, method, models)
+    mentions = pl.DataFrame(rows, schema=PLEDGE_MENTION_TABLE_SCHEMA)
     pledges, members = cluster_pledges(mentions)
     trigger = {r["pledge_mention_id"]: r["trigger_text"] for r in rows}
     first: dict[str, str] = {}
@@ -410,4 +415,10 @@ def report() -> list[Row | ErrorTable]:
                 ErrorTable("pledges", dataset, "pledge (strict)", dict(counts), counts.examples)
             )
     cv = _cv_row()
-    return rows + ([cv] if cv else []) + tables
+    rows += [cv] if cv else []
+    # issue 17: cross-article dedup and package links on the hand gold, the running-total flag
+    from evaluation import pledge_dedup
+
+    for item in pledge_dedup.dedup_rows() + pledge_dedup.cumulative_rows():
+        (tables if isinstance(item, ErrorTable) else rows).append(item)
+    return rows + tables

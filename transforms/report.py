@@ -1,11 +1,12 @@
 """The run report: one self-contained HTML page (inline SVG and CSS, no script, no network).
 
 `write_report(analytics.duckdb, report.html)` reads the published warehouse read-only and draws:
-actor mentions over time, aid pledged by donor and stage (USD), the actor interaction matrix and
-claims by stance. Every figure is followed by the articles behind each of its marks (links to an
-appendix of articles with anchors: date, title, source path). A figure whose tables are not in
-the warehouse says so instead of failing; a figure whose query fails shows the error (and is
-listed in `Report.errors`) so that a broken contract is visible, not hidden.
+actor mentions over time, aid pledged by donor and stage (USD, each package once), the actor
+interaction matrix and claims by stance. Every figure is followed by the articles behind each of
+its marks (links to an appendix of articles with anchors: date, title, source path). A figure
+whose tables are not in the warehouse says so instead of failing; a figure whose query fails
+shows the error (and is listed in `Report.errors`) so that a broken contract is visible, not
+hidden.
 
 Every string that comes from an article (titles, names, paths) goes through `html.escape`.
 Where an article's url is known (dim_articles.url: its header or its folder's SOURCES.csv), the
@@ -385,13 +386,41 @@ def _stacked_bars(
     fig.svg = _svg(fig.key, width, height, body, fig.title)
 
 
+def _drawn_pledges(con: duckdb.DuckDBPyConnection) -> str:
+    """Create the temp view `report_pledges` of the pledges a bar adds up, and say which.
+
+    Each package once, at its latest known stage (is_latest_stage: an allocation or delivery
+    replaces its announcement, never adds to it), and no running totals (is_cumulative). A
+    warehouse built before issue 17 lacks these columns: every pledge is drawn, as then."""
+    cols = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_name = 'fct_aid_pledges'"
+        ).fetchall()
+    }
+    if {"is_latest_stage", "is_cumulative"} <= cols:
+        con.execute(
+            "create or replace temp view report_pledges as select * from fct_aid_pledges "
+            "where is_latest_stage and not is_cumulative"
+        )
+        return (
+            "each package once, at its latest known stage (a delivery replaces its "
+            "announcement, never adds to it); running totals such as 'has provided more than "
+            "$2 billion since 2022' are not drawn"
+        )
+    con.execute("create or replace temp view report_pledges as select * from fct_aid_pledges")
+    return "each pledge counted once however many articles report it"
+
+
 def fig_aid_pledges(con: duckdb.DuckDBPyConnection, fig: Figure, tables: set[str]) -> None:
+    how = _drawn_pledges(con)
     rows = con.execute(
         """
         select coalesce(donor_name, donor_iso3, 'unknown donor') as donor,
                coalesce(stage, 'unspecified') as stage,
                sum(amount_usd)::double as usd
-        from fct_aid_pledges where amount_usd > 0
+        from report_pledges where amount_usd > 0
         group by all
         """
     ).fetchall()
@@ -404,9 +433,8 @@ def fig_aid_pledges(con: duckdb.DuckDBPyConnection, fig: Figure, tables: set[str
         return
     _stacked_bars(fig, rows, STAGE_COLORS, usd, lambda d: _slug("pledges", d), "")
     fig.caption = (
-        f"Sum of amount_usd per donor, stacked by stage (fct_aid_pledges: {n_all} pledges, each "
-        f"counted once however many articles report it; {n_no_usd} without a USD amount are "
-        "not drawn). Click a donor for its articles."
+        f"Sum of amount_usd per donor, stacked by stage (fct_aid_pledges: {n_all} pledges; "
+        f"{how}; {n_no_usd} without a USD amount are not drawn). Click a donor for its articles."
     )
     links: dict[object, list[str]] = {}
     if "fct_aid_pledge_mentions" in tables:
@@ -414,7 +442,7 @@ def fig_aid_pledges(con: duckdb.DuckDBPyConnection, fig: Figure, tables: set[str
             con.execute(
                 """
                 select coalesce(p.donor_name, p.donor_iso3, 'unknown donor'), m.article_id
-                from fct_aid_pledges p join fct_aid_pledge_mentions m using (pledge_id)
+                from report_pledges p join fct_aid_pledge_mentions m using (pledge_id)
                 join dim_articles a using (article_id)
                 where p.amount_usd > 0
                 group by all order by min(a.published_date), m.article_id
@@ -427,7 +455,7 @@ def fig_aid_pledges(con: duckdb.DuckDBPyConnection, fig: Figure, tables: set[str
             select coalesce(donor_name, donor_iso3, 'unknown donor'),
                    string_agg(distinct coalesce(recipient_name, recipient_iso3, '?') || ' (' ||
                               coalesce(aid_type, 'unspecified') || ')', ', ')
-            from fct_aid_pledges where amount_usd > 0 group by 1
+            from report_pledges where amount_usd > 0 group by 1
             """
         ).fetchall()
     )

@@ -11,6 +11,22 @@ mention joins the first cluster where
 - it is the same article (a story repeating itself), or its date is within DATE_WINDOW_DAYS
   (14) of the cluster's first date.
 Otherwise it starts a new cluster. `cluster_reason` says which criteria joined each cluster.
+A running total ("has provided more than $2 billion since 2022": `is_cumulative`, from
+pledge_totals.py) is never one pledge with a new package: the flag is part of the group key.
+
+Packages (`link_packages`): the stages of one package are separate pledges (the key holds the
+stage) linked by `package_id` and `supersedes_pledge_id`. A pledge of a later stage (pledged ->
+allocated -> delivered) supersedes an earlier-stage pledge of the same donor and recipient when
+- neither is a running total and both state an amount, the amounts agreeing as above (same
+  currency within 5%, or the same stated USD within 5%),
+- the aid types agree (equal, or one of them unspecified), and
+- the later stage is dated on or after the earlier one, at most PACKAGE_WINDOW_DAYS (180) later
+  (a date of week, month or year precision stands for its whole period: "delivered the $800
+  million announced last month" is dated the 1st of that month, so it may start before the
+  earlier stage's day by up to the period's length, DATE_SLACK_DAYS).
+Among several candidates it takes the latest stage, then the closest date; each pledge is
+superseded at most once, so a package is a chain. `package_id` is the chain's first pledge;
+`is_latest_stage` marks the last one, whose amount is the package's in totals across stages.
 Events: the same, keyed on (event_type, actor, recipient, mode) with a 3-day window and no
 amount. Every member mention is kept (pledge_members / event_members).
 """
@@ -29,6 +45,11 @@ from transforms.extract.parties import normalize_name
 AMOUNT_TOLERANCE = 0.05
 DATE_WINDOW_DAYS = 14
 EVENT_WINDOW_DAYS = 3
+PACKAGE_WINDOW_DAYS = 180
+# The stages one package goes through, in order; other stages (requested, paused, resumed,
+# denied) are not steps of a package and stay packages of their own.
+PACKAGE_STAGES = {"pledged": 0, "allocated": 1, "delivered": 2}
+DATE_SLACK_DAYS = {"day": 0, "week": 6, "month": 30, "year": 365}
 
 PLEDGE_SCHEMA = {
     "pledge_id": pl.String,
@@ -50,6 +71,11 @@ PLEDGE_SCHEMA = {
     "n_articles": pl.Int32,
     "cluster_reason": pl.String,
     "confidence": pl.Float64,
+    "is_cumulative": pl.Boolean,
+    "package_id": pl.String,
+    "supersedes_pledge_id": pl.String,
+    "is_latest_stage": pl.Boolean,
+    "package_reason": pl.String,
 }
 PLEDGE_MEMBER_SCHEMA = {
     "pledge_id": pl.String,
@@ -172,9 +198,10 @@ def cluster_pledges(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
         r["_donor"] = _key(r["donor_kind"], r["donor_iso3"], r["donor_name"])
         r["_recipient"] = _key(r["recipient_kind"], r["recipient_iso3"], r["recipient_name"])
         r["_date"] = r["announced_date"] or r["published_date"] or dt.date(1970, 1, 1)
-        groups.setdefault((r["_donor"], r["_recipient"], r["stage"]), []).append(r)
+        cumulative = bool(r.get("is_cumulative"))
+        groups.setdefault((r["_donor"], r["_recipient"], r["stage"], cumulative), []).append(r)
     pledges, members_out = [], []
-    for (donor, recipient, stage), group in sorted(groups.items()):
+    for (donor, recipient, stage, cumulative), group in sorted(groups.items()):
         for members, reasons in _greedy(group, DATE_WINDOW_DAYS, use_amounts=True):
             with_amount = next((m for m in members if m["amount"] is not None), None)
             usd = next((m["amount_usd_stated"] for m in members if m["amount_usd_stated"]), None)
@@ -184,9 +211,10 @@ def cluster_pledges(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
             pledge_id = stable_id("pledge", donor, recipient, stage, first["pledge_mention_id"])
             articles = {m["article_id"] for m in members}
             joined = sorted(set(reasons[1:]))
+            total = ", both running totals" if cumulative else ""
             reason = (
                 f"{len(members)} mentions in {len(articles)} articles: same donor ({donor}), "
-                f"recipient ({recipient}) and stage ({stage}); " + " | ".join(joined)
+                f"recipient ({recipient}) and stage ({stage}){total}; " + " | ".join(joined)
                 if len(members) > 1
                 else "single mention"
             )
@@ -211,6 +239,7 @@ def cluster_pledges(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
                     "n_articles": len(articles),
                     "cluster_reason": reason,
                     "confidence": max(m["confidence"] for m in members),
+                    "is_cumulative": cumulative,
                 }
             )
             for m, why in zip(members, reasons, strict=True):
@@ -222,10 +251,68 @@ def cluster_pledges(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
                         "join_reason": why,
                     }
                 )
+    link_packages(pledges)
     return (
         pl.DataFrame(pledges, schema=PLEDGE_SCHEMA),
         pl.DataFrame(members_out, schema=PLEDGE_MEMBER_SCHEMA),
     )
+
+
+def _types_agree(a: str | None, b: str | None) -> bool:
+    return a == b or "unspecified" in (a, b) or None in (a, b)
+
+
+def link_packages(pledges: list[dict]) -> list[dict]:
+    """Fill package_id, supersedes_pledge_id, is_latest_stage and package_reason of pledge
+    dicts (cluster_pledges' rows, with donor_key, recipient_key, announced_date), in place.
+    The rule is the module docstring's."""
+    for p in pledges:
+        p.update(
+            package_id=p["pledge_id"],
+            supersedes_pledge_id=None,
+            is_latest_stage=True,
+            package_reason="first stage known",
+        )
+    steps: dict[tuple, list[dict]] = {}
+    for p in pledges:
+        if p["stage"] in PACKAGE_STAGES and p["amount"] is not None and not p["is_cumulative"]:
+            steps.setdefault((p["donor_key"], p["recipient_key"]), []).append(p)
+    for group in steps.values():
+        # by stage, then date: every candidate earlier stage is linked before a later one looks
+        group.sort(key=lambda p: (PACKAGE_STAGES[p["stage"]], p["announced_date"], p["pledge_id"]))
+        for later in group:
+            rank = PACKAGE_STAGES[later["stage"]]
+            best, best_key, why = None, None, ""
+            for earlier in group:
+                days = (later["announced_date"] - earlier["announced_date"]).days
+                slack = DATE_SLACK_DAYS.get(later["date_precision"] or "day", 0)
+                if (
+                    PACKAGE_STAGES[earlier["stage"]] >= rank
+                    or not earlier["is_latest_stage"]  # already superseded
+                    or not -slack <= days <= PACKAGE_WINDOW_DAYS
+                    or not _types_agree(earlier["aid_type"], later["aid_type"])
+                ):
+                    continue
+                agree = _amounts_agree(earlier, later)
+                if agree is None:
+                    continue
+                key = (PACKAGE_STAGES[earlier["stage"]], -abs(days))
+                if best_key is None or key > best_key:
+                    best, best_key = earlier, key
+                    why = f"{agree}; {days} days later (window {PACKAGE_WINDOW_DAYS})"
+            if best is None:
+                continue
+            best["is_latest_stage"] = False
+            later.update(
+                package_id=best["package_id"],
+                supersedes_pledge_id=best["pledge_id"],
+                package_reason=(
+                    f"{later['stage']} stage of the {best['stage']} pledge {best['pledge_id']}: "
+                    f"same donor ({later['donor_key']}) and recipient ({later['recipient_key']}), "
+                    + why
+                ),
+            )
+    return pledges
 
 
 def cluster_events(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -23,7 +23,7 @@ from transforms.extract.claims import (
     claim_rows,
 )
 from transforms.extract.events import EVENT_MENTION_SCHEMA, event_rows
-from transforms.extract.pledges import PLEDGE_MENTION_SCHEMA, pledge_rows
+from transforms.extract.pledge_totals import PLEDGE_MENTION_TABLE_SCHEMA, pledge_mention_rows
 
 SENTENCE_SCHEMA = {
     "article_id": pl.String,
@@ -84,7 +84,7 @@ DOC_TABLES: dict[str, tuple[dict, Callable[[Doc, ArticleContext], list[dict]]]] 
     "entity_mentions": (MENTION_SCHEMA, mention_rows),
     "claims": (CLAIM_SCHEMA, claim_rows),
     "claim_numbers": (CLAIM_NUMBER_SCHEMA, claim_number_rows),
-    "aid_pledge_mentions": (PLEDGE_MENTION_SCHEMA, pledge_rows),
+    "aid_pledge_mentions": (PLEDGE_MENTION_TABLE_SCHEMA, pledge_mention_rows),
     "event_mentions": (EVENT_MENTION_SCHEMA, event_rows),
     "sentences": (SENTENCE_SCHEMA, sentence_rows),
 }

@@ -17,7 +17,7 @@ from transforms import exchange_rates, lake
 from transforms.extract import base, cluster, parties
 from transforms.extract.cluster import cluster_events_incremental, cluster_pledges
 from transforms.extract.events import EVENT_MENTION_SCHEMA
-from transforms.extract.pledges import PLEDGE_MENTION_SCHEMA
+from transforms.extract.pledge_totals import PLEDGE_MENTION_TABLE_SCHEMA
 from transforms.refdata import fingerprint
 
 PLEDGE_TABLES = ("aid_pledges", "aid_pledge_members")
@@ -58,7 +58,7 @@ def _current(settings: NewsledgerSettings, table: str, schema: dict):
 def pledge_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
     """One row per aid pledge across articles, with every member mention and why it joined; and
     the ECB exchange rates of their currencies on their announcement dates."""
-    mentions = _current(settings, "aid_pledge_mentions", PLEDGE_MENTION_SCHEMA)
+    mentions = _current(settings, "aid_pledge_mentions", PLEDGE_MENTION_TABLE_SCHEMA)
     pledges, members = cluster_pledges(mentions)
     rates = exchange_rates.rates_for(exchange_rates.pledge_rate_pairs(pledges))
     tables = (*PLEDGE_TABLES, RATE_TABLE)

