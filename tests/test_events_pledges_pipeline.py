@@ -18,17 +18,6 @@ from tests.conftest import SEED_ARTICLE
 from tests.test_pipeline import materialize_all
 
 pytestmark = pytest.mark.slow
-# These three fail the same way at commit 03415be (the pledge classifiers retrained on the one
-# amount parser), before any issue 17 change: the learned donor/recipient path turns "Germany will
-# provide Ukraine with 200 million euros" into Ukraine -> Germany, gives the EU's $873 billion
-# plan to Ukraine alone, and loses "Moscow and Pyongyang have denied weapons transfers". The
-# learned pledge path (transforms/models/, training/) belongs to its owner: strict, so that the
-# fix turns these back into plain tests.
-LEARNED_PLEDGES_REGRESSION = pytest.mark.xfail(
-    strict=True,
-    reason="regression of the retrained pledge classifiers (03415be), not of this branch",
-)
-
 SAME_PLEDGE = (
     " date 2024-11-06 German Foreign Minister Annalena Baerbock said on Monday that Germany will "
     "provide Ukraine with 200 million euros ($218 million) in humanitarian aid for the coming "
@@ -154,7 +143,6 @@ def test_contract_columns(published):
         assert columns == [c for c in have if c in columns], table
 
 
-@LEARNED_PLEDGES_REGRESSION
 def test_same_pledge_in_two_files_is_counted_once(published):
     rows = q(
         published,
@@ -197,7 +185,6 @@ def test_same_pledge_in_two_files_is_counted_once(published):
     assert totals == [(218e6 + round(500e6 * 1.0897), 700e6)]
 
 
-@LEARNED_PLEDGES_REGRESSION
 def test_a_plan_for_two_purposes_is_not_aid_to_one_of_them(published):
     """The EU's $873 billion plan "for rearming Europe and supporting Ukraine" goes to both
     together: the joint recipient keeps no ISO3, so it never counts as $873 billion to Ukraine
@@ -231,7 +218,6 @@ def test_a_plan_for_two_purposes_is_not_aid_to_one_of_them(published):
     assert to_ukraine == [(0,)]
 
 
-@LEARNED_PLEDGES_REGRESSION
 def test_seed_article_weapons_delivered_and_denied(published):
     rows = set(
         q(

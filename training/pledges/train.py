@@ -45,8 +45,14 @@ GRID = {
     "statement": [0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6],
     "donor": [0.0, 0.2, 0.4, 0.6],
     "recipient": [0.0, 0.2, 0.4, 0.6],
+    # 1.0: where the rules read the same amount with both parties, their donor and recipient
+    # stand; 0.0: the argument classifier decides everywhere
+    "rule_parties": [0.0, 1.0],
+    # 1.0: the rules' denials are kept beside the learned records of their sentence
+    "rule_denials": [0.0, 1.0],
 }
-DEFAULT_THRESHOLDS = {"statement": 0.5, "donor": 0.35, "recipient": 0.35}
+DEFAULT_THRESHOLDS = {"statement": 0.5, "donor": 0.35, "recipient": 0.35, "rule_parties": 0.0,
+                      "rule_denials": 0.0}
 
 
 def fingerprint() -> str:

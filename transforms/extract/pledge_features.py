@@ -135,11 +135,19 @@ def party_pairs(
     donor_tok = next((h.donor_token for h in hints if h.donor_token is not None), None)
     recipients = {h.recipient_token.i for h in hints if h.recipient_token is not None}
     kind = "amount" if anchor.amount is not None else "sentence"
+    # the countries of the rules' donor and recipients: another mention of the same country
+    # ("German" in "German Foreign Minister ... said Germany will provide") is the same party
+    donor_iso3 = {c.party.iso3 for c in cands if c.token is not None and c.token == donor_tok}
+    recipient_iso3 = {c.party.iso3 for c in cands if c.token is not None and c.token.i in recipients}
     out = []
     for cand in cands:
         feats = event_features.argument_features(
             anchor.token, verb, kind, cand, donor_tok, recipients, home_iso3
         )
+        if cand.party.iso3 and cand.party.iso3 in donor_iso3:
+            feats.append("rule_donor_party")
+        if cand.party.iso3 and cand.party.iso3 in recipient_iso3:
+            feats.append("rule_recipient_party")
         if cand.token is not None:
             prep = next(
                 (a for a in cand.token.ancestors if a.dep_ in ("prep", "dative", "agent")), None

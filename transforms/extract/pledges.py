@@ -242,6 +242,8 @@ class _Found:
         self.aid_type = "unspecified"
         self.amount: Amount | None = None
         self.confidence: float | None = None  # the statement classifier's, when learned
+        # the recipient is the joint group of a plan's several purposes (_joint_purpose_recipient)
+        self.joint_recipient = False
 
 
 def _purpose_object(verb: Token) -> Token | None:
@@ -326,6 +328,7 @@ def _verb_triggers(sent: Span, amounts: list[Amount]) -> list[_Found]:
         donor_tok = recipient_tok = None
         donor_parties: list[Party] = []
         recipient_parties: list[Party] = []
+        joint: Party | None = None
         if direction == "give":
             donor_tok = _agent(tok) or _subject(tok)
             if tok.dep_ == "amod" and tok.head.pos_ in ("NOUN", "PROPN"):
@@ -401,6 +404,7 @@ def _verb_triggers(sent: Span, amounts: list[Amount]) -> list[_Found]:
                 f = _Found(tok, f"verb_{direction}:{lemma}", donor, recipient, phrase)
                 f.aid_type = aid_type
                 f.amount = amount
+                f.joint_recipient = recipient is joint
                 cue = _governing_cue(tok)
                 if cue and cue[1] in ("denied", "requested", "paused", "resumed"):
                     f.stage_cue, f.stage = cue
@@ -536,19 +540,29 @@ def _noun_triggers(sent: Span, amounts: list[Amount], taken: set[int]) -> list[_
     return found
 
 
+def _undirected_denial(f: _Found) -> bool:
+    """A denial whose direction its own words do not settle: the rules' "Moscow and Pyongyang
+    have denied weapons transfers" (the deniers, in their order), or a learned denial (the
+    argument classifier reads the deniers as donor and recipient)."""
+    return f.rule == "noun_transfer_denied_by_parties" or (
+        f.rule == "learned" and f.stage == "denied"
+    )
+
+
 def _resolve_denials(found: list[tuple[int, Span, _Found]]) -> None:
     """Give a denial between two parties the direction of the earlier transfer between them."""
     for _, _, f in found:
-        if f.rule != "noun_transfer_denied_by_parties":
+        if not _undirected_denial(f):
             continue
         pair = {f.donor.iso3, f.recipient.iso3}
         for _, _, g in found:
-            if g is f or g.rule == f.rule:
+            if g is f or _undirected_denial(g):
                 continue
             if {g.donor.iso3, g.recipient.iso3} == pair and g.aid_type == f.aid_type:
                 if g.donor.iso3 != f.donor.iso3:
                     f.donor, f.recipient = f.recipient, f.donor
-                f.rule = "noun_transfer_denied_direction_from_article"
+                if f.rule != "learned":
+                    f.rule = "noun_transfer_denied_direction_from_article"
                 break
 
 
@@ -655,7 +669,9 @@ def learned_found(
     """Pledges of one sentence by the trained classifiers: each anchor (an amount, or the
     sentence) whose probability of stating a transfer reaches the threshold is one record, at
     its most probable stage; donor and recipient are the most probable candidates above their
-    thresholds, else what the rules chose. A record without both parties is dropped. When an
+    thresholds, else what the rules chose (or the rules' parties first wherever they read the same
+    amount, when cross-validation chose that: `rule_parties`). A record without both parties is
+    dropped. When an
     amount anchor is kept, the sentence anchor is not (the same statement, without its amount)."""
     th = models.thresholds
     hints = rule_hints(rules, sent.doc)
@@ -683,6 +699,15 @@ def learned_found(
         )  # fmt: skip
         rule = next((f for f in rules if f.amount is anchor.amount or f.amount is None), None)
         donor, recipient = _assign(ranked, th)
+        same = next((f for f in rules if f.amount is anchor.amount), None)
+        if th.get("rule_parties") and same is not None and same.donor and same.recipient:
+            # where the rules read this very amount with both parties, their parties stand
+            # (chosen by cross-validation: training/pledges/train.py GRID "rule_parties")
+            donor, recipient = same.donor, same.recipient
+        if same is not None and same.joint_recipient:
+            # a plan for several purposes goes to their objects together: a group the rules
+            # build, which the argument classifier (one named party each) cannot choose
+            recipient = same.recipient
         donor = donor or (rule.donor if rule else None)
         recipient = recipient or (rule.recipient if rule else None)
         if donor is None or recipient is None or _same(donor, recipient):
@@ -724,7 +749,14 @@ def _pledge_rows(doc: Doc, article: ArticleContext, models: Classifiers | None) 
             amounts = sentence_amounts(sent)
             hits = rule_found(sent, amounts)
             if models is not None:
-                hits = learned_found(sent, amounts, hits, models)
+                learned = learned_found(sent, amounts, hits, models)
+                if models.thresholds.get("rule_denials") and not any(
+                    f.stage == "denied" for f in learned
+                ):
+                    # the rules' denials stand beside the learned records (chosen by
+                    # cross-validation: training/pledges/train.py GRID "rule_denials")
+                    learned += [f for f in hits if f.stage == "denied"]
+                hits = learned
         except Exception:  # noqa: BLE001 - one odd parse costs only its own sentence
             continue
         found.extend((index, sent, f) for f in hits)
