@@ -51,8 +51,13 @@ GRID = {
     # 1.0: the rules' denials are kept beside the learned records of their sentence
     "rule_denials": [0.0, 1.0],
 }
-DEFAULT_THRESHOLDS = {"statement": 0.5, "donor": 0.35, "recipient": 0.35, "rule_parties": 0.0,
-                      "rule_denials": 0.0}
+DEFAULT_THRESHOLDS = {
+    "statement": 0.5,
+    "donor": 0.35,
+    "recipient": 0.35,
+    "rule_parties": 0.0,
+    "rule_denials": 0.0,
+}
 
 
 def fingerprint() -> str:

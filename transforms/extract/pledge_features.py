@@ -138,7 +138,9 @@ def party_pairs(
     # the countries of the rules' donor and recipients: another mention of the same country
     # ("German" in "German Foreign Minister ... said Germany will provide") is the same party
     donor_iso3 = {c.party.iso3 for c in cands if c.token is not None and c.token == donor_tok}
-    recipient_iso3 = {c.party.iso3 for c in cands if c.token is not None and c.token.i in recipients}
+    recipient_iso3 = {
+        c.party.iso3 for c in cands if c.token is not None and c.token.i in recipients
+    }
     out = []
     for cand in cands:
         feats = event_features.argument_features(

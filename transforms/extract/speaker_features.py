@@ -161,6 +161,8 @@ def same_party(cols: dict, row: dict) -> bool:
     if rs is not None and rs <= cols["speaker_text_start"] and cols["speaker_text_end"] <= re_:
         return True
     iso3 = row["speaker_country_iso3"]
-    return cols["speaker_type"] == "country" and iso3 is not None and cols[
-        "speaker_country_iso3"
-    ] == iso3
+    return (
+        cols["speaker_type"] == "country"
+        and iso3 is not None
+        and cols["speaker_country_iso3"] == iso3
+    )
