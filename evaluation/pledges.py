@@ -390,6 +390,44 @@ def split_rows(dataset: str, preds: dict[str, list[dict]], gold: list[dict]) -> 
     return rows
 
 
+def amount_rows(dataset: str, preds: dict[str, list[dict]], gold: list[dict]) -> list[Row]:
+    """Amount and currency on matched pledges. Gold records with an amount are paired one to one
+    with predictions of their story that match them on donor, recipient and stage and have an
+    amount, closest amounts first (a story often holds several pledges between the same two
+    parties); exact = within 1%, and the same ISO 4217 code."""
+    import math
+
+    by_story: dict[str, list[dict]] = {}
+    for g in gold:
+        if g.get("amount"):
+            by_story.setdefault(g["story_id"], []).append(g)
+    n = amount_ok = currency_ok = 0
+    for story_id, records in by_story.items():
+        candidates = sorted(
+            (abs(math.log(p["amount"] / g["amount"])), gi, pi)
+            for gi, g in enumerate(records)
+            for pi, p in enumerate(preds.get(story_id, []))
+            if p.get("amount") and p["amount"] > 0 and matches(p, g, False, ("amount",))
+        )
+        used_g: set[int] = set()
+        used_p: set[int] = set()
+        for _, gi, pi in candidates:
+            if gi in used_g or pi in used_p:
+                continue
+            used_g.add(gi)
+            used_p.add(pi)
+            g, p = records[gi], preds[story_id][pi]
+            n += 1
+            amount_ok += amount_match(p, g)
+            currency_ok += (p.get("currency") or "") == (g.get("currency") or "")
+    return [
+        Row("pledges", dataset, "amount (matched)", value=amount_ok / n if n else None,
+            target=">=0.95", note=f"{amount_ok}/{n} within 1%"),
+        Row("pledges", dataset, "currency (matched)", value=currency_ok / n if n else None,
+            target=">=0.95", note=f"{currency_ok}/{n} same ISO 4217 code"),
+    ]  # fmt: skip
+
+
 def report() -> list[Row | ErrorTable]:
     from evaluation import corpus
 
@@ -407,6 +445,7 @@ def report() -> list[Row | ErrorTable]:
         preds = predict_split(split)
         dataset = f"gold/train test ({len(ids)} st.)" if split == "test" else TRAIN_LABEL
         rows += split_rows(dataset, preds, gold)
+        rows += amount_rows(dataset, preds, gold)
         if split == "test":
             base = split_rows(f"{dataset[:-1]}, rules only)", predict_split(split, "rules"), gold)
             rows.append(base[0])

@@ -341,3 +341,24 @@ def test_dates_error_kinds_on_a_resolved_weekday():
     assert dates.error_kind(month, resolve("late February", published), published) == (
         "month part (early/mid/late)"
     )
+
+
+def test_pledge_amounts_pair_one_to_one_closest_first():
+    """Two pledges between the same parties in one release: each gold amount is scored against
+    the prediction closest to it, never both against the same one."""
+    from evaluation import pledges
+
+    sid = "whitehouse:2022-03-10"
+    gold = [_gold_pledge(amount=53000000), _gold_pledge(amount=107000000)]
+    preds = {sid: [_pledge(amount=107000000.0), _pledge(amount=60000000.0, currency="EUR")]}
+    amount, currency = pledges.amount_rows("test", preds, gold)
+    assert amount.note == "1/2 within 1%" and amount.value == 0.5
+    assert currency.note == "1/2 same ISO 4217 code"
+
+
+def test_pledge_amount_and_currency_on_matched_pledges_are_printed(rows):
+    (test,) = {
+        k[1] for k in rows if k[2] == "amount (matched)" and k[1].startswith("gold/train test")
+    }
+    assert rows[("pledges", test, "currency (matched)")].value >= 0.95
+    assert rows[("pledges", test, "amount (matched)")].value is not None
