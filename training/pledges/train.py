@@ -39,6 +39,8 @@ INPUT_CODE = [
     EXTRACT / "money.py",
     *sorted((EXTRACT / "rules").glob("aid_*.csv")),
     EXTRACT / "rules" / "stage_cues.csv",
+    EXTRACT / "word_clusters.py",
+    EXTRACT.parent / "models" / "word_clusters.tsv.gz",
 ]
 KINDS = ("statement", "stage", "argument")
 GRID = {

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from transforms.extract import doc_cache, event_features
+from transforms.extract import doc_cache, event_features, word_clusters
 from transforms.extract.event_features import Candidate, _f, _lemma
 from transforms.extract.parties import home_party
 
@@ -94,6 +94,10 @@ def statement_features(anchor: Anchor, sent: Span, hints: list[RuleHint], n_amou
     for tok in doc_cache.span_tokens(sent):
         if tok.pos_ in CONTENT_POS and tok.is_alpha:
             feats.append(_f("w", _lemma(tok)))
+            # the word's class from static vectors: aid words the labels never showed
+            cls = word_clusters.classes(_lemma(tok))
+            if cls is not None:
+                feats.append(_f("wc", cls[1]))
     verb = verb_above(anchor.token)
     feats += _clause(verb)
     if anchor.amount is not None:
