@@ -12,6 +12,15 @@ from training.pledges import train as pledges
 
 def main(argv: list[str]) -> int:
     force = "--force" in argv or os.environ.get("FORCE") == "1"
+    from evaluation.corpus import TRAIN_DIR
+
+    if not (TRAIN_DIR / "stories.jsonl").exists():
+        print(
+            f"training: no labelled corpus at {TRAIN_DIR} (../shared/data beside the repository, "
+            "or NEWSLEDGER_SHARED_DATA=/path/to/data): nothing trained, the shipped models stay",
+            file=sys.stderr,
+        )
+        return 2
     return events.run(force=force) or pledges.run(force=force) or claims.run(force=force)
 
 
