@@ -117,3 +117,12 @@ def test_installed_console_script_runs_without_the_venv_on_path(tmp_path):
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert "articles loaded:   1" in out.stdout
+
+
+def test_an_unknown_text_policy_is_refused_before_anything_runs(tmp_path, monkeypatch):
+    flag = cli("run", "--text-policy", "some", "--warehouse", str(tmp_path / "a"))
+    assert flag.returncode == 2 and "full" in flag.stderr and "sentences" in flag.stderr
+    monkeypatch.setenv("NEWSLEDGER_TEXT_POLICY", "everything")
+    env = cli("run", "--warehouse", str(tmp_path / "b"))
+    assert env.returncode == 2 and "unknown text policy 'everything'" in env.stderr
+    assert not (tmp_path / "b" / "analytics.duckdb").exists()
