@@ -138,9 +138,25 @@ def _summarize(result, instance, warehouse: Path, log_path: Path, started: float
         f"text policy: {os.environ.get('NEWSLEDGER_TEXT_POLICY', 'full')} "
         "(what analytics.duckdb holds of the article text; --text-policy)"
     )
+    print_check_results(result.get_asset_check_evaluations())
     print()
     print_summary(warehouse / "analytics.duckdb")
     return 0
+
+
+def print_check_results(evaluations) -> None:
+    """The run's asset checks: how many passed, and each failed one with its severity and what it
+    measured (thresholds of our own checks: orchestration/defs/checks/thresholds.yaml)."""
+    if not evaluations:
+        return
+    failed = [c for c in evaluations if not c.passed]
+    print(f"asset checks: {len(evaluations) - len(failed)} of {len(evaluations)} passed")
+    for check in sorted(failed, key=lambda c: (c.severity.value, c.check_name)):
+        summary = check.metadata.get("summary")
+        what = f": {summary.value}" if summary is not None else ""
+        print(
+            f"  {check.severity.value} {check.asset_key.to_user_string()} {check.check_name}{what}"
+        )
 
 
 def step_durations(instance, run_id: str) -> dict[str, float]:
