@@ -1,6 +1,7 @@
 """The `newsledger` command line: run the whole pipeline in-process, or show what is built.
 
-    newsledger run [--input DIR] [--warehouse DIR]   materialize every asset once, then summarize
+    newsledger run [--input DIR] [--warehouse DIR] [--text-policy full|sentences|none]
+                                                     materialize every asset once, then summarize
     newsledger status [--warehouse DIR]              what the published warehouse holds
     newsledger prepare                               run `dbt parse` if the manifest is stale
     newsledger report [--warehouse DIR]              redraw warehouse/report.html
@@ -9,7 +10,8 @@
                                                      every published table + schema.json
 
 --input / --warehouse default to NEWSLEDGER_INPUT_DIR / NEWSLEDGER_WAREHOUSE_DIR, then to
-<repo>/seeds and <repo>/warehouse. The same variables configure `dagster dev`.
+<repo>/seeds and <repo>/warehouse; --text-policy to NEWSLEDGER_TEXT_POLICY, then `full`. The
+same variables configure `dagster dev`.
 """
 
 from __future__ import annotations
@@ -48,6 +50,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from transforms.locking import WarehouseBusy, warehouse_lock
 
     input_dir, warehouse = _set_locations(args)
+    from transforms.text_policy import TextPolicyError, check_policy
+
+    if args.text_policy:
+        os.environ["NEWSLEDGER_TEXT_POLICY"] = args.text_policy  # read by the settings resource
+    try:
+        check_policy(os.environ.get("NEWSLEDGER_TEXT_POLICY", "full"))
+    except TextPolicyError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     if not input_dir.is_dir():
         print(f"error: input folder {input_dir} does not exist; pass --input DIR", file=sys.stderr)
         return 2
@@ -123,9 +134,29 @@ def _summarize(result, instance, warehouse: Path, log_path: Path, started: float
             "nothing new since the last build: dbt, publish and the report were skipped "
             "(NEWSLEDGER_REBUILD=1 builds and publishes anyway)"
         )
+    print(
+        f"text policy: {os.environ.get('NEWSLEDGER_TEXT_POLICY', 'full')} "
+        "(what analytics.duckdb holds of the article text; --text-policy)"
+    )
+    print_check_results(result.get_asset_check_evaluations())
     print()
     print_summary(warehouse / "analytics.duckdb")
     return 0
+
+
+def print_check_results(evaluations) -> None:
+    """The run's asset checks: how many passed, and each failed one with its severity and what it
+    measured (thresholds of our own checks: orchestration/defs/checks/thresholds.yaml)."""
+    if not evaluations:
+        return
+    failed = [c for c in evaluations if not c.passed]
+    print(f"asset checks: {len(evaluations) - len(failed)} of {len(evaluations)} passed")
+    for check in sorted(failed, key=lambda c: (c.severity.value, c.check_name)):
+        summary = check.metadata.get("summary")
+        what = f": {summary.value}" if summary is not None else ""
+        print(
+            f"  {check.severity.value} {check.asset_key.to_user_string()} {check.check_name}{what}"
+        )
 
 
 def step_durations(instance, run_id: str) -> dict[str, float]:
@@ -422,7 +453,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  newsledger run --input DIR --warehouse OUT\n"
         "  newsledger status                       what is in the warehouse, when it last ran\n"
         "  newsledger query top_actors_this_month\n"
-        "environment: NEWSLEDGER_INPUT_DIR, NEWSLEDGER_WAREHOUSE_DIR set the defaults "
+        "environment: NEWSLEDGER_INPUT_DIR, NEWSLEDGER_WAREHOUSE_DIR, NEWSLEDGER_TEXT_POLICY set "
+        "the defaults "
         "(also for `dagster dev`).\n"
         "`newsledger COMMAND --help` describes each command.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -431,6 +463,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the whole pipeline once, in-process, and summarize")
     run.add_argument("--input", help="folder of raw article files (default: seeds/)")
     run.add_argument("--warehouse", help="output folder (default: warehouse/)")
+    run.add_argument(
+        "--text-policy",
+        choices=["full", "sentences", "none"],
+        help="what analytics.duckdb holds of the article text: full (default), sentences (only "
+        "sentences with a claim, event or aid pledge) or none (ids and offsets only); the "
+        "private lake keeps everything (default: NEWSLEDGER_TEXT_POLICY, else full)",
+    )
     run.add_argument(
         "--log-level", default="WARNING", help="Dagster console log level (default: WARNING)"
     )

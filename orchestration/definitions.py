@@ -1,14 +1,15 @@
 """The one Dagster entry point: merges the definitions of every stage under defs/.
 
 Flow: ingest -> nlp (sentences, mentions, claims, actors, places) -> extract (pledge and event
-clusters) -> dbt (staging -> marts) -> publish (analytics.duckdb) -> report (report.html).
+clusters) -> dbt (staging -> marts) -> publish (analytics.duckdb) -> report (report.html);
+checks: asset checks on the Python assets (rejected files, places, NLP output, freshness).
 """
 
 from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs import automation, dbt, extract, ingest, nlp, publish, report
+from orchestration.defs import automation, checks, dbt, extract, ingest, nlp, publish, report
 from orchestration.settings import NewsledgerSettings
 
 defs = dg.Definitions.merge(
@@ -19,5 +20,6 @@ defs = dg.Definitions.merge(
     publish.defs,
     report.defs,
     automation.defs,
+    checks.defs,
     dg.Definitions(resources={"settings": NewsledgerSettings.from_env()}),
 )

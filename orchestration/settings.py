@@ -3,6 +3,8 @@
 NEWSLEDGER_INPUT_DIR      folder of raw article files   (default: <repo>/seeds)
 NEWSLEDGER_WAREHOUSE_DIR  output folder                 (default: <repo>/warehouse)
 NEWSLEDGER_MAX_FILE_BYTES size limit per input file     (default: 5 MB)
+NEWSLEDGER_TEXT_POLICY    what analytics.duckdb holds of the article text: full, sentences or
+                          none (default: full; transforms/text_policy.py)
 
 The warehouse folder holds lake/ (Parquet from the Python stages), newsledger.duckdb (private,
 written by dbt), analytics.duckdb (published, for readers) and report.html (charts of it).
@@ -16,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 
 from transforms.articles import DEFAULT_MAX_BYTES
+from transforms.text_policy import DEFAULT_POLICY, check_policy
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -35,6 +38,7 @@ class NewsledgerSettings(dg.ConfigurableResource):
     input_dir: str
     warehouse_dir: str
     max_file_bytes: int = DEFAULT_MAX_BYTES
+    text_policy: str = DEFAULT_POLICY  # full | sentences | none (checked when publishing)
 
     @classmethod
     def from_env(cls) -> NewsledgerSettings:
@@ -42,6 +46,7 @@ class NewsledgerSettings(dg.ConfigurableResource):
             input_dir=default_input_dir(),
             warehouse_dir=default_warehouse_dir(),
             max_file_bytes=int(os.environ.get("NEWSLEDGER_MAX_FILE_BYTES", DEFAULT_MAX_BYTES)),
+            text_policy=check_policy(os.environ.get("NEWSLEDGER_TEXT_POLICY", DEFAULT_POLICY)),
         )
 
     @property

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from transforms.faults import fault_point
+from transforms.text_policy import DEFAULT_POLICY, apply_text_policy, check_policy
 
 PUBLISHED_SCHEMA = "main"
 RUNS_TABLE = "pipeline_runs"
@@ -113,12 +114,32 @@ def _keep_only(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
             con.execute(f"DROP TABLE {_ident(name)}")
 
 
+def _rewrite_fresh(tmp: Path) -> Path:
+    """A new file with the tables of `tmp` (comments and constraints included), without its
+    free blocks: after a text policy has set columns to NULL, the byte copy still holds the
+    withheld text in blocks DuckDB freed but did not erase."""
+    fresh = tmp.with_name(tmp.name + ".fresh")
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH {_sql_string(str(tmp))} AS src (READ_ONLY)")
+        con.execute(f"ATTACH {_sql_string(str(fresh))} AS dst")
+        con.execute("COPY FROM DATABASE src TO dst")
+        con.execute("DETACH dst")
+        con.execute("DETACH src")
+    return fresh
+
+
 def publish(
-    private_db: Path, target: Path, run_info: dict[str, object] | None = None
+    private_db: Path,
+    target: Path,
+    run_info: dict[str, object] | None = None,
+    text_policy: str = DEFAULT_POLICY,
 ) -> dict[str, int]:
-    """Copy the private file, keep only its marts, and atomically replace `target`.
+    """Copy the private file, keep only its marts, apply the text policy
+    (transforms/text_policy.py) and atomically replace `target`.
 
     Returns the row count of each mart."""
+    check_policy(text_policy)
+    run_info = {**(run_info or {}), "text_policy": text_policy}
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(target)
@@ -132,10 +153,12 @@ def publish(
                 previous_runs = old.execute(f"select * from {RUNS_TABLE}").fetchall()
         except duckdb.Error:
             previous_runs = []  # an older layout or unreadable file: history restarts
+    fresh: Path | None = None
     try:
         _copy_database_file(private_db, tmp)
         with duckdb.connect(str(tmp)) as con:
             _keep_only(con, tables)
+            apply_text_policy(con, text_policy)
             for table in tables:
                 counts[table] = con.execute(f"select count(*) from {_ident(table)}").fetchone()[0]
             con.execute(
@@ -154,15 +177,20 @@ def publish(
                     counts.get("rejected_files", 0),
                     counts.get("fct_entity_mentions", 0),
                     counts.get("dim_actors", 0),
-                    repr(run_info or {}),
+                    repr(run_info),
                 ],
             )
             con.execute("CHECKPOINT")
-        with open(tmp, "rb") as fh:
+        if text_policy != "full":
+            fresh = _rewrite_fresh(tmp)
+        done = fresh or tmp
+        with open(done, "rb") as fh:
             os.fsync(fh.fileno())
         fault_point("publish")  # test hook: the new file is complete, not yet renamed
-        os.replace(tmp, target)
+        os.replace(done, target)
     finally:
-        Path(tmp).unlink(missing_ok=True)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        for path in (tmp, fresh):
+            if path is not None:
+                Path(path).unlink(missing_ok=True)
+                Path(str(path) + ".wal").unlink(missing_ok=True)
     return counts

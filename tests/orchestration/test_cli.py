@@ -91,6 +91,12 @@ def test_run_shows_progress_and_a_summary_that_says_where_to_look(tmp_path):
     assert "articles loaded:   2 (from 2 files); first run of this warehouse" in out.stdout
     assert "files set aside:   1" in out.stdout and "1 no_date" in out.stdout
     assert "notes.txt [no_date]: no date header found" in out.stdout
+    # 1 of 3 files unusable: above the rejected-share warn limit (thresholds.yaml), below error
+    assert (
+        "WARN lake/rejected_files rejected_share: 1 of 3 input files set aside as unusable"
+        in out.stdout
+    )
+    assert "text policy: full" in out.stdout
     assert "where to look:" in out.stdout
     assert f"report     {warehouse / 'report.html'}" in out.stdout
     assert (warehouse / "report.html").exists()
@@ -117,3 +123,12 @@ def test_installed_console_script_runs_without_the_venv_on_path(tmp_path):
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert "articles loaded:   1" in out.stdout
+
+
+def test_an_unknown_text_policy_is_refused_before_anything_runs(tmp_path, monkeypatch):
+    flag = cli("run", "--text-policy", "some", "--warehouse", str(tmp_path / "a"))
+    assert flag.returncode == 2 and "full" in flag.stderr and "sentences" in flag.stderr
+    monkeypatch.setenv("NEWSLEDGER_TEXT_POLICY", "everything")
+    env = cli("run", "--warehouse", str(tmp_path / "b"))
+    assert env.returncode == 2 and "unknown text policy 'everything'" in env.stderr
+    assert not (tmp_path / "b" / "analytics.duckdb").exists()

@@ -78,7 +78,8 @@ def newsledger_dbt_models(
     built_with = dbt_project.project_dir / target / BUILT_WITH
     code = dbt_code_fingerprint(dbt_project.manifest_path)
     built_from = dbt_project.project_dir / target / BUILT_FROM
-    state = f"{code}\n{lake_fingerprint(settings.lake)}"
+    # The text policy is applied when publishing; a changed policy must publish again.
+    state = f"{code}\n{lake_fingerprint(settings.lake)}\ntext_policy={settings.text_policy}"
     rebuild = os.environ.get("NEWSLEDGER_REBUILD") == "1"  # build and publish even so
     if not rebuild and not context.is_subset and _up_to_date(built_from, state, settings):
         # Nothing dbt reads has changed since its last whole build, and that build was published:

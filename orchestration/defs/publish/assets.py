@@ -19,12 +19,16 @@ from transforms.warehouse import publish
 def analytics_warehouse(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
     with warehouse_lock(settings.warehouse_dir, on_wait=context.log.warning):
         counts = publish(
-            settings.private_db, settings.published_db, run_info={"run_id": context.run.run_id}
+            settings.private_db,
+            settings.published_db,
+            run_info={"run_id": context.run.run_id},
+            text_policy=settings.text_policy,
         )
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(settings.published_db)),
             "tables": dg.MetadataValue.json(counts),
+            "text_policy": dg.MetadataValue.text(settings.text_policy),
             "dagster/row_count": dg.MetadataValue.int(counts.get("dim_articles", 0)),
         }
     )
