@@ -333,6 +333,11 @@ def fig_actor_mentions(con: duckdb.DuckDBPyConnection, fig: Figure, top: int = 1
         )
 
 
+# A bar chart switches to a log axis when its largest bar is this many times its smallest: on a
+# linear axis one large donor leaves every other bar a sliver.
+LOG_SCALE_RATIO = 50.0
+
+
 def _stacked_bars(
     fig: Figure,
     rows: Sequence[tuple[str, str, float]],
@@ -340,11 +345,29 @@ def _stacked_bars(
     fmt: Callable[[float], str],
     anchor_of: Callable[[str], str],
     what: str,
-) -> None:
-    """Horizontal bars per category (first column), stacked by series (second column)."""
+) -> bool:
+    """Horizontal bars per category (first column), stacked by series (second column). On a
+    log axis (when the largest total is LOG_SCALE_RATIO times the smallest) a bar's length is
+    its total's logarithm and its segments split that length by their shares of the total.
+    Returns whether the axis is logarithmic."""
     totals: dict[str, float] = {}
     for cat, _, v in rows:
         totals[cat] = totals.get(cat, 0.0) + v
+    positive = [t for t in totals.values() if t > 0]
+    log = bool(positive) and max(positive) >= LOG_SCALE_RATIO * min(positive)
+    if log:
+        lo = 10 ** math.floor(math.log10(min(positive)))
+        hi = 10 ** math.ceil(math.log10(max(positive)))
+
+        def length(v: float) -> float:
+            return math.log10(max(v, lo) / lo) / math.log10(hi / lo)
+
+    else:
+        vmax = nice_max(max(totals.values()))
+
+        def length(v: float) -> float:
+            return v / vmax
+
     cats = sorted(totals, key=lambda c: (-totals[c], c))
     series = sorted(
         {s for _, s, _ in rows}, key=lambda s: (list(colors).index(s) if s in colors else 99, s)
@@ -352,16 +375,20 @@ def _stacked_bars(
     palette = {
         s: colors.get(s, FALLBACK_COLORS[i % len(FALLBACK_COLORS)]) for i, s in enumerate(series)
     }
-    vmax = nice_max(max(totals.values()))
     label_w, bar_w, bar_h, top_h = 190, 520, 20, 34
     width, height = label_w + bar_w + 90, top_h + bar_h * len(cats) + 30
     body = legend([(s, palette[s]) for s in series], label_w, 16)
-    for k in range(5):
-        x = label_w + bar_w * k / 4
+    ticks = (
+        [lo * 10**k for k in range(round(math.log10(hi / lo)) + 1)]
+        if log
+        else [vmax * k / 4 for k in range(5)]
+    )
+    for t in ticks:
+        x = label_w + bar_w * length(t)
         body.append(
             f'<line x1="{x:.1f}" y1="{top_h - 4}" x2="{x:.1f}" y2="{height - 26}" class="grid"/>'
         )
-        body.append(_text(x, height - 10, fmt(vmax * k / 4), "tick", "middle"))
+        body.append(_text(x, height - 10, fmt(t), "tick", "middle"))
     values = {(c, s): v for c, s, v in rows}
     for i, cat in enumerate(cats):
         y = top_h + i * bar_h
@@ -372,11 +399,12 @@ def _stacked_bars(
             + "</a>"
         )
         x = label_w
+        bar = bar_w * length(totals[cat])
         for s in series:
             v = values.get((cat, s), 0.0)
             if v <= 0:
                 continue
-            w = bar_w * v / vmax
+            w = bar * v / totals[cat]
             body.append(
                 _rect(x, y + 2, w, bar_h - 4, palette[s], f"{cat}, {s}: {fmt(v)} {what}", anchor)
             )
@@ -384,6 +412,7 @@ def _stacked_bars(
             x += w
         body.append(_text(x + 6, y + 14, fmt(totals[cat]), "value"))
     fig.svg = _svg(fig.key, width, height, body, fig.title)
+    return log
 
 
 def _drawn_pledges(con: duckdb.DuckDBPyConnection) -> str:
@@ -431,9 +460,15 @@ def fig_aid_pledges(con: duckdb.DuckDBPyConnection, fig: Figure, tables: set[str
     if not rows:
         fig.empty_reason = f"{n_all} pledges, none with an amount in USD"
         return
-    _stacked_bars(fig, rows, STAGE_COLORS, usd, lambda d: _slug("pledges", d), "")
+    log = _stacked_bars(fig, rows, STAGE_COLORS, usd, lambda d: _slug("pledges", d), "")
+    scale = (
+        "log axis, one donor dwarfs the rest: a bar's length is its total's logarithm, its "
+        "segments split it by each stage's share; "
+        if log
+        else ""
+    )
     fig.caption = (
-        f"Sum of amount_usd per donor, stacked by stage (fct_aid_pledges: {n_all} pledges; "
+        f"Sum of amount_usd per donor, stacked by stage ({scale}fct_aid_pledges: {n_all} pledges; "
         f"{how}; {n_no_usd} without a USD amount are not drawn). Click a donor for its articles."
     )
     links: dict[object, list[str]] = {}
@@ -645,6 +680,80 @@ def fig_claims(con: duckdb.DuckDBPyConnection, fig: Figure) -> None:
         )
 
 
+def fig_place_map(con: duckdb.DuckDBPyConnection, fig: Figure) -> None:
+    """Places the articles mention, on a plain equirectangular projection (longitude -> x,
+    latitude -> y; no tiles, no shapes: the file stays self-contained and offline): one circle
+    per place with coordinates in dim_places, its area proportional to its mentions."""
+    rows = con.execute(
+        """
+        select p.place_id, p.name, p.latitude::double, p.longitude::double,
+               count(*) as n, count(distinct m.article_id) as n_articles
+        from fct_place_mentions m join dim_places p using (place_id)
+        where p.latitude is not null and p.longitude is not null
+        group by all order by n desc, p.name
+        """
+    ).fetchall()
+    n_mentions, n_placed = con.execute(
+        "select count(*), count(place_id) from fct_place_mentions"
+    ).fetchone()
+    if not rows:
+        fig.empty_reason = f"{n_mentions} place mentions, none of a place with coordinates"
+        return
+    width, height, pad = 760, 400, 20
+    map_w, map_h = width - 2 * pad, height - 2 * pad
+
+    def xy(lat: float, lon: float) -> tuple[float, float]:
+        return pad + (lon + 180) / 360 * map_w, pad + (90 - lat) / 180 * map_h
+
+    body = [f'<rect x="{pad}" y="{pad}" width="{map_w}" height="{map_h}" fill="#f3f6fa"/>']
+    for lon in range(-180, 181, 30):
+        x, _ = xy(0, lon)
+        body.append(f'<line x1="{x:.1f}" y1="{pad}" x2="{x:.1f}" y2="{pad + map_h}" class="grid"/>')
+    for lat in range(-90, 91, 30):
+        _, y = xy(lat, 0)
+        body.append(f'<line x1="{pad}" y1="{y:.1f}" x2="{pad + map_w}" y2="{y:.1f}" class="grid"/>')
+        body.append(_text(pad + 2, y - 2, f"{lat}°", "tick"))
+    vmax = max(r[4] for r in rows)
+    for i, (place_id, name, lat, lon, n, n_articles) in enumerate(rows):
+        x, y = xy(lat, lon)
+        r = 2.5 + 12 * math.sqrt(n / vmax)
+        tip = f"{name}: {n} mention(s) in {n_articles} article(s)"
+        circle = (
+            f'<circle class="mark" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="#c0392b" '
+            f'fill-opacity="0.5" stroke="#7b241c"><title>{esc(tip)}</title></circle>'
+        )
+        body.append(f'<a href="#{esc(_slug("map", place_id))}">{circle}</a>')
+        if i < 10:
+            body.append(_text(x + r + 2, y + 4, _truncate(name, 20), "label"))
+        fig.n_marks += 1
+    fig.svg = _svg(fig.key, width, height, body, fig.title)
+    drawn = sum(r[4] for r in rows)
+    fig.caption = (
+        f"Places mentioned (fct_place_mentions joined to dim_places: {n_placed} of {n_mentions} "
+        f"mentions resolved to a place, {drawn} of them to one with coordinates); circle area = "
+        "mentions; plain longitude/latitude grid, 30° apart. Click a place for its articles."
+    )
+    links = _ids_by(
+        con.execute(
+            """
+            select m.place_id, m.article_id
+            from fct_place_mentions m join dim_articles d using (article_id)
+            where m.place_id is not null
+            group by all order by min(d.published_date), m.article_id
+            """
+        ).fetchall()
+    )
+    for place_id, name, _, _, n, n_articles in rows:
+        fig.groups.append(
+            SourceGroup(
+                name,
+                _slug("map", place_id),
+                links.get(place_id, []),
+                f"{n} mention(s) in {n_articles} article(s)",
+            )
+        )
+
+
 FIGURES: list[tuple[str, str, tuple[str, ...]]] = [
     (
         "actor-mentions",
@@ -658,6 +767,11 @@ FIGURES: list[tuple[str, str, tuple[str, ...]]] = [
         ("mart_actor_interactions", "dim_actors", "dim_articles"),
     ),
     ("claims-by-stance", "Claims by stance", ("fct_claims", "dim_articles")),
+    (
+        "place-map",
+        "Places mentioned, on a map",
+        ("fct_place_mentions", "dim_places", "dim_articles"),
+    ),
 ]
 
 
@@ -675,6 +789,8 @@ def build_figures(con: duckdb.DuckDBPyConnection) -> list[Figure]:
                     fig_aid_pledges(con, fig, tables)
                 elif key == "actor-interactions":
                     fig_interactions(con, fig, tables)
+                elif key == "place-map":
+                    fig_place_map(con, fig)
                 else:
                     fig_claims(con, fig)
             except duckdb.Error as err:  # a contract drift: shown in the report, not fatal

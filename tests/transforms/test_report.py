@@ -35,7 +35,7 @@ class Anchors(HTMLParser):
         if tag == "svg" and "data-figure" in a:
             self._figure = a["data-figure"]
             self.marks.setdefault(self._figure, 0)
-        if tag == "rect" and a.get("class") == "mark" and self._figure:
+        if tag in ("rect", "circle") and a.get("class") == "mark" and self._figure:
             self.marks[self._figure] += 1
         for attr in ("href", "src"):
             value = a.get(attr)
@@ -276,3 +276,43 @@ def test_figures_read_the_contract_columns_of_issues_4_and_5(published, tables, 
     }
     assert "$218M" in report.html and "1 without a USD amount" in report.html
     assert re.search(r"United States → Russia</td><td>1 event: ACCUSE", report.html)
+
+
+def test_aid_bars_use_a_log_axis_when_one_donor_dwarfs_the_rest(published):
+    """The seeds' donors span $218M to over $1,000B: on a linear axis every bar but two would be
+    a sliver, so the axis is logarithmic and the caption says so; ticks are powers of ten."""
+    from transforms.report import LOG_SCALE_RATIO, build_report
+
+    with duckdb.connect(str(published), read_only=True) as con:
+        totals = [
+            r[0]
+            for r in con.execute(
+                "select sum(amount_usd) from fct_aid_pledges where amount_usd > 0 "
+                "and is_latest_stage and not is_cumulative "
+                "group by coalesce(donor_name, donor_iso3, 'unknown donor')"
+            ).fetchall()
+        ]
+    fig = next(f for f in build_report(published).figures if f.key == "aid-pledges")
+    dwarfs = max(totals) >= LOG_SCALE_RATIO * min(totals)
+    assert dwarfs, "the seeds no longer hold a donor that dwarfs the rest: pick another check"
+    assert "log axis" in fig.caption
+    ticks = re.findall(r'class="tick">\$([\d,]+)([MB])<', fig.svg)
+    assert len(ticks) >= 3 and all(set(v.replace(",", "")) <= set("0") | {"1"} for v, _ in ticks)
+
+
+def test_place_map_draws_each_place_with_coordinates_once(published):
+    from transforms.report import build_report
+
+    with duckdb.connect(str(published), read_only=True) as con:
+        (n_places,) = con.execute(
+            "select count(distinct place_id) from fct_place_mentions join dim_places "
+            "using (place_id) where latitude is not null and longitude is not null"
+        ).fetchone()
+    report = build_report(published)
+    fig = next(f for f in report.figures if f.key == "place-map")
+    assert n_places > 0 and fig.n_marks == n_places
+    assert parse(report.html).marks["place-map"] == n_places
+    # every circle inside the map's frame (760 x 400, 20 px margin: longitude -> x, latitude -> y)
+    centres = re.findall(r'<circle class="mark" cx="([\d.]+)" cy="([\d.]+)"', fig.svg)
+    assert len(centres) == n_places
+    assert all(20 <= float(x) <= 740 and 20 <= float(y) <= 380 for x, y in centres)
