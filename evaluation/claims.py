@@ -126,7 +126,9 @@ def score(
     n_gold = len(gold_rows)
     counts = Counter()
     for sid, golds in by_story.items():
+        counts["indirect_gold"] += sum(not g["is_direct"] for g in golds)
         for p, g in match(predicted.get(sid, []), golds):
+            counts["indirect_found"] += not g["is_direct"]
             counts["content_overlap"] += 1
             counts["content_exact"] += p["content"].strip() == g["content"].strip()
             counts["cue"] += p["cue_lemma"] == g["cue_lemma"]
@@ -151,6 +153,17 @@ def rows_of(dataset: str, s: dict) -> list[Row]:
                 target=TARGETS.get(field, ""),
             )
         )
+    found, n_indirect = s.get("indirect_found", 0), s.get("indirect_gold", 0)
+    rows.append(
+        Row(
+            "claims",
+            dataset,
+            "indirect claims recall",
+            value=found / n_indirect if n_indirect else None,
+            target=">= 0.70",
+            note=f"{found}/{n_indirect} gold indirect claims matched (content overlap >= 0.5)",
+        )
+    )
     matched = s.get("content_overlap", 0)
     for field in ACCURACY_FIELDS:
         rows.append(

@@ -362,3 +362,25 @@ def test_pledge_amount_and_currency_on_matched_pledges_are_printed(rows):
     }
     assert rows[("pledges", test, "currency (matched)")].value >= 0.95
     assert rows[("pledges", test, "amount (matched)")].value is not None
+
+
+def test_indirect_claim_recall_counts_gold_indirect_claims_found():
+    from evaluation import claims
+
+    gold = [
+        {"story_id": "s", "content": "the talks had failed", "is_direct": False},
+        {"story_id": "s", "content": "We will not give up", "is_direct": True},
+        {"story_id": "s", "content": "prices would rise next year", "is_direct": False},
+    ]
+    pred = {
+        "s": [
+            {"content": "the talks had failed", "cue_lemma": "say", "speaker_name": "A",
+             "stance": "assert", "is_direct": False},
+            {"content": "We will not give up", "cue_lemma": "say", "speaker_name": "A",
+             "stance": "assert", "is_direct": True},
+        ]
+    }  # fmt: skip
+    for g in gold:
+        g |= {"cue_lemma": "say", "source_canonical": "A", "stance": "assert"}
+    (row,) = [r for r in claims.rows_of("t", claims.score(gold, pred)) if "indirect" in r.field]
+    assert row.value == 0.5 and row.note.startswith("1/2")
