@@ -216,15 +216,35 @@ def speaker_items(split: str) -> list[dict]:
     return [g for g in records("claims", split) if g.get("source_country_iso3")]
 
 
-def resolve_speakers(items: list[dict]) -> list[tuple[str | None, str | None]]:
+def story_countries(split: str) -> dict[str, str | None]:
+    """Story id -> the story's own country (parties.home_party on the parsed story), what the
+    claims extractor gives a speaker whose words name no country (claims.story_country)."""
+    from evaluation.corpus import parsed
+    from transforms.extract import doc_cache
+    from transforms.extract.parties import home_party
+
+    out = {}
+    for story, doc, _ in parsed(split):
+        with doc_cache.cached(doc):
+            home = doc_cache.per_doc(doc, "home_party", home_party)
+        out[story.id] = home.iso3 if home is not None else None
+    return out
+
+
+def resolve_speakers(
+    items: list[dict], homes: dict[str, str | None] | None = None
+) -> list[tuple[str | None, str | None]]:
     """(predicted ISO3, resolver reason) per gold claim: the phrase rules on the gold speaker
-    words and sentence; (None, None) when the resolver has no answer or there are no words."""
+    words and sentence; where they have no answer at all, the story's own country when `homes`
+    is given (reason "story_country", as the pipeline does), else (None, None)."""
     from transforms.actors import resolve_phrase
 
     out = []
     for g in items:
         text = g.get("source_text")
         hit = resolve_phrase(text, g.get("sentence")) if text else None
+        if not hit and homes and homes.get(g["story_id"]):
+            hit = (homes[g["story_id"]], "story_country")
         out.append(hit if hit else (None, None))
     return out
 
@@ -350,9 +370,14 @@ def speaker_report() -> list[Row | ErrorTable]:
         if not ids:
             continue
         items = speaker_items(split)
-        preds = resolve_speakers(items)
+        preds = resolve_speakers(items, story_countries(split))
         dataset = f"gold/train test ({len(ids)} st.)" if split == "test" else TRAIN_LABEL
         rows += speaker_rows(dataset, speaker_counts(items, preds))
+        # the phrase rules alone, without the story's country: what the fallback adds
+        alone = speaker_rows(
+            f"{dataset[:-1]}, phrase alone)", speaker_counts(items, resolve_speakers(items))
+        )
+        rows.append(alone[0])
         if split == "test":
             counts, examples = speaker_errors(items, preds)
             tables.append(ErrorTable("actors", dataset, "speaker country", dict(counts), examples))

@@ -1579,7 +1579,30 @@ def _claim_rows(doc: Doc, article, method: str = "auto") -> list[dict]:
         )
     if models is not None and models.speaker_method == "learned":
         rerank_speakers(doc, rows, models)
+    story_country(doc, rows)
     return rows
+
+
+# Speakers whose country the story implies when their own words name none: a person, an unnamed
+# source ("a local official"), a government ("the government").
+STORY_COUNTRY_TYPES = frozenset({"person", "unnamed", "government"})
+
+
+def story_country(doc: Doc, rows: list[dict]) -> None:
+    """A speaker of a STORY_COUNTRY_TYPES type without a country gets the story's own country
+    (its most-mentioned one, parties.home_party: what the event path uses too), and the claim's
+    method says so ("+story_country"). Organizations, documents and countries never do: the UN
+    speaks for no country. Measured on the train split's gold speakers (evaluation/actors.py):
+    speaker country accuracy 0.442 -> 0.716."""
+    from transforms.extract.parties import home_party
+
+    home = doc_cache.per_doc(doc, "home_party", home_party)
+    if home is None or not home.iso3:
+        return
+    for row in rows:
+        if row["speaker_country_iso3"] is None and row["speaker_type"] in STORY_COUNTRY_TYPES:
+            row["speaker_country_iso3"] = home.iso3
+            row["method"] = f"{row['method']}+story_country"
 
 
 def claim_number_rows(doc: Doc, article) -> list[dict]:
