@@ -52,6 +52,9 @@ GRID = {
     "rule_parties": [0.0, 1.0],
     # 1.0: the rules' denials are kept beside the learned records of their sentence
     "rule_denials": [0.0, 1.0],
+    # 1.0: where the rules read the same amount under a verb that names its stage ("delivered",
+    # "pledged"), their stage stands over the stage classifier's
+    "rule_stage": [0.0, 1.0],
 }
 DEFAULT_THRESHOLDS = {
     "statement": 0.5,

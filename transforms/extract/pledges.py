@@ -244,6 +244,8 @@ class _Found:
         self.confidence: float | None = None  # the statement classifier's, when learned
         # the recipient is the joint group of a plan's several purposes (_joint_purpose_recipient)
         self.joint_recipient = False
+        # the stage is the trigger verb's own ("delivered", "pledged"), not read from its tense
+        self.verb_stage = False
 
 
 def _purpose_object(verb: Token) -> Token | None:
@@ -410,6 +412,7 @@ def _verb_triggers(sent: Span, amounts: list[Amount]) -> list[_Found]:
                     f.stage_cue, f.stage = cue
                 elif own_stage != "tense":
                     f.stage_cue, f.stage = lemma, own_stage
+                    f.verb_stage = True
                 elif _future(tok):
                     f.stage_cue, f.stage = "will/would " + lemma, "pledged"
                 elif cue and cue[1] in ("pledged", "allocated"):
@@ -704,6 +707,10 @@ def learned_found(
             # where the rules read this very amount with both parties, their parties stand
             # (chosen by cross-validation: training/pledges/train.py GRID "rule_parties")
             donor, recipient = same.donor, same.recipient
+        if th.get("rule_stage") and same is not None and same.verb_stage:
+            # the rules read this amount under a verb that names its stage ("delivered"):
+            # that stage stands (chosen by cross-validation: GRID "rule_stage")
+            stage = same.stage
         if same is not None and same.joint_recipient:
             # a plan for several purposes goes to their objects together: a group the rules
             # build, which the argument classifier (one named party each) cannot choose
