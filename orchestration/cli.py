@@ -204,6 +204,7 @@ def print_summary(db: Path, top: int = 10) -> None:
                 f"  ... and {len(rows) - MAX_REJECTED_SHOWN} more: "
                 f"duckdb -readonly {db} -c 'from rejected_files'"
             )
+        _print_quarantine(con, db)
         print(f"sentences:         {one('select count(*) from fct_sentences')}")
         print(
             f"entity mentions:   {one('select count(*) from fct_entity_mentions')}"
@@ -244,6 +245,23 @@ EXTRA_COUNTS = [
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {r[0] for r in con.execute(f"describe {_ident(table)}").fetchall()}
+
+
+def _print_quarantine(con: duckdb.DuckDBPyConnection, db: Path) -> None:
+    """Rows set aside by dbt (quarantined_rows): how many, per data test whose rule they break."""
+    tables = {
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+    if "quarantined_rows" not in tables:
+        return  # a warehouse published before the quarantine existed
+    rows = con.execute(
+        "select test_name, model, count(*) from quarantined_rows group by all order by 3 desc, 1"
+    ).fetchall()
+    print(f"rows set aside:    {sum(r[2] for r in rows)} (broke a data test; the rest published)")
+    for test, model, n in rows:
+        print(f"  {n:>5} {model}: {test}")
+    if rows:
+        print(f"  see: duckdb -readonly {db} -c 'from quarantined_rows'")
 
 
 def _print_provenance(con: duckdb.DuckDBPyConnection) -> None:

@@ -7,7 +7,8 @@
 -- (dim_actors, int_actor_day_mentions) sum their terms in the order of
 -- (article_id, start_char, end_char, mention_id) themselves, so they do not depend on it (a float
 -- sum depends on the order of its terms).
--- depends_on: {{ ref('stg_articles') }}, {{ source('lake', 'entity_mentions') }} (the pre_hook's)
+-- depends_on: {{ ref('stg_articles') }}, {{ source('lake', 'entity_mentions') }} (the pre_hook's),
+-- {{ ref('stg_mention_actors') }} (the incremental link check's)
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -34,23 +35,8 @@ with articles_to_build as (
     {%- endif %}
 )
 
-select
-    m.mention_id,
-    m.article_id,
-    m.sentence_index,
-    m.start_char,
-    m.end_char,
-    m.mention_text,
-    m.entity_label,
-    l.actor_id,
-    l.match_reason,
-    l.role,
-    l.mention_country_iso3,
-    l.confidence,
-    m.extractor_version,
-    l.resolver_version
-from {{ ref('int_entity_mentions') }} as m
-left join {{ ref('stg_mention_actors') }} as l using (mention_id)
+select *
+from {{ ref('int_entity_mention_actors') }} as m
 {%- if is_incremental() %}
 where m.article_id in (select article_id from articles_to_build)
 {%- endif %}

@@ -1,5 +1,5 @@
 -- Each pledge mention with the resolved actors of its donor and recipient mentions: the party
--- offsets written by the extractor are joined to fct_entity_mentions (actor resolution of
+-- offsets written by the extractor are joined to int_entity_mention_actors (actor resolution of
 -- transforms/actors.py); the extractor's own name/ISO3 stays as the fallback. A party of kind
 -- 'group' (people, a joint "EU member states and Ukraine") is not the entity its words contain,
 -- so it takes no actor by overlap: its own name and ISO3 stand.
@@ -9,8 +9,8 @@ with mentions as (
 
 entity_actors as (
     select m.article_id, m.start_char, m.end_char, m.actor_id, a.country_iso3
-    from {{ ref('fct_entity_mentions') }} as m
-    inner join {{ ref('dim_actors') }} as a using (actor_id)
+    from {{ ref('int_entity_mention_actors') }} as m
+    inner join {{ ref('stg_actors') }} as a using (actor_id)
 ),
 
 donor as (

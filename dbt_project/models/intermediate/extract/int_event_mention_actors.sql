@@ -1,13 +1,13 @@
 -- Each event mention with the resolved actors of its actor and recipient mentions (joined by
--- character offsets to fct_entity_mentions); the extractor's own ISO3 is the fallback.
+-- character offsets to int_entity_mention_actors); the extractor's own ISO3 is the fallback.
 with mentions as (
     select * from {{ ref('stg_event_mentions') }}
 ),
 
 entity_actors as (
     select m.article_id, m.start_char, m.end_char, m.actor_id, a.country_iso3
-    from {{ ref('fct_entity_mentions') }} as m
-    inner join {{ ref('dim_actors') }} as a using (actor_id)
+    from {{ ref('int_entity_mention_actors') }} as m
+    inner join {{ ref('stg_actors') }} as a using (actor_id)
 ),
 
 actor as (

@@ -12,13 +12,13 @@
     post_hook="{{ record_built_from(ref('int_article_actors')) }}",
 ) }}
 
--- in a fixed order: fct_entity_mentions is stored in the order of the runs that built it, and a
+-- in a fixed order: fct_entity_mentions keeps the order of the runs that built it, and a
 -- float average depends on the order of its terms (one DuckDB thread: the aggregate takes the
 -- rows in the order the sort gives them)
 with m as (
     select m.actor_id, d.published_date, m.article_id, m.confidence, m.resolver_version
-    from {{ ref('fct_entity_mentions') }} as m
-    inner join {{ ref('dim_articles') }} as d using (article_id)
+    from {{ ref('int_entity_mention_actors') }} as m
+    inner join {{ ref('stg_articles') }} as d using (article_id)
     where m.actor_id is not null
         and {{ is_day_to_build(ref('int_article_actors'), 'd.published_date') }}
     order by m.article_id, m.start_char, m.end_char, m.mention_id

@@ -12,7 +12,7 @@ select
     min(m.confidence) as min_confidence,
     max(m.resolver_version) as resolver_version,
     sum(hash(m.mention_id, m.confidence)) as mentions_fingerprint
-from {{ ref('fct_entity_mentions') }} as m
-inner join {{ ref('dim_articles') }} as d using (article_id)
+from {{ ref('int_entity_mention_actors') }} as m
+inner join {{ ref('stg_articles') }} as d using (article_id)
 where m.actor_id is not null
 group by m.article_id, d.published_date, m.actor_id

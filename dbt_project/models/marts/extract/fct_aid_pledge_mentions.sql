@@ -42,3 +42,4 @@ left join {{ ref('fct_sentences') }} as s
     on s.article_id = m.article_id and s.sentence_index = m.sentence_index
 left join (select article_id, url from {{ ref('stg_articles') }}) as art
     on art.article_id = m.article_id
+where {{ not_quarantined('m.pledge_mention_id', 'fct_aid_pledge_mentions', ref('quarantined_rows')) }}

@@ -27,6 +27,8 @@ member_actors as (
         count(distinct m.article_id) as n_articles_current
     from {{ ref('stg_aid_pledge_members') }} as mb
     inner join {{ ref('int_aid_pledge_mention_actors') }} as m using (pledge_mention_id)
+    -- a mention set aside (quarantined_rows) counts in no pledge
+    where {{ not_quarantined('m.pledge_mention_id', 'fct_aid_pledge_mentions', ref('quarantined_rows')) }}
     group by mb.pledge_id
 ),
 

@@ -30,3 +30,4 @@ from {{ ref('int_event_mention_actors') }} as m
 inner join {{ ref('stg_event_members') }} as mb using (event_mention_id)
 left join (select article_id, url from {{ ref('stg_articles') }}) as art
     on art.article_id = m.article_id
+where {{ not_quarantined('m.event_mention_id', 'fct_event_mentions', ref('quarantined_rows')) }}

@@ -21,6 +21,8 @@ member_actors as (
         count(distinct m.article_id) as n_articles_current
     from {{ ref('stg_event_members') }} as mb
     inner join {{ ref('int_event_mention_actors') }} as m using (event_mention_id)
+    -- a mention set aside (quarantined_rows) counts in no event
+    where {{ not_quarantined('m.event_mention_id', 'fct_event_mentions', ref('quarantined_rows')) }}
     group by mb.event_id
 ),
 
@@ -34,6 +36,7 @@ member_places as (
         on p.article_id = m.article_id
         and p.start_char < m.place_end_char
         and p.end_char > m.place_start_char
+    where {{ not_quarantined('m.event_mention_id', 'fct_event_mentions', ref('quarantined_rows')) }}
     group by mb.event_id
 )
 
