@@ -21,7 +21,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def rows():
     out = {}
-    for section in ("entities", "actors", "claims", "events", "pledges", "dates"):
+    for section in ("entities", "actors", "claims", "events", "pledges", "dates", "places"):
         for row in importlib.import_module(f"evaluation.{section}").report():
             if isinstance(row, Row):  # error tables share the key fields
                 out[(row.section, row.dataset, row.field)] = row
@@ -36,7 +36,16 @@ def test_every_section_reports(rows):
         "events",
         "pledges",
         "dates",
+        "places",
     }
+
+
+def test_place_figures_stay_at_what_the_readme_reports(rows):
+    data = "train sample 100 (hand-labelled)"
+    assert rows[("places", data, "country accuracy")].value >= 0.95
+    assert rows[("places", data, "geo_precision accuracy")].value >= 0.93
+    left_out = rows[("places", data, "non-places left out")]
+    assert left_out.tp >= 1 and left_out.fp == 0  # no labelled place is dropped as a non-place
 
 
 def test_entity_f1_beats_the_bare_pipeline_on_re3d(rows):

@@ -46,6 +46,7 @@ CONTRACT = {
         "longitude",
         "feature_type",
         "precision",
+        "geo_precision",  # issue 18
     ],
     "fct_place_mentions": ["article_id", "sentence_index", "start_char", "end_char", "place_id"],
     "mart_actor_cooccurrence": ["actor_id_a", "actor_id_b", "published_date", "n_articles"],
@@ -119,6 +120,27 @@ def test_contract_tables_and_counts(built):
             "where substr(a.text, m.start_char + 1, m.end_char - m.start_char) <> m.mention_text"
         ).fetchone()[0]
         assert bad == 0
+
+
+def test_published_places_have_coordinates_acled_precision_and_no_people(built):
+    _, warehouse, _ = built
+    with duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True) as con:
+        by_type = con.execute(
+            "select feature_type, geo_precision, count(*), count(latitude), count(longitude) "
+            "from dim_places group by all"
+        ).fetchall()
+        people_as_places = con.execute(
+            "select f.mention_text from fct_place_mentions f join fct_entity_mentions e "
+            "on e.article_id = f.article_id and e.mention_text = f.mention_text "
+            "and e.entity_label = 'PERSON'"
+        ).fetchall()
+    expected = {"city": 1, "admin1": 2, "country": 3, "region": 3, "continent": None, None: None}
+    assert {t for t, *_ in by_type} >= {"city", "admin1", "country"}
+    for feature_type, geo_precision, n, n_lat, n_lon in by_type:
+        assert geo_precision == expected[feature_type], (feature_type, geo_precision)
+        if geo_precision is not None:  # every resolved country and region has coordinates
+            assert n_lat == n_lon == n, feature_type
+    assert people_as_places == []
 
 
 def test_known_facts_of_the_seed_article(built):

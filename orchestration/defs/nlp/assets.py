@@ -18,6 +18,7 @@ from transforms.nlp.run import remove_stale_parts, run_nlp
 from transforms.nlp.shards import in_shards, remove_orphan_parts_in, shard_keys
 from transforms.nlp.tables import DOC_TABLES
 from transforms.places import (
+    CONTEXT_LABELS,
     GEOCODE_CACHE,
     PLACE_INPUT_SCHEMA,
     PLACE_LABELS,
@@ -176,13 +177,15 @@ def actor_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings
         "entity_mentions",
         keys,
         list(PLACE_INPUT_SCHEMA),
-        where=pl.col("entity_label").is_in(PLACE_LABELS),
+        where=pl.col("entity_label").is_in(CONTEXT_LABELS),
         unique_on="mention_id",
     )
     if not place_rows.height:
         place_rows = pl.DataFrame(schema=PLACE_INPUT_SCHEMA)
     known = lake.read_snapshot(settings.lake, GEOCODE_CACHE)
-    geocoded = geocode_texts(place_rows["mention_text"], known)
+    geocoded = geocode_texts(
+        place_rows.filter(pl.col("entity_label").is_in(PLACE_LABELS))["mention_text"], known
+    )
     if known is None or geocoded.height != known.height:
         lake.write_snapshot(settings.lake, GEOCODE_CACHE, geocoded)
     frames = dict(zip(ACTOR_TABLES, actor_frames, strict=True))
