@@ -62,6 +62,7 @@ DEFAULT_THRESHOLDS = {
     "recipient": 0.35,
     "rule_parties": 0.0,
     "rule_denials": 0.0,
+    "rule_stage": 0.0,
 }
 
 
@@ -126,7 +127,16 @@ def choose_thresholds(items: list, work: Path) -> tuple[dict[str, float], dict]:
     for v, (tp, n, fd, nc) in pooled.items():
         f1 = round(_f1(tp, n, fd, nc), 4)
         results[",".join(map(str, v))] = {"p": f"{tp}/{n}", "r": f"{fd}/{nc}", "f1": f1}
-    best = max(results, key=lambda k: results[k]["f1"])
+    # ties: the grid point that keeps more of the rules' answers (the rule_* options on) wins,
+    # then the first in GRID order: where cross-validation cannot tell, the words' own reading
+    # (a verb that names its stage, a denial) stands
+    rule_keys = [i for i, k in enumerate(GRID) if k.startswith("rule_")]
+
+    def rank(key: str) -> tuple[float, int]:
+        values = key.split(",")
+        return results[key]["f1"], sum(float(values[i]) > 0 for i in rule_keys)
+
+    best = max(results, key=rank)
     return dict(zip(GRID, map(float, best.split(",")), strict=True)), results
 
 
