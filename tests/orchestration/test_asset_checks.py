@@ -125,7 +125,7 @@ def test_freshness_grades_the_published_files_own_record(tmp_path):
     assert not stale.passed and stale.severity == dg.AssetCheckSeverity.ERROR
 
 
-def test_the_freshness_check_has_its_own_hourly_schedule():
+def test_the_freshness_check_has_its_own_hourly_schedule(dbt_manifest):
     from orchestration.definitions import defs
 
     schedule = defs.resolve_schedule_def("published_freshness_hourly")
