@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,33 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SHARED_DATA = REPO.parent / "shared" / "data"
 SEED_ARTICLE = SEEDS / "000_55766d7a04a2f1f7.txt"
+
+
+def run_dbt(
+    project: Path, warehouse: Path, *args: str, target_path: str | Path = "target"
+) -> subprocess.CompletedProcess:
+    """`dbt ARGS` on a dbt project folder against a warehouse folder, as the pipeline calls it."""
+    from orchestration.prepare import dbt_executable
+
+    return subprocess.run(
+        [
+            dbt_executable(),
+            *args,
+            "--profiles-dir",
+            str(project),
+            "--target-path",
+            str(target_path),
+        ],
+        cwd=project,
+        env={
+            **os.environ,
+            "NEWSLEDGER_WAREHOUSE_DIR": str(warehouse),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture

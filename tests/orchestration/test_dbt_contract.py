@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.prepare import dbt_executable
 from orchestration.settings import DBT_PROJECT_DIR
-from tests.conftest import REPO
+from tests.conftest import REPO, run_dbt
 
 
 def _manifest(dbt_manifest: Path) -> dict:
@@ -92,21 +89,6 @@ def test_unit_tests_cover_pricing_tie_breaks_and_numeric_conflicts(dbt_manifest)
     }
 
 
-def _dbt(project: Path, warehouse: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [dbt_executable(), *args, "--profiles-dir", str(project), "--target-path", "target"],
-        cwd=project,
-        env={
-            **os.environ,
-            "NEWSLEDGER_WAREHOUSE_DIR": str(warehouse),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     project = tmp_path / "dbt_project"
@@ -134,7 +116,7 @@ def test_a_build_whose_sql_breaks_the_contract_fails_and_writes_nothing(
 ):
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
-    ok = _dbt(project_copy, warehouse, "build", "--select", "+dim_event_codes")
+    ok = run_dbt(project_copy, warehouse, "build", "--select", "+dim_event_codes")
     assert ok.returncode == 0, ok.stdout[-3000:]
     with duckdb.connect(str(warehouse / "newsledger.duckdb"), read_only=True) as con:
         before = con.execute("select count(*) from main.dim_event_codes").fetchone()[0]
@@ -154,7 +136,7 @@ def test_a_build_whose_sql_breaks_the_contract_fails_and_writes_nothing(
     text = sql.read_text(encoding="utf-8")
     assert edit[0] in text
     sql.write_text(text.replace(edit[0], edit[1]), encoding="utf-8")
-    broken = _dbt(project_copy, warehouse, "build", "--select", "dim_event_codes")
+    broken = run_dbt(project_copy, warehouse, "build", "--select", "dim_event_codes")
     assert broken.returncode != 0
     assert "contract" in broken.stdout.lower() and expected in broken.stdout, broken.stdout[-3000:]
     with duckdb.connect(str(warehouse / "newsledger.duckdb"), read_only=True) as con:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 
 import pytest
 
-from orchestration.prepare import dbt_executable
-from tests.conftest import REPO
+from tests.conftest import REPO, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -27,26 +25,8 @@ def test_make_docs_generates_a_catalog_of_the_built_marts_and_serves_it(seeds_wa
     assert "dbt docs generate" in plan.stdout
     assert "dbt docs serve" in plan.stdout and "--host 127.0.0.1 --port 8080" in plan.stdout
     # the generate step as the target runs it, into a temporary target folder
-    out = subprocess.run(
-        [
-            dbt_executable(),
-            "docs",
-            "generate",
-            "--quiet",
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(tmp_path),
-        ],
-        cwd=REPO / "dbt_project",
-        env={
-            **os.environ,
-            "NEWSLEDGER_WAREHOUSE_DIR": str(warehouse),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
+    out = run_dbt(
+        REPO / "dbt_project", warehouse, "docs", "generate", "--quiet", target_path=tmp_path
     )
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     catalog = json.loads((tmp_path / "catalog.json").read_text())
