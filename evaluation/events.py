@@ -32,6 +32,8 @@ from evaluation.common import SHARED_DATA, ErrorTable, Row, norm_name
 GSR = SHARED_DATA / "plover-gsr" / "PLOVER_GSR_CAMEO.json"
 # The GSR's older draft names (FIGHT) -> the 2021 types the corpus uses.
 GSR_LEGACY = {"FIGHT": "ASSAULT"}
+# the fields with an error table
+FIELDS = ("events", "mode", "date", "party country")
 
 
 def same_party(
@@ -137,7 +139,10 @@ class Score:
         self.tp = self.fp = self.fn = 0
         self.type_tp = self.type_fp = self.type_fn = 0
         self.mode_ok = self.date_ok = self.n_matched = 0
-        self.errors: dict[str, Counter] = {f: Counter() for f in ("events", "mode", "date")}
+        # party countries (issue 16): gold actor / recipient with an ISO3, read on the prediction
+        # of the same type in the same sentence; "all" counts undetected events as no answer
+        self.country_ok = self.country_detected = self.country_all = 0
+        self.errors: dict[str, Counter] = {f: Counter() for f in FIELDS}
         self.examples: dict[str, dict[str, str]] = {f: {} for f in self.errors}
 
     def error(self, field: str, kind: str, example: str) -> None:
@@ -167,6 +172,23 @@ class Score:
             else:
                 used.add(hit)
                 self.type_tp += 1
+            for role in ("actor", "recipient"):
+                gold_iso = g.get(f"{role}_iso3")
+                if not gold_iso:
+                    continue
+                self.country_all += 1
+                if hit is not None:
+                    self.country_detected += 1
+                    pred_iso = preds[hit].get(f"{role}_iso3")
+                    if pred_iso == gold_iso:
+                        self.country_ok += 1
+                    else:
+                        self.error(
+                            "party country",
+                            f"{role}: {'none' if pred_iso is None else 'other country'}",
+                            f"{g[role]} ({gold_iso}) pred {preds[hit].get(f'{role}_name')} "
+                            f"({pred_iso})",
+                        )
         self.type_fp += len(preds) - len(used)
         for i, j in pairs:
             p, g = preds[i], golds[j]
@@ -231,12 +253,18 @@ class Score:
                    target=">=0.80", note=f"n={n}")  # fmt: skip
         date = Row("events", dataset, "date (matched)", value=self.date_ok / n if n else None,
                    target=">=0.85", note=f"n={n}; start and precision")  # fmt: skip
-        return [ev, ty, mode, date]
+        ok, det, total = self.country_ok, self.country_detected, self.country_all
+        country = Row("events", dataset, "party country (detected)",
+                      value=ok / det if det else None, target=">=0.92",
+                      note=f"{ok}/{det} gold actors and recipients with an ISO3 whose event was "
+                      f"detected (type + sentence); over all {total}: "
+                      f"{ok / total if total else 0:.3f}")  # fmt: skip
+        return [ev, ty, mode, date, country]
 
     def tables(self, dataset: str) -> list[ErrorTable]:
         return [
             ErrorTable("events", dataset, field, dict(self.errors[field]), self.examples[field])
-            for field in ("events", "mode", "date")
+            for field in FIELDS
             if self.errors[field]
         ]
 

@@ -393,3 +393,33 @@ def test_indirect_claim_recall_counts_gold_indirect_claims_found():
         g |= {"cue_lemma": "say", "source_canonical": "A", "stance": "assert"}
     (row,) = [r for r in claims.rows_of("t", claims.score(gold, pred)) if "indirect" in r.field]
     assert row.value == 0.5 and row.note.startswith("1/2")
+
+
+def test_event_party_countries_are_read_on_the_detected_event_of_each_gold_event():
+    """Issue 16's actor-country figure over events: a gold actor / recipient with an ISO3 is
+    scored on the prediction of the same type in its sentence; an undetected one counts in the
+    "over all" total only. Real gold records of the corpus, predictions built beside them."""
+    from evaluation import corpus, events
+
+    golds = [
+        g
+        for g in corpus.records("events", "train")
+        if g["actor_iso3"] and g["recipient_iso3"] and g["actor_iso3"] != g["recipient_iso3"]
+    ][:2]
+    text = " ".join(g["sentence"] for g in golds)
+    spans = events.with_spans(golds, text)
+    first = spans[0]
+    pred = {
+        "event_type": first["event_type"],
+        "start_char": first["_span"][0],
+        "actor_iso3": first["actor_iso3"],
+        "actor_name": first["actor"],
+        "recipient_iso3": first["actor_iso3"],  # the actor's country where gold has another
+        "recipient_name": first["actor"],
+        "mode": first["mode"],
+        "trigger_text": first["trigger"],
+    }
+    score = events.Score()
+    score.add_story([pred], spans)
+    assert (score.country_ok, score.country_detected, score.country_all) == (1, 2, 4)
+    assert score.errors["party country"] == {"recipient: other country": 1}
