@@ -135,6 +135,12 @@ def score(
             counts["speaker"] += same_speaker(p["speaker_name"], g["source_canonical"])
             counts["stance"] += p["stance"] == g["stance"]
             counts["is_direct"] += p["is_direct"] == g["is_direct"]
+            if g.get("source_country_iso3"):  # the country fct_claims publishes for the speaker
+                counts["country_n"] += 1
+                counts["country_ok"] += p["speaker_country_iso3"] == g["source_country_iso3"]
+            else:  # gold gives no country (an international body, a news outlet, unclear)
+                counts["country_null"] += 1
+                counts["country_given"] += p["speaker_country_iso3"] is not None
     return {"n_pred": n_pred, "n_gold": n_gold, **counts}
 
 
@@ -176,6 +182,19 @@ def rows_of(dataset: str, s: dict) -> list[Row]:
                 note=f"n={matched}",
             )
         )
+    n_country = s.get("country_n", 0)
+    rows.append(
+        Row(
+            "claims",
+            dataset,
+            "speaker country (matched)",
+            value=s.get("country_ok", 0) / n_country if n_country else None,
+            target=">= 0.92",
+            note=f"n={n_country}: the published speaker_country_iso3 of matched claims "
+            f"whose gold speaker has a country; {s.get('country_given', 0)} of "
+            f"{s.get('country_null', 0)} without one in gold were given a country",
+        )
+    )
     return rows
 
 

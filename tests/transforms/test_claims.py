@@ -184,3 +184,42 @@ def test_straight_quotes_partial_quote_and_its_continuation():
     assert partial["speaker_name"] == "Francesco Sisci" and not partial["is_direct"]
     (cont,) = _by_content(rows, "Both these two architectures are now partially shattered")
     assert cont["speaker_name"] == "Francesco Sisci" and cont["is_direct"]
+
+
+@pytest.fixture(scope="module")
+def seed_stories():
+    """Claim rows of three VOA seed stories (real text): {file stem: rows}."""
+    from tests.conftest import SEEDS
+    from transforms.nlp.pipeline import load_nlp
+
+    stems = ("voa_6206085", "voa_7808748", "voa_8009719")
+    texts = [parse_article((SEEDS / f"{s}.txt").read_text(encoding="utf-8")).text for s in stems]
+    docs = load_nlp().pipe(texts)
+    return {
+        s: claim_rows(doc, ArticleContext(s, dt.date(2024, 1, 1), "test"))
+        for s, doc in zip(stems, docs, strict=True)
+    }
+
+
+def _speaker(rows, text):
+    hits = [r for r in rows if r["speaker_text"] == text]
+    assert hits, f"no claim by {text!r}: {sorted({r['speaker_text'] for r in rows})}"
+    return hits
+
+
+def test_speaker_country_from_the_phrase_then_the_introduction_then_the_story(seed_stories):
+    """A speaker without a country takes the country its own words name ("the U.S. Congress",
+    not the story's Albania), else the one of the words that introduce the person elsewhere in
+    the story ("Francesco Sisci" -> Italy); an international body or a news outlet takes none."""
+    congress = _speaker(seed_stories["voa_6206085"], "the U.S. Congress")
+    assert {(r["speaker_country_iso3"], r["method"].split("+")[-1]) for r in congress} == {
+        ("USA", "phrase_country")
+    }
+    sisci = _speaker(seed_stories["voa_7808748"], "Sisci")
+    assert {r["speaker_country_iso3"] for r in sisci} == {"ITA"}
+    assert all(r["method"].endswith("+introduction_country") for r in sisci)
+    for stem, outlet in (("voa_7808748", "Reuters"), ("voa_8009719", "The U.N. Office")):
+        rows = _speaker(seed_stories[stem], outlet)
+        assert {(r["speaker_type"], r["speaker_country_iso3"]) for r in rows} == {
+            ("organization", None)
+        }
