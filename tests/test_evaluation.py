@@ -393,3 +393,11 @@ def test_indirect_claim_recall_counts_gold_indirect_claims_found():
         g |= {"cue_lemma": "say", "source_canonical": "A", "stance": "assert"}
     (row,) = [r for r in claims.rows_of("t", claims.score(gold, pred)) if "indirect" in r.field]
     assert row.value == 0.5 and row.note.startswith("1/2")
+
+
+def test_entities_no_worse_than_the_bare_model_on_the_held_out_ner_set(rows):
+    dataset = "VOA NER held-out (CoNLL types)"
+    ours = rows[("entities", dataset, "sm+rules (ours) overall")]
+    bare = rows[("entities", dataset, "sm bare overall")]
+    assert ours.tp + ours.fn == bare.tp + bare.fn == 630  # every gold span scored
+    assert ours.f1 >= bare.f1

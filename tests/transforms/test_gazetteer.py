@@ -82,7 +82,6 @@ def test_the_name_token_ids_are_cached_and_read_back_unchanged(tmp_path, monkeyp
 def _with_model_ents(text: str, labels: dict[str, str]):
     """`text` parsed by the bare model, its entities replaced by `labels` (surface -> label), then
     run through our gazetteer component alone: what it does to a given model reading."""
-    from spacy.tokens import Span
 
     from transforms.nlp.gazetteer import COMPONENT
 
