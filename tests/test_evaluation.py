@@ -423,3 +423,11 @@ def test_event_party_countries_are_read_on_the_detected_event_of_each_gold_event
     score.add_story([pred], spans)
     assert (score.country_ok, score.country_detected, score.country_all) == (1, 2, 4)
     assert score.errors["party country"] == {"recipient: other country": 1}
+
+
+def test_entities_no_worse_than_the_bare_model_on_the_held_out_ner_set(rows):
+    dataset = "VOA NER held-out (CoNLL types)"
+    ours = rows[("entities", dataset, "sm+rules (ours) overall")]
+    bare = rows[("entities", dataset, "sm bare overall")]
+    assert ours.tp + ours.fn == bare.tp + bare.fn == 630  # every gold span scored
+    assert ours.f1 >= bare.f1
