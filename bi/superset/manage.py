@@ -3,7 +3,11 @@ the whole app, ~10 s on a busy machine; four of them cost most of the set-up tim
 
     python bi/superset/manage.py setup NAME /abs/path/analytics.duckdb
         = superset db upgrade + fab create-admin + superset init + add the database read-only
+          + import the dashboard (bi/superset/dashboard/)
     python bi/superset/manage.py add-database NAME /abs/path/analytics.duckdb
+    python bi/superset/manage.py import-dashboard NAME /abs/path/analytics.duckdb
+        = (re)import the dashboard bundle with its database pointing at that file; idempotent:
+          every object is matched by the uuid in its YAML and overwritten, never duplicated
 
 The admin password is read from $NEWSLEDGER_BI_HOME/admin_password (setup.sh generates it).
 """
@@ -17,6 +21,9 @@ import time
 from pathlib import Path
 
 READ_ONLY_EXTRA = {"engine_params": {"connect_args": {"read_only": True}}}
+# Superset's own import bundle ("assets" export format); see its metadata.yaml for why.
+BUNDLE = Path(__file__).resolve().parent / "dashboard"
+BUNDLE_DATABASE = "databases/newsledger.yaml"
 
 
 def add_database(name: str, path: str) -> int:
@@ -34,6 +41,63 @@ def add_database(name: str, path: str) -> int:
     db.session.commit()
     print(f"database {name!r} (id {database.id}) -> {path}, read-only")
     return database.id
+
+
+def bundle_contents(name: str, path: str) -> dict[str, str]:
+    """The bundle's files ({relative path: YAML text}) with the database pointed at `path`."""
+    import yaml
+
+    contents = {
+        str(f.relative_to(BUNDLE)): f.read_text(encoding="utf-8")
+        for f in sorted(BUNDLE.rglob("*.yaml"))
+    }
+    database = yaml.safe_load(contents[BUNDLE_DATABASE])
+    # set through YAML, not by text substitution: a path may hold ':' or '#'
+    database["database_name"] = name
+    database["sqlalchemy_uri"] = f"duckdb:///{path}"
+    database["extra"] = {**database.get("extra", {}), **READ_ONLY_EXTRA}
+    database["allow_dml"] = False
+    contents[BUNDLE_DATABASE] = yaml.safe_dump(database, sort_keys=False)
+    return contents
+
+
+def import_dashboard(name: str, path: str) -> int:
+    import uuid
+
+    import yaml
+    from superset import db, security_manager
+    from superset.commands.importers.v1.assets import ImportAssetsCommand
+    from superset.models.core import Database
+    from superset.models.dashboard import Dashboard
+    from superset.utils.core import override_user
+
+    t0 = time.monotonic()
+    contents = bundle_contents(name, path)
+    bundle_uuid = uuid.UUID(yaml.safe_load(contents[BUNDLE_DATABASE])["uuid"])
+    # A database of that name added before the bundle existed (older `make bi`, or add-database)
+    # takes the bundle's uuid, so the import updates it instead of failing on the unique name.
+    existing = db.session.query(Database).filter_by(database_name=name).one_or_none()
+    if existing is not None and existing.uuid != bundle_uuid:
+        clash = db.session.query(Database).filter_by(uuid=bundle_uuid).one_or_none()
+        if clash is not None:  # the bundle's database under another name: keep one of them
+            db.session.delete(existing)
+        else:
+            existing.uuid = bundle_uuid
+        db.session.commit()
+    admin = security_manager.find_user(username="admin")
+    if admin is None:
+        raise SystemExit("no Superset user 'admin': run `make bi` (manage.py setup) first")
+    with override_user(admin):  # the import checks the importing user's permissions
+        ImportAssetsCommand(contents).run()
+    dashboard_uuid = yaml.safe_load(contents["dashboards/newsledger.yaml"])["uuid"]
+    dashboard = db.session.query(Dashboard).filter_by(uuid=uuid.UUID(dashboard_uuid)).one()
+    n_datasets = sum(1 for f in contents if f.startswith("datasets/"))
+    print(
+        f"dashboard {dashboard.dashboard_title!r} (id {dashboard.id}, /superset/dashboard/"
+        f"{dashboard.slug}/): {len(dashboard.slices)} charts on {n_datasets} datasets, "
+        f"database {name!r} -> {path}, imported in {time.monotonic() - t0:.1f} s"
+    )
+    return dashboard.id
 
 
 def setup(name: str, path: str) -> None:
@@ -60,6 +124,7 @@ def setup(name: str, path: str) -> None:
         if not user:
             raise SystemExit("could not create the Superset admin user; see .bi/setup.log")
     add_database(name, path)
+    import_dashboard(name, path)
     print(
         f"metadata: upgrade {t1 - t0:.1f} s, init {t2 - t1:.1f} s, admin + database "
         f"{time.monotonic() - t2:.1f} s"
@@ -69,13 +134,15 @@ def setup(name: str, path: str) -> None:
 def main(argv: list[str]) -> int:
     from superset.app import create_app
 
-    if len(argv) != 3 or argv[0] not in ("setup", "add-database"):
+    if len(argv) != 3 or argv[0] not in ("setup", "add-database", "import-dashboard"):
         print(__doc__, file=sys.stderr)
         return 2
     app = create_app()
     with app.app_context():
         if argv[0] == "setup":
             setup(argv[1], argv[2])
+        elif argv[0] == "import-dashboard":
+            import_dashboard(argv[1], argv[2])
         else:
             add_database(argv[1], argv[2])
     return 0
