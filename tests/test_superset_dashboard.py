@@ -1,7 +1,8 @@
-"""The Superset dashboard of bi/superset/dashboard/ on the seeds warehouse: imported (twice: the
-second import updates, never duplicates), its charts' data compared with DuckDB, and the
-dashboard opened in headless Chromium (Playwright driving Debian's /usr/bin/chromium), every
-chart drawn, a screenshot kept at test-artifacts/superset_dashboard.png.
+"""The Superset dashboard of bi/superset/dashboard/ on the seeds warehouse: imported twice (an
+edited copy, then the bundle: the second import updates, never duplicates) and exported back, its
+charts' data compared with DuckDB, and the dashboard opened in headless Chromium (Playwright
+driving Debian's /usr/bin/chromium), every chart drawn, a screenshot kept at
+test-artifacts/superset_dashboard.png.
 
 It runs on a copy of the metadata of `make bi` (.bi/superset.db, secret key, admin password; the
 venv is linked, not copied), so the dashboard of .bi/ keeps pointing at the user's warehouse.
@@ -9,6 +10,7 @@ venv is linked, not copied), so the dashboard of .bi/ keeps pointing at the user
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -41,12 +43,13 @@ CHARTS = bundle("charts")
 DASHBOARD = bundle("dashboards")["newsledger"]
 
 
-def manage(bi_home: Path, *args: str) -> subprocess.CompletedProcess:
+def manage(bi_home: Path, *args: str, bundle: Path = BUNDLE) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(bi_home / "venv" / "bin" / "python"), str(REPO / "bi/superset/manage.py"), *args],
         env={
             **os.environ,
             "NEWSLEDGER_BI_HOME": str(bi_home),
+            "NEWSLEDGER_SUPERSET_BUNDLE": str(bundle),
             "SUPERSET_CONFIG_PATH": str(REPO / "bi/superset/superset_config.py"),
             "FLASK_APP": "superset",
         },
@@ -56,13 +59,13 @@ def manage(bi_home: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def metadata_counts(bi_home: Path) -> dict[str, list]:
+def metadata(bi_home: Path) -> dict[str, list]:
     with sqlite3.connect(bi_home / "superset.db") as con:
         return {
             table: con.execute(f"select {cols} from {table} order by 1").fetchall()
             for table, cols in {
                 "dashboards": "id, slug",
-                "slices": "id, slice_name",
+                "slices": "id, slice_name, params",
                 "tables": "id, table_name",
                 "dbs": "id, database_name, sqlalchemy_uri",
                 "dashboard_slices": "dashboard_id, slice_id",
@@ -70,14 +73,23 @@ def metadata_counts(bi_home: Path) -> dict[str, list]:
         }
 
 
+def ids(state: dict[str, list]) -> dict[str, list]:
+    return {
+        table: [row[:1] if len(row) > 2 else row for row in rows] for table, rows in state.items()
+    }
+
+
 @pytest.fixture(scope="module")
 def dashboard_home(tmp_path_factory, seeds_warehouse):
-    """A copy of .bi's metadata with the dashboard imported against the seeds warehouse."""
+    """A copy of .bi's metadata with the dashboard imported against the seeds warehouse: first an
+    edited copy of the bundle against another path, then the bundle itself (an update)."""
     if not SUPERSET.exists():
         pytest.skip(f"Superset is not set up in {BI_HOME}: run `make bi` (CI does)")
     warehouse, _ = seeds_warehouse
     db_path = (warehouse / "analytics.duckdb").resolve()
-    home = tmp_path_factory.mktemp("bi_home")
+    tmp = tmp_path_factory.mktemp("superset_dashboard_import")
+    home = tmp / "bi_home"
+    home.mkdir()
     (home / "venv").symlink_to(BI_HOME / "venv")
     (home / "data").mkdir()
     for name in ("secret_key", "admin_password"):
@@ -87,33 +99,79 @@ def dashboard_home(tmp_path_factory, seeds_warehouse):
         sqlite3.connect(home / "superset.db") as dst,
     ):
         src.backup(dst)  # consistent even with the WAL of a running server
+    # an older version of the dashboard: one chart renamed and drawn vertically
+    old = tmp / "old_bundle"
+    shutil.copytree(BUNDLE, old)
+    chart = old / "charts" / "claims_by_stance.yaml"
+    config = yaml.safe_load(chart.read_text())
+    config["slice_name"] += " (old)"
+    config["params"]["orientation"] = "vertical"
+    chart.write_text(yaml.safe_dump(config, sort_keys=False))
+
     timings = []
-    for _ in range(2):  # the second import must update in place
+    for bundle, path in ((old, tmp / "elsewhere" / "analytics.duckdb"), (BUNDLE, db_path)):
         started = time.monotonic()
-        run = manage(home, "import-dashboard", "newsledger", str(db_path))
+        run = manage(home, "import-dashboard", "newsledger", str(path), bundle=bundle)
         timings.append(time.monotonic() - started)
         assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
         assert f"{len(CHARTS)} charts on 5 datasets" in run.stdout, run.stdout
-        if len(timings) == 1:
-            first = metadata_counts(home)
-    assert metadata_counts(home) == first
-    print(f"\nimport-dashboard: {timings[0]:.1f} s, again {timings[1]:.1f} s (no duplicates)")
-    return home, db_path, first
+        if bundle == old:
+            before = metadata(home)
+            assert "Claims by stance (old)" in [name for _, name, _ in before["slices"]]
+    after = metadata(home)
+    assert ids(after) == ids(before), "the second import added or removed objects"
+    started = time.monotonic()
+    exported = tmp / "export"
+    run = manage(home, "export-dashboard", str(exported))
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
+    print(
+        f"\nimport-dashboard: {timings[0]:.1f} s, update {timings[1]:.1f} s; "
+        f"export-dashboard {time.monotonic() - started:.1f} s"
+    )
+    return home, db_path, after, exported
 
 
-def test_the_import_is_idempotent_and_points_at_the_given_warehouse(dashboard_home):
-    _, db_path, counts = dashboard_home
-    assert [slug for _, slug in counts["dashboards"]].count("newsledger") == 1
-    names = [name for _, name in counts["slices"]]
+def test_the_import_updates_in_place_and_points_at_the_given_warehouse(dashboard_home):
+    _, db_path, state, _ = dashboard_home
+    assert [slug for _, slug in state["dashboards"]].count("newsledger") == 1
+    slices = {name: json.loads(params) for _, name, params in state["slices"]}
     for chart in CHARTS.values():
-        assert names.count(chart["slice_name"]) == 1
-    dbs = [row for row in counts["dbs"] if row[1] == "newsledger"]
+        assert list(slices).count(chart["slice_name"]) == 1
+    # the edited copy's chart is back to the bundle's name and parameters
+    assert "Claims by stance (old)" not in slices
+    assert slices["Claims by stance"]["orientation"] == "horizontal"
+    dbs = [row for row in state["dbs"] if row[1] == "newsledger"]
     assert dbs == [(dbs[0][0], "newsledger", f"duckdb:///{db_path}")]
+
+
+def test_the_export_gives_back_the_bundle(dashboard_home):
+    """manage.py export-dashboard (the way back from UI edits) writes the bundle's files under
+    their names, and every chart parameter and dataset metric survived the import."""
+    _, _, _, exported = dashboard_home
+    files = {str(f.relative_to(exported)) for f in exported.rglob("*.yaml")}
+    assert files == {str(f.relative_to(BUNDLE)) for f in BUNDLE.rglob("*.yaml")} - {"metadata.yaml"}
+    for key, chart in CHARTS.items():
+        back = yaml.safe_load((exported / "charts" / f"{key}.yaml").read_text())
+        assert back["uuid"] == chart["uuid"] and back["slice_name"] == chart["slice_name"]
+        # Superset adds the dataset's id and an empty annotation list; nothing else differs
+        assert {k: v for k, v in back["params"].items() if k in chart["params"]} == chart["params"]
+        assert set(back["params"]) - set(chart["params"]) <= {"datasource", "annotation_layers"}
+    for key, dataset in bundle("datasets").items():
+        back = yaml.safe_load((exported / "datasets" / "newsledger" / f"{key}.yaml").read_text())
+        assert {m["metric_name"]: m["expression"] for m in back["metrics"]} == {
+            m["metric_name"]: m["expression"] for m in dataset["metrics"]
+        }
+        assert {c["column_name"] for c in back["columns"]} == {
+            c["column_name"] for c in dataset["columns"]
+        }
+    database = yaml.safe_load((exported / "databases" / "newsledger.yaml").read_text())
+    assert database["sqlalchemy_uri"] == "duckdb:///@WAREHOUSE@"
+    assert database["extra"]["engine_params"] == {"connect_args": {"read_only": True}}
 
 
 @pytest.fixture(scope="module")
 def server(dashboard_home, tmp_path_factory):
-    home, db_path, _ = dashboard_home
+    home, db_path, _, _ = dashboard_home
     log = tmp_path_factory.mktemp("superset_dashboard") / "server.log"
     with running_superset(home, log) as base:
         yield base, home, db_path

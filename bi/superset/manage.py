@@ -8,6 +8,10 @@ the whole app, ~10 s on a busy machine; four of them cost most of the set-up tim
     python bi/superset/manage.py import-dashboard NAME /abs/path/analytics.duckdb
         = (re)import the dashboard bundle with its database pointing at that file; idempotent:
           every object is matched by the uuid in its YAML and overwritten, never duplicated
+    python bi/superset/manage.py export-dashboard OUT_DIR
+        = export the dashboard as it is now in Superset (e.g. edited in the UI) into OUT_DIR in
+          the bundle's layout: each file under the name it has in bi/superset/dashboard/ (matched
+          by uuid), the database's URI back to the placeholder; then diff OUT_DIR with the bundle
 
 The admin password is read from $NEWSLEDGER_BI_HOME/admin_password (setup.sh generates it).
 """
@@ -22,7 +26,10 @@ from pathlib import Path
 
 READ_ONLY_EXTRA = {"engine_params": {"connect_args": {"read_only": True}}}
 # Superset's own import bundle ("assets" export format); see its metadata.yaml for why.
-BUNDLE = Path(__file__).resolve().parent / "dashboard"
+# NEWSLEDGER_SUPERSET_BUNDLE overrides it (the test imports an edited copy to check updates).
+BUNDLE = Path(
+    os.environ.get("NEWSLEDGER_SUPERSET_BUNDLE", Path(__file__).resolve().parent / "dashboard")
+)
 BUNDLE_DATABASE = "databases/newsledger.yaml"
 
 
@@ -100,6 +107,39 @@ def import_dashboard(name: str, path: str) -> int:
     return dashboard.id
 
 
+def export_dashboard(out_dir: str) -> None:
+    import uuid
+
+    import yaml
+    from superset import db, security_manager
+    from superset.commands.dashboard.export import ExportDashboardsCommand
+    from superset.models.dashboard import Dashboard
+    from superset.utils.core import override_user
+
+    names = {}  # uuid -> the file's path in the bundle
+    for f in BUNDLE.rglob("*.yaml"):
+        config = yaml.safe_load(f.read_text(encoding="utf-8"))
+        if "uuid" in config:
+            names[config["uuid"]] = str(f.relative_to(BUNDLE))
+    dashboard_uuid = yaml.safe_load((BUNDLE / "dashboards/newsledger.yaml").read_text())["uuid"]
+    dashboard = db.session.query(Dashboard).filter_by(uuid=uuid.UUID(dashboard_uuid)).one()
+    out = Path(out_dir)
+    with override_user(security_manager.find_user(username="admin")):
+        files = [
+            (name, content()) for name, content in ExportDashboardsCommand([dashboard.id]).run()
+        ]
+    for name, content in files:
+        config = yaml.safe_load(content)
+        if name.endswith("metadata.yaml"):
+            continue  # the bundle's own, with its comments and `type: assets`
+        if name.startswith("databases/"):
+            config["sqlalchemy_uri"] = "duckdb:///@WAREHOUSE@"
+        target = out / names.get(str(config.get("uuid")), name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+        print(f"exported {target}")
+
+
 def setup(name: str, path: str) -> None:
     from flask_migrate import upgrade
     from superset import security_manager
@@ -131,20 +171,24 @@ def setup(name: str, path: str) -> None:
     )
 
 
+COMMANDS = {  # name: (function, number of arguments)
+    "setup": (setup, 2),
+    "add-database": (add_database, 2),
+    "import-dashboard": (import_dashboard, 2),
+    "export-dashboard": (export_dashboard, 1),
+}
+
+
 def main(argv: list[str]) -> int:
     from superset.app import create_app
 
-    if len(argv) != 3 or argv[0] not in ("setup", "add-database", "import-dashboard"):
+    command, n_args = COMMANDS.get(argv[0] if argv else "", (None, -1))
+    if command is None or len(argv) != 1 + n_args:
         print(__doc__, file=sys.stderr)
         return 2
     app = create_app()
     with app.app_context():
-        if argv[0] == "setup":
-            setup(argv[1], argv[2])
-        elif argv[0] == "import-dashboard":
-            import_dashboard(argv[1], argv[2])
-        else:
-            add_database(argv[1], argv[2])
+        command(*argv[1:])
     return 0
 
 
