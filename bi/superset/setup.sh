@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Superset for the published warehouse, in .bi/ (gitignored): venv, metadata DB, admin user, and
-# the warehouse added read-only, and the dashboard of bi/superset/dashboard/ imported. Usage: bi/superset/setup.sh [PATH/TO/analytics.duckdb]
+# Superset for the published warehouse, in .bi/ (gitignored): venv, metadata DB, admin user, the
+# warehouse added read-only and the dashboard of bi/superset/dashboard/ imported.
+# Usage: bi/superset/setup.sh [PATH/TO/analytics.duckdb]
 # Idempotent: a second run reuses the venv and updates the database entry and the dashboard
 # (matched by the uuids of its YAML files, never duplicated).
 set -euo pipefail
