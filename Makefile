@@ -47,7 +47,7 @@ browser:  ## headless Chromium for the report test (Debian's chromium package; n
 	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
 
 .PHONY: bi bi-up
-bi: install  ## Superset in .bi/venv (offline after install): admin user, warehouse added read-only
+bi: install  ## Superset in .bi/venv (offline after install): admin user, warehouse added read-only, dashboard imported
 	UV=$(UV) bi/superset/setup.sh $(or $(WAREHOUSE_DB),$(CURDIR)/warehouse/analytics.duckdb)
 
 bi-up:  ## start that Superset on http://127.0.0.1:8088 (user admin, password in .bi/admin_password)

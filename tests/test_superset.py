@@ -6,6 +6,7 @@ The server is started with setsid and stopped by signalling its process group.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -32,17 +33,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def superset(tmp_path_factory):
-    if not SUPERSET.exists():
-        pytest.skip(f"Superset is not set up in {BI_HOME}: run `make bi` (CI does)")
+@contextlib.contextmanager
+def running_superset(bi_home: Path, log: Path):
+    """bi/superset/run.sh on a free port with NEWSLEDGER_BI_HOME=bi_home; yields its base url."""
     port = free_port()
-    log = tmp_path_factory.mktemp("superset") / "server.log"
     started = time.monotonic()
     with log.open("w") as out:
         proc = subprocess.Popen(
             [str(REPO / "bi" / "superset" / "run.sh")],
-            env={**os.environ, "PORT": str(port), "NEWSLEDGER_BI_HOME": str(BI_HOME)},
+            env={**os.environ, "PORT": str(port), "NEWSLEDGER_BI_HOME": str(bi_home)},
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # setsid: its own process group, stopped as a whole below
@@ -71,20 +70,34 @@ def superset(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def api(superset):
+def superset(tmp_path_factory):
+    if not SUPERSET.exists():
+        pytest.skip(f"Superset is not set up in {BI_HOME}: run `make bi` (CI does)")
+    log = tmp_path_factory.mktemp("superset") / "server.log"
+    with running_superset(BI_HOME, log) as base:
+        yield base
+
+
+def api_session(base: str, bi_home: Path) -> requests.Session:
+    """A requests session logged in as admin (JWT) with the CSRF token set."""
     session = requests.Session()
-    password = (BI_HOME / "admin_password").read_text().strip()
+    password = (bi_home / "admin_password").read_text().strip()
     login = session.post(
-        f"{superset}/api/v1/security/login",
+        f"{base}/api/v1/security/login",
         json={"username": "admin", "password": password, "provider": "db", "refresh": True},
         timeout=30,
     )
     assert login.status_code == 200, login.text
     session.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
-    csrf = session.get(f"{superset}/api/v1/security/csrf_token/", timeout=30)
+    csrf = session.get(f"{base}/api/v1/security/csrf_token/", timeout=30)
     assert csrf.status_code == 200, csrf.text
-    session.headers.update({"X-CSRFToken": csrf.json()["result"], "Referer": superset})
-    return superset, session
+    session.headers.update({"X-CSRFToken": csrf.json()["result"], "Referer": base})
+    return session
+
+
+@pytest.fixture(scope="module")
+def api(superset):
+    return superset, api_session(superset, BI_HOME)
 
 
 def sqllab(

@@ -68,6 +68,21 @@ def _tables_read(path: Path) -> set[str]:
     return set(re.findall(r"\b((?:dim|fct|mart)_[a-z_]+)\b", path.read_text(encoding="utf-8")))
 
 
+def _tables_of_superset_bundle(bundle: Path) -> set[str]:
+    """The tables the datasets of a Superset bundle read: a physical dataset's table, the tables
+    named in a virtual dataset's SQL."""
+    import yaml
+
+    tables = set()
+    for f in (bundle / "datasets").rglob("*.yaml"):
+        dataset = yaml.safe_load(f.read_text(encoding="utf-8"))
+        if dataset.get("sql"):
+            tables |= set(re.findall(r"\b((?:dim|fct|mart)_[a-z_]+)\b", dataset["sql"]))
+        else:
+            tables.add(dataset["table_name"])
+    return tables
+
+
 def test_exposures_name_exactly_the_tables_their_readers_query(dbt_manifest):
     manifest = _manifest(dbt_manifest)
     exposures = {
@@ -78,6 +93,10 @@ def test_exposures_name_exactly_the_tables_their_readers_query(dbt_manifest):
     assert exposures["analyst_queries"] == _tables_read(REPO / "docs" / "queries.sql")
     # Superset adds the whole published file as one database: every mart is a datasource
     assert exposures["superset"] == set(_models(manifest, "marts"))
+    # the dashboard imported by `make bi`: the tables its datasets read
+    dashboard = _tables_of_superset_bundle(REPO / "bi" / "superset" / "dashboard")
+    assert len(dashboard) >= 5
+    assert exposures["superset_dashboard"] == dashboard
 
 
 def test_unit_tests_cover_pricing_tie_breaks_and_numeric_conflicts(dbt_manifest):
