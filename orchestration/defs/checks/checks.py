@@ -197,7 +197,7 @@ def measure_quarantined_share(published_db: Path) -> Measure:
     detail = ", ".join(f"{n} {model} ({test})" for model, test, n in rows)
     return Measure(
         _share(n_set_aside, n_rows) if n_set_aside else 0.0,
-        f"{n_set_aside} rows set aside as breaking a data test"
+        f"{n_set_aside} row{'' if n_set_aside == 1 else 's'} set aside as breaking a data test"
         + (f": {detail}" if rows else "")
         + " (quarantined_rows)",
         {
