@@ -74,14 +74,9 @@
 
 {#- ---- Incremental tables: the quarantine of the articles a build writes ---- -#}
 
-{% macro quarantine_relation(model_name=none) %}
-{%- if model_name is none %}
+-- intermediate.<this model>__quarantined: the rows this incremental model set aside.
+{% macro quarantine_relation() %}
 {{- return(model_record_relation('quarantined')) -}}
-{%- else %}
-{{- return(api.Relation.create(
-    database=this.database, schema='intermediate', identifier=model_name ~ '__quarantined'
-)) -}}
-{%- endif %}
 {% endmacro %}
 
 {#- pre_hook, before record_articles_to_build: the articles that had a row set aside by the last
