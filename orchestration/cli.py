@@ -149,14 +149,31 @@ def print_check_results(evaluations) -> None:
     measured (thresholds of our own checks: orchestration/defs/checks/thresholds.yaml)."""
     if not evaluations:
         return
+    from orchestration.defs.checks.checks import CHECKS
+
+    ours = {spec.name for check in CHECKS for spec in check.check_specs}
     failed = [c for c in evaluations if not c.passed]
-    print(f"asset checks: {len(evaluations) - len(failed)} of {len(evaluations)} passed")
+    print(f"checks: {check_counts(evaluations, ours)}")
     for check in sorted(failed, key=lambda c: (c.severity.value, c.check_name)):
         summary = check.metadata.get("summary")
         what = f": {summary.value}" if summary is not None else ""
         print(
             f"  {check.severity.value} {check.asset_key.to_user_string()} {check.check_name}{what}"
         )
+
+
+def check_counts(evaluations, ours: set[str]) -> str:
+    """'4 of 5 Dagster asset checks, 105 of 105 dbt tests passed': our own checks
+    (orchestration/defs/checks) and the dbt data tests (which Dagster runs as asset checks too),
+    each counted apart; either part is left out when the run had none of it."""
+    parts = []
+    for label, group in (
+        ("Dagster asset checks", [c for c in evaluations if c.check_name in ours]),
+        ("dbt tests", [c for c in evaluations if c.check_name not in ours]),
+    ):
+        if group:
+            parts.append(f"{sum(c.passed for c in group)} of {len(group)} {label}")
+    return ", ".join(parts) + " passed"
 
 
 def step_durations(instance, run_id: str) -> dict[str, float]:

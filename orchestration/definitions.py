@@ -2,7 +2,8 @@
 
 Flow: ingest -> nlp (sentences, mentions, claims, actors, places) -> extract (pledge and event
 clusters) -> dbt (staging -> marts) -> publish (analytics.duckdb) -> report (report.html);
-checks: asset checks on the Python assets (rejected files, places, NLP output, freshness).
+checks: asset checks on the Python assets (rejected files, places, NLP output, freshness) and on
+the rows dbt set aside (quarantined_rows).
 """
 
 from __future__ import annotations

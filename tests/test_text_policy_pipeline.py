@@ -20,7 +20,7 @@ from tests.conftest import SEED_ARTICLE, SEEDS
 pytestmark = pytest.mark.slow
 
 OUR_CHECKS = {"rejected_share", "unresolved_place_share", "nlp_output_not_empty"}
-OUR_CHECKS |= {"published_freshness"}
+OUR_CHECKS |= {"published_freshness", "quarantined_rows_count"}
 
 
 def materialize_with_checks(input_dir: Path, warehouse: Path, policy: str):
@@ -113,6 +113,7 @@ def test_every_asset_check_ran_and_passed_on_the_seeds(runs):
     assert ours["nlp_output_not_empty"].metadata["value"].value == 0.0
     assert ours["unresolved_place_share"].metadata["n_place_mentions"].value > 20
     assert ours["published_freshness"].metadata["value"].value < 0.1  # hours
+    assert ours["quarantined_rows_count"].metadata["n_set_aside"].value == 0
 
 
 def test_full_publishes_the_text(runs):

@@ -92,10 +92,11 @@ def test_thresholds_are_ordered_and_every_check_has_its_own():
         "unresolved_place_share",
         "empty_nlp_share",
         "published_age_hours",
+        "quarantined_share",
     }
     for name, limit in limits.items():
         assert 0 <= limit["warn"] < limit["error"], name
-    assert len(CHECKS) == 4
+    assert len(CHECKS) == 5
 
 
 def test_freshness_grades_the_published_files_own_record(tmp_path):
@@ -148,4 +149,64 @@ def test_the_checks_are_attached_to_their_assets_in_the_definitions(dbt_manifest
         ("lake/place_mentions", "unresolved_place_share"),
         ("lake/sentences", "nlp_output_not_empty"),
         ("published/analytics_duckdb", "published_freshness"),
+        ("quarantined_rows", "quarantined_rows_count"),
     } <= keys
+
+
+def _published_with_quarantine(path: Path, quarantined: list[tuple]) -> Path:
+    import duckdb
+
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table fct_claims as select range::varchar as claim_id from range(60)")
+        con.execute("create table fct_sentences as select range as i from range(200)")
+        con.execute(
+            "create table quarantined_rows (test_name varchar, model varchar, article_id varchar, "
+            "row_key varchar, reason varchar)"
+        )
+        for row in quarantined:
+            con.execute("insert into quarantined_rows values (?, ?, ?, ?, ?)", row)
+    return path
+
+
+def test_quarantine_check_passes_without_set_aside_rows_and_warns_per_table_and_rule(tmp_path):
+    """No row set aside passes; one in 61 claims warns, saying how many per table and rule; a
+    share above thresholds.yaml's error is ERROR; no published file is not judged."""
+    from orchestration.defs.checks.checks import grade, measure_quarantined_share
+
+    clean = grade(
+        "quarantined_share",
+        measure_quarantined_share(_published_with_quarantine(tmp_path / "clean.duckdb", [])),
+    )
+    assert clean.passed
+    assert clean.metadata["summary"].value == "0 rows set aside as breaking a data test " + (
+        "(quarantined_rows)"
+    )
+    claim = ("assert_claim_offsets_index_article_text", "fct_claims", "a1", "c1", "past the text")
+    sentence = ("assert_sentence_offsets_index_article_text", "fct_sentences", "a2", "a2:3", "x")
+    warned = grade(
+        "quarantined_share",
+        measure_quarantined_share(
+            _published_with_quarantine(tmp_path / "one.duckdb", [claim, sentence])
+        ),
+    )
+    assert not warned.passed
+    assert warned.severity == dg.AssetCheckSeverity.WARN
+    assert warned.metadata["n_set_aside"].value == 2
+    assert warned.metadata["n_rows_checked"].value == 60 + 200 + 2
+    assert warned.metadata["value"].value == pytest.approx(2 / 262)
+    assert warned.metadata["by_table_and_rule"].value == {
+        "fct_claims: assert_claim_offsets_index_article_text": 1,
+        "fct_sentences: assert_sentence_offsets_index_article_text": 1,
+    }
+    assert warned.metadata["summary"].value == (
+        "2 rows set aside as breaking a data test: 1 fct_claims "
+        "(assert_claim_offsets_index_article_text), 1 fct_sentences "
+        "(assert_sentence_offsets_index_article_text) (quarantined_rows)"
+    )
+    many = [(*claim[:3], f"c{i}", claim[4]) for i in range(5)]
+    error = grade(
+        "quarantined_share",
+        measure_quarantined_share(_published_with_quarantine(tmp_path / "many.duckdb", many)),
+    )
+    assert not error.passed and error.severity == dg.AssetCheckSeverity.ERROR
+    assert grade("quarantined_share", measure_quarantined_share(tmp_path / "missing.duckdb")).passed

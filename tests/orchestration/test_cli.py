@@ -4,6 +4,7 @@ with a summary saying what was added, set aside and where to look, errors say wh
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import subprocess
 import sys
@@ -75,6 +76,38 @@ def test_status_query_and_report_on_a_built_warehouse(seeds_warehouse):
 
 
 @pytest.mark.slow
+def test_the_summary_counts_dagster_checks_and_dbt_tests_apart(capsys):
+    from types import SimpleNamespace
+
+    import dagster as dg
+
+    from orchestration.cli import check_counts, print_check_results
+
+    def evaluation(name: str, passed: bool, asset: str = "fct_claims"):
+        return SimpleNamespace(
+            check_name=name,
+            passed=passed,
+            severity=dg.AssetCheckSeverity.WARN,
+            asset_key=dg.AssetKey([asset]),
+            metadata={},
+        )
+
+    ours = {"rejected_share", "quarantined_rows_count"}
+    dbt_tests = [evaluation(f"unique_t{i}", True) for i in range(3)]
+    assert check_counts(dbt_tests, ours) == "3 of 3 dbt tests passed"
+    warned = evaluation("quarantined_rows_count", False, "quarantined_rows")
+    evaluations = [evaluation("rejected_share", True), warned, *dbt_tests]
+    assert check_counts(evaluations, ours) == (
+        "1 of 2 Dagster asset checks, 3 of 3 dbt tests passed"
+    )
+    print_check_results(evaluations)
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "checks: 1 of 2 Dagster asset checks, 3 of 3 dbt tests passed",
+        "  WARN quarantined_rows quarantined_rows_count",
+    ]
+
+
 def test_run_shows_progress_and_a_summary_that_says_where_to_look(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -96,6 +129,11 @@ def test_run_shows_progress_and_a_summary_that_says_where_to_look(tmp_path):
         "WARN lake/rejected_files rejected_share: 1 of 3 input files set aside as unusable"
         in out.stdout
     )
+    # our checks and dbt's tests counted apart: the rejected share warned, every dbt test passed
+    counts = re.search(
+        r"^checks: 4 of 5 Dagster asset checks, (\d+) of (\d+) dbt tests passed$", out.stdout, re.M
+    )
+    assert counts and counts[1] == counts[2] and int(counts[1]) > 50, out.stdout
     assert "text policy: full" in out.stdout
     assert "where to look:" in out.stdout
     assert f"report     {warehouse / 'report.html'}" in out.stdout

@@ -10,6 +10,8 @@
 -- or the speaker actor's name, type or country, is no longer what the current fct_entity_mentions
 -- and dim_actors give (actors re-resolved, an actor's first mention changed) is built again from
 -- its own stored extractor columns. delete+insert on claim_id replaces those rows.
+-- Claims whose content or speaker offsets do not cut their text out of the article are set aside
+-- (macros/quarantine_rules.sql: intermediate.fct_claims__quarantined, listed in quarantined_rows).
 -- depends_on: {{ ref('stg_articles') }}, {{ source('lake', 'claims') }} (the pre_hooks')
 {{ config(
     materialized='incremental',
@@ -18,7 +20,9 @@
     on_schema_change='fail',
     pre_hook=[
         "{{ delete_stale_article_rows('claims') }}",
+        "{{ delete_quarantined_article_rows() }}",
         "{{ record_articles_to_build('claims') }}",
+        "{{ record_quarantined_rows(quarantined_claims()) }}",
     ],
 ) }}
 
@@ -62,6 +66,7 @@ claims as (
         cue_start, cue_end, target_text, target_start, target_end, method, rules_version,
         extractor_version
     from new_claims
+    where {{ not_quarantined('new_claims.claim_id', 'fct_claims', quarantine_relation()) }}
     {%- if is_incremental() %}
     union all
     select

@@ -2,7 +2,8 @@
 -- (int_entity_mentions: new and re-parsed articles; macros/incremental_by_article.sql), and for
 -- the links: an article already built any of whose stored links (the stg_mention_actors columns)
 -- is no longer the current one (the actor stage re-resolved it) is built again, all its rows
--- (delete+insert on article_id).
+-- (delete+insert on article_id). int_entity_mentions sets aside the mentions whose offsets are
+-- broken (macros/quarantine_rules.sql); the articles it builds are built here too.
 -- Storage order: rows come in the runs' order, not sorted; the float averages built on this table
 -- (dim_actors, int_actor_day_mentions) sum their terms in the order of
 -- (article_id, start_char, end_char, mention_id) themselves, so they do not depend on it (a float
@@ -22,6 +23,10 @@ with articles_to_build as (
     from {{ ref('int_entity_mentions') }} as m
     {{ articles_not_in_this('m') }}
     {%- if is_incremental() %}
+    union
+    -- every article int_entity_mentions built again (one had a mention set aside: a repaired
+    -- mention gets in, and the others are rebuilt with it)
+    select article_id from intermediate.int_entity_mentions__articles_built
     union
     select t.article_id
     from {{ this }} as t

@@ -1,5 +1,5 @@
-"""Asset checks on the Python assets: rejected files, unresolved places, empty NLP output and
-the published file's freshness (thresholds in thresholds.yaml)."""
+"""Asset checks: rejected files, unresolved places, empty NLP output, the published file's
+freshness, and the rows dbt set aside (thresholds in thresholds.yaml)."""
 
 from orchestration.defs.checks.checks import defs
 

@@ -1,11 +1,12 @@
-"""Dagster asset checks on the Python assets, shown on each asset in the UI.
+"""Dagster asset checks on the Python assets and on quarantined_rows, shown on each asset in the UI.
 
 Each check measures one share or age (the functions below read the lake or the published file,
 no Dagster needed) and grades it against thresholds.yaml: above `warn` it fails with severity
 WARN, above `error` with severity ERROR. None blocks: a run with a bad folder still publishes
-its good files, and the check says how bad the folder was. They run with every run of
-newsledger_job (after the asset they check); the freshness check also runs hourly on its own
-(a run that never happens cannot report that it did not happen).
+its good files, and the check says how bad the folder was; rows dbt set aside (quarantined_rows)
+do not stop the publish, and their check says how many, per table and rule. They run with every
+run of newsledger_job (after the asset they check); the freshness check also runs hourly on its
+own (a run that never happens cannot report that it did not happen).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ THRESHOLDS_FILE = Path(__file__).with_name("thresholds.yaml")
 PLACE_MENTIONS = dg.AssetKey(["lake", "place_mentions"])
 SENTENCES = dg.AssetKey(["lake", "sentences"])
 PUBLISHED = dg.AssetKey(["published", "analytics_duckdb"])
+QUARANTINED_ROWS = dg.AssetKey(["quarantined_rows"])  # the dbt model (published table)
 # Rejections that lose no article: a duplicate is loaded once under its first path; a side-file
 # row note sets aside rows of a SOURCES.csv, not a file.
 NOT_LOST = ("duplicate", "side_file_rows")
@@ -64,6 +66,10 @@ def grade(check: str, measure: Measure) -> dg.AssetCheckResult:
             passed=False, severity=dg.AssetCheckSeverity.WARN, metadata=metadata
         )
     return dg.AssetCheckResult(passed=True, metadata=metadata)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _share(n: int, total: int) -> float | None:
@@ -165,6 +171,43 @@ def measure_published_age_hours(published_db: Path, now: dt.datetime | None = No
     )
 
 
+def measure_quarantined_share(published_db: Path) -> Measure:
+    """Rows dbt set aside (quarantined_rows: they break a data test's rule) over the rows of the
+    tables they were set aside from (published + set aside), with the count per table and rule."""
+    if not Path(published_db).exists():
+        return Measure(None, f"no published file at {published_db}")
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        if "quarantined_rows" not in tables:
+            return Measure(None, "the published file has no quarantined_rows table")
+        rows = con.execute(
+            "select model, test_name, count(*) from quarantined_rows group by all order by all"
+        ).fetchall()
+        per_model: dict[str, int] = {}
+        for model, _, n in rows:
+            per_model[model] = per_model.get(model, 0) + n
+        published = {
+            model: con.execute(f"select count(*) from {_ident(model)}").fetchone()[0]
+            for model in per_model
+            if model in tables
+        }
+    n_set_aside = sum(n for _, _, n in rows)
+    n_rows = n_set_aside + sum(published.values())
+    by_rule = {f"{model}: {test}": n for model, test, n in rows}
+    detail = ", ".join(f"{n} {model} ({test})" for model, test, n in rows)
+    return Measure(
+        _share(n_set_aside, n_rows) if n_set_aside else 0.0,
+        f"{n_set_aside} row{'' if n_set_aside == 1 else 's'} set aside as breaking a data test"
+        + (f": {detail}" if rows else "")
+        + " (quarantined_rows)",
+        {
+            "n_set_aside": dg.MetadataValue.int(n_set_aside),
+            "n_rows_checked": dg.MetadataValue.int(n_rows),
+            "by_table_and_rule": dg.MetadataValue.json(by_rule),
+        },
+    )
+
+
 @dg.asset_check(
     asset=REJECTED,
     additional_deps=[ARTICLE_SOURCES],
@@ -203,7 +246,24 @@ def published_freshness(settings: NewsledgerSettings) -> dg.AssetCheckResult:
     return grade("published_age_hours", measure_published_age_hours(settings.published_db))
 
 
-CHECKS = [rejected_share, unresolved_place_share, nlp_output_not_empty, published_freshness]
+@dg.asset_check(
+    asset=QUARANTINED_ROWS,
+    additional_deps=[PUBLISHED],
+    description="Rows dbt set aside because they break a data test's rule (quarantined_rows: "
+    "broken offsets, a span outside its sentence), per table and rule; WARN for any, ERROR above "
+    "the share of thresholds.yaml. Reads the published file.",
+)
+def quarantined_rows_count(settings: NewsledgerSettings) -> dg.AssetCheckResult:
+    return grade("quarantined_share", measure_quarantined_share(settings.published_db))
+
+
+CHECKS = [
+    rejected_share,
+    unresolved_place_share,
+    nlp_output_not_empty,
+    published_freshness,
+    quarantined_rows_count,
+]
 
 freshness_job = dg.define_asset_job(
     "published_freshness_job",
