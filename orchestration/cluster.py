@@ -1,0 +1,293 @@
+"""A Celery cluster on this machine: a Redis broker and N Dagster Celery workers (`make cluster`).
+
+    python -m orchestration.cluster [--input DIR] [--warehouse DIR] [--workers 2]
+
+starts redis-server on a free local port, N workers (`dagster-celery worker start -A
+dagster_celery.app`, each a separate process with one task slot), runs `newsledger run
+--executor celery` (a backfill of every NLP shard and everything downstream, each step a Celery
+task), prints which worker ran which step, and stops everything.
+
+Every process is started in a process group of its own and stopped by signalling that group
+(SIGTERM, then SIGKILL after a bounded wait), so nothing outlives the launcher: not on success,
+not on an error, not on Ctrl-C or SIGTERM of the launcher. `Cluster` is the same launcher as a
+context manager, for tests.
+
+The workers and the run share the lake (NEWSLEDGER_WAREHOUSE_DIR: a folder every worker reads and
+writes; on several machines, a shared volume) and the Dagster instance (DAGSTER_HOME: run and
+event storage, pool slots; Postgres on several machines). Step outputs (a few bytes: shard lists,
+stats) go through Dagster's filesystem IO manager under DAGSTER_HOME/storage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.executors import (
+    BACKEND_ENV,
+    BROKER_ENV,
+    CELERY_CONFIG_SOURCE,
+)
+
+START_TIMEOUT_S = 120.0  # broker answering + every worker answering a ping
+STOP_TIMEOUT_S = 15.0  # per process group, after SIGTERM, before SIGKILL
+WORKER_PREFIX = "newsledger-w"
+
+
+class ClusterError(RuntimeError):
+    """The broker or a worker did not start (or died) within the bounded wait."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _bin(name: str) -> str:
+    """An executable of this venv (beside the running interpreter), else from PATH."""
+    here = Path(sys.executable).parent / name
+    if here.exists():
+        return str(here)
+    found = shutil.which(name)
+    if found is None:
+        raise ClusterError(f"{name} not found: `make install` (and `make redis` for redis-server)")
+    return found
+
+
+def redis_server() -> str:
+    found = shutil.which("redis-server")
+    if found is None:
+        raise ClusterError("redis-server is not installed: run `make redis` (Debian's package)")
+    return found
+
+
+def stop_group(proc: subprocess.Popen, timeout: float = STOP_TIMEOUT_S) -> None:
+    """SIGTERM the process group of proc, then SIGKILL it if it is still there after timeout."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+    # The group leader may be gone while its children (celery's pool processes) linger.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(5)
+
+
+def worker_config_yaml(broker: str, backend: str) -> str:
+    """The celery executor's config block: what `dagster-celery worker start -y` reads."""
+    import yaml
+
+    return yaml.safe_dump(
+        {
+            "execution": {
+                "config": {
+                    "broker": broker,
+                    "backend": backend,
+                    "config_source": CELERY_CONFIG_SOURCE,
+                }
+            }
+        }
+    )
+
+
+@dataclass
+class Cluster:
+    """Redis broker + n Dagster Celery workers, each in its own process group, under root/."""
+
+    root: Path
+    n_workers: int = 2
+    env: dict[str, str] = field(default_factory=dict)  # extra environment of the workers
+    port: int = 0
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def broker(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def backend(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/1"
+
+    def client_env(self) -> dict[str, str]:
+        """What a process submitting runs to this cluster needs in its environment."""
+        return {"NEWSLEDGER_EXECUTOR": "celery", BROKER_ENV: self.broker, BACKEND_ENV: self.backend}
+
+    def worker_names(self) -> list[str]:
+        return [f"{WORKER_PREFIX}{i + 1}" for i in range(self.n_workers)]
+
+    def start(self, timeout: float = START_TIMEOUT_S) -> Cluster:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.port = self.port or free_port()
+        deadline = time.monotonic() + timeout
+        try:
+            self._start_redis(deadline)
+            self._start_workers(deadline)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str] | None = None) -> None:
+        log = (self.root / f"{name}.log").open("wb")
+        self.procs[name] = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=self.root,
+            start_new_session=True,  # its own process group: stopped as a whole
+        )
+        log.close()
+
+    def _start_redis(self, deadline: float) -> None:
+        import redis
+
+        data = self.root / "redis"
+        data.mkdir(exist_ok=True)
+        cmd = [redis_server(), "--port", str(self.port), "--bind", "127.0.0.1"]
+        cmd += ["--save", "", "--appendonly", "no", "--dir", str(data), "--daemonize", "no"]
+        self._spawn("redis", cmd)
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1)
+        while True:
+            self._check_alive()
+            with contextlib.suppress(redis.exceptions.ConnectionError):
+                if client.ping():
+                    return
+            if time.monotonic() > deadline:
+                raise ClusterError(f"redis-server did not answer on port {self.port}")
+            time.sleep(0.1)
+
+    def _start_workers(self, deadline: float) -> None:
+        config = self.root / "celery.yaml"
+        config.write_text(worker_config_yaml(self.broker, self.backend), encoding="utf-8")
+        env = {**os.environ, **self.env, **self.client_env()}
+        # `dagster-celery worker start` runs `celery` from PATH: this venv's.
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+        for name in self.worker_names():
+            cmd = [_bin("dagster-celery"), "worker", "start", "-A", "dagster_celery.app"]
+            cmd += ["-y", str(config), "-n", name, "-l", "INFO"]
+            # The definitions are imported once by the worker, before it forks its pool process.
+            cmd += ["-i", "orchestration.definitions", "--"]
+            cmd += ["--concurrency=1", "--without-gossip", "--without-mingle"]
+            self._spawn(name, cmd, env)
+        self._wait_for_workers(deadline)
+
+    def celery_app(self):
+        from celery import Celery
+
+        return Celery("newsledger-cluster", broker=self.broker, backend=self.backend)
+
+    def _wait_for_workers(self, deadline: float) -> None:
+        app = self.celery_app()
+        want = set(self.worker_names())
+        seen: set[str] = set()
+        while True:
+            self._check_alive()
+            replies = app.control.ping(timeout=1.0) or []
+            seen = {name.split("@")[0] for reply in replies for name in reply}
+            if want <= seen:
+                return
+            if time.monotonic() > deadline:
+                raise ClusterError(
+                    f"workers {', '.join(sorted(want - seen))} did not answer in time "
+                    f"(logs in {self.root})"
+                )
+
+    def _check_alive(self) -> None:
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                tail = (self.root / f"{name}.log").read_text(errors="replace")[-2000:]
+                raise ClusterError(f"{name} exited with {proc.returncode}:\n{tail}")
+
+    def pids(self) -> dict[str, list[int]]:
+        """Process name -> every pid of its process group (the worker and its pool process)."""
+        groups: dict[str, list[int]] = {name: [] for name in self.procs}
+        by_pgid = {proc.pid: name for name, proc in self.procs.items()}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                pgid = os.getpgid(int(entry.name))
+                if pgid in by_pgid:
+                    groups[by_pgid[pgid]].append(int(entry.name))
+        return groups
+
+    def stop(self) -> None:
+        """Workers first (a warm shutdown returns unfinished tasks), then the broker."""
+        for name in [n for n in self.procs if n != "redis"] + ["redis"]:
+            proc = self.procs.get(name)
+            if proc is not None:
+                stop_group(proc)
+
+    def __enter__(self) -> Cluster:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _raise_interrupt(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.cluster", description=__doc__)
+    parser.add_argument("--input", help="folder of raw article files (default: seeds/)")
+    parser.add_argument("--warehouse", help="output folder (default: warehouse/)")
+    parser.add_argument("--workers", type=int, default=2, help="Celery workers (default 2)")
+    parser.add_argument(
+        "--root", help="folder for the broker's and workers' logs (default: <warehouse>/cluster)"
+    )
+    args = parser.parse_args(argv)
+    # SIGTERM behaves as Ctrl-C: the run is interrupted, the cluster stopped, the exit prompt.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    from orchestration.cli import _set_locations
+    from orchestration.prepare import ensure_manifest
+
+    if not os.environ.get("DAGSTER_HOME"):
+        print("error: DAGSTER_HOME must name the instance the workers share", file=sys.stderr)
+        return 2
+    input_dir, warehouse = _set_locations(args)  # exported: the workers inherit them
+    ensure_manifest()  # the workers import the definitions, which read the dbt manifest
+    root = Path(args.root or warehouse / "cluster").resolve()
+    started = time.monotonic()
+    cluster = Cluster(root, n_workers=args.workers)
+    try:
+        cluster.start()
+        up = time.monotonic() - started
+        pids = cluster.pids()
+        print(f"cluster up in {up:.1f} s: redis {cluster.broker} (pid {pids['redis'][0]})")
+        for name in cluster.worker_names():
+            print(f"  worker {name}: pids {', '.join(map(str, sorted(pids[name])))}")
+        print(f"  logs in {root}")
+        os.environ.update(cluster.client_env())
+        from orchestration.cli import main as cli_main
+
+        run = ["run", "--executor", "celery", "--input", str(input_dir)]
+        code = cli_main([*run, "--warehouse", str(warehouse)])
+    except KeyboardInterrupt:
+        print("interrupted: stopping the cluster", file=sys.stderr)
+        code = 130
+    finally:
+        cluster.stop()
+    print(f"cluster stopped; {time.monotonic() - started:.1f} s in all")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Which Dagster executor runs the steps of `newsledger_job`: one setting, one home.
+
+NEWSLEDGER_EXECUTOR   multiprocess (default): one process per step on this machine
+                      celery: each step is a Celery task run by any worker listening on the
+                              broker NEWSLEDGER_CELERY_BROKER (results: NEWSLEDGER_CELERY_BACKEND,
+                              default the broker); `orchestration/cluster.py` starts a broker and
+                              workers on this machine (`make cluster`)
+                      k8s:    one Kubernetes pod per step (dagster-k8s, not installed here:
+                              docs/deployment.md)
+
+The job itself (its assets, its partitions) is the same whatever the executor: only this
+choice changes. `newsledger run` without --executor runs in-process and ignores it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+EXECUTORS = ("multiprocess", "celery", "k8s")
+BROKER_ENV = "NEWSLEDGER_CELERY_BROKER"
+BACKEND_ENV = "NEWSLEDGER_CELERY_BACKEND"
+# Celery settings of the executor and of the workers (orchestration/cluster.py writes the same
+# block into the workers' config yaml, so both sides agree).
+CELERY_CONFIG_SOURCE = {
+    "worker_prefetch_multiplier": 1,
+    # A worker killed mid-step: its pool process dies, Celery fails the task (WorkerLostError)
+    # instead of acknowledging and forgetting it, so the run fails instead of waiting for ever.
+    "task_acks_late": True,
+    "task_reject_on_worker_lost": False,
+    "broker_connection_retry_on_startup": True,
+    "broker_transport_options": {
+        "max_retries": 3,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    },
+}
+
+
+class ExecutorChoiceError(ValueError):
+    """NEWSLEDGER_EXECUTOR names no executor, or one this installation cannot run."""
+
+
+def executor_name() -> str:
+    name = os.environ.get("NEWSLEDGER_EXECUTOR", "multiprocess").strip().lower()
+    if name not in EXECUTORS:
+        raise ExecutorChoiceError(
+            f"NEWSLEDGER_EXECUTOR={name!r}: choose one of {', '.join(EXECUTORS)}"
+        )
+    return name
+
+
+def celery_config() -> dict:
+    """The celery executor's config: broker and backend read from the environment at run time."""
+    backend_env = BACKEND_ENV if os.environ.get(BACKEND_ENV) else BROKER_ENV
+    return {
+        "broker": {"env": BROKER_ENV},
+        "backend": {"env": backend_env},
+        "config_source": CELERY_CONFIG_SOURCE,
+    }
+
+
+def job_executor() -> dg.ExecutorDefinition:
+    name = executor_name()
+    if name == "celery":
+        from dagster_celery import celery_executor
+
+        return celery_executor.configured(celery_config(), name="newsledger_celery")
+    if name == "k8s":
+        try:
+            from dagster_k8s import k8s_job_executor
+        except ImportError as err:
+            raise ExecutorChoiceError(
+                "NEWSLEDGER_EXECUTOR=k8s needs dagster-k8s==0.29.27 (docs/deployment.md)"
+            ) from err
+        return k8s_job_executor.configured({"max_concurrent": 8}, name="newsledger_k8s")
+    return dg.multiprocess_executor
