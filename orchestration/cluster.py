@@ -35,7 +35,7 @@ from pathlib import Path
 from orchestration.executors import (
     BACKEND_ENV,
     BROKER_ENV,
-    CELERY_CONFIG_SOURCE,
+    celery_config_source,
 )
 
 START_TIMEOUT_S = 120.0  # broker answering + every worker answering a ping
@@ -87,6 +87,17 @@ def stop_group(proc: subprocess.Popen, timeout: float = STOP_TIMEOUT_S) -> None:
         proc.wait(5)
 
 
+def init_instance() -> None:
+    """Create the storage of the instance in DAGSTER_HOME now: workers starting at once on a fresh
+    home would each create its SQLite tables and race (UNIQUE constraint failed:
+    alembic_version)."""
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        instance.get_runs(limit=1)
+        instance.event_log_storage.get_concurrency_keys()
+
+
 def worker_config_yaml(broker: str, backend: str) -> str:
     """The celery executor's config block: what `dagster-celery worker start -y` reads."""
     import yaml
@@ -97,7 +108,7 @@ def worker_config_yaml(broker: str, backend: str) -> str:
                 "config": {
                     "broker": broker,
                     "backend": backend,
-                    "config_source": CELERY_CONFIG_SOURCE,
+                    "config_source": celery_config_source(),
                 }
             }
         }
@@ -134,6 +145,7 @@ class Cluster:
         self.port = self.port or free_port()
         deadline = time.monotonic() + timeout
         try:
+            init_instance()
             self._start_redis(deadline)
             self._start_workers(deadline)
         except BaseException:

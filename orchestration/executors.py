@@ -21,22 +21,36 @@ import dagster as dg
 EXECUTORS = ("multiprocess", "celery", "k8s")
 BROKER_ENV = "NEWSLEDGER_CELERY_BROKER"
 BACKEND_ENV = "NEWSLEDGER_CELERY_BACKEND"
-# Celery settings of the executor and of the workers (orchestration/cluster.py writes the same
-# block into the workers' config yaml, so both sides agree).
-CELERY_CONFIG_SOURCE = {
-    "worker_prefetch_multiplier": 1,
-    # A worker killed mid-step: its pool process dies, Celery fails the task (WorkerLostError)
-    # instead of acknowledging and forgetting it, so the run fails instead of waiting for ever.
-    "task_acks_late": True,
-    "task_reject_on_worker_lost": False,
-    "broker_connection_retry_on_startup": True,
-    "broker_transport_options": {
-        "max_retries": 3,
-        "interval_start": 0,
-        "interval_step": 0.2,
-        "interval_max": 0.5,
-    },
-}
+VISIBILITY_ENV = "NEWSLEDGER_CELERY_VISIBILITY_TIMEOUT"
+DEFAULT_VISIBILITY_TIMEOUT_S = 3600  # longer than any step: a task is never run twice at once
+
+
+def celery_config_source() -> dict:
+    """Celery settings of the executor and of the workers (orchestration/cluster.py writes the
+    same block into the workers' config yaml, so both sides agree).
+
+    A worker that dies mid-step (SIGKILL, OOM, a lost machine) never acknowledges its task
+    (`task_acks_late`): the broker gives the task to another worker once it has been unacknowledged
+    for NEWSLEDGER_CELERY_VISIBILITY_TIMEOUT seconds, so the step is run again there and the run
+    goes on. Only a step's pool process dying under a live worker fails the task (WorkerLostError,
+    not requeued: a step that kills its process every time must not loop): the run fails and the
+    next run repairs it (a shard step removes its orphan parts).
+    """
+    visibility = int(os.environ.get(VISIBILITY_ENV, DEFAULT_VISIBILITY_TIMEOUT_S))
+    return {
+        "worker_prefetch_multiplier": 1,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": False,
+        "broker_connection_retry_on_startup": True,
+        "broker_transport_options": {
+            "visibility_timeout": visibility,
+            "max_retries": 3,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
+        },
+        "result_backend_transport_options": {"visibility_timeout": visibility},
+    }
 
 
 class ExecutorChoiceError(ValueError):
@@ -58,7 +72,7 @@ def celery_config() -> dict:
     return {
         "broker": {"env": BROKER_ENV},
         "backend": {"env": backend_env},
-        "config_source": CELERY_CONFIG_SOURCE,
+        "config_source": celery_config_source(),
     }
 
 
