@@ -44,6 +44,9 @@ def celery_config_source() -> dict:
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {
             "visibility_timeout": visibility,
+            # Look for tasks of dead workers every 5 s (kombu's default scans every 10th call).
+            "unacked_restore_interval": 5,
+            "unacked_restore_throttle": 1,
             "max_retries": 3,
             "interval_start": 0,
             "interval_step": 0.2,

@@ -275,3 +275,73 @@ def test_make_dev_stops_on_sigterm_during_a_sensor_run_and_the_next_run_repairs_
     )
     assert rerun.returncode == 0, rerun.stderr[-4000:]
     assert_same_tables(warehouse / "analytics.duckdb", want_dir / "analytics.duckdb")
+
+
+@pytest.mark.slow  # 2 workers, one SIGKILLed in the dbt step, its task retried on the other: ~3 min
+@pytest.mark.timeout(900)
+def test_a_worker_killed_mid_step_its_step_runs_again_on_another_and_the_run_publishes_the_same(
+    tmp_path, monkeypatch, seeds_warehouse
+):
+    import dagster as dg
+
+    from orchestration.cli import where_steps_ran
+    from orchestration.cluster import Cluster
+    from orchestration.executors import VISIBILITY_ENV
+    from orchestration.prepare import ensure_manifest
+
+    want_dir, _ = seeds_warehouse
+    ensure_manifest()
+    home = dagster_home(tmp_path)
+    warehouse = tmp_path / "warehouse"
+    # A dead worker's task goes to another worker once unacknowledged for 20 s (an hour by
+    # default, longer than any step); the dbt step takes 10-30 s here.
+    for name, value in {
+        "DAGSTER_HOME": str(home),
+        "NEWSLEDGER_INPUT_DIR": str(SEEDS),
+        "NEWSLEDGER_WAREHOUSE_DIR": str(warehouse),
+        VISIBILITY_ENV: "20",
+    }.items():
+        monkeypatch.setenv(name, value)
+    step = "newsledger_dbt_models"
+    with Cluster(tmp_path / "cluster", n_workers=2) as cluster:
+        env = {
+            **os.environ,
+            **cluster.client_env(),
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+        log = tmp_path / "run.log"
+        with log.open("wb") as out:
+            run = subprocess.Popen(
+                [sys.executable, "-m", "orchestration.cli", "run", "--executor", "celery"],
+                cwd=REPO,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+
+            def worker_running_dbt():
+                with dg.DagsterInstance.get() as instance:
+                    for record in instance.get_runs(limit=1):
+                        where = where_steps_ran(instance, record.run_id)
+                        if step in where:
+                            return record.run_id, where[step].split("@")[0]
+                return None
+
+            run_id, victim = wait_for("dbt step on a worker", worker_running_dbt, 400, run, log)
+            time.sleep(3)  # inside dbt build
+            os.killpg(cluster.procs[victim].pid, signal.SIGKILL)  # the worker and its pool
+            killed_at = time.monotonic()
+            code = run.wait(400)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(run.pid, signal.SIGKILL)
+        assert code == 0, log.read_text()[-4000:]
+        print(f"run finished {time.monotonic() - killed_at:.1f} s after {victim} was killed")
+    with dg.DagsterInstance.get() as instance:
+        where = where_steps_ran(instance, run_id)
+        assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
+    survivor = ({"newsledger-w1", "newsledger-w2"} - {victim}).pop()
+    assert where[step].split("@")[0] == survivor  # the step ran again, on the other worker
+    assert_same_tables(warehouse / "analytics.duckdb", want_dir / "analytics.duckdb")
