@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,6 +126,9 @@ class Cluster:
     env: dict[str, str] = field(default_factory=dict)  # extra environment of the workers
     port: int = 0
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    requeued: list[str] = field(default_factory=list)  # ids of tasks of dead workers requeued
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _watch: threading.Thread | None = None
 
     @property
     def broker(self) -> str:
@@ -151,7 +156,56 @@ class Cluster:
         except BaseException:
             self.stop()
             raise
+        self._watch = threading.Thread(target=self._watch_workers, name="watch", daemon=True)
+        self._watch.start()
         return self
+
+    def _watch_workers(self) -> None:
+        """Once a worker has died, put the tasks it held back on the queue (every 2 s, since a
+        task may still be in flight to it), so that a live worker runs the step again."""
+        while not self._stopping.wait(2.0):
+            dead = [n for n in self.worker_names() if self.procs[n].poll() is not None]
+            if not dead:
+                continue
+            with contextlib.suppress(Exception):  # the broker going away at stop: nothing to do
+                for task_id in self.requeue_lost_tasks(set(self.worker_names()) - set(dead)):
+                    print(f"cluster: requeued task {task_id} of dead worker(s) {dead}", flush=True)
+                    self.requeued.append(task_id)
+
+    def requeue_lost_tasks(self, live_workers: set[str], min_age: float = 3.0) -> list[str]:
+        """Tasks delivered but not acknowledged (task_acks_late) that no live worker holds: the
+        tasks of dead workers. Back on the queue (its head) for a live worker.
+
+        Only when every live worker answered (a worker that did not answer may hold any of
+        them) and only deliveries older than min_age (one may be on its way to a live worker).
+        """
+        from kombu import Connection
+
+        inspect = self.celery_app().control.inspect(timeout=1.0)
+        held: set[str] = set()
+        answered: set[str] = set()
+        for replies in (inspect.active() or {}, inspect.reserved() or {}):
+            for worker, tasks in replies.items():
+                answered.add(worker.split("@")[0])
+                held.update(t["id"] for t in tasks)
+        if not live_workers <= answered:
+            return []
+        requeued = []
+        with Connection(self.broker) as conn:
+            channel = conn.default_channel
+            client = channel.client
+            now = time.time()
+            for tag, delivered in client.zrange(channel.unacked_index_key, 0, -1, withscores=True):
+                raw = client.hget(channel.unacked_key, tag)
+                if raw is None or now - delivered < min_age:
+                    continue
+                message = json.loads(raw)[0]
+                task_id = (message.get("headers") or {}).get("id")
+                if task_id in held:
+                    continue
+                channel.qos.restore_by_tag(tag, leftmost=True)
+                requeued.append(task_id)
+        return requeued
 
     def _spawn(self, name: str, cmd: list[str], env: dict[str, str] | None = None) -> None:
         log = (self.root / f"{name}.log").open("wb")
@@ -241,6 +295,9 @@ class Cluster:
 
     def stop(self) -> None:
         """Workers first (a warm shutdown returns unfinished tasks), then the broker."""
+        self._stopping.set()
+        if self._watch is not None:
+            self._watch.join(10)
         for name in [n for n in self.procs if n != "redis"] + ["redis"]:
             proc = self.procs.get(name)
             if proc is not None:
@@ -296,7 +353,18 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: stopping the cluster", file=sys.stderr)
         code = 130
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not skip the stop
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         cluster.stop()
+    if code == 130:
+        import dagster as dg
+
+        from orchestration.recovery import fail_runs_of_this_process
+
+        with dg.DagsterInstance.get() as instance:
+            reason = "interrupted: the cluster was stopped during the run"
+            for run_id in fail_runs_of_this_process(instance, reason):
+                print(f"run {run_id} marked failed (the next run repairs it)", file=sys.stderr)
     print(f"cluster stopped; {time.monotonic() - started:.1f} s in all")
     return code
 

@@ -73,21 +73,11 @@ def fail_interrupted_runs(reason: str) -> list[str]:
     line, which is skipped while its process lives (orchestration/recovery.py tags)."""
     import dagster as dg
 
-    from orchestration.recovery import PID_TAG, _pid_alive
+    from orchestration.recovery import PID_TAG, _pid_alive, unfinished_runs_filter
 
     failed = []
     with dg.DagsterInstance.get() as instance:
-        for run in instance.get_runs(
-            filters=dg.RunsFilter(
-                statuses=[
-                    dg.DagsterRunStatus.QUEUED,
-                    dg.DagsterRunStatus.NOT_STARTED,
-                    dg.DagsterRunStatus.STARTING,
-                    dg.DagsterRunStatus.STARTED,
-                    dg.DagsterRunStatus.CANCELING,
-                ]
-            )
-        ):
+        for run in instance.get_runs(filters=unfinished_runs_filter()):
             pid = run.tags.get(PID_TAG)
             if pid is not None and _pid_alive(int(pid)):
                 continue

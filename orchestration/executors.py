@@ -15,6 +15,7 @@ choice changes. `newsledger run` without --executor runs in-process and ignores 
 from __future__ import annotations
 
 import os
+import warnings
 
 import dagster as dg
 
@@ -22,7 +23,7 @@ EXECUTORS = ("multiprocess", "celery", "k8s")
 BROKER_ENV = "NEWSLEDGER_CELERY_BROKER"
 BACKEND_ENV = "NEWSLEDGER_CELERY_BACKEND"
 VISIBILITY_ENV = "NEWSLEDGER_CELERY_VISIBILITY_TIMEOUT"
-DEFAULT_VISIBILITY_TIMEOUT_S = 3600  # longer than any step: a task is never run twice at once
+DEFAULT_VISIBILITY_TIMEOUT_S = 6 * 3600  # longer than any step: never two copies of one task
 
 
 def celery_config_source() -> dict:
@@ -30,9 +31,13 @@ def celery_config_source() -> dict:
     same block into the workers' config yaml, so both sides agree).
 
     A worker that dies mid-step (SIGKILL, OOM, a lost machine) never acknowledges its task
-    (`task_acks_late`): the broker gives the task to another worker once it has been unacknowledged
-    for NEWSLEDGER_CELERY_VISIBILITY_TIMEOUT seconds, so the step is run again there and the run
-    goes on. Only a step's pool process dying under a live worker fails the task (WorkerLostError,
+    (`task_acks_late`). The cluster launcher watches its workers and puts the tasks of a dead one
+    back on the queue at once (`Cluster.requeue_lost_tasks`), so a live worker runs the step again
+    and the run goes on. Without a launcher watching (workers on other machines), the broker does
+    it once the task has been unacknowledged for NEWSLEDGER_CELERY_VISIBILITY_TIMEOUT seconds: 6 h
+    by default, longer than any step, since the broker also hands out again the task of a live
+    worker still running it after that time (a step longer than the timeout would run over and
+    over). Only a step's pool process dying under a live worker fails the task (WorkerLostError,
     not requeued: a step that kills its process every time must not loop): the run fails and the
     next run repairs it (a shard step removes its orphan parts).
     """
@@ -82,7 +87,12 @@ def celery_config() -> dict:
 def job_executor() -> dg.ExecutorDefinition:
     name = executor_name()
     if name == "celery":
+        from celery.exceptions import DuplicateTaskNameWarning
         from dagster_celery import celery_executor
+
+        # dagster-celery registers its task again for every step it submits: harmless, and
+        # otherwise printed once per run.
+        warnings.filterwarnings("ignore", category=DuplicateTaskNameWarning)
 
         return celery_executor.configured(celery_config(), name="newsledger_celery")
     if name == "k8s":
