@@ -54,7 +54,7 @@ redis:  ## redis-server, the Celery broker of `make cluster` (Debian's package; 
 
 cluster: install redis  ## Redis + 2 Celery workers on this machine, a backfill of every shard, then stop (WORKERS=N)
 	$(UV) run newsledger prepare
-	$(UV) run python -m orchestration.cluster --workers $(or $(WORKERS),2) $(ARGS)
+	.venv/bin/python -m orchestration.cluster --workers $(or $(WORKERS),2) $(ARGS)
 
 .PHONY: bi bi-up
 bi: install  ## Superset in .bi/venv (offline after install): admin user, warehouse added read-only

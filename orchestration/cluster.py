@@ -310,8 +310,11 @@ class Cluster:
         self.stop()
 
 
+RUN_STOP_TIMEOUT_S = 30.0  # the run's process, after SIGINT, before SIGKILL
+
+
 def _raise_interrupt(signum, _frame):
-    raise KeyboardInterrupt(f"signal {signum}")
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -323,8 +326,9 @@ def main(argv: list[str] | None = None) -> int:
         "--root", help="folder for the broker's and workers' logs (default: <warehouse>/cluster)"
     )
     args = parser.parse_args(argv)
-    # SIGTERM behaves as Ctrl-C: the run is interrupted, the cluster stopped, the exit prompt.
+    # Ctrl-C and SIGTERM: the run is interrupted (and marked failed), the cluster stopped, exit 130.
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)
     from orchestration.cli import _set_locations
     from orchestration.prepare import ensure_manifest
 
@@ -336,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(args.root or warehouse / "cluster").resolve()
     started = time.monotonic()
     cluster = Cluster(root, n_workers=args.workers)
+    run = None
     try:
         cluster.start()
         up = time.monotonic() - started
@@ -343,28 +348,37 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cluster up in {up:.1f} s: redis {cluster.broker} (pid {pids['redis'][0]})")
         for name in cluster.worker_names():
             print(f"  worker {name}: pids {', '.join(map(str, sorted(pids[name])))}")
-        print(f"  logs in {root}")
-        os.environ.update(cluster.client_env())
-        from orchestration.cli import main as cli_main
-
-        run = ["run", "--executor", "celery", "--input", str(input_dir)]
-        code = cli_main([*run, "--warehouse", str(warehouse)])
-    except KeyboardInterrupt:
-        print("interrupted: stopping the cluster", file=sys.stderr)
+        print(f"  logs in {root}", flush=True)
+        # The run's own process (`newsledger run --executor celery`), in a group of its own: on
+        # Ctrl-C / SIGTERM this launcher interrupts it (Dagster revokes the tasks and marks the
+        # run failed), then stops the cluster.
+        cmd = [sys.executable, "-m", "orchestration.cli", "run", "--executor", "celery"]
+        cmd += ["--input", str(input_dir), "--warehouse", str(warehouse)]
+        run = subprocess.Popen(
+            cmd, env={**os.environ, **cluster.client_env()}, start_new_session=True
+        )
+        code = run.wait()
+    except KeyboardInterrupt as stop:
+        print(f"{stop}: stopping the run and the cluster", file=sys.stderr, flush=True)
         code = 130
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not skip the stop
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if run is not None and run.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                run.send_signal(signal.SIGINT)
+            try:
+                run.wait(RUN_STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                stop_group(run)
         cluster.stop()
     if code == 130:
         import dagster as dg
 
-        from orchestration.recovery import fail_runs_of_this_process
+        from orchestration.recovery import release_dead_runs
 
         with dg.DagsterInstance.get() as instance:
-            reason = "interrupted: the cluster was stopped during the run"
-            for run_id in fail_runs_of_this_process(instance, reason):
-                print(f"run {run_id} marked failed (the next run repairs it)", file=sys.stderr)
+            release_dead_runs(instance)  # a run whose process had to be killed: marked failed
     print(f"cluster stopped; {time.monotonic() - started:.1f} s in all")
     return code
 

@@ -69,21 +69,6 @@ def release_dead_runs(instance) -> list[str]:
     return released
 
 
-def fail_runs_of_this_process(instance, reason: str) -> list[str]:
-    """Mark failed the unfinished runs this process started (interrupted by Ctrl-C / SIGTERM
-    before Dagster could end them) and free their pool slots."""
-    mine = run_tags()
-    failed = []
-    for run in instance.get_runs(filters=unfinished_runs_filter(mine)):
-        instance.report_run_failed(run, reason)
-        failed.append(run.run_id)
-    storage = instance.event_log_storage
-    if storage.supports_global_concurrency_limits:
-        for run_id in failed:
-            storage.free_concurrency_slots_for_run(run_id)
-    return failed
-
-
 def unfinished_runs_filter(tags: dict[str, str] | None = None):
     """Runs queued, starting, started or being canceled (with these tags, if given)."""
     import dagster as dg
