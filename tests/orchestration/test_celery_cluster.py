@@ -260,9 +260,9 @@ def test_make_dev_stops_on_sigterm_during_a_sensor_run_and_the_next_run_repairs_
     print(f"dev stopped {took:.1f} s after SIGTERM")
     assert code == 130, log.read_text()[-4000:]
     assert pgid_members(dev_group) == []  # webserver, daemon, run worker, step processes: gone
+    # Failed either by its run worker on SIGINT or, if it had to be killed, by the launcher.
     with dg.DagsterInstance.get() as instance:
         assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
-    assert f"run {run_id} marked failed" in log.read_text()
 
     # The next run repairs it: the published tables are those of a clean run.
     rerun = subprocess.run(
