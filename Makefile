@@ -23,9 +23,11 @@ test: install  ## the whole test suite (what CI runs)
 test-fast: install  ## the tests not marked slow (no whole-pipeline run, no full corpus): under a minute
 	$(UV) run pytest -q -m "not slow" $(ARGS)
 
+# The launcher (not `uv run dagster dev`): it stops dagster dev, its runs and their step processes
+# on Ctrl-C or SIGTERM within seconds and marks the interrupted run failed (orchestration/dev.py).
 dev: install  ## Dagster UI + daemon on http://127.0.0.1:3000 (schedule and sensor included)
 	$(UV) run newsledger prepare
-	$(UV) run dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+	.venv/bin/python -m orchestration.dev -h 127.0.0.1 -p $(or $(PORT),3000)
 
 lint: install
 	$(UV) run ruff check . && $(UV) run ruff format --check .
@@ -45,6 +47,14 @@ bench: install  ## performance figures as ratios in one run (SIZES="2000 20000" 
 .PHONY: browser
 browser:  ## headless Chromium for the report test (Debian's chromium package; needs root)
 	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
+
+.PHONY: redis cluster
+redis:  ## redis-server, the Celery broker of `make cluster` (Debian's package; needs root or sudo)
+	@command -v redis-server >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server)
+
+cluster: install redis  ## Redis + 2 Celery workers on this machine, a backfill of every shard, then stop (WORKERS=N)
+	$(UV) run newsledger prepare
+	.venv/bin/python -m orchestration.cluster --workers $(or $(WORKERS),2) $(ARGS)
 
 .PHONY: bi bi-up
 bi: install  ## Superset in .bi/venv (offline after install): admin user, warehouse added read-only, dashboard imported

@@ -1,6 +1,7 @@
 """The `newsledger` command line: run the whole pipeline in-process, or show what is built.
 
     newsledger run [--input DIR] [--warehouse DIR] [--text-policy full|sentences|none]
+                   [--executor in-process|multiprocess|celery]
                                                      materialize every asset once, then summarize
     newsledger status [--warehouse DIR]              what the published warehouse holds
     newsledger prepare                               run `dbt parse` if the manifest is stale
@@ -63,6 +64,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: input folder {input_dir} does not exist; pass --input DIR", file=sys.stderr)
         return 2
     warehouse.mkdir(parents=True, exist_ok=True)
+    if args.executor != "in-process":
+        return _run_launched(args, input_dir, warehouse)
     # One run per warehouse at a time: a second `newsledger run` waits for the first (up to
     # NEWSLEDGER_LOCK_TIMEOUT seconds), then fails cleanly instead of on DuckDB's file lock.
     try:
@@ -108,6 +111,84 @@ def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path) -> i
     finally:
         if stopping is not None:
             stopping.join()
+
+
+def _run_launched(args: argparse.Namespace, input_dir: Path, warehouse: Path) -> int:
+    """The job on Dagster's multiprocess or Celery executor, as a backfill of every NLP shard.
+
+    Its steps run in other processes (Celery: on any worker of the broker in
+    NEWSLEDGER_CELERY_BROKER), which take the warehouse lock around their DuckDB writes
+    themselves; this process orchestrates and must not hold that lock.
+    """
+    import dagster as dg
+
+    from orchestration.executors import BROKER_ENV
+
+    if not os.environ.get("DAGSTER_HOME"):
+        print(
+            "error: --executor needs DAGSTER_HOME, the Dagster instance the step processes share "
+            "(make sets it to .dagster_home)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.executor == "celery" and not os.environ.get(BROKER_ENV):
+        print(
+            f"error: --executor celery needs {BROKER_ENV} (e.g. redis://127.0.0.1:6379/0) and "
+            "workers listening on it: `make cluster` starts both",
+            file=sys.stderr,
+        )
+        return 2
+    os.environ["NEWSLEDGER_EXECUTOR"] = args.executor  # read where the job is defined
+    print(f"newsledger: {input_dir} -> {warehouse} (executor: {args.executor})")
+    started = time.monotonic()
+    from orchestration.prepare import ensure_manifest
+
+    ensure_manifest()
+    from orchestration.defs.automation.automation import all_shards_tags
+    from orchestration.recovery import release_dead_runs, run_tags
+
+    job = dg.build_reconstructable_job("orchestration.definitions", "newsledger_job")
+    quiet = {"loggers": {"console": {"config": {"log_level": args.log_level}}}}
+    log_path = warehouse / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with dg.DagsterInstance.get() as instance:
+        for run_id in release_dead_runs(instance):
+            print(f"newsledger: freed the pool slots of killed run {run_id}", file=sys.stderr)
+        with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+            result = dg.execute_job(
+                job, instance, run_config=quiet, tags={**run_tags(), **all_shards_tags()}
+            )
+        code = _summarize(result, instance, warehouse, log_path, started)
+        if args.executor == "celery":
+            print_where_steps_ran(instance, result.run_id)
+        return code
+
+
+def where_steps_ran(instance, run_id: str) -> dict[str, str]:
+    """Step key -> the Celery worker that ran it (from the run's engine events)."""
+    from dagster import DagsterEventType
+
+    where: dict[str, str] = {}
+    for record in instance.all_logs(run_id, of_type=DagsterEventType.ENGINE_EVENT):
+        event = record.dagster_event
+        data = event.event_specific_data if event is not None else None
+        worker = (getattr(data, "metadata", None) or {}).get("Celery worker")
+        if worker is not None and event.step_key:
+            where[event.step_key] = str(getattr(worker, "value", worker))
+    return where
+
+
+def print_where_steps_ran(instance, run_id: str) -> None:
+    where = where_steps_ran(instance, run_id)
+    durations = step_durations(instance, run_id)
+    by_worker: dict[str, int] = {}
+    print(f"\nwhere the steps ran (run {run_id}):")
+    for step, worker in sorted(where.items(), key=lambda kv: (kv[1], kv[0])):
+        by_worker[worker] = by_worker.get(worker, 0) + 1
+        seconds = durations.get(step)
+        took = f"{seconds:6.1f} s" if seconds is not None else "  failed"
+        print(f"  {worker:<28} {step:<44} {took}")
+    print("  " + ", ".join(f"{w}: {n} steps" for w, n in sorted(by_worker.items())))
 
 
 def _summarize(result, instance, warehouse: Path, log_path: Path, started: float) -> int:
@@ -504,6 +585,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="what analytics.duckdb holds of the article text: full (default), sentences (only "
         "sentences with a claim, event or aid pledge) or none (ids and offsets only); the "
         "private lake keeps everything (default: NEWSLEDGER_TEXT_POLICY, else full)",
+    )
+    run.add_argument(
+        "--executor",
+        choices=["in-process", "multiprocess", "celery"],
+        default="in-process",
+        help="in-process (default: one process, fastest on one machine); multiprocess or celery: "
+        "a backfill of every NLP shard, one step per process or per Celery task on the workers "
+        "of NEWSLEDGER_CELERY_BROKER (`make cluster` starts a broker and workers)",
     )
     run.add_argument(
         "--log-level", default="WARNING", help="Dagster console log level (default: WARNING)"

@@ -24,3 +24,9 @@ defs = dg.Definitions.merge(
     checks.defs,
     dg.Definitions(resources={"settings": NewsledgerSettings.from_env()}),
 )
+
+
+def newsledger_job() -> dg.JobDefinition:
+    """The job, resolved: what a run on another process or machine (executor step processes,
+    Celery workers) rebuilds by module path (`dg.build_reconstructable_job`)."""
+    return defs.resolve_job_def("newsledger_job")

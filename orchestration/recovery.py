@@ -67,3 +67,19 @@ def release_dead_runs(instance) -> list[str]:
             storage.free_concurrency_slots_for_run(run_id)
             released.append(run_id)
     return released
+
+
+def unfinished_runs_filter(tags: dict[str, str] | None = None):
+    """Runs queued, starting, started or being canceled (with these tags, if given)."""
+    import dagster as dg
+
+    return dg.RunsFilter(
+        tags=tags,
+        statuses=[
+            dg.DagsterRunStatus.QUEUED,
+            dg.DagsterRunStatus.NOT_STARTED,
+            dg.DagsterRunStatus.STARTING,
+            dg.DagsterRunStatus.STARTED,
+            dg.DagsterRunStatus.CANCELING,
+        ],
+    )

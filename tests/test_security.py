@@ -100,25 +100,37 @@ def test_no_shell_and_no_template_rendering_in_the_code():
 
 
 def test_subprocesses_get_fixed_argument_lists():
-    """The only process the code starts is `dbt parse` with constant arguments."""
+    """The processes the code starts: `dbt parse` with constant arguments; the cluster's broker,
+    workers and run (orchestration/cluster.py) and `dagster dev` (orchestration/dev.py), whose
+    argument lists hold executables, flags, ports and folder paths, never article text. No
+    shell anywhere."""
     calls = []
     for path in python_files():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and ast.unparse(node.func).startswith("subprocess."):
                 calls.append((path.relative_to(REPO).as_posix(), ast.unparse(node.args[0])))
+                assert not any(k.arg == "shell" for k in node.keywords), ast.unparse(node)
     assert calls == [
+        ("orchestration/cluster.py", "cmd"),  # Cluster._spawn: redis-server, the workers
+        ("orchestration/cluster.py", "cmd"),  # main: newsledger run --executor celery
+        ("orchestration/dev.py", "cmd"),  # dagster dev
         (
             "orchestration/prepare.py",
             "[dbt_executable(), 'parse', '--quiet', '--profiles-dir', str(DBT_PROJECT_DIR)]",
-        )
+        ),
     ]
 
 
 def test_dagster_webserver_binds_localhost():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     dev = re.search(r"^dev:.*?(?=^\S|\Z)", makefile, re.S | re.M).group(0)
-    assert re.search(r"dagster dev .*-h 127\.0\.0\.1", dev)
+    assert re.search(r"orchestration\.dev .*-h 127\.0\.0\.1", dev)  # starts `dagster dev -h`
+    launcher = (REPO / "orchestration" / "dev.py").read_text(encoding="utf-8")
+    assert '"-h", "--host", default="127.0.0.1"' in launcher
+    assert '"dev", "-m", "orchestration.definitions", "-h", args.host' in launcher
+    cluster = (REPO / "orchestration" / "cluster.py").read_text(encoding="utf-8")
+    assert '"--bind", "127.0.0.1"' in cluster  # the Celery broker (redis-server)
     config = yaml.safe_load((REPO / ".dagster_home" / "dagster.yaml").read_text())
     assert "webserver" not in config or config["webserver"].get("host") in (None, "127.0.0.1")
     for path in tracked_files():

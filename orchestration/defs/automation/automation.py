@@ -6,7 +6,8 @@ serialize the writing steps if several runs are ever allowed).
 
 The schedule and the sensor ask for every NLP shard (a partition range), so the executor runs
 the shard steps in parallel and the UI shows each shard materialized; `newsledger run` runs the
-same job unpartitioned, in-process, with one NLP step (docs/deployment.md).
+same job unpartitioned, in-process, with one NLP step (docs/deployment.md). Which executor runs
+the steps of launched runs is a setting (NEWSLEDGER_EXECUTOR, orchestration/executors.py).
 """
 
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.executors import job_executor
 from orchestration.settings import NewsledgerSettings
 from transforms.nlp.shards import shard_keys
 
@@ -31,6 +33,8 @@ newsledger_job = dg.define_asset_job(
     "newsledger_job",
     selection=dg.AssetSelection.all(),
     description="Ingest -> NLP -> actors -> dbt build -> publish, on the whole input folder.",
+    # multiprocess, celery or k8s: NEWSLEDGER_EXECUTOR (orchestration/executors.py)
+    executor_def=job_executor(),
 )
 
 

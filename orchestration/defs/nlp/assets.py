@@ -182,6 +182,10 @@ def actor_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings
     )
     if not place_rows.height:
         place_rows = pl.DataFrame(schema=PLACE_INPUT_SCHEMA)
+    # In article and text order, not the lake's part order: a place's row is that of its first
+    # mention among equals (an unresolved "the Indian Ocean" / "Indian Ocean"), and the parts of
+    # a sharded run (Celery, multiprocess) list the articles in another order than one pass.
+    place_rows = place_rows.sort("article_id", "start_char", "mention_id")
     known = lake.read_snapshot(settings.lake, GEOCODE_CACHE)
     geocoded = geocode_texts(
         place_rows.filter(pl.col("entity_label").is_in(PLACE_LABELS))["mention_text"], known
