@@ -137,10 +137,10 @@ def score(
             counts["is_direct"] += p["is_direct"] == g["is_direct"]
             if g.get("source_country_iso3"):  # the country fct_claims publishes for the speaker
                 counts["country_n"] += 1
-                counts["country_ok"] += p["speaker_country_iso3"] == g["source_country_iso3"]
+                counts["country_ok"] += p.get("speaker_country_iso3") == g["source_country_iso3"]
             else:  # gold gives no country (an international body, a news outlet, unclear)
                 counts["country_null"] += 1
-                counts["country_given"] += p["speaker_country_iso3"] is not None
+                counts["country_given"] += p.get("speaker_country_iso3") is not None
     return {"n_pred": n_pred, "n_gold": n_gold, **counts}
 
 
