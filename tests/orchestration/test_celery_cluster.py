@@ -169,6 +169,31 @@ def pgid_members(pgid: int) -> list[str]:
     return found
 
 
+def parsing_run_id(runs_query: dict) -> str | None:
+    """The id of a run (of `instance.get_runs(**runs_query)`) with an NLP parse step started."""
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        for run in instance.get_runs(**runs_query):
+            for record in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_START):
+                if "nlp_parse" in (record.dagster_event.step_key or ""):
+                    return run.run_id
+    return None
+
+
+def sigterm_and_wait(what: str, proc: subprocess.Popen, timeout: float, log: Path):
+    """SIGTERM to `proc`; (its exit code, seconds it took to stop), failing after `timeout`."""
+    stopped_at = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        code = proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(
+            f"{what} did not stop within {timeout} s of SIGTERM:\n{log.read_text()[-4000:]}"
+        )
+    return code, time.monotonic() - stopped_at
+
+
 def wait_for(what: str, predicate, timeout: float, proc: subprocess.Popen, log: Path):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -233,27 +258,13 @@ def test_make_dev_stops_on_sigterm_during_a_sensor_run_and_the_next_run_repairs_
         )
 
         def parse_step_running():
-            with dg.DagsterInstance.get() as instance:
-                runs = instance.get_runs(
-                    filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])
-                )
-                for run in runs:
-                    for record in instance.all_logs(
-                        run.run_id, of_type=dg.DagsterEventType.STEP_START
-                    ):
-                        if "nlp_parse" in (record.dagster_event.step_key or ""):
-                            return run.run_id
-            return None
+            return parsing_run_id(
+                dict(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
+            )
 
         # The sensor sees seeds/ at its first tick and launches a run of every shard.
         run_id = wait_for("sensor run parsing", parse_step_running, 300, proc, log)
-        stopped_at = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            code = proc.wait(30)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"dev did not stop within 30 s of SIGTERM:\n{log.read_text()[-4000:]}")
-        took = time.monotonic() - stopped_at
+        code, took = sigterm_and_wait("dev", proc, 30, log)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
@@ -371,23 +382,10 @@ def test_make_cluster_stops_on_sigterm_during_a_run_and_marks_it_failed(tmp_path
     try:
 
         def run_parsing():
-            with dg.DagsterInstance.get() as instance:
-                for run in instance.get_runs(limit=1):
-                    for record in instance.all_logs(
-                        run.run_id, of_type=dg.DagsterEventType.STEP_START
-                    ):
-                        if "nlp_parse" in (record.dagster_event.step_key or ""):
-                            return run.run_id
-            return None
+            return parsing_run_id(dict(limit=1))
 
         run_id = wait_for("a shard step", run_parsing, 400, proc, log)
-        stopped_at = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            code = proc.wait(60)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"cluster did not stop within 60 s of SIGTERM:\n{log.read_text()[-4000:]}")
-        took = time.monotonic() - stopped_at
+        code, took = sigterm_and_wait("cluster", proc, 60, log)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
