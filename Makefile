@@ -42,7 +42,7 @@ eval: install  ## precision / recall / F1 per field against the gold labels in .
 	$(UV) run python -m evaluation $(ARGS)
 
 bench: install  ## performance figures as ratios in one run (SIZES="2000 20000" by default)
-	$(UV) run python -m benchmarks.run_benchmark --sizes $(or $(SIZES),2000 20000)
+	$(UV) run python -m benchmarks.run_benchmark --sizes $(or $(SIZES),2000 20000) $(ARGS)
 
 .PHONY: browser
 browser:  ## headless Chromium for the report test (Debian's chromium package; needs root)

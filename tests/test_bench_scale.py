@@ -1,0 +1,51 @@
+"""The scale extrapolation of `make bench` (benchmarks/scale.py) on the figures of two runs."""
+
+import pytest
+
+from benchmarks import scale
+
+# Step times as `make bench` records them (seconds), at 2,000 and 20,000 articles on 2 processes:
+# NLP 2 s fixed + 0.019 s per article; dbt 5 s fixed + 0.001 s per article; start-up 4 s flat.
+RUNS = [
+    {
+        "n": n,
+        "procs": 2,
+        "stages": {
+            "nlp_parse[all]": 2 + 0.019 * n,
+            "dbt_build": 5 + 0.001 * n,
+            "outside the steps (start-up, summary)": 4.0,
+            "peak MB main": 700.0,
+        },
+    }
+    for n in (2_000, 20_000)
+]
+
+
+def test_each_step_is_fitted_as_a_line_through_the_two_sizes():
+    lines = scale.stage_lines(RUNS)
+    assert set(lines) == {"nlp_parse[all]", "dbt_build", "outside the steps (start-up, summary)"}
+    assert lines["nlp_parse[all]"] == pytest.approx((2.0, 0.019))
+    assert lines["outside the steps (start-up, summary)"] == pytest.approx((4.0, 0.0))
+
+
+def test_on_the_measured_processes_the_prediction_gives_back_the_measured_run():
+    wall, _ = scale.predict(RUNS, 20_000, workers=2)
+    assert abs(wall - sum(v for k, v in RUNS[1]["stages"].items() if "MB" not in k)) < 1e-6
+
+
+def test_only_the_nlp_fan_out_divides_over_workers():
+    _, on_2 = scale.predict(RUNS, 150_000, workers=2)
+    _, on_8 = scale.predict(RUNS, 150_000, workers=8)
+    assert on_8["nlp_parse[all]"] - 2 == pytest.approx((on_2["nlp_parse[all]"] - 2) / 4)
+    assert on_8["dbt_build"] == on_2["dbt_build"] == pytest.approx(5 + 150.0)
+
+
+def test_the_report_names_the_step_that_stops_scaling():
+    text = "\n".join(scale.report(RUNS))
+    assert "150,000-article day" in text
+    assert "stops scaling first: dbt_build" in text
+    # 150,000 articles: NLP 2 + 5,700 s / N; single-process steps 159 s: half only past 32 workers
+    assert "half the wall time" not in text
+    slow_dbt = [{**r, "stages": {**r["stages"], "dbt_build": 5 + 0.01 * r["n"]}} for r in RUNS]
+    # single-process 1,509 s against NLP 2,852 s on 2 workers, 1,427 s on 4
+    assert "from 4 workers the single-process steps are half" in "\n".join(scale.report(slow_dbt))
