@@ -6,7 +6,7 @@ this machine; this module fits each step's time as a line in the number of artic
 `day` articles on N workers.
 
 Assumptions (printed with the figures):
-- a worker is one core like this machine's; the NLP steps (`nlp_parse*`: parsing, extraction,
+- a worker is one core like this machine's; the NLP steps (`nlp_parse` shard steps: parsing, extraction,
   per-article actors) fan out over workers with no loss, their measured time counted as
   core-seconds (time x the processes the run used);
 - every other step runs once, on one core, at the measured rate: ingest, the cross-article
@@ -19,7 +19,7 @@ Assumptions (printed with the figures):
 
 from __future__ import annotations
 
-PARALLEL_PREFIX = "nlp_parse"
+PARALLEL_STEP = "nlp_parse"  # the NLP shard steps (`nlp_tables.nlp_parse[...]`)
 WORKERS = (1, 2, 4, 8, 16, 32)
 
 
@@ -48,14 +48,14 @@ def predict(results: list[dict], day: int, workers: int) -> tuple[float, dict[st
     per_stage: dict[str, float] = {}
     for stage, (fixed, per_article) in stage_lines(results).items():
         seconds = fixed + per_article * day
-        if stage.startswith(PARALLEL_PREFIX):
+        if PARALLEL_STEP in stage:
             seconds = fixed + per_article * day * procs / workers
         per_stage[stage] = seconds
     return sum(per_stage.values()), per_stage
 
 
 def serial_stages(per_stage: dict[str, float]) -> dict[str, float]:
-    return {k: v for k, v in per_stage.items() if not k.startswith(PARALLEL_PREFIX)}
+    return {k: v for k, v in per_stage.items() if PARALLEL_STEP not in k}
 
 
 def report(results: list[dict], day: int = 150_000) -> list[str]:

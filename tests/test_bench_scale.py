@@ -11,7 +11,7 @@ RUNS = [
         "n": n,
         "procs": 2,
         "stages": {
-            "nlp_parse[all]": 2 + 0.019 * n,
+            "nlp_tables.nlp_parse[all]": 2 + 0.019 * n,
             "dbt_build": 5 + 0.001 * n,
             "outside the steps (start-up, summary)": 4.0,
             "peak MB main": 700.0,
@@ -23,8 +23,12 @@ RUNS = [
 
 def test_each_step_is_fitted_as_a_line_through_the_two_sizes():
     lines = scale.stage_lines(RUNS)
-    assert set(lines) == {"nlp_parse[all]", "dbt_build", "outside the steps (start-up, summary)"}
-    assert lines["nlp_parse[all]"] == pytest.approx((2.0, 0.019))
+    assert set(lines) == {
+        "nlp_tables.nlp_parse[all]",
+        "dbt_build",
+        "outside the steps (start-up, summary)",
+    }
+    assert lines["nlp_tables.nlp_parse[all]"] == pytest.approx((2.0, 0.019))
     assert lines["outside the steps (start-up, summary)"] == pytest.approx((4.0, 0.0))
 
 
@@ -36,7 +40,9 @@ def test_on_the_measured_processes_the_prediction_gives_back_the_measured_run():
 def test_only_the_nlp_fan_out_divides_over_workers():
     _, on_2 = scale.predict(RUNS, 150_000, workers=2)
     _, on_8 = scale.predict(RUNS, 150_000, workers=8)
-    assert on_8["nlp_parse[all]"] - 2 == pytest.approx((on_2["nlp_parse[all]"] - 2) / 4)
+    assert on_8["nlp_tables.nlp_parse[all]"] - 2 == pytest.approx(
+        (on_2["nlp_tables.nlp_parse[all]"] - 2) / 4
+    )
     assert on_8["dbt_build"] == on_2["dbt_build"] == pytest.approx(5 + 150.0)
 
 
