@@ -6,9 +6,9 @@ this machine; this module fits each step's time as a line in the number of artic
 `day` articles on N workers.
 
 Assumptions (printed with the figures):
-- a worker is one core like this machine's; the NLP steps (`nlp_parse` shard steps: parsing, extraction,
-  per-article actors) fan out over workers with no loss, their measured time counted as
-  core-seconds (time x the processes the run used);
+- a worker is one core like this machine's; the NLP shard steps (`nlp_parse`: parsing,
+  extraction, per-article actors) fan out over workers with no loss, their measured time
+  counted as core-seconds (time x the processes the run used);
 - every other step runs once, on one core, at the measured rate: ingest, the cross-article
   actors and places, the event and pledge clusters, the dbt build (DuckDB has one writer),
   publish, and the start-up outside the steps;
