@@ -93,21 +93,7 @@ def test_rows_breaking_a_data_test_are_quarantined_and_the_rest_publishes(
         f"start_char = 0, end_char = {int(length)}",
     )
 
-    run = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "newsledger"),
-            "run",
-            "--input",
-            str(SEEDS),
-            "--warehouse",
-            str(warehouse),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    run = _run(warehouse)
     assert "rows set aside:    2 " in run.stdout, run.stdout[-3000:]
     assert "fct_event_mentions: assert_event_trigger_offsets_index_article_text" in run.stdout
 

@@ -181,6 +181,20 @@ def parsing_run_id(runs_query: dict) -> str | None:
     return None
 
 
+def start_logged(cmd: list[str], env: dict[str, str], log: Path, **popen) -> subprocess.Popen:
+    """`cmd` in its own process group (killed whole by the tests), its output into `log`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **popen,
+        )
+
+
 def sigterm_and_wait(what: str, proc: subprocess.Popen, timeout: float, log: Path):
     """SIGTERM to `proc`; (its exit code, seconds it took to stop), failing after `timeout`."""
     stopped_at = time.monotonic()
@@ -227,18 +241,14 @@ def test_make_dev_stops_on_sigterm_during_a_sensor_run_and_the_next_run_repairs_
     }
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     log = tmp_path / "dev.log"
-    with log.open("wb") as out:
-        # As `make dev` runs it, started in the background of a non-interactive shell, which
-        # starts it with SIGINT ignored (how dagster dev came to ignore Ctrl-C and SIGTERM).
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "orchestration.dev", "-p", str(free_port())],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
-        )
+    # As `make dev` runs it, started in the background of a non-interactive shell, which
+    # starts it with SIGINT ignored (how dagster dev came to ignore Ctrl-C and SIGTERM).
+    proc = start_logged(
+        [sys.executable, "-m", "orchestration.dev", "-p", str(free_port())],
+        env,
+        log,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
     try:
         dev_group = int(
             wait_for(
@@ -317,15 +327,9 @@ def test_a_worker_killed_mid_step_its_step_runs_again_on_another_and_the_run_pub
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         }
         log = tmp_path / "run.log"
-        with log.open("wb") as out:
-            run = subprocess.Popen(
-                [sys.executable, "-m", "orchestration.cli", "run", "--executor", "celery"],
-                cwd=REPO,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        run = start_logged(
+            [sys.executable, "-m", "orchestration.cli", "run", "--executor", "celery"], env, log
+        )
         try:
 
             def worker_running_dbt():
@@ -369,16 +373,12 @@ def test_make_cluster_stops_on_sigterm_during_a_run_and_marks_it_failed(tmp_path
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     log = tmp_path / "cluster.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "orchestration.cluster", "--input", str(SEEDS)]
-            + ["--warehouse", str(tmp_path / "warehouse"), "--root", str(root)],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = start_logged(
+        [sys.executable, "-m", "orchestration.cluster", "--input", str(SEEDS)]
+        + ["--warehouse", str(tmp_path / "warehouse"), "--root", str(root)],
+        env,
+        log,
+    )
     try:
 
         def run_parsing():
