@@ -104,53 +104,55 @@ create or replace table {{ quarantine_relation() }} as
 where {{ alias }}.article_id in (select article_id from {{ articles_built_relation() }})
 {%- endmacro %}
 
-{% macro quarantined_sentences() %}
+{#- The rows of the articles this build writes that break a rule: one select per model, the
+    model's current lake rows (`lake_table`, deduplicated on `key`) joined to their article. -#}
+{% macro quarantined_rows(test_name, model, alias, lake_table, key, row_key, reason, broken) %}
 select
-    'assert_sentence_offsets_index_article_text' as test_name,
-    'fct_sentences' as model,
-    s.article_id,
-    {{ sentence_row_key('s') }} as row_key,
-    'sentence offsets ' || coalesce(s.start_char::varchar, 'null') || '-'
-    || coalesce(s.end_char::varchar, 'null') || ' do not cut sentence ' || s.sentence_index
-    || ' out of the article text (' || length(a.text) || ' characters)' as reason
+    '{{ test_name }}' as test_name,
+    '{{ model }}' as model,
+    {{ alias }}.article_id,
+    {{ row_key }} as row_key,
+    {{ reason }} as reason
 from (
-    {{ current_nlp_rows('sentences', 'src.article_id, src.sentence_index', where=articles_to_build_filter('src')) }}
-) as s
+    {{ current_nlp_rows(lake_table, key, where=articles_to_build_filter('src')) }}
+) as {{ alias }}
 inner join {{ ref('stg_articles') }} as a using (article_id)
-where {{ sentence_offsets_broken('s', 'a') }}
+where {{ broken }}
+{% endmacro %}
+
+{% macro quarantined_sentences() %}
+{%- set reason -%}
+'sentence offsets ' || coalesce(s.start_char::varchar, 'null') || '-'
+    || coalesce(s.end_char::varchar, 'null') || ' do not cut sentence ' || s.sentence_index
+    || ' out of the article text (' || length(a.text) || ' characters)'
+{%- endset -%}
+{{ quarantined_rows(
+    'assert_sentence_offsets_index_article_text', 'fct_sentences', 's', 'sentences',
+    'src.article_id, src.sentence_index', sentence_row_key('s'), reason,
+    sentence_offsets_broken('s', 'a')) }}
 {% endmacro %}
 
 {% macro quarantined_entity_mentions() %}
-select
-    'assert_mention_offsets_index_article_text' as test_name,
-    'fct_entity_mentions' as model,
-    m.article_id,
-    m.mention_id as row_key,
-    'mention offsets ' || coalesce(m.start_char::varchar, 'null') || '-'
+{%- set reason -%}
+'mention offsets ' || coalesce(m.start_char::varchar, 'null') || '-'
     || coalesce(m.end_char::varchar, 'null') || ' do not cut "' || coalesce(m.mention_text, 'null')
-    || '" out of the article text (' || length(a.text) || ' characters)' as reason
-from (
-    {{ current_nlp_rows('entity_mentions', 'src.mention_id', where=articles_to_build_filter('src')) }}
-) as m
-inner join {{ ref('stg_articles') }} as a using (article_id)
-where {{ mention_offsets_broken('m', 'a') }}
+    || '" out of the article text (' || length(a.text) || ' characters)'
+{%- endset -%}
+{{ quarantined_rows(
+    'assert_mention_offsets_index_article_text', 'fct_entity_mentions', 'm', 'entity_mentions',
+    'src.mention_id', 'm.mention_id', reason, mention_offsets_broken('m', 'a')) }}
 {% endmacro %}
 
 {% macro quarantined_claims() %}
-select
-    'assert_claim_offsets_index_article_text' as test_name,
-    'fct_claims' as model,
-    c.article_id,
-    c.claim_id as row_key,
-    'content offsets ' || coalesce(c.content_start::varchar, 'null') || '-'
+{%- set reason -%}
+'content offsets ' || coalesce(c.content_start::varchar, 'null') || '-'
     || coalesce(c.content_end::varchar, 'null') || ' or speaker offsets '
     || coalesce(c.speaker_text_start::varchar, 'null') || '-'
     || coalesce(c.speaker_text_end::varchar, 'null')
     || ' do not cut the claim''s content and speaker "' || coalesce(c.speaker_text, 'null')
-    || '" out of the article text (' || length(a.text) || ' characters)' as reason
-from (
-    {{ current_nlp_rows('claims', 'src.claim_id', where=articles_to_build_filter('src')) }}
-) as c
-inner join {{ ref('stg_articles') }} as a using (article_id)
-where {{ claim_offsets_broken('c', 'a') }}
+    || '" out of the article text (' || length(a.text) || ' characters)'
+{%- endset -%}
+{{ quarantined_rows(
+    'assert_claim_offsets_index_article_text', 'fct_claims', 'c', 'claims',
+    'src.claim_id', 'c.claim_id', reason, claim_offsets_broken('c', 'a')) }}
 {% endmacro %}
