@@ -5,6 +5,7 @@ import importlib.metadata
 import json
 import logging
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +20,7 @@ from dagster_dbt import (
 )
 from packaging import version
 
+from orchestration.defs.dbt.in_process import in_process_enabled, in_process_invocation_class
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.metadata import with_dbt_table_metadata
 from orchestration.prepare import dbt_executable
@@ -26,6 +28,8 @@ from orchestration.settings import NewsledgerSettings
 from transforms.faults import fault_point
 from transforms.locking import warehouse_lock
 from transforms.warehouse import wait_until_unlocked
+
+_IN_PROCESS_PATCH = threading.Lock()
 
 
 class NewsledgerDbtCliResource(DbtCliResource):
@@ -46,6 +50,21 @@ class NewsledgerDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         return None
+
+    def cli(self, args: Sequence[str], **kwargs: Any):
+        """dagster-dbt's `cli()`, with dbt run in this process (in_process.py: no dbt start-up per
+        build; NEWSLEDGER_DBT_SUBPROCESS=1 runs it as a subprocess)."""
+        if not in_process_enabled():
+            return super().cli(args, **kwargs)
+        import dagster_dbt.core.resource as resource_module
+
+        with _IN_PROCESS_PATCH:
+            original = resource_module.DbtCliInvocation
+            resource_module.DbtCliInvocation = in_process_invocation_class()
+            try:
+                return super().cli(args, **kwargs)
+            finally:
+                resource_module.DbtCliInvocation = original
 
 
 class NewsledgerTranslator(DagsterDbtTranslator):
