@@ -211,6 +211,9 @@ def test_a_rerun_with_nothing_new_skips_dbt_and_publish(built):
     assert result.success
     ran = {e.step_key for e in result.get_step_success_events()}
     assert "raw_articles" in ran and "newsledger_dbt_models" in ran  # ran, and found no change
+    from orchestration.cli import parsed_this_run
+
+    assert parsed_this_run(result) == 0  # no article parsed again
     assert "published__analytics_duckdb" not in ran  # skipped: dbt materialized nothing
     assert result.get_asset_check_evaluations() == []
     assert published.stat().st_mtime_ns == stamp
@@ -221,6 +224,7 @@ def test_a_rerun_with_nothing_new_skips_dbt_and_publish(built):
             e.step_key for e in result.get_step_success_events()
         }
         assert published.stat().st_mtime_ns > stamp
+        assert parsed_this_run(result) == 1  # the new article only
     finally:
         (folder / "new.txt").unlink()
 
