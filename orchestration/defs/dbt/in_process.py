@@ -102,9 +102,9 @@ class InProcessDbt:
     def wait(self, timeout: float | None = None) -> int:
         self._thread.join(timeout)
         if self._thread.is_alive():
-            import subprocess
+            from subprocess import TimeoutExpired  # as Popen.wait raises (no process started)
 
-            raise subprocess.TimeoutExpired(self.args, timeout)
+            raise TimeoutExpired(self.args, timeout)
         return self.returncode
 
     def poll(self) -> int | None:
