@@ -161,38 +161,3 @@ def test_workers_forked_from_the_warm_fork_server_write_the_same_rows(
     pooled = _tables(tmp_path / "lake")
     for table, frame in in_process.items():
         assert pooled[table].equals(frame), table
-
-
-def test_a_small_input_goes_to_one_worker_of_the_warm_fork_server(tmp_path, articles, in_process):
-    """Issue 19: a +1% rerun (fewer articles than pay for two workers) is parsed by one worker
-    forked from the warm server, which holds the model: this process never loads it."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    from transforms.nlp.run import MIN_POOLED_ARTICLES, default_processes
-
-    assert articles.height < MIN_POOLED_ARTICLES["forkserver"]
-    assert default_processes(articles.height) == 1
-    script = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "import polars as pl\n"
-        "from transforms.nlp.pipeline import load_nlp\n"
-        "from transforms.nlp.run import run_nlp, warm_up\n"
-        "warm_up()\n"
-        "articles = pl.read_parquet(sys.argv[2])\n"
-        "stats = run_nlp(Path(sys.argv[1]), articles, part_size=3, batch_size=1)\n"
-        "assert stats.n_parsed == articles.height, stats\n"
-        "assert load_nlp.cache_info().currsize == 0, 'the model was loaded in this process'\n"
-    )
-    articles.write_parquet(tmp_path / "articles.parquet")
-    subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path / "lake"), str(tmp_path / "articles.parquet")],
-        check=True,
-        cwd=Path(__file__).resolve().parents[2],
-        timeout=240,
-    )
-    pooled = _tables(tmp_path / "lake")
-    for table, frame in in_process.items():
-        assert pooled[table].equals(frame), table

@@ -389,15 +389,11 @@ def run_nlp(
     todo = articles.filter(~pl.col("article_id").is_in(list(done))).sort("article_id")
     todo = todo.select("article_id", "published_date", "text")
     stats.n_skipped = articles.height - todo.height
-    chosen = n_process
     n_process = n_process or default_processes(todo.height)
     pinned = nlp is None or (load_nlp.cache_info().currsize > 0 and nlp is load_nlp())
     progress = Progress("NLP", todo.height, "articles")
     parts = _parts(todo, part_size, version)
-    # A warm fork server has loaded the pipeline already: on an input too small for two workers
-    # (a +1% rerun), one worker forked from it parses without this process loading the model.
-    one_warm_worker = _warm and chosen is None and pinned and todo.height > 0
-    if (n_process > 1 and pinned) or one_warm_worker:
+    if n_process > 1 and pinned:
         chunk = _chunk_size(todo.height, n_process, batch_size)
         results = _pooled(parts, n_process, chunk, recycle_after)
     else:
