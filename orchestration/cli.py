@@ -81,9 +81,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path) -> int:
     print(f"newsledger: {input_dir} -> {warehouse}")
     started = time.monotonic()
-    from transforms.nlp.run import warm_up
+    from orchestration.nothing_new import input_unchanged
 
-    warm_up()  # the NLP workers' fork server loads the model while Dagster starts
+    unchanged = input_unchanged(input_dir, warehouse / "lake")
+    if unchanged:
+        print(
+            "newsledger: no new or changed file in the input folder since the last run "
+            "(the NLP model is not loaded)"
+        )
+    else:
+        from transforms.nlp.run import warm_up
+
+        warm_up()  # the NLP workers' fork server loads the model while Dagster starts
     from orchestration.prepare import ensure_manifest
 
     ensure_manifest()
@@ -210,6 +219,12 @@ def _summarize(result, instance, warehouse: Path, log_path: Path, started: float
     durations = step_durations(instance, result.run_id)
     for step, seconds in durations.items():
         print(f"  {step:<36} {seconds:6.1f} s")
+    n_parsed = parsed_this_run(result)
+    if n_parsed is not None:
+        print(
+            f"NLP: {n_parsed} articles parsed"
+            + (" (each was parsed before by this extractor version)" if n_parsed == 0 else "")
+        )
     if "published__analytics_duckdb" not in durations:
         print(
             "nothing new since the last build: dbt, publish and the report were skipped "
@@ -223,6 +238,16 @@ def _summarize(result, instance, warehouse: Path, log_path: Path, started: float
     print()
     print_summary(warehouse / "analytics.duckdb")
     return 0
+
+
+def parsed_this_run(result) -> int | None:
+    """Articles the run's NLP step parsed (its lake/sentences materialization), if it ran."""
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key.path == ["lake", "sentences"]:
+            value = materialization.metadata.get("n_parsed_this_run")
+            return None if value is None else int(value.value)
+    return None
 
 
 def print_check_results(evaluations) -> None:

@@ -211,6 +211,9 @@ def test_a_rerun_with_nothing_new_skips_dbt_and_publish(built):
     assert result.success
     ran = {e.step_key for e in result.get_step_success_events()}
     assert "raw_articles" in ran and "newsledger_dbt_models" in ran  # ran, and found no change
+    from orchestration.cli import parsed_this_run
+
+    assert parsed_this_run(result) == 0  # no article parsed again
     assert "published__analytics_duckdb" not in ran  # skipped: dbt materialized nothing
     assert result.get_asset_check_evaluations() == []
     assert published.stat().st_mtime_ns == stamp
@@ -221,8 +224,27 @@ def test_a_rerun_with_nothing_new_skips_dbt_and_publish(built):
             e.step_key for e in result.get_step_success_events()
         }
         assert published.stat().st_mtime_ns > stamp
+        assert parsed_this_run(result) == 1  # the new article only
+        # an incremental build with the dbt code of the last build: models and data tests, not
+        # the unit tests (they passed on this code) nor the seeds (same CSV rows)
+        kinds = _built_resource_types(warehouse)
+        assert {"model", "test"} <= kinds and not kinds & {"unit_test", "seed"}
     finally:
         (folder / "new.txt").unlink()
+
+
+def _built_resource_types(warehouse: Path) -> set[str]:
+    """The kinds of dbt nodes the warehouse's last dbt build ran (its run_results.json)."""
+    import hashlib
+    import json
+
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    key = hashlib.sha1(str(warehouse).encode()).hexdigest()[:8]
+    results = json.loads(
+        (DBT_PROJECT_DIR / "target" / f"run-{key}" / "run_results.json").read_text(encoding="utf-8")
+    )
+    return {r["unique_id"].split(".")[0] for r in results["results"]}
 
 
 def test_cli_runs_on_an_unseen_folder(tmp_path):

@@ -26,11 +26,21 @@ pytestmark = pytest.mark.slow
 # Incremental by article: fct_sentences, int_entity_mentions; by article and actor links:
 # fct_entity_mentions, fct_claims; by (actor pair, day): mart_actor_cooccurrence; by publication
 # day: int_actor_day_mentions (and the __built_articles / __built_days records they keep in schema
-# intermediate). The rest are the tables built on them. The __articles_built / __days_built /
-# __pairs_built tables list what one build wrote (for the data tests): they differ between the
-# two builds by design.
+# intermediate); by the fingerprint of their inputs per key (issue 19,
+# macros/incremental_by_fingerprint.sql): int_event_mention_actors, int_article_actors,
+# fct_place_mentions (by article), mart_actor_mentions (by actor), fct_events (by event), with the
+# __fingerprints records they keep. The rest are the tables built on them. The __articles_built /
+# __days_built / __pairs_built / __actors_built / __events_built tables list what one build wrote
+# (for the data tests and for the fingerprint models' delete): they differ between the two builds
+# by design.
 COMPARED_SCHEMAS = ("main", "intermediate")
-PER_BUILD = ("__articles_built", "__days_built", "__pairs_built")
+PER_BUILD = (
+    "__articles_built",
+    "__days_built",
+    "__pairs_built",
+    "__actors_built",
+    "__events_built",
+)
 INCREMENTAL = (
     ("main", "fct_sentences"),
     ("intermediate", "int_entity_mentions"),
@@ -38,7 +48,20 @@ INCREMENTAL = (
     ("main", "fct_claims"),
     ("main", "mart_actor_cooccurrence"),
     ("intermediate", "int_actor_day_mentions"),
+    ("intermediate", "int_event_mention_actors"),
+    ("intermediate", "int_article_actors"),
+    ("main", "fct_place_mentions"),
+    ("main", "mart_actor_mentions"),
+    ("main", "fct_events"),
 )
+# model -> the table that lists the keys (articles, actors, events) one build wrote
+BY_FINGERPRINT = {
+    "int_event_mention_actors": "int_event_mention_actors__articles_built",
+    "int_article_actors": "int_article_actors__articles_built",
+    "fct_place_mentions": "fct_place_mentions__articles_built",
+    "mart_actor_mentions": "mart_actor_mentions__actors_built",
+    "fct_events": "fct_events__events_built",
+}
 
 
 def _dbt_build(warehouse: Path, *args: str) -> None:
@@ -195,10 +218,27 @@ def test_incremental_build_equals_full_refresh(seeds_warehouse, tmp_path):
             "from intermediate.mart_actor_cooccurrence__pairs_built"
         ).fetchone()
         n_rows = con.execute("select count(*) from mart_actor_cooccurrence").fetchone()[0]
+        # the models kept by fingerprint built the keys whose inputs changed, not every key
+        n_built = {}
+        for model, record in BY_FINGERPRINT.items():
+            n_built[model] = con.execute(
+                f"select count(*), (select count(*) from intermediate.{model}__fingerprints) "
+                f"from intermediate.{record}"
+            ).fetchone()
+        article_actors_built = {
+            r[0]
+            for r in con.execute(
+                "select article_id from intermediate.int_article_actors__articles_built"
+            ).fetchall()
+        }
     # the data tests of this build looked at the new and re-parsed articles (and at articles
     # without mentions: no rows), not at every article; at the changed groups only
     assert set(added) | {reparsed} <= built and gone not in built and reresolved not in built
     assert 0 < pairs[0] == pairs[1] < n_rows
+    assert all(0 < n < of for n, of in n_built.values()), n_built
+    # added, gone (its rows deleted), re-resolved, moved to another day; not an unchanged article
+    assert {*added, gone, reresolved, moved} <= article_actors_built
+    assert ids[6] not in article_actors_built
     incremental = tmp_path / "incremental.duckdb"
     shutil.copy(warehouse / "newsledger.duckdb", incremental)
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
+import os
 
 import dagster_dbt.core.resource
+import duckdb
 from dagster_dbt import DbtCliResource
 
 
@@ -25,3 +28,74 @@ def test_the_overridden_hooks_still_exist_in_dagster_dbt():
     # If an upgrade renames them, the overrides would silently stop saving the ~6 s per build.
     assert "_cli_version" in DbtCliResource.__dict__
     assert "_initialize_dbt_core_adapter" in DbtCliResource.__dict__
+
+
+def _dbt_env(warehouse) -> dict[str, str]:
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    target = warehouse / "target"
+    return {
+        **os.environ,
+        "DBT_TARGET_PATH": str(target),
+        "DBT_LOG_PATH": str(target),
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+    }
+
+
+def test_in_process_dbt_streams_dbt_events_and_releases_the_database(
+    dbt_manifest, tmp_path, monkeypatch
+):
+    """dbt run by dbtRunner in this process: the JSON events dagster-dbt reads from a dbt
+    subprocess, a zero exit code, and the DuckDB file free for a read-only reader afterwards."""
+    from orchestration.defs.dbt.in_process import InProcessDbt
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    monkeypatch.setenv("NEWSLEDGER_WAREHOUSE_DIR", str(tmp_path))  # read by profiles.yml
+    dbt = InProcessDbt(
+        ["dbt", "seed", "--select", "countries"], _dbt_env(tmp_path), DBT_PROJECT_DIR
+    )
+    events = [json.loads(line) for line in dbt.stdout]
+    assert dbt.wait(timeout=300) == 0
+    seeded = [
+        e
+        for e in events
+        if e["info"]["name"] == "LogSeedResult"
+        and e["data"]["node_info"]["unique_id"] == "seed.newsledger.countries"
+    ]
+    assert len(seeded) == 1 and seeded[0]["data"]["status"] == "success"
+    assert all(e["info"]["level"] != "debug" for e in events)
+    # the dbt-duckdb instance is closed: this process opens the file read-only
+    with duckdb.connect(str(tmp_path / "newsledger.duckdb"), read_only=True) as con:
+        n = con.execute("select count(*) from reference.countries").fetchone()[0]
+    assert n > 200
+    assert (tmp_path / "target" / "run_results.json").exists()
+
+
+def test_in_process_dbt_failure_gives_an_error_event_and_a_nonzero_code(
+    dbt_manifest, tmp_path, monkeypatch
+):
+    from orchestration.defs.dbt.in_process import InProcessDbt
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    monkeypatch.setenv("NEWSLEDGER_WAREHOUSE_DIR", str(tmp_path))
+    dbt = InProcessDbt(
+        ["dbt", "run-operation", "no_such_macro"], _dbt_env(tmp_path), DBT_PROJECT_DIR
+    )
+    events = [json.loads(line) for line in dbt.stdout]
+    assert dbt.wait(timeout=300) != 0
+    assert any(
+        e["info"]["level"] == "error" and "no_such_macro" in e["info"]["msg"] for e in events
+    )
+
+
+def test_the_dbt_resource_runs_dbt_in_process_unless_told_otherwise(monkeypatch):
+    import dagster_dbt.core.resource as resource_module
+
+    from orchestration.defs.dbt.in_process import in_process_enabled, in_process_invocation_class
+
+    assert in_process_enabled()
+    monkeypatch.setenv("NEWSLEDGER_DBT_SUBPROCESS", "1")
+    assert not in_process_enabled()
+    # the names the in-process invocation relies on are still dagster-dbt's
+    assert issubclass(in_process_invocation_class(), resource_module.DbtCliInvocation)

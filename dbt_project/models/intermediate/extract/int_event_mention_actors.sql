@@ -1,13 +1,30 @@
 -- Each event mention with the resolved actors of its actor and recipient mentions (joined by
 -- character offsets to int_entity_mention_actors); the extractor's own ISO3 is the fallback.
+-- Incremental by article (issue 19; macros/incremental_by_fingerprint.sql): an article's rows
+-- are built again when its event mentions (their extractor version) or the actor links and
+-- actor countries of its entity mentions change; the other articles keep their rows.
+-- depends_on: {{ ref('stg_articles') }}, {{ source('lake', 'event_mentions') }} (the hooks')
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=[
+        "{{ record_keys_to_build('article_id', event_mention_actors_fingerprints()) }}",
+        "{{ delete_keys_to_build('article_id') }}",
+    ],
+    post_hook="{{ record_fingerprints() }}",
+) }}
+
 with mentions as (
-    select * from {{ ref('stg_event_mentions') }}
+    select * from {{ ref('stg_event_mentions') }} as p
+    where {{ is_key_to_build('article_id', 'p.article_id') }}
 ),
 
 entity_actors as (
     select m.article_id, m.start_char, m.end_char, m.actor_id, a.country_iso3
     from {{ ref('int_entity_mention_actors') }} as m
     inner join {{ ref('stg_actors') }} as a using (actor_id)
+    where {{ is_key_to_build('article_id', 'm.article_id') }}
 ),
 
 actor as (
