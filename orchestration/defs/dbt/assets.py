@@ -25,6 +25,7 @@ from orchestration.defs.dbt.project import dbt_project
 from orchestration.metadata import with_dbt_table_metadata
 from orchestration.prepare import dbt_executable
 from orchestration.settings import NewsledgerSettings
+from transforms import lake
 from transforms.faults import fault_point
 from transforms.locking import warehouse_lock
 from transforms.warehouse import wait_until_unlocked
@@ -91,6 +92,13 @@ def newsledger_dbt_models(
     # dbt reads the warehouse location from this variable (dbt_project/profiles.yml and the
     # lake sources); setting it from the resource keeps Dagster and dbt on the same folder.
     os.environ["NEWSLEDGER_WAREHOUSE_DIR"] = settings.warehouse_dir
+    # And the lake's folder, when it is not <warehouse>/lake; a lake that is not on a local or
+    # mounted filesystem stops here, with the reason (DuckDB cannot read it on this machine).
+    lake_dir = lake.local_dir(settings.lake)
+    if lake_dir == Path(settings.warehouse_dir) / "lake":
+        os.environ.pop(LAKE_DIR_ENV, None)
+    else:
+        os.environ[LAKE_DIR_ENV] = str(lake_dir)
     # One target folder per warehouse, kept between runs, so dbt's partial parsing reuses the
     # previous parse (about 3 s per run) instead of starting over in a fresh folder each time.
     target = Path("target") / f"run-{hashlib.sha1(settings.warehouse_dir.encode()).hexdigest()[:8]}"
@@ -98,7 +106,7 @@ def newsledger_dbt_models(
     code = dbt_code_fingerprint(dbt_project.manifest_path)
     built_from = dbt_project.project_dir / target / BUILT_FROM
     # The text policy is applied when publishing; a changed policy must publish again.
-    state = f"{code}\n{lake_fingerprint(settings.lake)}\ntext_policy={settings.text_policy}"
+    state = f"{code}\n{lake.content_fingerprint(lake_dir)}\ntext_policy={settings.text_policy}"
     rebuild = os.environ.get("NEWSLEDGER_REBUILD") == "1"  # build and publish even so
     if not rebuild and not context.is_subset and _up_to_date(built_from, state, settings):
         # Nothing dbt reads has changed since its last whole build, and that build was published:
@@ -154,23 +162,11 @@ INCREMENTAL_BUILD_EXCLUDES = [
     "--exclude-resource-type",
     "seed",
 ]
-BUILT_FROM = "newsledger_built_from.txt"  # dbt code and lake fingerprints of the last whole build
-
-
-def lake_fingerprint(lake_dir: Path) -> str:
-    """A hash of the content of every lake file (a few tenths of a second at 20,000 articles).
-
-    Content, not modification times: each run rewrites the snapshot tables, with the same bytes
-    when nothing changed (the lake's writers are deterministic).
-    """
-    digest = hashlib.sha1()
-    for path in sorted(Path(lake_dir).rglob("*.parquet")):
-        relative = path.relative_to(lake_dir)
-        if any(part.startswith(".") for part in relative.parts):
-            continue  # temporary files and lock folders
-        digest.update(f"{relative}\0".encode())
-        digest.update(hashlib.sha1(path.read_bytes()).digest())
-    return digest.hexdigest()
+# dbt code and lake fingerprints of the last whole build. The lake's is of its files' content,
+# not modification times: each run rewrites the snapshot tables, with the same bytes when nothing
+# changed (the lake's writers are deterministic).
+BUILT_FROM = "newsledger_built_from.txt"
+LAKE_DIR_ENV = "NEWSLEDGER_LAKE_DIR"  # the lake folder dbt reads (dbt_project/models/staging)
 
 
 def _up_to_date(built_from: Path, state: str, settings: NewsledgerSettings) -> bool:
