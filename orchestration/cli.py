@@ -63,12 +63,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not input_dir.is_dir():
         print(f"error: input folder {input_dir} does not exist; pass --input DIR", file=sys.stderr)
         return 2
+    from orchestration.defs.dbt.in_process import in_process_enabled
     from orchestration.settings import default_lake_url, lake_location
-    from transforms.lake import NonLocalLake, local_dir
+    from transforms.lake import LakeNotReadable, duckdb_source
 
+    one_process = args.executor == "in-process" and in_process_enabled()
     try:  # a lake dbt cannot read fails here, before any stage has run
-        local_dir(lake_location(warehouse, default_lake_url()))
-    except NonLocalLake as err:
+        duckdb_source(lake_location(warehouse, default_lake_url()), one_process)
+    except (LakeNotReadable, ValueError) as err:  # ValueError: a URL fsspec does not know
         print(f"error: {err}", file=sys.stderr)
         return 2
     warehouse.mkdir(parents=True, exist_ok=True)

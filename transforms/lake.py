@@ -19,7 +19,13 @@ Where: the root is a local folder (a path, or a `file://` URL), or any fsspec UR
 universal-pathlib (`memory://...`, `s3://...` with s3fs installed). A local root is a plain
 `pathlib.Path`, and polars reads its files by path (memory-mapped, only the columns and row
 groups a scan needs); a file elsewhere is fetched whole through fsspec and polars reads the bytes.
-Only a local lake can be read by dbt (`local_dir`): DuckDB reads the lake through globs.
+
+dbt reads the lake through DuckDB globs (`duckdb_source`): a local folder directly; any other
+through the lake's fsspec filesystem, registered in DuckDB by dbt-duckdb (its `filesystems`
+setting), since DuckDB's own httpfs extension cannot be installed on this machine (the duckdb
+wheel links parquet, json and icu only). A memory:// lake is readable only while dbt runs in the
+process that wrote it (`newsledger run`, in-process executor and dbt); an s3:// one needs s3fs,
+which is not in the locked environment (the route is the same, untested here).
 
 Writes are atomic: readers see the old file or the new one, never part of one.
 - Local: the file is written to a temporary file in the same folder, fsynced and renamed over
@@ -41,6 +47,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+import fsspec
 import polars as pl
 from upath import UPath
 
@@ -54,8 +61,8 @@ LOCAL_PROTOCOLS = ("", "file", "local")
 LakePath = Path | UPath  # a local Path, or a UPath of another fsspec filesystem
 
 
-class NonLocalLake(RuntimeError):
-    """A step that reads the lake outside Python (dbt, through DuckDB) was given a non-local one."""
+class LakeNotReadable(RuntimeError):
+    """dbt (DuckDB) cannot read the lake where it is, from where it runs."""
 
 
 def location(lake: str | os.PathLike) -> LakePath:
@@ -72,19 +79,29 @@ def is_local(lake: str | os.PathLike) -> bool:
     return not isinstance(location(lake), UPath)
 
 
-def local_dir(lake: str | os.PathLike) -> Path:
-    """The lake's local folder, for readers outside Python; raises NonLocalLake when it has none."""
+def duckdb_source(lake: str | os.PathLike, one_process: bool) -> tuple[str, list[dict]]:
+    """Where DuckDB reads the lake (a folder or a URL) and the fsspec filesystems to register
+    for it (dbt-duckdb's `filesystems`); raises LakeNotReadable, with the reason, when it cannot.
+    `one_process`: DuckDB runs in the process that writes the lake (a memory:// lake needs it)."""
     root = location(lake)
-    if isinstance(root, UPath):
-        raise NonLocalLake(
-            f"the lake {root} is not on a local or mounted filesystem, and dbt cannot read it: "
-            "dbt reads the lake through DuckDB globs (dbt_project/models/staging/_sources.yml), "
-            "DuckDB reads object storage only through its httpfs extension, which cannot be "
-            "installed on this machine (the duckdb wheel links parquet, json and icu only), and a "
-            "memory:// lake lives inside one process. Point NEWSLEDGER_LAKE_URL at a folder every "
-            "worker mounts (a path or a file:// URL), or unset it to use <warehouse>/lake"
+    if not isinstance(root, UPath):
+        return str(root), []
+    if root.protocol == "memory" and not one_process:
+        raise LakeNotReadable(
+            f"the lake {root} lives in the memory of one process, and dbt would read it from "
+            "another one: run it with the in-process executor and dbt in-process (no "
+            "NEWSLEDGER_DBT_SUBPROCESS=1), or point NEWSLEDGER_LAKE_URL at a shared folder"
         )
-    return root
+    try:
+        fsspec.get_filesystem_class(root.protocol)
+    except (ImportError, ValueError) as err:
+        raise LakeNotReadable(
+            f"dbt cannot read the lake {root}: DuckDB reads a lake that is not on a local or "
+            "mounted filesystem through fsspec (its httpfs extension cannot be installed on this "
+            f"machine), and fsspec has no {root.protocol}:// filesystem here ({err}). Install "
+            "it, point NEWSLEDGER_LAKE_URL at a folder every worker mounts, or unset it"
+        ) from err
+    return str(root), [{"fs": root.protocol, **root.storage_options}]
 
 
 def table_dir(lake: str | os.PathLike, table: str) -> LakePath:

@@ -3,9 +3,11 @@ filesystem, with the seed articles: round trips, parts, atomic writes, leftovers
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import uuid
 
+import duckdb
 import fsspec
 import polars as pl
 import pytest
@@ -46,12 +48,39 @@ def names(root, table: str) -> list[str]:
 def test_a_root_is_a_path_when_local_and_a_upath_elsewhere(tmp_path):
     assert lake.location(tmp_path) == tmp_path and lake.is_local(tmp_path)
     assert lake.location(f"file://{tmp_path}/lake") == tmp_path / "lake"
-    assert lake.local_dir(str(tmp_path / "lake")) == tmp_path / "lake"
     remote = lake.location("memory://somewhere/lake")
     assert isinstance(remote, UPath) and remote.protocol == "memory"
     assert not lake.is_local("memory://somewhere/lake")
-    with pytest.raises(lake.NonLocalLake, match="httpfs"):
-        lake.local_dir("memory://somewhere/lake")
+
+
+def test_duckdb_reads_a_local_lake_by_path_and_another_through_its_fsspec_filesystem(tmp_path):
+    assert lake.duckdb_source(f"file://{tmp_path}/lake", False) == (str(tmp_path / "lake"), [])
+    url = "memory://somewhere/lake"
+    assert lake.duckdb_source(url, one_process=True) == (url, [{"fs": "memory"}])
+    with pytest.raises(lake.LakeNotReadable, match="memory of one process"):
+        lake.duckdb_source(url, one_process=False)
+    if importlib.util.find_spec("s3fs") is None:  # not in the locked environment
+        with pytest.raises(lake.LakeNotReadable, match="httpfs.*no s3:// filesystem"):
+            lake.duckdb_source("s3://bucket/lake", one_process=False)
+
+
+def test_duckdb_globs_a_memory_lake_through_the_registered_filesystem(ingested):
+    """What dbt-duckdb's `filesystems` setting does (dbt_project/profiles.yml), by hand."""
+    url = f"memory://lake-{uuid.uuid4().hex}/lake"
+    try:
+        lake.write_snapshot(url, "articles", ingested.articles)
+        source, filesystems = lake.duckdb_source(url, one_process=True)
+        con = duckdb.connect()
+        for spec in filesystems:  # as dbt-duckdb registers them
+            options = dict(spec)
+            con.register_filesystem(fsspec.filesystem(options.pop("fs"), **options))
+        got = con.execute(
+            f"select count(*), count(distinct article_id) "
+            f"from read_parquet('{source}/articles/*.parquet', union_by_name = true)"
+        ).fetchone()
+        assert got == (ingested.articles.height, ingested.articles["article_id"].n_unique())
+    finally:
+        fsspec.filesystem("memory").rm(lake.location(url).parent.path, recursive=True)
 
 
 def test_snapshots_round_trip_with_their_schema_file(root, ingested):

@@ -92,13 +92,14 @@ def newsledger_dbt_models(
     # dbt reads the warehouse location from this variable (dbt_project/profiles.yml and the
     # lake sources); setting it from the resource keeps Dagster and dbt on the same folder.
     os.environ["NEWSLEDGER_WAREHOUSE_DIR"] = settings.warehouse_dir
-    # And the lake's folder, when it is not <warehouse>/lake; a lake that is not on a local or
-    # mounted filesystem stops here, with the reason (DuckDB cannot read it on this machine).
-    lake_dir = lake.local_dir(settings.lake)
-    if lake_dir == Path(settings.warehouse_dir) / "lake":
-        os.environ.pop(LAKE_DIR_ENV, None)
-    else:
-        os.environ[LAKE_DIR_ENV] = str(lake_dir)
+    # And the lake's folder or URL when it is not <warehouse>/lake, with the fsspec filesystem
+    # DuckDB reads it through when it is not local (transforms/lake.py); a lake DuckDB cannot
+    # read from here stops the step, with the reason.
+    in_process = isinstance(dbt, NewsledgerDbtCliResource) and in_process_enabled()
+    source, filesystems = lake.duckdb_source(settings.lake, one_process=in_process)
+    default = str(Path(settings.warehouse_dir) / "lake")
+    _set_env(DBT_LAKE_ENV, None if source == default else source)
+    _set_env(DBT_FILESYSTEMS_ENV, repr(filesystems) if filesystems else None)
     # One target folder per warehouse, kept between runs, so dbt's partial parsing reuses the
     # previous parse (about 3 s per run) instead of starting over in a fresh folder each time.
     target = Path("target") / f"run-{hashlib.sha1(settings.warehouse_dir.encode()).hexdigest()[:8]}"
@@ -106,7 +107,7 @@ def newsledger_dbt_models(
     code = dbt_code_fingerprint(dbt_project.manifest_path)
     built_from = dbt_project.project_dir / target / BUILT_FROM
     # The text policy is applied when publishing; a changed policy must publish again.
-    state = f"{code}\n{lake.content_fingerprint(lake_dir)}\ntext_policy={settings.text_policy}"
+    state = f"{code}\n{lake.content_fingerprint(source)}\ntext_policy={settings.text_policy}"
     rebuild = os.environ.get("NEWSLEDGER_REBUILD") == "1"  # build and publish even so
     if not rebuild and not context.is_subset and _up_to_date(built_from, state, settings):
         # Nothing dbt reads has changed since its last whole build, and that build was published:
@@ -166,7 +167,16 @@ INCREMENTAL_BUILD_EXCLUDES = [
 # not modification times: each run rewrites the snapshot tables, with the same bytes when nothing
 # changed (the lake's writers are deterministic).
 BUILT_FROM = "newsledger_built_from.txt"
-LAKE_DIR_ENV = "NEWSLEDGER_LAKE_DIR"  # the lake folder dbt reads (dbt_project/models/staging)
+# What dbt reads the lake from (dbt_project/models/staging/_sources.yml, profiles.yml).
+DBT_LAKE_ENV = "NEWSLEDGER_DBT_LAKE"
+DBT_FILESYSTEMS_ENV = "NEWSLEDGER_DBT_FILESYSTEMS"
+
+
+def _set_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def _up_to_date(built_from: Path, state: str, settings: NewsledgerSettings) -> bool:
