@@ -107,7 +107,7 @@ def newsledger_dbt_models(
     code = dbt_code_fingerprint(dbt_project.manifest_path)
     built_from = dbt_project.project_dir / target / BUILT_FROM
     # The text policy is applied when publishing; a changed policy must publish again.
-    state = f"{code}\n{lake.content_fingerprint(source)}\ntext_policy={settings.text_policy}"
+    state = f"{code}\n{lake.content_fingerprint(settings.lake)}\ntext_policy={settings.text_policy}"
     rebuild = os.environ.get("NEWSLEDGER_REBUILD") == "1"  # build and publish even so
     if not rebuild and not context.is_subset and _up_to_date(built_from, state, settings):
         # Nothing dbt reads has changed since its last whole build, and that build was published:
