@@ -25,6 +25,7 @@ from orchestration.defs.dbt.project import dbt_project
 from orchestration.metadata import with_dbt_table_metadata
 from orchestration.prepare import dbt_executable
 from orchestration.settings import NewsledgerSettings
+from transforms import lake
 from transforms.faults import fault_point
 from transforms.locking import warehouse_lock
 from transforms.warehouse import wait_until_unlocked
@@ -91,6 +92,14 @@ def newsledger_dbt_models(
     # dbt reads the warehouse location from this variable (dbt_project/profiles.yml and the
     # lake sources); setting it from the resource keeps Dagster and dbt on the same folder.
     os.environ["NEWSLEDGER_WAREHOUSE_DIR"] = settings.warehouse_dir
+    # And the lake's folder or URL when it is not <warehouse>/lake, with the fsspec filesystem
+    # DuckDB reads it through when it is not local (transforms/lake.py); a lake DuckDB cannot
+    # read from here stops the step, with the reason.
+    in_process = isinstance(dbt, NewsledgerDbtCliResource) and in_process_enabled()
+    source, filesystems = lake.duckdb_source(settings.lake, one_process=in_process)
+    default = str(Path(settings.warehouse_dir) / "lake")
+    _set_env(DBT_LAKE_ENV, None if source == default else source)
+    _set_env(DBT_FILESYSTEMS_ENV, repr(filesystems) if filesystems else None)
     # One target folder per warehouse, kept between runs, so dbt's partial parsing reuses the
     # previous parse (about 3 s per run) instead of starting over in a fresh folder each time.
     target = Path("target") / f"run-{hashlib.sha1(settings.warehouse_dir.encode()).hexdigest()[:8]}"
@@ -98,7 +107,7 @@ def newsledger_dbt_models(
     code = dbt_code_fingerprint(dbt_project.manifest_path)
     built_from = dbt_project.project_dir / target / BUILT_FROM
     # The text policy is applied when publishing; a changed policy must publish again.
-    state = f"{code}\n{lake_fingerprint(settings.lake)}\ntext_policy={settings.text_policy}"
+    state = f"{code}\n{lake.content_fingerprint(settings.lake)}\ntext_policy={settings.text_policy}"
     rebuild = os.environ.get("NEWSLEDGER_REBUILD") == "1"  # build and publish even so
     if not rebuild and not context.is_subset and _up_to_date(built_from, state, settings):
         # Nothing dbt reads has changed since its last whole build, and that build was published:
@@ -154,23 +163,20 @@ INCREMENTAL_BUILD_EXCLUDES = [
     "--exclude-resource-type",
     "seed",
 ]
-BUILT_FROM = "newsledger_built_from.txt"  # dbt code and lake fingerprints of the last whole build
+# dbt code and lake fingerprints of the last whole build. The lake's is of its files' content,
+# not modification times: each run rewrites the snapshot tables, with the same bytes when nothing
+# changed (the lake's writers are deterministic).
+BUILT_FROM = "newsledger_built_from.txt"
+# What dbt reads the lake from (dbt_project/models/staging/_sources.yml, profiles.yml).
+DBT_LAKE_ENV = "NEWSLEDGER_DBT_LAKE"
+DBT_FILESYSTEMS_ENV = "NEWSLEDGER_DBT_FILESYSTEMS"
 
 
-def lake_fingerprint(lake_dir: Path) -> str:
-    """A hash of the content of every lake file (a few tenths of a second at 20,000 articles).
-
-    Content, not modification times: each run rewrites the snapshot tables, with the same bytes
-    when nothing changed (the lake's writers are deterministic).
-    """
-    digest = hashlib.sha1()
-    for path in sorted(Path(lake_dir).rglob("*.parquet")):
-        relative = path.relative_to(lake_dir)
-        if any(part.startswith(".") for part in relative.parts):
-            continue  # temporary files and lock folders
-        digest.update(f"{relative}\0".encode())
-        digest.update(hashlib.sha1(path.read_bytes()).digest())
-    return digest.hexdigest()
+def _set_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def _up_to_date(built_from: Path, state: str, settings: NewsledgerSettings) -> bool:
