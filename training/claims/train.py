@@ -1,4 +1,4 @@
-"""`make train` for the claim-stance classifier (transforms/models/claims/stance).
+"""`make train` for the claim stance, speaker and cue classifiers (transforms/models/claims).
 
 Examples are gold claims, no parse needed: the `train` split of ../shared/data/gold/train and the
 dev gold (../shared/data/gold/dev/claims.jsonl); each is one Doc of
@@ -9,6 +9,8 @@ cross-validation by story over the corpus's train stories (accuracy of each agai
 on the held-out folds; the dev gold's stories train every fold but are not scored, since the
 rules were written on them); the shipped classifier is trained on folds 1-4 with fold 0 as
 spaCy's dev set. `training.json` records the fingerprint, the CV figures and the method chosen.
+The learned cue (training/claims/cue_model.py: which verbs beyond the cue lists make claims)
+is cross-validated and, when it wins, shipped as transforms/models/claims/cue.
 Training never reads the `test` split.
 """
 

@@ -1582,8 +1582,9 @@ def _target(claim: Claim, doc: Doc, speaker: Speaker | None) -> tuple[str, int, 
 def claim_rows(doc: Doc, article, method: str = "auto") -> list[dict]:
     """Rows of the `claims` table for one article (computed once per Doc: claim_number_rows
     reads the same rows from doc.user_data instead of extracting the claims a second time).
-    `method`: "auto" (the learned stance when `make train` built it and it won in training) or
-    "rules"."""
+    `method`: "auto" (the learned cue, speaker and stance where `make train` built them and they
+    won in training), "rules" (the rules alone) or "rules+cue" (the learned cue's claims too,
+    with the rules' speaker and stance)."""
     cache_key = ("newsledger_claim_rows", article.article_id, article.version, method)
     if cache_key in doc.user_data:
         return doc.user_data[cache_key]
@@ -1664,10 +1665,13 @@ def _claim_rows(
     doc: Doc, article, method: str = "auto", cue_model: tuple | None = None
 ) -> list[dict]:
     """`cue_model`: the learned cue to use (training's cross-validation); by default the shipped
-    one when `method` is "auto"."""
-    models = classifiers() if method == "auto" else None
+    one when `method` is "auto" or "rules+cue" (the shipped cue's claims with the rules' speaker
+    and stance: the evaluation's baseline for the learned speaker and stance)."""
+    models = classifiers() if method in ("auto", "rules+cue") else None
     if cue_model is None and models is not None:
         cue_model = models.cue
+    if method == "rules+cue":
+        models = None
     claims = extract_claims(doc, cue_model)
     if models is not None and models.stance_method != "rules":
         text = doc_cache.text(doc)
