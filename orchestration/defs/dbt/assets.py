@@ -20,7 +20,11 @@ from dagster_dbt import (
 )
 from packaging import version
 
-from orchestration.defs.dbt.in_process import in_process_enabled, in_process_invocation_class
+from orchestration.defs.dbt.in_process import (
+    in_process_enabled,
+    in_process_invocation_class,
+    runs_in_process,
+)
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.metadata import with_dbt_table_metadata
 from orchestration.prepare import dbt_executable
@@ -52,10 +56,10 @@ class NewsledgerDbtCliResource(DbtCliResource):
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         return None
 
-    def cli(self, args: Sequence[str], **kwargs: Any):
+    def cli(self, args: Sequence[str], in_process: bool | None = None, **kwargs: Any):
         """dagster-dbt's `cli()`, with dbt run in this process (in_process.py: no dbt start-up per
-        build; NEWSLEDGER_DBT_SUBPROCESS=1 runs it as a subprocess)."""
-        if not in_process_enabled():
+        build) when `in_process` (default: unless NEWSLEDGER_DBT_SUBPROCESS=1)."""
+        if not (in_process_enabled() if in_process is None else in_process):
             return super().cli(args, **kwargs)
         import dagster_dbt.core.resource as resource_module
 
@@ -92,14 +96,6 @@ def newsledger_dbt_models(
     # dbt reads the warehouse location from this variable (dbt_project/profiles.yml and the
     # lake sources); setting it from the resource keeps Dagster and dbt on the same folder.
     os.environ["NEWSLEDGER_WAREHOUSE_DIR"] = settings.warehouse_dir
-    # And the lake's folder or URL when it is not <warehouse>/lake, with the fsspec filesystem
-    # DuckDB reads it through when it is not local (transforms/lake.py); a lake DuckDB cannot
-    # read from here stops the step, with the reason.
-    in_process = isinstance(dbt, NewsledgerDbtCliResource) and in_process_enabled()
-    source, filesystems = lake.duckdb_source(settings.lake, one_process=in_process)
-    default = str(Path(settings.warehouse_dir) / "lake")
-    _set_env(DBT_LAKE_ENV, None if source == default else source)
-    _set_env(DBT_FILESYSTEMS_ENV, repr(filesystems) if filesystems else None)
     # One target folder per warehouse, kept between runs, so dbt's partial parsing reuses the
     # previous parse (about 3 s per run) instead of starting over in a fresh folder each time.
     target = Path("target") / f"run-{hashlib.sha1(settings.warehouse_dir.encode()).hexdigest()[:8]}"
@@ -126,13 +122,24 @@ def newsledger_dbt_models(
         # seed tables hold these CSV rows. Neither is run again (issue 19: 6 of ~160 nodes, among
         # the slowest of a rerun); the seeds' data tests still run.
         args += INCREMENTAL_BUILD_EXCLUDES
+    # And the lake's folder or URL when it is not <warehouse>/lake, with the fsspec filesystem
+    # DuckDB reads it through when it is not local (transforms/lake.py); a lake DuckDB cannot
+    # read from here stops the step, with the reason.
+    ours = isinstance(dbt, NewsledgerDbtCliResource)
+    in_process = ours and runs_in_process(args, lake.is_local(settings.lake))
+    source, filesystems = lake.duckdb_source(settings.lake, one_process=in_process)
+    default = str(Path(settings.warehouse_dir) / "lake")
+    _set_env(DBT_LAKE_ENV, None if source == default else source)
+    _set_env(DBT_FILESYSTEMS_ENV, repr(filesystems) if filesystems else None)
+    cli_options = {"in_process": in_process} if ours else {}
+    context.log.info(f"dbt {' '.join(args)}: {'in this process' if in_process else 'a subprocess'}")
     # One writer per warehouse (transforms/locking.py); and wait out a dbt process orphaned by a
     # killed run that may still hold the private DuckDB file.
     with warehouse_lock(settings.warehouse_dir, on_wait=context.log.warning):
         wait_until_unlocked(settings.private_db)
 
         def stream():
-            invocation = dbt.cli(args, context=context, target_path=target)
+            invocation = dbt.cli(args, context=context, target_path=target, **cli_options)
             for i, event in enumerate(invocation.stream()):
                 yield event
                 if i == 0:
