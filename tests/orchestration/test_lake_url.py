@@ -123,7 +123,10 @@ def test_a_memory_lake_gives_the_same_lake_and_warehouse_as_a_local_one(
         )
         tables = {p.parts[0] for p in written}
         assert {"articles", "sentences", "entity_mentions", "actor_cache", "events"} <= tables
-        for table in sorted(tables):
+        # The ingest manifest records only files older than its racy window (a file changed in
+        # the last seconds may change again unseen): what it holds depends on when each run
+        # started after the fixture wrote the files, not on where the lake is.
+        for table in sorted(tables - {"ingest_manifest"}):
             got, want = (
                 lake.read_table(settings.lake, table).drop("detected_at", strict=False)
                 for settings in (remote, local)
