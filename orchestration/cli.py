@@ -63,6 +63,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not input_dir.is_dir():
         print(f"error: input folder {input_dir} does not exist; pass --input DIR", file=sys.stderr)
         return 2
+    from orchestration.defs.dbt.in_process import in_process_enabled
+    from orchestration.settings import default_lake_url, lake_location
+    from transforms.lake import LakeNotReadable, duckdb_source
+
+    one_process = args.executor == "in-process" and in_process_enabled()
+    try:  # a lake dbt cannot read fails here, before any stage has run
+        duckdb_source(lake_location(warehouse, default_lake_url()), one_process)
+    except (LakeNotReadable, ValueError) as err:  # ValueError: a URL fsspec does not know
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     warehouse.mkdir(parents=True, exist_ok=True)
     if args.executor != "in-process":
         return _run_launched(args, input_dir, warehouse)
@@ -82,8 +92,9 @@ def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path) -> i
     print(f"newsledger: {input_dir} -> {warehouse}")
     started = time.monotonic()
     from orchestration.nothing_new import input_unchanged
+    from orchestration.settings import default_lake_url, lake_location
 
-    unchanged = input_unchanged(input_dir, warehouse / "lake")
+    unchanged = input_unchanged(input_dir, lake_location(warehouse, default_lake_url()))
     if unchanged:
         print(
             "newsledger: no new or changed file in the input folder since the last run "

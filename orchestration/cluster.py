@@ -12,8 +12,9 @@ Every process is started in a process group of its own and stopped by signalling
 not on an error, not on Ctrl-C or SIGTERM of the launcher. `Cluster` is the same launcher as a
 context manager, for tests.
 
-The workers and the run share the lake (NEWSLEDGER_WAREHOUSE_DIR: a folder every worker reads and
-writes; on several machines, a shared volume) and the Dagster instance (DAGSTER_HOME: run and
+The workers and the run share the lake (<NEWSLEDGER_WAREHOUSE_DIR>/lake, or NEWSLEDGER_LAKE_URL:
+a folder every worker reads and writes, on several machines a shared volume or an fsspec URL;
+the workers inherit both from this environment) and the Dagster instance (DAGSTER_HOME: run and
 event storage, pool slots; Postgres on several machines). Step outputs (a few bytes: shard lists,
 stats) go through Dagster's filesystem IO manager under DAGSTER_HOME/storage.
 """

@@ -45,10 +45,9 @@ def lake_table_metadata(lake_dir: Path, table: str, **extra: object) -> dict[str
     files = lake.table_files(lake_dir, table)
     if not files:
         return table_metadata(pl.DataFrame(), **extra)
-    n_rows = pl.scan_parquet(files).select(pl.len()).collect().item()
     return {
-        **table_metadata(pl.read_parquet(files[0], n_rows=5), **extra),
-        "dagster/row_count": dg.MetadataValue.int(n_rows),
+        **table_metadata(lake.read_file(files[0], n_rows=5), **extra),
+        "dagster/row_count": dg.MetadataValue.int(lake.row_count(lake_dir, table)),
     }
 
 

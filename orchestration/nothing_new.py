@@ -17,20 +17,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-MANIFEST = Path("ingest_manifest") / "current.parquet"  # orchestration/defs/ingest/assets.py
+MANIFEST = "ingest_manifest"  # the lake table orchestration/defs/ingest/assets.py writes
 
 
 def input_unchanged(input_dir: Path, lake_dir: Path) -> bool:
     """True when every input file is one the previous run's ingest manifest recorded, unchanged."""
     import polars as pl
 
+    from transforms import lake
     from transforms.articles import list_input_files
 
-    manifest_path = Path(lake_dir) / MANIFEST
     try:
-        manifest = pl.read_parquet(manifest_path)
-        written_ns = manifest_path.stat().st_mtime_ns
+        manifest = lake.read_snapshot(lake_dir, MANIFEST, missing_ok=False)
+        written_ns = lake.modified_ns(lake.snapshot_path(lake_dir, MANIFEST))
     except (OSError, pl.exceptions.PolarsError):
+        return False
+    if written_ns is None:  # not a local lake: no modification time to compare side files with
         return False
     input_dir = Path(input_dir)
     if manifest.is_empty() or set(manifest["input_dir"].unique()) != {str(input_dir.resolve())}:

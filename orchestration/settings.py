@@ -5,6 +5,9 @@ NEWSLEDGER_WAREHOUSE_DIR  output folder                 (default: <repo>/warehou
 NEWSLEDGER_MAX_FILE_BYTES size limit per input file     (default: 5 MB)
 NEWSLEDGER_TEXT_POLICY    what analytics.duckdb holds of the article text: full, sentences or
                           none (default: full; transforms/text_policy.py)
+NEWSLEDGER_LAKE_URL       where the lake is, when not <warehouse>/lake: a path, a file:// URL or
+                          another fsspec URL (memory://, s3://...; transforms/lake.py). dbt reads
+                          only a local or mounted one: `newsledger run` refuses any other.
 
 The warehouse folder holds lake/ (Parquet from the Python stages), newsledger.duckdb (private,
 written by dbt), analytics.duckdb (published, for readers) and report.html (charts of it).
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from transforms import lake
 from transforms.articles import DEFAULT_MAX_BYTES
 from transforms.text_policy import DEFAULT_POLICY, check_policy
 
@@ -32,6 +36,17 @@ def default_warehouse_dir() -> str:
     return str(Path(os.environ.get("NEWSLEDGER_WAREHOUSE_DIR", REPO_ROOT / "warehouse")).resolve())
 
 
+def default_lake_url() -> str:
+    """NEWSLEDGER_LAKE_URL (a local path made absolute), or "" for <warehouse>/lake."""
+    url = os.environ.get("NEWSLEDGER_LAKE_URL", "")
+    return str(Path(url).resolve()) if url and "://" not in url else url
+
+
+def lake_location(warehouse_dir: str | Path, lake_url: str = "") -> lake.LakePath:
+    """The lake root of a deployment: `lake_url` when given, else <warehouse>/lake."""
+    return lake.location(lake_url or Path(warehouse_dir) / "lake")
+
+
 class NewsledgerSettings(dg.ConfigurableResource):
     """Input and output locations of one deployment."""
 
@@ -39,6 +54,7 @@ class NewsledgerSettings(dg.ConfigurableResource):
     warehouse_dir: str
     max_file_bytes: int = DEFAULT_MAX_BYTES
     text_policy: str = DEFAULT_POLICY  # full | sentences | none (checked when publishing)
+    lake_url: str = ""  # "": <warehouse>/lake
 
     @classmethod
     def from_env(cls) -> NewsledgerSettings:
@@ -47,11 +63,13 @@ class NewsledgerSettings(dg.ConfigurableResource):
             warehouse_dir=default_warehouse_dir(),
             max_file_bytes=int(os.environ.get("NEWSLEDGER_MAX_FILE_BYTES", DEFAULT_MAX_BYTES)),
             text_policy=check_policy(os.environ.get("NEWSLEDGER_TEXT_POLICY", DEFAULT_POLICY)),
+            lake_url=default_lake_url(),
         )
 
     @property
-    def lake(self) -> Path:
-        return Path(self.warehouse_dir) / "lake"
+    def lake(self) -> lake.LakePath:
+        """A `Path` when the lake is local (the default), else a UPath (transforms/lake.py)."""
+        return lake_location(self.warehouse_dir, self.lake_url)
 
     @property
     def private_db(self) -> Path:

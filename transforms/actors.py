@@ -781,21 +781,23 @@ def _unnest(cache: pl.LazyFrame) -> ArticleActors:
 _INDEX_SCHEMA = {"row": pl.UInt32, **dict.fromkeys(_KEY, pl.String), "file": pl.UInt32}
 
 
-def _index(path: Path, file: int, keys: pl.DataFrame | None = None) -> pl.DataFrame:
+def _index(path: lake.LakePath, file: int, keys: pl.DataFrame | None = None) -> pl.DataFrame:
     """The key columns of a cache part's rows, with their file and row numbers."""
-    keys = pl.read_parquet(path, columns=_KEY) if keys is None else keys.select(_KEY)
+    keys = lake.read_file(path, columns=_KEY) if keys is None else keys.select(_KEY)
     return keys.with_row_index("row").with_columns(file=pl.lit(file, pl.UInt32))
 
 
-def _read_index(lake_dir: Path, version: str, stats: CacheStats) -> tuple[list[Path], pl.DataFrame]:
+def _read_index(
+    lake_dir: Path, version: str, stats: CacheStats
+) -> tuple[list[lake.LakePath], pl.DataFrame]:
     """The cache parts of this resolver version and the keys of their rows (parts of another
     version are deleted). Only the key columns are read here: the nested lists are read later,
     of the live rows only (`_scan_live`)."""
     files, index = [], [pl.DataFrame(schema=_INDEX_SCHEMA)]
     for path in lake.table_files(lake_dir, CACHE_TABLE):
-        keys = pl.read_parquet(path, columns=_KEY)
+        keys = lake.read_file(path, columns=_KEY)
         if not keys.height or keys["resolver_version"][0] != version:
-            path.unlink(missing_ok=True)
+            lake.remove(path)
             stats.n_stale_parts_removed += 1
             continue
         index.append(_index(path, len(files), keys))
@@ -803,12 +805,12 @@ def _read_index(lake_dir: Path, version: str, stats: CacheStats) -> tuple[list[P
     return files, pl.concat(index)
 
 
-def _scan_live(files: list[Path], live: pl.DataFrame) -> pl.LazyFrame:
+def _scan_live(files: list[lake.LakePath], live: pl.DataFrame) -> pl.LazyFrame:
     """The cache rows that `live` lists by (file, row), lazily, part after part."""
     scans = []
     for (file,), rows in live.partition_by("file", as_dict=True, maintain_order=True).items():
-        scan = pl.scan_parquet(files[file])
-        if rows.height != pl.scan_parquet(files[file]).select(pl.len()).collect().item():
+        scan = lake.scan_file(files[file])
+        if rows.height != scan.select(pl.len()).collect().item():
             scan = scan.with_row_index("row").filter(pl.col("row").is_in(rows["row"].implode()))
             scan = scan.drop("row")
         scans.append(scan)
@@ -856,7 +858,7 @@ def resolve_lake(
             unique_on="mention_id",
         )
         texts = dict(
-            pl.scan_parquet(Path(lake_dir) / "articles" / "current.parquet")
+            lake.scan_snapshot(lake_dir, "articles")
             .select("article_id", "text")
             .filter(pl.col("article_id").is_in(ids.implode()))
             .collect()
@@ -877,7 +879,7 @@ def resolve_lake(
         lake.write_atomic(_scan_live(files, live), target)
         for path in files:  # only the parts read here: a part written meanwhile stays
             if path != target:
-                path.unlink(missing_ok=True)
+                lake.remove(path)
         files, live = [target], _index(target, 0)
         stats.compacted = True
     return combine(_unnest(_scan_live(files, live))), stats

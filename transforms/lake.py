@@ -1,4 +1,6 @@
-"""The lake: Parquet files under <warehouse>/lake that Python stages write and dbt reads.
+"""The lake: Parquet files that Python stages write and dbt reads, under <warehouse>/lake or at
+NEWSLEDGER_LAKE_URL (orchestration/settings.py). This module is the one place that reads, writes,
+lists or deletes lake files; callers name tables and parts, never paths of their own.
 
 Layout (one folder per table, so dbt sources read `<table>/*.parquet`):
     lake/articles/current.parquet          snapshot of the input folder, rewritten each ingest
@@ -13,42 +15,153 @@ Layout (one folder per table, so dbt sources read `<table>/*.parquet`):
     lake/event_cluster_input/current.parquet  what the last event clustering read, stamped with
                                            its outputs (private; extract/cluster.py)
 
-Every write goes to a temporary file in the same folder and is renamed over the target, so a
-crash leaves either the old file or the new one, never half of one. Temporary files are named
-`.tmp-*.parquet.tmp`: no `*.parquet` glob (dbt's sources, `read_table`) ever reads one, even when
-a crash leaves it behind; `remove_temp_files` deletes such leftovers at the start of a run.
+Where: the root is a local folder (a path, or a `file://` URL), or any fsspec URL through
+universal-pathlib (`memory://...`, `s3://...` with s3fs installed). A local root is a plain
+`pathlib.Path`, and polars reads its files by path (memory-mapped, only the columns and row
+groups a scan needs); a file elsewhere is fetched whole through fsspec and polars reads the bytes.
+
+dbt reads the lake through DuckDB globs (`duckdb_source`): a local folder directly; any other
+through the lake's fsspec filesystem, registered in DuckDB by dbt-duckdb (its `filesystems`
+setting), since DuckDB's own httpfs extension cannot be installed on this machine (the duckdb
+wheel links parquet, json and icu only). A memory:// lake is readable only while dbt runs in the
+process that wrote it (`newsledger run`, in-process executor and dbt); an s3:// one needs s3fs,
+which is not in the locked environment (the route is the same, untested here).
+
+Writes are atomic: readers see the old file or the new one, never part of one.
+- Local: the file is written to a temporary file in the same folder, fsynced and renamed over
+  the target. Temporary files are named `.tmp-*.parquet.tmp`: no `*.parquet` glob (dbt's
+  sources, `read_table`) ever reads one, even when a crash leaves it behind; `remove_temp_files`
+  deletes such leftovers at the start of a run.
+- Object storage (and any other non-local fsspec filesystem): the whole Parquet file is
+  serialized in memory first, then stored with one whole-object put (`pipe_file`) at its final
+  key. An object store makes a put visible whole or not at all, so there is no rename step and no
+  temporary object; a write that fails before the put leaves the old object as it was.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
+import fsspec
 import polars as pl
+from upath import UPath
 
 TEMP_PREFIX = ".tmp-"
 TEMP_SUFFIX = ".parquet.tmp"  # not `*.parquet`: a leftover never matches a table's glob
+SNAPSHOT = "current.parquet"
+SCHEMA_FILE = "_empty.parquet"
+PARTS = "part-*.parquet"  # the parts of an NLP or cache table (`table_files` pattern)
+LOCAL_PROTOCOLS = ("", "file", "local")
+
+LakePath = Path | UPath  # a local Path, or a UPath of another fsspec filesystem
 
 
-def table_dir(lake: Path, table: str) -> Path:
-    path = Path(lake) / table
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+class LakeNotReadable(RuntimeError):
+    """dbt (DuckDB) cannot read the lake where it is, from where it runs."""
 
 
-def write_atomic(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
+def location(lake: str | os.PathLike) -> LakePath:
+    """The lake root: a `Path` for a local folder (a path or a `file://` URL), else a UPath."""
+    if isinstance(lake, Path) and not isinstance(lake, UPath):
+        return lake
+    if isinstance(lake, str) and "://" not in lake:
+        return Path(lake)
+    upath = lake if isinstance(lake, UPath) else UPath(lake)
+    return Path(upath.path) if upath.protocol in LOCAL_PROTOCOLS else upath
+
+
+def is_local(lake: str | os.PathLike) -> bool:
+    return not isinstance(location(lake), UPath)
+
+
+def duckdb_source(lake: str | os.PathLike, one_process: bool) -> tuple[str, list[dict]]:
+    """Where DuckDB reads the lake (a folder or a URL) and the fsspec filesystems to register
+    for it (dbt-duckdb's `filesystems`); raises LakeNotReadable, with the reason, when it cannot.
+    `one_process`: DuckDB runs in the process that writes the lake (a memory:// lake needs it)."""
+    root = location(lake)
+    if not isinstance(root, UPath):
+        return str(root), []
+    if root.protocol == "memory" and not one_process:
+        raise LakeNotReadable(
+            f"the lake {root} lives in the memory of one process, and dbt would read it from "
+            "another one: run it with the in-process executor and dbt in-process (no "
+            "NEWSLEDGER_DBT_SUBPROCESS=1), or point NEWSLEDGER_LAKE_URL at a shared folder"
+        )
+    try:
+        fsspec.get_filesystem_class(root.protocol)
+    except (ImportError, ValueError) as err:
+        raise LakeNotReadable(
+            f"dbt cannot read the lake {root}: DuckDB reads a lake that is not on a local or "
+            "mounted filesystem through fsspec (its httpfs extension cannot be installed on this "
+            f"machine), and fsspec has no {root.protocol}:// filesystem here ({err}). Install "
+            "it, point NEWSLEDGER_LAKE_URL at a folder every worker mounts, or unset it"
+        ) from err
+    return str(root), [{"fs": root.protocol, **root.storage_options}]
+
+
+def table_dir(lake: str | os.PathLike, table: str) -> LakePath:
+    return location(lake) / table
+
+
+def snapshot_path(lake: str | os.PathLike, table: str) -> LakePath:
+    return table_dir(lake, table) / SNAPSHOT
+
+
+def part_path(lake: str | os.PathLike, table: str, key: str) -> LakePath:
+    return table_dir(lake, table) / f"part-{key}.parquet"
+
+
+def source(path: LakePath) -> Path | bytes:
+    """What polars reads for a lake file: a local path, or the bytes of a remote object."""
+    return path if not isinstance(path, UPath) else path.fs.cat_file(path.path)
+
+
+def scan_file(path: LakePath) -> pl.LazyFrame:
+    return pl.scan_parquet(source(path))
+
+
+def read_file(
+    path: LakePath, columns: list[str] | None = None, n_rows: int | None = None
+) -> pl.DataFrame:
+    return pl.read_parquet(source(path), columns=columns, n_rows=n_rows)
+
+
+def file_bytes(path: LakePath) -> bytes:
+    return path.read_bytes()
+
+
+def remove(path: LakePath) -> None:
+    path.unlink(missing_ok=True)
+
+
+def modified_ns(path: LakePath) -> int | None:
+    """A local file's modification time in nanoseconds; None for a remote object."""
+    return None if isinstance(path, UPath) else path.stat().st_mtime_ns
+
+
+def write_atomic(frame: pl.DataFrame | pl.LazyFrame, path: LakePath) -> None:
     """Write a Parquet file so that readers see the old file or the new one, never a partial one.
 
-    A LazyFrame is streamed into the file (`sink_parquet`), without collecting it first."""
+    A LazyFrame is streamed into the file (`sink_parquet`), without collecting it first; on
+    object storage it is streamed into memory, then put whole (see the module docstring)."""
+    if isinstance(path, UPath):
+        if path.protocol in LOCAL_PROTOCOLS:
+            path = Path(path.path)
+        else:
+            buffer = io.BytesIO()
+            _write(frame, buffer)
+            path.fs.pipe_file(path.path, buffer.getvalue())
+            return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     os.close(fd)
     try:
-        if isinstance(frame, pl.LazyFrame):
-            frame.sink_parquet(tmp)
-        else:
-            frame.write_parquet(tmp)
+        _write(frame, tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -57,66 +170,114 @@ def write_atomic(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
         raise
 
 
-def ensure_schema_file(lake: Path, table: str, schema: dict) -> None:
+def _write(frame: pl.DataFrame | pl.LazyFrame, target: str | io.BytesIO) -> None:
+    if isinstance(frame, pl.LazyFrame):
+        frame.sink_parquet(target)
+    else:
+        frame.write_parquet(target)
+
+
+def ensure_schema_file(lake: str | os.PathLike, table: str, schema: dict) -> None:
     """Keep a zero-row Parquet file with the table's schema so `table/*.parquet` always matches."""
-    path = table_dir(lake, table) / "_empty.parquet"
+    path = table_dir(lake, table) / SCHEMA_FILE
     empty = pl.DataFrame(schema=schema)
-    if not path.exists() or pl.read_parquet_schema(path) != empty.schema:
+    if not path.exists() or pl.read_parquet_schema(source(path)) != empty.schema:
         write_atomic(empty, path)
 
 
-def write_snapshot(lake: Path, table: str, frame: pl.DataFrame) -> Path:
-    path = table_dir(lake, table) / "current.parquet"
+def write_snapshot(lake: str | os.PathLike, table: str, frame: pl.DataFrame) -> LakePath:
+    path = snapshot_path(lake, table)
     write_atomic(frame, path)
     ensure_schema_file(lake, table, dict(frame.schema))
     return path
 
 
-def read_snapshot(lake: Path, table: str) -> pl.DataFrame | None:
-    """The table's snapshot (`current.parquet`), or None when there is none or it is unreadable."""
-    path = Path(lake) / table / "current.parquet"
+def read_snapshot(
+    lake: str | os.PathLike,
+    table: str,
+    columns: list[str] | None = None,
+    missing_ok: bool = True,
+) -> pl.DataFrame | None:
+    """The table's snapshot (`current.parquet`), or None when there is none or it is unreadable
+    (with `missing_ok=False`, for a step that cannot do without it: the error)."""
     try:
-        return pl.read_parquet(path)
+        return read_file(snapshot_path(lake, table), columns=columns)
     except (OSError, pl.exceptions.PolarsError):
-        return None
+        if missing_ok:
+            return None
+        raise
 
 
-def remove_temp_files(lake: Path) -> int:
+def scan_snapshot(lake: str | os.PathLike, table: str) -> pl.LazyFrame:
+    return scan_file(snapshot_path(lake, table))
+
+
+def remove_temp_files(lake: str | os.PathLike) -> int:
     """Delete temporary files a killed run left behind (call only while holding the run lock)."""
+    root = location(lake)
     removed = 0
     for pattern in (f"*/{TEMP_PREFIX}*{TEMP_SUFFIX}", f"*/{TEMP_PREFIX}*.parquet"):  # + old name
-        for tmp in Path(lake).glob(pattern):
-            tmp.unlink(missing_ok=True)
+        for tmp in list(root.glob(pattern)):
+            remove(tmp)
             removed += 1
     return removed
 
 
-def table_files(lake: Path, table: str) -> list[Path]:
-    """Every Parquet file of a lake table, in name order (the order `read_table` reads)."""
-    folder = Path(lake) / table
-    return sorted(folder.glob("[!.]*.parquet")) if folder.exists() else []
+def table_files(
+    lake: str | os.PathLike, table: str, pattern: str = "[!.]*.parquet"
+) -> list[LakePath]:
+    """Every Parquet file of a lake table, in name order (the order `read_table` reads); `pattern`
+    narrows it (`part-*.parquet`: the parts only)."""
+    folder = table_dir(lake, table)
+    return sorted(folder.glob(pattern), key=lambda p: p.name) if folder.exists() else []
 
 
-def read_table(lake: Path, table: str, columns: list[str] | None = None) -> pl.DataFrame:
+def read_table(
+    lake: str | os.PathLike, table: str, columns: list[str] | None = None
+) -> pl.DataFrame:
     """Read every part of a lake table (zero rows when it has none)."""
     files = table_files(lake, table)
     if not files:
         return pl.DataFrame()
-    return pl.concat([pl.read_parquet(f, columns=columns) for f in files], how="vertical_relaxed")
+    return pl.concat([read_file(f, columns=columns) for f in files], how="vertical_relaxed")
 
 
-def part_path(lake: Path, table: str, key: str) -> Path:
-    return table_dir(lake, table) / f"part-{key}.parquet"
+def scan_files(files: Iterable[LakePath]) -> pl.LazyFrame:
+    """One scan over several files of one schema (a table's parts)."""
+    return pl.scan_parquet([source(f) for f in files])
 
 
-def _scan(lake: Path, table: str, columns: list[str]) -> pl.LazyFrame | None:
+def row_count(lake: str | os.PathLike, table: str) -> int:
+    """Rows of every file of a table, from the Parquet footers (on object storage: whole files)."""
+    files = table_files(lake, table)
+    return scan_files(files).select(pl.len()).collect().item() if files else 0
+
+
+def content_fingerprint(lake: str | os.PathLike) -> str:
+    """A hash of the content of every lake file, by its path in the lake (a few tenths of a second
+    at 20,000 articles). Files and folders whose name starts with a dot are left out: temporary
+    files and lock folders."""
+    root = location(lake)
+    digest = hashlib.sha1()
+    files = {path.relative_to(root): path for path in root.rglob("*.parquet")}
+    for relative in sorted(files, key=lambda r: r.parts):
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        digest.update(f"{relative}\0".encode())
+        digest.update(hashlib.sha1(file_bytes(files[relative])).digest())
+    return digest.hexdigest()
+
+
+def _scan(lake: str | os.PathLike, table: str, columns: list[str]) -> pl.LazyFrame | None:
     files = table_files(lake, table)
     if not files:
         return None
-    return pl.concat([pl.scan_parquet(f).select(columns) for f in files], how="vertical_relaxed")
+    return pl.concat([scan_file(f).select(columns) for f in files], how="vertical_relaxed")
 
 
-def latest_version_keys(lake: Path, table: str, article_ids: pl.Series) -> pl.DataFrame:
+def latest_version_keys(
+    lake: str | os.PathLike, table: str, article_ids: pl.Series
+) -> pl.DataFrame:
     """(article_id, extractor_version) of one version of each article's rows in an NLP table, for
     the given articles only (those of the current articles snapshot).
 
@@ -137,7 +298,7 @@ def latest_version_keys(lake: Path, table: str, article_ids: pl.Series) -> pl.Da
 
 
 def read_rows_of(
-    lake: Path,
+    lake: str | os.PathLike,
     table: str,
     keys: pl.DataFrame,
     columns: list[str],

@@ -99,3 +99,17 @@ def test_the_dbt_resource_runs_dbt_in_process_unless_told_otherwise(monkeypatch)
     assert not in_process_enabled()
     # the names the in-process invocation relies on are still dagster-dbt's
     assert issubclass(in_process_invocation_class(), resource_module.DbtCliInvocation)
+
+
+def test_a_full_build_on_a_local_lake_runs_dbt_as_a_subprocess_and_a_rerun_in_process(
+    monkeypatch,
+):
+    from orchestration.defs.dbt.in_process import runs_in_process
+
+    monkeypatch.delenv("NEWSLEDGER_DBT_SUBPROCESS", raising=False)
+    assert not runs_in_process(["build", "--full-refresh"], lake_is_local=True)
+    assert runs_in_process(["build", "--exclude-resource-type", "seed"], lake_is_local=True)
+    # a memory:// lake is readable only from the process that wrote it
+    assert runs_in_process(["build", "--full-refresh"], lake_is_local=False)
+    monkeypatch.setenv("NEWSLEDGER_DBT_SUBPROCESS", "1")
+    assert not runs_in_process(["build"], lake_is_local=True)

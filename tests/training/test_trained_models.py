@@ -115,3 +115,43 @@ def test_stance_features_read_cue_rule_and_content():
     )
     assert {"cue_say", "indirect", "w_terror", "first_the", "neg"} <= set(feats)
     assert any(f.startswith("rule_") for f in feats)
+
+
+def test_learned_cue_is_used_only_where_it_won_its_cross_validation():
+    """The learned cue ships only when, by 5-fold CV by story on the train split, one threshold
+    raises both the claim content-overlap F1 and the speaker F1 over the rules' cues alone; the
+    shipped threshold is that choice."""
+    from training.claims import cue_model
+    from transforms.extract import claims
+
+    models = claims.classifiers()
+    cv = models.meta["cv_learned_cue"]
+    assert set(cv) == {"rules", *map(str, cue_model.THRESHOLDS)}
+    method, threshold = cue_model.choose(cv)
+    assert (models.meta["cue_method"], models.meta["cue_threshold"]) == (method, threshold)
+    if method == "learned":
+        assert models.cue is not None and models.cue[1] == threshold
+        for field in ("content_overlap", "speaker"):
+            assert cv[str(threshold)][field]["f1"] > cv["rules"][field]["f1"]
+
+
+def test_cue_features_read_the_verb_its_place_and_its_speaker():
+    import spacy
+    from spacy.tokens import Doc
+
+    from transforms.extract import cue_features
+
+    words = ["Officials", "described", "the", "attack", "as", "terrorism"]
+    doc = Doc(
+        spacy.blank("en").vocab,
+        words=words,
+        heads=[1, 1, 3, 1, 1, 4],
+        deps=["nsubj", "ROOT", "det", "dobj", "prep", "pobj"],
+        pos=["NOUN", "VERB", "DET", "NOUN", "ADP", "NOUN"],
+        lemmas=["official", "describe", "the", "attack", "as", "terrorism"],
+    )
+    feats = cue_features.cue_features(doc[1], doc[0], "unnamed", "own", "object", 4, "no", [])
+    assert {"l_describe", "listed_no", "dep_root", "ck_object", "sk_unnamed", "sl_official"} <= set(
+        feats
+    )
+    assert {"ch_nsubj", "ch_dobj", "chw_prep_as"} <= set(feats)

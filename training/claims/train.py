@@ -1,4 +1,4 @@
-"""`make train` for the claim-stance classifier (transforms/models/claims/stance).
+"""`make train` for the claim stance, speaker and cue classifiers (transforms/models/claims).
 
 Examples are gold claims, no parse needed: the `train` split of ../shared/data/gold/train and the
 dev gold (../shared/data/gold/dev/claims.jsonl); each is one Doc of
@@ -9,6 +9,8 @@ cross-validation by story over the corpus's train stories (accuracy of each agai
 on the held-out folds; the dev gold's stories train every fold but are not scored, since the
 rules were written on them); the shipped classifier is trained on folds 1-4 with fold 0 as
 spaCy's dev set. `training.json` records the fingerprint, the CV figures and the method chosen.
+The learned cue (training/claims/cue_model.py: which verbs beyond the cue lists make claims)
+is cross-validated and, when it wins, shipped as transforms/models/claims/cue.
 Training never reads the `test` split.
 """
 
@@ -25,13 +27,17 @@ import spacy
 
 from evaluation import corpus
 from training import common
+from training.claims import cue_model
 from training.common import Example
-from transforms.extract import claim_features, claims, speaker_features
+from transforms.extract import claim_features, claims, speaker_features, word_clusters
 
 HERE = Path(__file__).resolve().parent
 EXTRACT = Path(claims.__file__).resolve().parent
 # the claim rules themselves: the induced cues are chosen by what they extract
 INPUT_CODE = [
+    HERE / "cue_model.py",
+    EXTRACT / "cue_features.py",
+    word_clusters.TABLE,
     EXTRACT / "claim_features.py",
     EXTRACT / "speaker_features.py",
     EXTRACT / "parties.py",
@@ -224,21 +230,31 @@ def run(force: bool = False) -> int:
     work = Path(tempfile.mkdtemp(prefix="newsledger-train-"))
     try:
         min_count, cue_cv = choose_cues()
-        cues = induce(corpus.records("claims", "train") + _dev_gold(), min_count)
+        recs, dev = corpus.records("claims", "train"), _dev_gold()
+        learned_cue_cv = cue_model.cross_validate(
+            work,
+            FOLDS,
+            _use_cues,
+            lambda fold: induce(
+                [r for r in recs if corpus.fold_of(r["story_id"]) != fold] + dev, min_count
+            ),
+        )
+        cue_method, cue_threshold = cue_model.choose(learned_cue_cv)
+        cues = induce(recs + dev, min_count)
         _use_cues(cues)  # the stance examples read the rules' stance with these cues
+        built = {}
+        if cue_method == "learned":
+            common.write(cue_model.examples(), work, cue_model.LABELS)
+            built["cue"] = common.train_one("cue", work)
         items = examples()
         cv = cross_validate(items, work)
         groups = speaker_groups()
         speaker_cv = cross_validate_speaker(groups, work)
         common.write([ex for ex, _ in items], work, LABELS)
         common.write(_speaker_examples(groups), work, SPEAKER_LABELS)
-        common.ship(
-            {
-                "stance": common.train_one("stance", work),
-                "speaker": common.train_one("speaker", work),
-            },
-            target,
-        )
+        built["stance"] = common.train_one("stance", work)
+        built["speaker"] = common.train_one("speaker", work)
+        common.ship(built, target)
         method = max(METHODS, key=lambda m: (cv[m], -METHODS.index(m)))
         (target / "cues.json").write_text(
             json.dumps({"min_count": min_count, "cues": cues}, indent=1) + "\n", encoding="utf-8"
@@ -247,6 +263,9 @@ def run(force: bool = False) -> int:
             "fingerprint": want,
             "induced_cues_min_count": min_count,
             "cv_cue_speaker_f1": cue_cv,
+            "cue_method": cue_method,
+            "cue_threshold": cue_threshold,
+            "cv_learned_cue": learned_cue_cv,
             "stance_method": method,
             "speaker_method": "learned" if speaker_cv["learned"] > speaker_cv["rules"] else "rules",
             "cv_speaker_accuracy": speaker_cv,
@@ -258,6 +277,7 @@ def run(force: bool = False) -> int:
         }
         meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         claims.classifiers.cache_clear()
+        print(f"claims: learned cue {cue_method} (threshold {cue_threshold}, 5-fold CV)")
         print(f"claims: stance {method} (5-fold CV accuracy {cv})")
         print(f"claims: speaker {meta['speaker_method']} (5-fold CV, matched claims {speaker_cv})")
     finally:

@@ -34,7 +34,13 @@ import polars as pl
 import yaml
 from spacy.tokens import Doc, Span, Token
 
-from transforms.extract import claim_features, doc_cache, speaker_features, textcat
+from transforms.extract import (
+    claim_features,
+    cue_features,
+    doc_cache,
+    speaker_features,
+    textcat,
+)
 from transforms.extract.numbers import numbers_in
 from transforms.file_cache import cached_json
 from transforms.refdata import (
@@ -563,19 +569,26 @@ def _object_cue(doc: Doc, q: Quote) -> Token | None:
     return None
 
 
-def extract_claims(doc: Doc) -> list[Claim]:
-    """All claims of one Doc, speakers resolved, in text order.
+def extract_claims(doc: Doc, cue_model: tuple | None = None) -> list[Claim]:
+    """All claims of one Doc, speakers resolved, in text order. `cue_model`: (textcat,
+    threshold) of the learned cue classifier, whose claims join the rules' (None: rules only).
 
     Computed once per `doc_cache.cached(doc)` scope, not kept in doc.user_data: the claims hold
     the Doc's tokens, so there they would make a reference cycle that keeps every parsed Doc
     in memory until Python's cyclic garbage collector runs.
     """
     with doc_cache.cached(doc):
-        return doc_cache.per_doc(doc, "claims", _resolved_claims)
+        key = "claims" if cue_model is None else f"claims+cue{id(cue_model[0])}:{cue_model[1]}"
+        return doc_cache.per_doc(doc, key, lambda d: _resolved_claims(d, cue_model))
 
 
-def _resolved_claims(doc: Doc) -> list[Claim]:
+def _resolved_claims(doc: Doc, cue_model: tuple | None = None) -> list[Claim]:
     claims = _extract(doc)
+    if cue_model is not None:
+        claims = sorted(
+            claims + learned_cue_claims(doc, claims, cue_model),
+            key=lambda c: (c.content_start, c.cue_start),
+        )
     SpeakerResolver(doc).resolve(claims)
     claims = [c for c in claims if not _nested_same_speaker(c, claims)]
     claims = [
@@ -606,7 +619,7 @@ def _nested_same_speaker(claim: Claim, claims: list[Claim]) -> bool:
 def _extract(doc: Doc) -> list[Claim]:
     text = doc_cache.text(doc)
     R = rules()
-    quotes = find_quotes(text)
+    quotes = doc_cache.per_doc(doc, "claim_quotes", lambda d: find_quotes(doc_cache.text(d)))
     claims: list[Claim] = []
     used_verbs: set[int] = set()
     pending: list[Quote] = []
@@ -879,6 +892,119 @@ def _according_to(tok: Token, text: str, quotes: list[Quote]) -> list[Claim]:
     return [
         Claim([tok, to[0]], "according_to", a, b, False, "assert", pobj[0], "according_to", 0.7)
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Learned cues: candidates beyond the cue list (cue_features.py, training/claims/)
+
+# Where a candidate cue's content is found when it has no that-clause, in this order: an
+# infinitive with its object (urged Y to ...), the object (described X as Y), a prepositional
+# complement (complained about ...), a predicate (declared X a day of mourning).
+LEARNED_CONTENT_KINDS = ("xcomp_object", "object", "of", "about", "for", "against", "oprd")
+
+
+def _subject_kind(subj: Token) -> str:
+    R = rules()
+    low, lemma = subj.lower_, subj.lemma_.lower()
+    if subj.pos_ == "PRON":
+        if low in R.person_pronouns:
+            return "pron_person"
+        return "pron_group" if low in R.group_pronouns else "pron_other"
+    if subj.ent_type_:
+        return subj.ent_type_.lower()
+    if lemma in R.unnamed_heads or low in R.unnamed_heads:
+        return "unnamed"
+    if lemma in R.document_heads:
+        return "document"
+    if R.government_words.search(low):
+        return "government"
+    return "propn" if subj.pos_ == "PROPN" else "noun"
+
+
+def cue_candidates(doc: Doc, claims: list[Claim]) -> list[tuple[Claim, list[str]]]:
+    """Candidate claims on the verbs the rules made no claim from: every verb with a speaker
+    (its subject, or that of the clause it modifies: "..., citing officials") and a content (its
+    that-clause, else the first of LEARNED_CONTENT_KINDS), each with its features for the cue
+    classifier. A candidate whose content is (mostly) a rules claim's content is left out."""
+    text = doc_cache.text(doc)
+    R = rules()
+    hand = set(R.cues) - set(induced_cues())
+    quotes = doc_cache.per_doc(doc, "claim_quotes", lambda d: find_quotes(doc_cache.text(d)))
+    taken = {t.i for c in claims for t in c.cue_tokens}
+    spans = [(c.content_start, c.content_end) for c in claims]
+    out: list[tuple[Claim, list[str]]] = []
+    for tok in doc_cache.tokens(doc):
+        if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("aux", "auxpass") or tok.i in taken:
+            continue
+        if any(q.start <= tok.idx < q.end for q in quotes):
+            continue
+        subj, via = _subject(tok), "own"
+        if subj is None and tok.dep_ == "advcl" and tok.head.pos_ in ("VERB", "AUX"):
+            subj, via = _subject(tok.head), "head"
+        if subj is None or subj.lower_ in ("there", "what", "which"):
+            continue
+        subj = _relative_subject(subj)
+        ranges, kind, target = _ccomp_contents(tok, text)[:1], "ccomp", None
+        if not ranges:
+            for kind in LEARNED_CONTENT_KINDS:
+                r, target = _dep_content(tok, [kind], text)
+                if r is not None:
+                    ranges = [r]
+                    break
+        if not ranges:
+            continue
+        a, b = ranges[0]
+        if b - a < 4 or "\n" in text[min(a, tok.idx) : max(b, tok.idx)] or a <= subj.idx < b:
+            continue
+        if any(min(b, e) - max(a, s) >= 0.5 * max(b - a, e - s) for s, e in spans):
+            continue
+        flags = []
+        q = _in_quote(a, b, quotes)
+        if q is not None and q.start <= a and b <= q.end:
+            flags.append("in_quote")
+        if any(s <= tok.idx < e for s, e in spans):
+            flags.append("cue_in_claim")
+        if any(c.dep_ == "neg" for c in tok.children):
+            flags.append("neg")
+        if subj.dep_ == "nsubjpass":
+            flags.append("passive")
+        lemma = tok.lemma_.lower()
+        listed = "hand" if lemma in hand else "induced" if lemma in R.cues else "no"
+        content = text[a:b]
+        feats = cue_features.cue_features(
+            tok, subj, _subject_kind(subj), via, kind, len(content.split()), listed, flags
+        )
+        stance = R.cues.get(lemma, {"stance": "assert"})["stance"]
+        claim = Claim(
+            _cue_words(tok),
+            lemma,
+            a,
+            b,
+            False,
+            _stance_from_content(stance, content),
+            subj,
+            "learned_cue",
+            0.6,
+            target=target,
+        )
+        out.append((claim, feats))
+    return out
+
+
+def learned_cue_claims(doc: Doc, claims: list[Claim], cue_model: tuple) -> list[Claim]:
+    """The candidates (cue_candidates) the cue classifier `cue_model` = (textcat, threshold)
+    scores at or above the threshold; their confidence is the classifier's probability."""
+    textcat_pipe, threshold = cue_model
+    cands = cue_candidates(doc, claims)
+    if not cands:
+        return []
+    probs = textcat.scores(textcat_pipe, [f for _, f in cands])
+    out = []
+    for (claim, _), p in zip(cands, probs, strict=True):
+        if p[cue_features.YES] >= threshold:
+            claim.confidence = round(p[cue_features.YES], 2)
+            out.append(claim)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1456,8 +1582,9 @@ def _target(claim: Claim, doc: Doc, speaker: Speaker | None) -> tuple[str, int, 
 def claim_rows(doc: Doc, article, method: str = "auto") -> list[dict]:
     """Rows of the `claims` table for one article (computed once per Doc: claim_number_rows
     reads the same rows from doc.user_data instead of extracting the claims a second time).
-    `method`: "auto" (the learned stance when `make train` built it and it won in training) or
-    "rules"."""
+    `method`: "auto" (the learned cue, speaker and stance where `make train` built them and they
+    won in training), "rules" (the rules alone) or "rules+cue" (the learned cue's claims too,
+    with the rules' speaker and stance)."""
     cache_key = ("newsledger_claim_rows", article.article_id, article.version, method)
     if cache_key in doc.user_data:
         return doc.user_data[cache_key]
@@ -1481,6 +1608,11 @@ class Classifiers:
         pipes, meta = textcat.load(model_dir, ["stance", "speaker"])
         self.stance, self.speaker = pipes["stance"], pipes["speaker"]
         self.meta = meta
+        # the learned cue (training/claims/train.py): (textcat, threshold) when it won in
+        # cross-validation, else None (the rules' cues alone)
+        self.cue: tuple | None = None
+        if meta.get("cue_method") == "learned" and (model_dir / "cue").exists():
+            self.cue = (textcat.load(model_dir, ["cue"])[0]["cue"], meta["cue_threshold"])
         # "learned" or "rules": the speaker ranker or the rules' speaker, by cross-validation
         self.speaker_method: str = meta.get("speaker_method", "rules")
         # "learned", "learned_on_assert" (only where the rules say "assert") or "rules":
@@ -1529,9 +1661,18 @@ def rerank_speakers(doc: Doc, rows: list[dict], models: Classifiers) -> None:
             row["method"] = f"{row['method']}+speaker_ranked"
 
 
-def _claim_rows(doc: Doc, article, method: str = "auto") -> list[dict]:
-    claims = extract_claims(doc)
-    models = classifiers() if method == "auto" else None
+def _claim_rows(
+    doc: Doc, article, method: str = "auto", cue_model: tuple | None = None
+) -> list[dict]:
+    """`cue_model`: the learned cue to use (training's cross-validation); by default the shipped
+    one when `method` is "auto" or "rules+cue" (the shipped cue's claims with the rules' speaker
+    and stance: the evaluation's baseline for the learned speaker and stance)."""
+    models = classifiers() if method in ("auto", "rules+cue") else None
+    if cue_model is None and models is not None:
+        cue_model = models.cue
+    if method == "rules+cue":
+        models = None
+    claims = extract_claims(doc, cue_model)
     if models is not None and models.stance_method != "rules":
         text = doc_cache.text(doc)
         for c in claims:

@@ -78,11 +78,11 @@ def _chunk_size(n_articles: int, n_process: int, batch_size: int) -> int:
 
 def done_article_ids(lake_dir: Path, version: str) -> set[str]:
     """Articles already parsed by this extractor version (their part's commit file exists)."""
-    folder = Path(lake_dir) / COMMIT_TABLE
-    if not folder.exists() or not any(folder.glob("part-*.parquet")):
+    commits = lake.table_files(lake_dir, COMMIT_TABLE, lake.PARTS)
+    if not commits:
         return set()
     frame = (
-        pl.scan_parquet(folder / "part-*.parquet")
+        lake.scan_files(commits)
         .filter(pl.col("extractor_version") == version)
         .select("article_id")
         .unique()
@@ -91,13 +91,13 @@ def done_article_ids(lake_dir: Path, version: str) -> set[str]:
     return set(frame["article_id"].to_list())
 
 
-def uncommitted_parts(lake_dir: Path) -> Iterator[Path]:
+def uncommitted_parts(lake_dir: Path) -> Iterator[lake.LakePath]:
     """Part files whose batch never wrote its commit file (a crash mid-part, or being written)."""
-    committed = {p.name for p in (Path(lake_dir) / COMMIT_TABLE).glob("part-*.parquet")}
+    committed = {p.name for p in lake.table_files(lake_dir, COMMIT_TABLE, lake.PARTS)}
     for table in DOC_TABLES:
         if table == COMMIT_TABLE:
             continue
-        for part in (Path(lake_dir) / table).glob("part-*.parquet"):
+        for part in lake.table_files(lake_dir, table, lake.PARTS):
             if part.name not in committed:
                 yield part
 
@@ -106,7 +106,7 @@ def remove_orphan_parts(lake_dir: Path) -> int:
     """Delete every uncommitted part (one run on the lake; shards.py scopes it to some shards)."""
     orphans = list(uncommitted_parts(lake_dir))
     for part in orphans:
-        part.unlink(missing_ok=True)
+        lake.remove(part)
     return len(orphans)
 
 
@@ -122,10 +122,10 @@ def remove_stale_parts(
     Safe while other runs write parts of `version`: those are never stale.
     """
     parts = []
-    for commit_part in (Path(lake_dir) / COMMIT_TABLE).glob("part-*.parquet"):
-        first = pl.scan_parquet(commit_part).select("extractor_version").head(1).collect()
+    for commit_part in lake.table_files(lake_dir, COMMIT_TABLE, lake.PARTS):
+        first = lake.scan_file(commit_part).select("extractor_version").head(1).collect()
         if first.height and first["extractor_version"][0] != version:  # one version per part
-            ids = pl.read_parquet(commit_part, columns=["article_id"])["article_id"]
+            ids = lake.read_file(commit_part, columns=["article_id"])["article_id"]
             parts.append((commit_part, set(ids.to_list())))
     if not parts:
         return 0
@@ -138,7 +138,7 @@ def remove_stale_parts(
         if pending:
             continue  # some of its articles still have only these rows
         for table in DOC_TABLES:  # COMMIT_TABLE last: a crash here leaves orphans, not gaps
-            (Path(lake_dir) / table / commit_part.name).unlink(missing_ok=True)
+            lake.remove(lake.table_dir(lake_dir, table) / commit_part.name)
         removed += 1
     return removed
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms import lake
 from transforms.nlp.run import uncommitted_parts
 
 N_SHARDS = 8
@@ -46,8 +47,8 @@ def remove_orphan_parts_in(lake_dir: Path, keys: Iterable[str], n: int = N_SHARD
     wanted = set(keys)
     removed = 0
     for part in list(uncommitted_parts(lake_dir)):
-        ids = pl.read_parquet(part, columns=["article_id"])["article_id"].unique().to_list()
+        ids = lake.read_file(part, columns=["article_id"])["article_id"].unique().to_list()
         if all(shard_of(a, n) in wanted for a in ids):
-            part.unlink(missing_ok=True)
+            lake.remove(part)
             removed += 1
     return removed

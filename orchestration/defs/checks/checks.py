@@ -136,14 +136,7 @@ def measure_empty_nlp_share(lake_dir: Path) -> Measure:
     ids = articles["article_id"]
     parsed = lake.latest_version_keys(lake_dir, "sentences", ids)["article_id"]
     missing = ids.filter(~ids.is_in(parsed.implode()))
-    n_rows = {
-        table: int(
-            pl.scan_parquet(lake.table_files(lake_dir, table)).select(pl.len()).collect()[0, 0]
-        )
-        if lake.table_files(lake_dir, table)
-        else 0
-        for table in ("sentences", "entity_mentions")
-    }
+    n_rows = {table: lake.row_count(lake_dir, table) for table in ("sentences", "entity_mentions")}
     return Measure(
         _share(missing.len(), ids.len()),
         f"{missing.len()} of {ids.len()} articles have no NLP output",

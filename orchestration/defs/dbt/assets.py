@@ -20,11 +20,16 @@ from dagster_dbt import (
 )
 from packaging import version
 
-from orchestration.defs.dbt.in_process import in_process_enabled, in_process_invocation_class
+from orchestration.defs.dbt.in_process import (
+    in_process_enabled,
+    in_process_invocation_class,
+    runs_in_process,
+)
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.metadata import with_dbt_table_metadata
 from orchestration.prepare import dbt_executable
 from orchestration.settings import NewsledgerSettings
+from transforms import lake
 from transforms.faults import fault_point
 from transforms.locking import warehouse_lock
 from transforms.warehouse import wait_until_unlocked
@@ -51,10 +56,10 @@ class NewsledgerDbtCliResource(DbtCliResource):
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         return None
 
-    def cli(self, args: Sequence[str], **kwargs: Any):
+    def cli(self, args: Sequence[str], in_process: bool | None = None, **kwargs: Any):
         """dagster-dbt's `cli()`, with dbt run in this process (in_process.py: no dbt start-up per
-        build; NEWSLEDGER_DBT_SUBPROCESS=1 runs it as a subprocess)."""
-        if not in_process_enabled():
+        build) when `in_process` (default: unless NEWSLEDGER_DBT_SUBPROCESS=1)."""
+        if not (in_process_enabled() if in_process is None else in_process):
             return super().cli(args, **kwargs)
         import dagster_dbt.core.resource as resource_module
 
@@ -98,7 +103,7 @@ def newsledger_dbt_models(
     code = dbt_code_fingerprint(dbt_project.manifest_path)
     built_from = dbt_project.project_dir / target / BUILT_FROM
     # The text policy is applied when publishing; a changed policy must publish again.
-    state = f"{code}\n{lake_fingerprint(settings.lake)}\ntext_policy={settings.text_policy}"
+    state = f"{code}\n{lake.content_fingerprint(settings.lake)}\ntext_policy={settings.text_policy}"
     rebuild = os.environ.get("NEWSLEDGER_REBUILD") == "1"  # build and publish even so
     if not rebuild and not context.is_subset and _up_to_date(built_from, state, settings):
         # Nothing dbt reads has changed since its last whole build, and that build was published:
@@ -117,13 +122,24 @@ def newsledger_dbt_models(
         # seed tables hold these CSV rows. Neither is run again (issue 19: 6 of ~160 nodes, among
         # the slowest of a rerun); the seeds' data tests still run.
         args += INCREMENTAL_BUILD_EXCLUDES
+    # And the lake's folder or URL when it is not <warehouse>/lake, with the fsspec filesystem
+    # DuckDB reads it through when it is not local (transforms/lake.py); a lake DuckDB cannot
+    # read from here stops the step, with the reason.
+    ours = isinstance(dbt, NewsledgerDbtCliResource)
+    in_process = ours and runs_in_process(args, lake.is_local(settings.lake))
+    source, filesystems = lake.duckdb_source(settings.lake, one_process=in_process)
+    default = str(Path(settings.warehouse_dir) / "lake")
+    _set_env(DBT_LAKE_ENV, None if source == default else source)
+    _set_env(DBT_FILESYSTEMS_ENV, repr(filesystems) if filesystems else None)
+    cli_options = {"in_process": in_process} if ours else {}
+    context.log.info(f"dbt {' '.join(args)}: {'in this process' if in_process else 'a subprocess'}")
     # One writer per warehouse (transforms/locking.py); and wait out a dbt process orphaned by a
     # killed run that may still hold the private DuckDB file.
     with warehouse_lock(settings.warehouse_dir, on_wait=context.log.warning):
         wait_until_unlocked(settings.private_db)
 
         def stream():
-            invocation = dbt.cli(args, context=context, target_path=target)
+            invocation = dbt.cli(args, context=context, target_path=target, **cli_options)
             for i, event in enumerate(invocation.stream()):
                 yield event
                 if i == 0:
@@ -154,23 +170,20 @@ INCREMENTAL_BUILD_EXCLUDES = [
     "--exclude-resource-type",
     "seed",
 ]
-BUILT_FROM = "newsledger_built_from.txt"  # dbt code and lake fingerprints of the last whole build
+# dbt code and lake fingerprints of the last whole build. The lake's is of its files' content,
+# not modification times: each run rewrites the snapshot tables, with the same bytes when nothing
+# changed (the lake's writers are deterministic).
+BUILT_FROM = "newsledger_built_from.txt"
+# What dbt reads the lake from (dbt_project/models/staging/_sources.yml, profiles.yml).
+DBT_LAKE_ENV = "NEWSLEDGER_DBT_LAKE"
+DBT_FILESYSTEMS_ENV = "NEWSLEDGER_DBT_FILESYSTEMS"
 
 
-def lake_fingerprint(lake_dir: Path) -> str:
-    """A hash of the content of every lake file (a few tenths of a second at 20,000 articles).
-
-    Content, not modification times: each run rewrites the snapshot tables, with the same bytes
-    when nothing changed (the lake's writers are deterministic).
-    """
-    digest = hashlib.sha1()
-    for path in sorted(Path(lake_dir).rglob("*.parquet")):
-        relative = path.relative_to(lake_dir)
-        if any(part.startswith(".") for part in relative.parts):
-            continue  # temporary files and lock folders
-        digest.update(f"{relative}\0".encode())
-        digest.update(hashlib.sha1(path.read_bytes()).digest())
-    return digest.hexdigest()
+def _set_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def _up_to_date(built_from: Path, state: str, settings: NewsledgerSettings) -> bool:

@@ -101,9 +101,7 @@ def _event_outputs_stamp(lake_dir: Path) -> str:
     """The clustering code's and reference data's fingerprint plus the outputs' bytes."""
     digest = hashlib.sha1(fingerprint(cluster.__file__, parties.__file__, base.__file__).encode())
     for table in EVENT_TABLES:
-        digest.update(
-            hashlib.sha1((Path(lake_dir) / table / "current.parquet").read_bytes()).digest()
-        )
+        digest.update(hashlib.sha1(lake.file_bytes(lake.snapshot_path(lake_dir, table))).digest())
     return digest.hexdigest()
 
 

@@ -2,6 +2,7 @@
 
 import contextlib
 import dataclasses
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -53,6 +54,14 @@ def nlp_plan(context: dg.OpExecutionContext):
         yield dg.DynamicOutput([key], mapping_key=key.replace("-", "_"))
 
 
+def _shard_locks(settings: NewsledgerSettings) -> Path:
+    """The folder of the shard locks: in the lake when it is local; a lock file needs a local
+    folder, so a lake elsewhere (transforms/lake.py) keeps them in the warehouse folder, where they
+    only hold between the processes of one machine."""
+    root = settings.lake if lake.is_local(settings.lake) else Path(settings.warehouse_dir)
+    return root / SHARD_LOCKS
+
+
 @dg.op
 def nlp_parse(
     context: dg.OpExecutionContext,
@@ -65,7 +74,7 @@ def nlp_parse(
     Writes only this shard's parts and removes only this shard's orphans: steps of other shards
     may be writing to the same lake at the same time.
     """
-    articles = pl.read_parquet(settings.lake / "articles" / "current.parquet")
+    articles = lake.read_snapshot(settings.lake, "articles", missing_ok=False)
     if shards == [ALL_SHARDS]:
         scope, n_process = shard_keys(), None  # run_nlp picks its process count
     else:
@@ -80,7 +89,7 @@ def nlp_parse(
         # otherwise parse the same articles twice); sorted, so two holders never deadlock.
         for key in sorted(scope):
             locks.enter_context(
-                warehouse_lock(settings.lake / SHARD_LOCKS / key, on_wait=context.log.warning)
+                warehouse_lock(_shard_locks(settings) / key, on_wait=context.log.warning)
             )
         n_orphans = remove_orphan_parts_in(settings.lake, scope)
         # No model load here: run_nlp loads it in its worker processes (or here, when it runs
@@ -111,7 +120,7 @@ def nlp_commit(context: dg.OpExecutionContext, settings: NewsledgerSettings, sta
             "the articles not parsed under the current version are parsed again, once."
         )
     (version,) = versions
-    live = pl.read_parquet(settings.lake / "articles" / "current.parquet", columns=["article_id"])
+    live = lake.read_snapshot(settings.lake, "articles", ["article_id"], missing_ok=False)
     n_stale = remove_stale_parts(settings.lake, version, set(live["article_id"].to_list()))
     context.log.info(f"NLP: removed {n_stale} parts of older extractor versions")
     n_parsed = sum(s["n_parsed"] for s in stats)
@@ -165,9 +174,9 @@ def actor_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings
     resolves only new articles and geocodes only new place names; the cross-article step is a
     Polars step over the cached per-article rows.
     """
-    article_ids = pl.read_parquet(
-        settings.lake / "articles" / "current.parquet", columns=["article_id"]
-    )["article_id"]
+    article_ids = lake.read_snapshot(settings.lake, "articles", ["article_id"], missing_ok=False)[
+        "article_id"
+    ]
     # Only each article's latest extractor version, one row per mention span.
     keys = lake.latest_version_keys(settings.lake, "entity_mentions", article_ids)
     actor_frames, stats = resolve_lake(settings.lake, keys)
