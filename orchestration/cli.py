@@ -63,11 +63,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not input_dir.is_dir():
         print(f"error: input folder {input_dir} does not exist; pass --input DIR", file=sys.stderr)
         return 2
-    from orchestration.defs.dbt.in_process import in_process_enabled
-    from orchestration.settings import default_lake_url, lake_location
+    # Only settings here: the dbt package needs the dbt manifest, made below (ensure_manifest).
+    from orchestration.settings import dbt_in_process_allowed, default_lake_url, lake_location
     from transforms.lake import LakeNotReadable, duckdb_source
 
-    one_process = args.executor == "in-process" and in_process_enabled()
+    one_process = args.executor == "in-process" and dbt_in_process_allowed()
     try:  # a lake dbt cannot read fails here, before any stage has run
         duckdb_source(lake_location(warehouse, default_lake_url()), one_process)
     except (LakeNotReadable, ValueError) as err:  # ValueError: a URL fsspec does not know

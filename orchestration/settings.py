@@ -36,6 +36,13 @@ def default_warehouse_dir() -> str:
     return str(Path(os.environ.get("NEWSLEDGER_WAREHOUSE_DIR", REPO_ROOT / "warehouse")).resolve())
 
 
+def dbt_in_process_allowed() -> bool:
+    """dbt may run inside the process of its step (orchestration/defs/dbt/in_process.py);
+    NEWSLEDGER_DBT_SUBPROCESS=1 says never. Here, not in the dbt package, so that the CLI can ask
+    before the dbt project's manifest exists (importing the dbt assets needs it)."""
+    return os.environ.get("NEWSLEDGER_DBT_SUBPROCESS") != "1"
+
+
 def default_lake_url() -> str:
     """NEWSLEDGER_LAKE_URL (a local path made absolute), or "" for <warehouse>/lake."""
     url = os.environ.get("NEWSLEDGER_LAKE_URL", "")

@@ -20,6 +20,7 @@ import duckdb
 import fsspec
 import pytest
 
+from tests.conftest import REPO, SEEDS
 from transforms import lake
 
 LAKE_PREFIX = dg.AssetSelection.key_prefixes(["lake"])
@@ -164,3 +165,20 @@ def test_a_memory_lake_gives_the_same_lake_and_warehouse_as_a_local_one(
     assert "NEWSLEDGER_DBT_FILESYSTEMS" not in os.environ
     assert not (tmp_path / "other" / "lake").exists()
     assert _published(other) == from_memory
+
+
+def test_newsledger_run_checks_the_lake_without_importing_the_dbt_assets(tmp_path):
+    """In a fresh clone there is no dbt manifest until `newsledger run` makes one, and the dbt
+    assets cannot be imported without it: the lake check before it must not import them."""
+    code = (
+        "import sys\n"
+        "from orchestration.cli import main\n"
+        f"rc = main(['run', '--input', {str(SEEDS)!r}, '--warehouse', {str(tmp_path / 'w')!r}])\n"
+        "print(rc, 'orchestration.defs.dbt.assets' in sys.modules)\n"
+    )
+    env = {**os.environ, "NEWSLEDGER_LAKE_URL": "nosuchfs://bucket/lake"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.stdout.split() == ["2", "False"], out.stdout + out.stderr
+    assert "nosuchfs" in out.stderr

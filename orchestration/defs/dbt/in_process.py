@@ -26,6 +26,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from orchestration.settings import dbt_in_process_allowed as in_process_enabled
+
 IN_PROCESS_ENV_FLAGS = {
     # environment variables dagster-dbt passes to the dbt subprocess -> the same command-line flag
     "DBT_TARGET_PATH": "--target-path",
@@ -34,11 +36,6 @@ IN_PROCESS_ENV_FLAGS = {
     "DBT_PROJECT_DIR": "--project-dir",
 }
 _ONE_AT_A_TIME = threading.Lock()  # dbt's event manager and flags are process-wide
-
-
-def in_process_enabled() -> bool:
-    """dbt may run in this process (NEWSLEDGER_DBT_SUBPROCESS=1 says never)."""
-    return os.environ.get("NEWSLEDGER_DBT_SUBPROCESS") != "1"
 
 
 def runs_in_process(args: Sequence[str], lake_is_local: bool) -> bool:
