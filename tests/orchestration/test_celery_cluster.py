@@ -106,11 +106,7 @@ def test_make_cluster_publishes_what_an_in_process_run_does(tmp_path, seeds_ware
     want_dir, _ = seeds_warehouse
     warehouse = tmp_path / "warehouse"
     root = tmp_path / "cluster"
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(dagster_home(tmp_path)),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
+    env = env_with_venv(DAGSTER_HOME=str(dagster_home(tmp_path)))
     started = time.monotonic()
     code, out = run_cluster(
         ["--input", str(SEEDS), "--warehouse", str(warehouse), "--root", str(root)], env, 600
@@ -181,10 +177,18 @@ def parsing_run_id(runs_query: dict) -> str | None:
     return None
 
 
-def start_logged(cmd: list[str], env: dict[str, str], log: Path, **popen) -> subprocess.Popen:
-    """`cmd` in its own process group (killed whole by the tests), its output into `log`."""
+def env_with_venv(**extra: str) -> dict[str, str]:
+    """This environment with the venv's scripts (dagster, dagster-celery) first on PATH."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return {**os.environ, "PATH": path, **extra}
+
+
+@contextlib.contextmanager
+def logged_group(cmd: list[str], env: dict[str, str], log: Path, **popen):
+    """`cmd` in its own process group, its output into `log`; the whole group is SIGKILLed on
+    leaving the block, whatever happened in it (a test never leaves processes behind)."""
     with log.open("wb") as out:
-        return subprocess.Popen(
+        proc = subprocess.Popen(
             cmd,
             cwd=REPO,
             env=env,
@@ -193,6 +197,11 @@ def start_logged(cmd: list[str], env: dict[str, str], log: Path, **popen) -> sub
             start_new_session=True,
             **popen,
         )
+    try:
+        yield proc
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def sigterm_and_wait(what: str, proc: subprocess.Popen, timeout: float, log: Path):
@@ -232,24 +241,21 @@ def test_make_dev_stops_on_sigterm_during_a_sensor_run_and_the_next_run_repairs_
     want_dir, _ = seeds_warehouse
     home = dagster_home(tmp_path)
     warehouse = tmp_path / "warehouse"
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "NEWSLEDGER_INPUT_DIR": str(SEEDS),
-        "NEWSLEDGER_WAREHOUSE_DIR": str(warehouse),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
+    env = env_with_venv(
+        DAGSTER_HOME=str(home),
+        NEWSLEDGER_INPUT_DIR=str(SEEDS),
+        NEWSLEDGER_WAREHOUSE_DIR=str(warehouse),
+    )
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     log = tmp_path / "dev.log"
     # As `make dev` runs it, started in the background of a non-interactive shell, which
     # starts it with SIGINT ignored (how dagster dev came to ignore Ctrl-C and SIGTERM).
-    proc = start_logged(
+    with logged_group(
         [sys.executable, "-m", "orchestration.dev", "-p", str(free_port())],
         env,
         log,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
-    )
-    try:
+    ) as proc:
         dev_group = int(
             wait_for(
                 "dagster dev pid",
@@ -275,9 +281,6 @@ def test_make_dev_stops_on_sigterm_during_a_sensor_run_and_the_next_run_repairs_
         # The sensor sees seeds/ at its first tick and launches a run of every shard.
         run_id = wait_for("sensor run parsing", parse_step_running, 300, proc, log)
         code, took = sigterm_and_wait("dev", proc, 30, log)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
     print(f"dev stopped {took:.1f} s after SIGTERM")
     assert code == 130, log.read_text()[-4000:]
     assert pgid_members(dev_group) == []  # webserver, daemon, run worker, step processes: gone
@@ -321,16 +324,11 @@ def test_a_worker_killed_mid_step_its_step_runs_again_on_another_and_the_run_pub
         monkeypatch.setenv(name, value)
     step = "newsledger_dbt_models"  # the longest step: 10-30 s here
     with Cluster(tmp_path / "cluster", n_workers=2) as cluster:
-        env = {
-            **os.environ,
-            **cluster.client_env(),
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        }
+        env = env_with_venv(**cluster.client_env())
         log = tmp_path / "run.log"
-        run = start_logged(
+        with logged_group(
             [sys.executable, "-m", "orchestration.cli", "run", "--executor", "celery"], env, log
-        )
-        try:
+        ) as run:
 
             def worker_running_dbt():
                 with dg.DagsterInstance.get() as instance:
@@ -345,9 +343,6 @@ def test_a_worker_killed_mid_step_its_step_runs_again_on_another_and_the_run_pub
             os.killpg(cluster.procs[victim].pid, signal.SIGKILL)  # the worker and its pool
             killed_at = time.monotonic()
             code = run.wait(400)
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(run.pid, signal.SIGKILL)
         assert code == 0, log.read_text()[-4000:]
         print(f"run finished {time.monotonic() - killed_at:.1f} s after {victim} was killed")
         assert len(cluster.requeued) == 1  # the dbt task, once
@@ -367,28 +362,20 @@ def test_make_cluster_stops_on_sigterm_during_a_run_and_marks_it_failed(tmp_path
     home = dagster_home(tmp_path)
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     root = tmp_path / "cluster"
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
+    env = env_with_venv(DAGSTER_HOME=str(home))
     log = tmp_path / "cluster.log"
-    proc = start_logged(
+    with logged_group(
         [sys.executable, "-m", "orchestration.cluster", "--input", str(SEEDS)]
         + ["--warehouse", str(tmp_path / "warehouse"), "--root", str(root)],
         env,
         log,
-    )
-    try:
+    ) as proc:
 
         def run_parsing():
             return parsing_run_id(dict(limit=1))
 
         run_id = wait_for("a shard step", run_parsing, 400, proc, log)
         code, took = sigterm_and_wait("cluster", proc, 60, log)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
     print(f"cluster stopped {took:.1f} s after SIGTERM")
     assert code == 130, log.read_text()[-4000:]
     assert processes_in(root) == []
