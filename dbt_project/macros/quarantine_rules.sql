@@ -27,13 +27,19 @@
     coalesce(strpos({{ sentence_text }}, substr({{ a }}.text, {{ m }}.start_char + 1, {{ m }}.end_char - {{ m }}.start_char)), 0) = 0
 {%- endmacro %}
 
--- A sentence's offsets do not cut its text out of the article text.
-{% macro sentence_offsets_broken(s, a) -%}
+-- The offsets `start`-`end` do not cut `span_text` out of the article text of `a` (null-safe:
+-- a null offset or text counts as not cutting it). The rules below that compare a span with
+-- the article text all use it.
+{% macro span_not_in_text(a, start, end, span_text) -%}
     not coalesce(
-        substr({{ a }}.text, {{ s }}.start_char + 1, {{ s }}.end_char - {{ s }}.start_char)
-        = {{ s }}.sentence_text,
+        substr({{ a }}.text, {{ start }} + 1, {{ end }} - {{ start }}) = {{ span_text }},
         false
     )
+{%- endmacro %}
+
+-- A sentence's offsets do not cut its text out of the article text.
+{% macro sentence_offsets_broken(s, a) -%}
+    {{ span_not_in_text(a, s ~ '.start_char', s ~ '.end_char', s ~ '.sentence_text') }}
 {%- endmacro %}
 
 -- The key of a sentence in quarantined_rows.row_key (fct_sentences has no single-column key).
@@ -43,22 +49,14 @@
 
 -- An entity mention's offsets do not cut its mention text out of the article text.
 {% macro mention_offsets_broken(m, a) -%}
-    not coalesce(
-        substr({{ a }}.text, {{ m }}.start_char + 1, {{ m }}.end_char - {{ m }}.start_char)
-        = {{ m }}.mention_text,
-        false
-    )
+    {{ span_not_in_text(a, m ~ '.start_char', m ~ '.end_char', m ~ '.mention_text') }}
 {%- endmacro %}
 
 -- A claim's content offsets do not cut its content out of the article text, or its speaker
 -- offsets (when it has them) do not cut its speaker text.
 {% macro claim_offsets_broken(c, a) -%}
     (
-        not coalesce(
-            substr({{ a }}.text, {{ c }}.content_start + 1, {{ c }}.content_end - {{ c }}.content_start)
-            = {{ c }}.content,
-            false
-        )
+        {{ span_not_in_text(a, c ~ '.content_start', c ~ '.content_end', c ~ '.content') }}
         or {{ c }}.speaker_text is null
         or substr({{ a }}.text, {{ c }}.speaker_text_start + 1, {{ c }}.speaker_text_end - {{ c }}.speaker_text_start)
         <> {{ c }}.speaker_text
