@@ -92,11 +92,12 @@ def test_in_process_dbt_failure_gives_an_error_event_and_a_nonzero_code(
 def test_the_dbt_resource_runs_dbt_in_process_unless_told_otherwise(monkeypatch):
     import dagster_dbt.core.resource as resource_module
 
-    from orchestration.defs.dbt.in_process import in_process_enabled, in_process_invocation_class
+    from orchestration.defs.dbt.in_process import in_process_invocation_class
+    from orchestration.settings import dbt_in_process_allowed
 
-    assert in_process_enabled()
+    assert dbt_in_process_allowed()
     monkeypatch.setenv("NEWSLEDGER_DBT_SUBPROCESS", "1")
-    assert not in_process_enabled()
+    assert not dbt_in_process_allowed()
     # the names the in-process invocation relies on are still dagster-dbt's
     assert issubclass(in_process_invocation_class(), resource_module.DbtCliInvocation)
 

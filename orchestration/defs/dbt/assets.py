@@ -20,15 +20,11 @@ from dagster_dbt import (
 )
 from packaging import version
 
-from orchestration.defs.dbt.in_process import (
-    in_process_enabled,
-    in_process_invocation_class,
-    runs_in_process,
-)
+from orchestration.defs.dbt.in_process import in_process_invocation_class, runs_in_process
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.metadata import with_dbt_table_metadata
 from orchestration.prepare import dbt_executable
-from orchestration.settings import NewsledgerSettings
+from orchestration.settings import NewsledgerSettings, dbt_in_process_allowed
 from transforms import lake
 from transforms.faults import fault_point
 from transforms.locking import warehouse_lock
@@ -59,7 +55,7 @@ class NewsledgerDbtCliResource(DbtCliResource):
     def cli(self, args: Sequence[str], in_process: bool | None = None, **kwargs: Any):
         """dagster-dbt's `cli()`, with dbt run in this process (in_process.py: no dbt start-up per
         build) when `in_process` (default: unless NEWSLEDGER_DBT_SUBPROCESS=1)."""
-        if not (in_process_enabled() if in_process is None else in_process):
+        if not (dbt_in_process_allowed() if in_process is None else in_process):
             return super().cli(args, **kwargs)
         import dagster_dbt.core.resource as resource_module
 

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from orchestration.settings import dbt_in_process_allowed as in_process_enabled
+from orchestration.settings import dbt_in_process_allowed
 
 IN_PROCESS_ENV_FLAGS = {
     # environment variables dagster-dbt passes to the dbt subprocess -> the same command-line flag
@@ -46,7 +46,7 @@ def runs_in_process(args: Sequence[str], lake_is_local: bool) -> bool:
     Measured at 20,000 articles (2026-12-04): the main process peaked at 1,403 MB with the full
     build in it (671 MB before dbt), against ~700 MB for a dbt subprocess. A lake outside the
     filesystem (memory://) is readable only from this process: always in-process then."""
-    if not in_process_enabled():
+    if not dbt_in_process_allowed():
         return False
     return "--full-refresh" not in args or not lake_is_local
 
