@@ -47,10 +47,8 @@ def predict(results: list[dict], day: int, workers: int) -> tuple[float, dict[st
     procs = max(r["procs"] for r in results)
     per_stage: dict[str, float] = {}
     for stage, (fixed, per_article) in stage_lines(results).items():
-        seconds = fixed + per_article * day
-        if PARALLEL_STEP in stage:
-            seconds = fixed + per_article * day * procs / workers
-        per_stage[stage] = seconds
+        spread = procs / workers if PARALLEL_STEP in stage else 1.0  # NLP: core-seconds over N
+        per_stage[stage] = fixed + per_article * day * spread
     return sum(per_stage.values()), per_stage
 
 
