@@ -24,8 +24,12 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
+
+if TYPE_CHECKING:  # the lake module is imported where a run needs it
+    from transforms.lake import LakePath
 
 
 def _set_locations(args: argparse.Namespace) -> tuple[Path, Path]:
@@ -69,7 +73,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     one_process = args.executor == "in-process" and dbt_in_process_allowed()
     try:  # a lake dbt cannot read fails here, before any stage has run
-        duckdb_source(lake_location(warehouse, default_lake_url()), one_process)
+        lake = lake_location(warehouse, default_lake_url())
+        duckdb_source(lake, one_process)
     except (LakeNotReadable, ValueError) as err:  # ValueError: a URL fsspec does not know
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -82,19 +87,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         with warehouse_lock(
             warehouse, on_wait=lambda msg: print(f"newsledger: {msg}", file=sys.stderr, flush=True)
         ):
-            return _run_locked(args, input_dir, warehouse)
+            return _run_locked(args, input_dir, warehouse, lake)
     except WarehouseBusy as err:
         print(f"error: {err}", file=sys.stderr)
         return 3
 
 
-def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path) -> int:
+def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake: LakePath) -> int:
     print(f"newsledger: {input_dir} -> {warehouse}")
     started = time.monotonic()
     from orchestration.nothing_new import input_unchanged
-    from orchestration.settings import default_lake_url, lake_location
 
-    unchanged = input_unchanged(input_dir, lake_location(warehouse, default_lake_url()))
+    unchanged = input_unchanged(input_dir, lake)
     if unchanged:
         print(
             "newsledger: no new or changed file in the input folder since the last run "
