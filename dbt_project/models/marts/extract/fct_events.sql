@@ -38,6 +38,8 @@ member_actors as (
     inner join {{ ref('int_event_mention_actors') }} as m using (event_mention_id)
     -- a mention set aside (quarantined_rows) counts in no event
     where {{ not_quarantined('m.event_mention_id', 'fct_event_mentions', ref('quarantined_rows')) }}
+        -- only the events this build makes (the `events` filter is not pushed into the mode()s)
+        and {{ is_key_to_build('event_id', 'mb.event_id') }}
     group by mb.event_id
 ),
 
@@ -52,6 +54,7 @@ member_places as (
         and p.start_char < m.place_end_char
         and p.end_char > m.place_start_char
     where {{ not_quarantined('m.event_mention_id', 'fct_event_mentions', ref('quarantined_rows')) }}
+        and {{ is_key_to_build('event_id', 'mb.event_id') }}
     group by mb.event_id
 )
 
