@@ -3,16 +3,15 @@
 Examples are gold claims, no parse needed: the `train` split of ../shared/data/gold/train and the
 dev gold (../shared/data/gold/dev/claims.jsonl); each is one Doc of
 claim_features.stance_features (cue lemma, the rules' stance for that cue and content, direct or
-not, the content's words) labelled with its gold stance. Whether the pipeline uses the
-classifier, the rules, or the classifier only where the rules (or only the cue lists) say "assert"
-is decided by 5-fold
-cross-validation by story over the corpus's train stories (accuracy of each against gold stance
-on the held-out folds; the dev gold's stories train every fold but are not scored, since the
-rules were written on them); the shipped classifier is trained on folds 1-4 with fold 0 as
-spaCy's dev set. `training.json` records the fingerprint, the CV figures and the method chosen.
-The learned cue (training/claims/cue_model.py: which verbs beyond the cue lists make claims)
-is cross-validated and, when it wins, shipped as transforms/models/claims/cue.
-Training never reads the `test` split.
+not, the content's words and word pairs) labelled with its gold stance. Whether the pipeline uses
+the classifier, the rules, or the classifier only where the rules (or only the cue lists) say
+"assert" is decided by 5-fold cross-validation by story over the corpus's train stories
+(accuracy of each against gold stance on the held-out folds; the dev gold's stories train every
+fold but are not scored, since the rules were written on them); the shipped classifier is
+trained on folds 1-4 with fold 0 as spaCy's dev set. `training.json` records the fingerprint,
+the CV figures and the method chosen. The learned cue (training/claims/cue_model.py: which
+verbs beyond the cue lists make claims) is cross-validated and, when it wins, shipped as
+transforms/models/claims/cue. Training never reads the `test` split.
 """
 
 from __future__ import annotations
