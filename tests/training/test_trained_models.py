@@ -114,7 +114,27 @@ def test_stance_features_read_cue_rule_and_content():
         "say", content, False, claims.rule_stance("say", content)
     )
     assert {"cue_say", "indirect", "w_terror", "first_the", "neg"} <= set(feats)
+    # word pairs of the content: "must not", "act of"
+    assert {"bi_must_not", "bi_act_of", "bi_of_terror"} <= set(feats)
     assert any(f.startswith("rule_") for f in feats)
+
+
+def test_stance_classifier_decides_where_its_method_says():
+    """A cue that names its stance keeps it under every mixed method; a stance the content
+    patterns gave a plain "said" ("we will" -> promise) is the rules' answer under
+    "learned_on_assert" but the classifier's under "learned_on_cue_assert"."""
+    from transforms.extract import claims
+
+    content = "we will rebuild every school the shelling destroyed"
+    rule, cue = claims.rule_stance("say", content), claims.cue_stance("say")
+    assert (rule, cue) == ("promise", "assert")
+    assert not claims.learned_decides("learned_on_assert", rule, cue)
+    assert claims.learned_decides("learned_on_cue_assert", rule, cue)
+    assert claims.cue_stance("accuse") == claims.rule_stance("accuse", content) == "accuse"
+    for method in ("rules", "learned_on_assert", "learned_on_cue_assert"):
+        assert not claims.learned_decides(method, "accuse", "accuse")
+    assert claims.learned_decides("learned", "accuse", "accuse")
+    assert claims.learned_decides("learned_on_assert", "assert", "assert")
 
 
 def test_learned_cue_is_used_only_where_it_won_its_cross_validation():

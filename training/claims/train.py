@@ -3,15 +3,15 @@
 Examples are gold claims, no parse needed: the `train` split of ../shared/data/gold/train and the
 dev gold (../shared/data/gold/dev/claims.jsonl); each is one Doc of
 claim_features.stance_features (cue lemma, the rules' stance for that cue and content, direct or
-not, the content's words) labelled with its gold stance. Whether the pipeline uses the
-classifier, the rules, or the classifier only where the rules say "assert" is decided by 5-fold
-cross-validation by story over the corpus's train stories (accuracy of each against gold stance
-on the held-out folds; the dev gold's stories train every fold but are not scored, since the
-rules were written on them); the shipped classifier is trained on folds 1-4 with fold 0 as
-spaCy's dev set. `training.json` records the fingerprint, the CV figures and the method chosen.
-The learned cue (training/claims/cue_model.py: which verbs beyond the cue lists make claims)
-is cross-validated and, when it wins, shipped as transforms/models/claims/cue.
-Training never reads the `test` split.
+not, the content's words and word pairs) labelled with its gold stance. Whether the pipeline uses
+the classifier, the rules, or the classifier only where the rules (or only the cue lists) say
+"assert" is decided by 5-fold cross-validation by story over the corpus's train stories
+(accuracy of each against gold stance on the held-out folds; the dev gold's stories train every
+fold but are not scored, since the rules were written on them); the shipped classifier is
+trained on folds 1-4 with fold 0 as spaCy's dev set. `training.json` records the fingerprint,
+the CV figures and the method chosen. The learned cue (training/claims/cue_model.py: which
+verbs beyond the cue lists make claims) is cross-validated and, when it wins, shipped as
+transforms/models/claims/cue. Training never reads the `test` split.
 """
 
 from __future__ import annotations
@@ -49,8 +49,10 @@ SPEAKER_LABELS = {"speaker": [speaker_features.YES, speaker_features.NO]}
 FOLDS = 5
 # "learned_on_assert": the classifier decides only where the rules gave the default "assert"
 # (a plain "said"); a cue that names its stance ("denied", "accused", "neither confirmed nor
-# denied") keeps it. Ties go to the first.
-METHODS = ["rules", "learned_on_assert", "learned"]
+# denied") keeps it. "learned_on_cue_assert": the same, but a stance the content patterns gave
+# a plain "said" ("we will" -> promise, "must" -> demand) is the classifier's to decide too (the
+# rules' stance stays one of its features). Ties go to the first.
+METHODS = ["rules", "learned_on_assert", "learned_on_cue_assert", "learned"]
 
 
 def _dev_gold() -> list[dict]:
@@ -66,8 +68,9 @@ def fingerprint() -> str:
     return common.fingerprint(files + ([dev] if dev.exists() else []), ["claims"])
 
 
-def examples() -> list[tuple[Example, bool]]:
-    """(example, scored in CV) of every gold claim with a known stance."""
+def examples() -> list[tuple[Example, bool, str]]:
+    """(example, scored in CV, the cue lists' stance of its cue) of every gold claim with a known
+    stance."""
     out = []
     for recs, scored in ((corpus.records("claims", "train"), True), (_dev_gold(), False)):
         for rec in recs:
@@ -78,26 +81,27 @@ def examples() -> list[tuple[Example, bool]]:
             rule = claims.rule_stance(lemma, content)
             feats = claim_features.stance_features(lemma, content, bool(rec["is_direct"]), rule)
             ex = Example(corpus.fold_of(rec["story_id"]), "stance", tuple(feats), rec["stance"])
-            out.append((ex, scored))
+            out.append((ex, scored, claims.cue_stance(lemma)))
     return out
 
 
-def cross_validate(items: list[tuple[Example, bool]], work: Path) -> dict:
-    """Held-out accuracy of the classifier and of the rules, pooled over the folds."""
-    right = {"learned": 0, "rules": 0, "learned_on_assert": 0}
+def cross_validate(items: list[tuple[Example, bool, str]], work: Path) -> dict:
+    """Held-out accuracy of the classifier, of the rules and of their mixes, pooled over the
+    folds."""
+    right = dict.fromkeys(METHODS, 0)
     n = 0
     for fold in range(FOLDS):
         fold_dir = work / f"cv{fold}"
-        common.write([ex for ex, _ in items], fold_dir, LABELS, dev_fold=fold)
+        common.write([ex for ex, _, _ in items], fold_dir, LABELS, dev_fold=fold)
         model = spacy.load(common.train_one("stance", fold_dir)).get_pipe("textcat")
-        held = [ex for ex, scored in items if scored and ex.fold == fold]
-        scored_probs = claims.Classifiers.scores(model, [list(e.words) for e in held])
-        for ex, probs in zip(held, scored_probs, strict=True):
+        held = [(ex, cue) for ex, scored, cue in items if scored and ex.fold == fold]
+        scored_probs = claims.Classifiers.scores(model, [list(e.words) for e, _ in held])
+        for (ex, cue), probs in zip(held, scored_probs, strict=True):
             rule = next(w[5:] for w in ex.words if w.startswith("rule_"))
             learned = max(probs, key=probs.__getitem__)
-            right["learned"] += learned == ex.label
-            right["rules"] += rule == ex.label
-            right["learned_on_assert"] += (learned if rule == "assert" else rule) == ex.label
+            for method in METHODS:
+                got = learned if claims.learned_decides(method, rule, cue) else rule
+                right[method] += got == ex.label
             n += 1
     return {k: round(v / n, 4) for k, v in right.items()} | {"n": n}
 
@@ -250,7 +254,7 @@ def run(force: bool = False) -> int:
         cv = cross_validate(items, work)
         groups = speaker_groups()
         speaker_cv = cross_validate_speaker(groups, work)
-        common.write([ex for ex, _ in items], work, LABELS)
+        common.write([ex for ex, _, _ in items], work, LABELS)
         common.write(_speaker_examples(groups), work, SPEAKER_LABELS)
         built["stance"] = common.train_one("stance", work)
         built["speaker"] = common.train_one("speaker", work)
@@ -271,7 +275,7 @@ def run(force: bool = False) -> int:
             "cv_speaker_accuracy": speaker_cv,
             "cv_stance_accuracy": cv,
             "dev_fold": common.DEV_FOLD,
-            "data": {"examples": len(items), "scored": sum(s for _, s in items)},
+            "data": {"examples": len(items), "scored": sum(s for _, s, _ in items)},
             "trained_on": dt.date.today().isoformat(),
             "spacy": spacy.__version__,
         }

@@ -30,17 +30,21 @@ def _words(text: str) -> list[str]:
 
 
 def stance_features(cue_lemma: str, content: str, is_direct: bool, rule_stance: str) -> list[str]:
-    """Features of one claim: cue, the rules' stance, directness, the content's words (and the
-    first three, which carry "should", "must", "will" ...), negation. (The sentence's words
-    outside the content were tried: 5-fold CV accuracy 0.693 against 0.699 without.)"""
+    """Features of one claim: cue, the rules' stance, directness, the content's words, its word
+    pairs ("we will", "accused of", "must stop": 5-fold CV accuracy 0.737 against 0.728 with the
+    words alone) and its first three words (which carry "should", "must", "will" ...), negation.
+    (The sentence's words outside the content were tried: 5-fold CV accuracy 0.693 against
+    0.699 without.)"""
     words = _words(content)
+    long = [w for w in words if len(w) > 1]
     feats = [
         _f("cue", cue_lemma),
         _f("rule", rule_stance),
         _f("cue_rule", cue_lemma, rule_stance),
         "direct" if is_direct else "indirect",
     ]
-    feats += [_f("w", w) for w in words if len(w) > 1]
+    feats += [_f("w", w) for w in long]
+    feats += [_f("bi", a, b) for a, b in zip(long, long[1:], strict=False)]
     feats += [_f("first", w) for w in words[:3]]
     if NEGATIONS & set(words) or any(w.endswith("n't") for w in words):
         feats.append("neg")

@@ -1615,8 +1615,10 @@ class Classifiers:
             self.cue = (textcat.load(model_dir, ["cue"])[0]["cue"], meta["cue_threshold"])
         # "learned" or "rules": the speaker ranker or the rules' speaker, by cross-validation
         self.speaker_method: str = meta.get("speaker_method", "rules")
-        # "learned", "learned_on_assert" (only where the rules say "assert") or "rules":
-        # the most accurate in cross-validation (training/claims/train.py)
+        # "learned", "learned_on_assert" (only where the rules say "assert"),
+        # "learned_on_cue_assert" (only where the cue lists say "assert", the content patterns
+        # then being a feature, not the answer) or "rules": the most accurate in
+        # cross-validation (training/claims/train.py)
         self.stance_method: str = meta.get("stance_method", "rules")
 
 
@@ -1628,12 +1630,31 @@ def classifiers() -> Classifiers | None:
     return Classifiers(MODELS_DIR)
 
 
-def rule_stance(cue_lemma: str, content: str) -> str:
-    """The rules' stance of a claim from its cue lemma and content (as training reads gold)."""
+def cue_stance(cue_lemma: str) -> str:
+    """The stance the cue lists give a cue lemma ("accuse" for "accuse"), "assert" for a plain
+    speech verb or a cue they lack: before the content patterns (`content_stance`)."""
     cue = rules().cues.get(cue_lemma) or next(
         (p for p in rules().phrases if p["lemma"] == cue_lemma), {"stance": "assert"}
     )
-    return _stance_from_content(cue["stance"], content)
+    return cue["stance"]
+
+
+def rule_stance(cue_lemma: str, content: str) -> str:
+    """The rules' stance of a claim from its cue lemma and content (as training reads gold)."""
+    return _stance_from_content(cue_stance(cue_lemma), content)
+
+
+def learned_decides(method: str, rule: str, cue: str) -> bool:
+    """Whether the stance classifier, rather than the rules, gives the stance of a claim whose
+    rules' stance is `rule` and whose cue lists' stance is `cue` (cue_stance), under `method`:
+    "rules" never, "learned" always, "learned_on_assert" where the rules say "assert",
+    "learned_on_cue_assert" where the cue lists do (a cue that names its stance keeps it; a
+    stance the content patterns gave a plain "said" is the classifier's to decide)."""
+    return (
+        method == "learned"
+        or (method == "learned_on_assert" and rule == "assert")
+        or (method == "learned_on_cue_assert" and cue == "assert")
+    )
 
 
 def learned_stance(claim: Claim, content: str, models: Classifiers) -> str:
@@ -1676,7 +1697,7 @@ def _claim_rows(
     if models is not None and models.stance_method != "rules":
         text = doc_cache.text(doc)
         for c in claims:
-            if models.stance_method == "learned" or c.stance == "assert":
+            if learned_decides(models.stance_method, c.stance, cue_stance(c.cue_lemma)):
                 c.stance = learned_stance(c, text[c.content_start : c.content_end], models)
     rows = []
     seen = set()
