@@ -116,6 +116,7 @@ class Rules:
     country_heads: frozenset
     media_words: frozenset
     media_names: frozenset
+    described_speakers: bool  # SpeakerResolver.described: "the Trump administration" keeps its words
 
 
 # Cue verbs induced from the labelled corpus by `make train` (training/claims/train.py): the
@@ -158,6 +159,7 @@ def rules() -> Rules:
         country_heads=frozenset(raw["country_heads"]),
         media_words=frozenset(raw["media"]["words"]),
         media_names=frozenset(raw["media"]["names"]),
+        described_speakers=bool(raw.get("described_speakers", False)),
     )
 
 
@@ -1173,8 +1175,41 @@ class SpeakerResolver:
                 expanded.append(c)
         claims[:] = sorted(expanded, key=lambda c: (c.content_start, c.cue_start))
 
+    def described(self, head: Token, sp: Speaker) -> str | None:
+        """The speaker's own phrase (minus its determiner) when its head is a common noun that a
+        name only modifies: "the C.A.R. military", "the Trump administration", "World Bank data",
+        "Gee's mother" speak as the military, the administration, the data, the mother, not as
+        the country, person or body their modifier names (the gold's source_canonical keeps the
+        description). None when the phrase's head is itself a name or the name already ends in
+        the head word."""
+        if not rules().described_speakers or head.pos_ != "NOUN" or not sp.name:
+            return None
+        if any(e.start <= head.i < e.end for e in self.ents):
+            return None
+        R = rules()
+        if head.lemma_.lower() in R.document_heads | R.org_nouns or head.lower_ in R.document_heads:
+            return None  # "CNN's projections", "the Reuters news agency": the body speaks
+        mods = [
+            e
+            for e in self._ents_in(sp.text_start, sp.text_end)
+            if e.label_ in ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC") and e.end <= head.i
+        ]
+        if not mods:
+            return None
+        if head.lemma_.lower() in R.person_roles and all(e.label_ in ("GPE", "NORP") for e in mods):
+            return None  # "the U.S. leader": a person the story names (role_antecedent)
+        name = _strip_det(sp.text)
+        last = normalize_surface(sp.name).split()[-1:]
+        if last and last == normalize_surface(name).split()[-1:]:
+            return None
+        return name
+
     def speaker_of(self, head: Token, exclude_conj: bool = False) -> Speaker | None:
         sp = self._speaker_of(head, exclude_conj)
+        if sp is not None:
+            name = self.described(head, sp)
+            if name is not None:
+                sp.name = name
         if sp is not None and sp.name and sp.type in ("organization", "government", "unnamed"):
             words = set(normalize_surface(sp.name).split())
             for prev in reversed(self.history):
