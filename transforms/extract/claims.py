@@ -117,6 +117,7 @@ class Rules:
     media_words: frozenset
     media_names: frozenset
     described_speakers: bool  # SpeakerResolver.described: "the Trump administration" keeps its words
+    appositive_names: bool  # "the journalist's lawyer, Duch Piseth," speaks as Duch Piseth
 
 
 # Cue verbs induced from the labelled corpus by `make train` (training/claims/train.py): the
@@ -160,6 +161,7 @@ def rules() -> Rules:
         media_words=frozenset(raw["media"]["words"]),
         media_names=frozenset(raw["media"]["names"]),
         described_speakers=bool(raw.get("described_speakers", False)),
+        appositive_names=bool(raw.get("appositive_names", False)),
     )
 
 
@@ -1116,10 +1118,22 @@ class SpeakerResolver:
         ):
             toks.append(self.doc[j])
             j += 1
+        comma = j < len(self.doc) and self.doc[j].text == ","
         for child in head.rights:
             if (
                 child.dep_ == "appos"
-                and child.i == j
+                and (
+                    child.i == j
+                    or (
+                        # "the journalist's lawyer, Duch Piseth,": the described person's name
+                        rules().appositive_names
+                        and comma
+                        and child.left_edge.i == j + 1
+                        and any(
+                            e.label_ == "PERSON" and e.start <= child.i < e.end for e in self.ents
+                        )
+                    )
+                )
                 and any(e.start <= child.i < e.end for e in self.ents)
             ):
                 toks.extend(t for t in child.subtree if not t.is_space)
