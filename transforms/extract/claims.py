@@ -1307,6 +1307,14 @@ class SpeakerResolver:
                     full[2],
                 )
                 return sp
+        if head.pos_ == "PROPN" and not any(e.start <= head.i < e.end for e in ents):
+            # "Cornell's Casanova": a surname the story named in full, under another name's
+            # possessive
+            full = self.person_for(head.text, a)
+            if full is not None:
+                sp.name, sp.type, sp.ref_start, sp.ref_end = full[0], "person", full[1], full[2]
+                sp.country = self._person_country(full[1])
+                return sp
         orgs = [e for e in ents if e.label_ in ("ORG", "GPE", "NORP", "LOC", "FAC")]
         head_lemma = head.lemma_.lower()
         low_text = text.lower()
@@ -1501,13 +1509,22 @@ class SpeakerResolver:
         limit = pron.idx
         candidates: list[tuple[int, object, str]] = []
         last_any = None
+        quotes = doc_cache.per_doc(
+            self.doc, "claim_quotes", lambda d: find_quotes(doc_cache.text(d))
+        )
         for ent in self.ents:
             if ent.end_char > limit:
                 break
             if ent.label_ != "PERSON" and not (
-                ent.label_ == "ORG" and self.person_for(ent.text, ent.start_char) and len(ent) == 1
+                ent.label_ == "ORG"
+                and (
+                    (self.person_for(ent.text, ent.start_char) and len(ent) == 1)
+                    or self._named_like_person(ent)
+                )
             ):
                 continue
+            if _in_quote(ent.start_char, ent.end_char, quotes) is not None:
+                continue  # a person named inside a quotation is spoken of, not speaking
             full = self.person_for(ent.text, ent.start_char)
             name = full[0] if full else self.full_text(ent)
             if not _gender_agrees(name, want):
@@ -1533,6 +1550,16 @@ class SpeakerResolver:
         full = self.person_for(best.text, best.start_char)
         name, ra, rb = full if full else (self.full_text(best), best.start_char, best.end_char)
         return name, "person", self._person_country(ra), ra, rb
+
+    @staticmethod
+    def _named_like_person(ent: Span) -> bool:
+        """An entity tagged ORG that reads as a person's name: two or three capitalized proper
+        nouns, the first a known first name ("Lydia Rosasi")."""
+        return (
+            2 <= len(ent) <= 3
+            and all(t.pos_ == "PROPN" and t.is_title for t in ent)
+            and ent[0].lower_ in _first_name_genders()
+        )
 
     def role_antecedent(self, toks: list[Token], before: int) -> tuple | None:
         """'the Russian leader' -> the last person named with a role title (same nationality)."""
