@@ -1518,7 +1518,10 @@ class SpeakerResolver:
             if ent.label_ != "PERSON" and not (
                 ent.label_ == "ORG"
                 and (
-                    (self.person_for(ent.text, ent.start_char) and len(ent) == 1)
+                    (
+                        self.person_for(ent.text, ent.start_char)
+                        and all(t.pos_ == "PROPN" or t.is_punct for t in ent)
+                    )
                     or self._named_like_person(ent)
                 )
             ):
@@ -1530,7 +1533,10 @@ class SpeakerResolver:
             if not _gender_agrees(name, want):
                 continue
             last_any = ent
-            if ent.root.dep_ in (*SUBJECT_DEPS, "appos"):
+            root = ent.root
+            if root.dep_ == "compound" and root.head.pos_ == "PROPN" and root.head.i == ent.end:
+                root = root.head  # "Chin" of "Chin JouSen": the name the NER cut
+            if root.dep_ in (*SUBJECT_DEPS, "appos"):
                 candidates.append((ent.start_char, ent, name))
         for sp in self.history:
             if sp.text_start >= limit or not sp.name:
