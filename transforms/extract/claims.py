@@ -118,6 +118,7 @@ class Rules:
     media_names: frozenset
     described_speakers: bool  # SpeakerResolver.described: "the Trump administration" keeps its words
     appositive_names: bool  # "the journalist's lawyer, Duch Piseth," speaks as Duch Piseth
+    spell_out_acronyms: bool  # SpeakerResolver.spelled_out: "DHS" -> the story's full name
 
 
 # Cue verbs induced from the labelled corpus by `make train` (training/claims/train.py): the
@@ -162,6 +163,7 @@ def rules() -> Rules:
         media_names=frozenset(raw["media"]["names"]),
         described_speakers=bool(raw.get("described_speakers", False)),
         appositive_names=bool(raw.get("appositive_names", False)),
+        spell_out_acronyms=bool(raw.get("spell_out_acronyms", False)),
     )
 
 
@@ -1015,6 +1017,12 @@ def learned_cue_claims(doc: Doc, claims: list[Claim], cue_model: tuple) -> list[
 # Speakers
 
 
+# "the National Hurricane Center (NHC)": a capitalized name and the short form it defines
+ACRONYM_DEFINED = re.compile(
+    r"((?:[A-Z][\w’'-]*\s+(?:(?:of|and|for|on|the|de)\s+)*)+[A-Z][\w’'-]*)\s+\(([A-Z][\w.]{1,9})\)"
+)
+
+
 class SpeakerResolver:
     """Resolves claim speakers within one article (see the module docstring)."""
 
@@ -1023,6 +1031,7 @@ class SpeakerResolver:
         self.ents = list(doc_cache.ents(doc))
         self.history: list[Speaker] = []
         self.aliases: dict[str, Speaker] = {}
+        self._acronyms: dict[str, str] | None = None
         self.persons: list[tuple[str, int, int]] = []  # (full name, start, end) first mentions
         for ent in self.ents:
             if ent.label_ == "PERSON" and len(ent) >= 2:
@@ -1218,12 +1227,48 @@ class SpeakerResolver:
             return None
         return name
 
+    def acronyms(self) -> dict[str, str]:
+        """Short forms the story spells out: "National Hurricane Center (NHC)", "the Philippine
+        Institute of Volcanology and Seismology (Phivolcs)", and the initials of its multi-word
+        names ("Department of Homeland Security" for DHS). Key: the form without dots."""
+        if self._acronyms is not None:
+            return self._acronyms
+        out: dict[str, str] = {}
+        text = doc_cache.text(self.doc)
+        for m in ACRONYM_DEFINED.finditer(text):
+            out.setdefault(m.group(2).replace(".", ""), _strip_det(m.group(1)))
+        for ent in self.ents:
+            if ent.label_ not in ("ORG", "GPE", "NORP", "FAC", "LOC") or len(ent) < 2:
+                continue
+            words = [t.text for t in ent if t.text[:1].isupper() and t.lower_ != "the"]
+            initials = "".join(w[0] for w in words)
+            if len(initials) >= 2:
+                out.setdefault(initials, _strip_det(ent.text))
+        self._acronyms = out
+        return out
+
+    def spelled_out(self, name: str) -> str | None:
+        """The story's full name for a short form ("DHS", "the C.A.R."), else None."""
+        if not rules().spell_out_acronyms:
+            return None
+        key = _strip_det(name).replace(".", "")
+        if not (2 <= len(key) <= 8 and key.isalpha() and key[0].isupper()):
+            return None
+        if not (key.isupper() or key in self.acronyms()):
+            return None
+        full = self.acronyms().get(key)
+        return full if full and full.replace(".", "") != key else None
+
     def speaker_of(self, head: Token, exclude_conj: bool = False) -> Speaker | None:
         sp = self._speaker_of(head, exclude_conj)
         if sp is not None:
             name = self.described(head, sp)
             if name is not None:
                 sp.name = name
+            elif sp.name and sp.type != "person":
+                full = self.spelled_out(sp.name)
+                if full is not None:
+                    sp.name = full
         if sp is not None and sp.name and sp.type in ("organization", "government", "unnamed"):
             words = set(normalize_surface(sp.name).split())
             for prev in reversed(self.history):
