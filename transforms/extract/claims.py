@@ -116,7 +116,7 @@ class Rules:
     country_heads: frozenset
     media_words: frozenset
     media_names: frozenset
-    described_speakers: bool  # SpeakerResolver.described: "the Trump administration" keeps its words
+    described_speakers: bool  # "the Trump administration" keeps its words (described())
     appositive_names: bool  # "the journalist's lawyer, Duch Piseth," speaks as Duch Piseth
     spell_out_acronyms: bool  # SpeakerResolver.spelled_out: "DHS" -> the story's full name
 
