@@ -1210,8 +1210,10 @@ class SpeakerResolver:
         if any(e.start <= head.i < e.end for e in self.ents):
             return None
         R = rules()
-        if head.lemma_.lower() in R.document_heads | R.org_nouns or head.lower_ in R.document_heads:
-            return None  # "CNN's projections", "the Reuters news agency": the body speaks
+        if head.lemma_.lower() in R.document_heads | R.org_nouns | R.country_heads or (
+            head.lower_ in R.document_heads
+        ):
+            return None  # "CNN's projections", "the Reuters news agency", "the Chinese side"
         mods = [
             e
             for e in self._ents_in(sp.text_start, sp.text_end)
