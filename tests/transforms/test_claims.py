@@ -270,6 +270,7 @@ NAMED_SPEAKERS = [
      "described_speakers"),
     ("8009714", "White House officials", "Secretary of State Marco Rubio", "described_speakers"),
     ("7836916", "Duch Piseth", "Mech Dara has been released on bail", "appositive_names"),
+    ("8008697", "Linda Wu", "Albert found himself only around 11", "appositive_names"),
     ("8008349", "Department of Homeland Security", "the allegations in the lawsuits",
      "spell_out_acronyms"),
     ("wikinews:Hurricane_Dorian_strengthens_to_Category_5,_makes_landfall_in_the_Bahamas",

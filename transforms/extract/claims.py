@@ -1134,10 +1134,10 @@ class SpeakerResolver:
                 and (
                     child.i == j
                     or (
-                        # "the journalist's lawyer, Duch Piseth,": the described person's name
+                        # "the journalist's lawyer, Duch Piseth,", "his daughter Linda Wu": the
+                        # described person's name
                         rules().appositive_names
-                        and comma
-                        and child.left_edge.i == j + 1
+                        and child.left_edge.i == (j + 1 if comma else j)
                         and any(
                             e.label_ == "PERSON" and e.start <= child.i < e.end for e in self.ents
                         )
