@@ -61,13 +61,10 @@ def test_plover_actor_country_accuracy(rows):
 def test_claims_targets_on_dev_gold(rows):
     dev = [key for key in rows if key[0] == "claims" and key[1].startswith("dev")]
     dataset = dev[0][1]
-    # 0.83, not the issue's 0.85: dev is in-sample for the rules, and the learned cue (kept
+    # 0.84, not the issue's 0.85: dev is in-sample for the rules, and the learned cue (kept
     # because it won in CV on the train split; held out, speaker F1 0.602 -> 0.608 and content
-    # 0.737 -> 0.761) costs dev speaker precision (0.860 -> 0.843 F1); the speaker naming rules
-    # of issue 16 (train CV speaker 0.551 -> 0.586, held out 0.608 -> 0.627) lose one dev match
-    # that was luck ("Healthcare Asia" for gold "TTG Asia", by the shared last word): 0.838.
-    # Held-out figures decide.
-    assert rows[("claims", dataset, "speaker")].f1 >= 0.83
+    # 0.737 -> 0.761) costs dev speaker precision (0.860 -> 0.843 F1). Held-out figures decide.
+    assert rows[("claims", dataset, "speaker")].f1 >= 0.84
     assert rows[("claims", dataset, "content_overlap")].f1 >= 0.80
     assert rows[("claims", dataset, "stance (matched)")].value >= 0.85
 
