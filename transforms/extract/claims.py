@@ -116,6 +116,9 @@ class Rules:
     country_heads: frozenset
     media_words: frozenset
     media_names: frozenset
+    described_speakers: bool  # "the Trump administration" keeps its words (described())
+    appositive_names: bool  # "the journalist's lawyer, Duch Piseth," speaks as Duch Piseth
+    spell_out_acronyms: bool  # SpeakerResolver.spelled_out: "DHS" -> the story's full name
 
 
 # Cue verbs induced from the labelled corpus by `make train` (training/claims/train.py): the
@@ -158,6 +161,9 @@ def rules() -> Rules:
         country_heads=frozenset(raw["country_heads"]),
         media_words=frozenset(raw["media"]["words"]),
         media_names=frozenset(raw["media"]["names"]),
+        described_speakers=bool(raw.get("described_speakers", False)),
+        appositive_names=bool(raw.get("appositive_names", False)),
+        spell_out_acronyms=bool(raw.get("spell_out_acronyms", False)),
     )
 
 
@@ -1011,6 +1017,12 @@ def learned_cue_claims(doc: Doc, claims: list[Claim], cue_model: tuple) -> list[
 # Speakers
 
 
+# "the National Hurricane Center (NHC)": a capitalized name and the short form it defines
+ACRONYM_DEFINED = re.compile(
+    r"((?:[A-Z][\w’'-]*\s+(?:(?:of|and|for|on|the|de)\s+)*)+[A-Z][\w’'-]*)\s+\(([A-Z][\w.]{1,9})\)"
+)
+
+
 class SpeakerResolver:
     """Resolves claim speakers within one article (see the module docstring)."""
 
@@ -1019,6 +1031,7 @@ class SpeakerResolver:
         self.ents = list(doc_cache.ents(doc))
         self.history: list[Speaker] = []
         self.aliases: dict[str, Speaker] = {}
+        self._acronyms: dict[str, str] | None = None
         self.persons: list[tuple[str, int, int]] = []  # (full name, start, end) first mentions
         for ent in self.ents:
             if ent.label_ == "PERSON" and len(ent) >= 2:
@@ -1114,10 +1127,22 @@ class SpeakerResolver:
         ):
             toks.append(self.doc[j])
             j += 1
+        comma = j < len(self.doc) and self.doc[j].text == ","
         for child in head.rights:
             if (
                 child.dep_ == "appos"
-                and child.i == j
+                and (
+                    child.i == j
+                    or (
+                        # "the journalist's lawyer, Duch Piseth,", "his daughter Linda Wu": the
+                        # described person's name
+                        rules().appositive_names
+                        and child.left_edge.i == (j + 1 if comma else j)
+                        and any(
+                            e.label_ == "PERSON" and e.start <= child.i < e.end for e in self.ents
+                        )
+                    )
+                )
                 and any(e.start <= child.i < e.end for e in self.ents)
             ):
                 toks.extend(t for t in child.subtree if not t.is_space)
@@ -1173,8 +1198,79 @@ class SpeakerResolver:
                 expanded.append(c)
         claims[:] = sorted(expanded, key=lambda c: (c.content_start, c.cue_start))
 
+    def described(self, head: Token, sp: Speaker) -> str | None:
+        """The speaker's own phrase (minus its determiner) when its head is a common noun that a
+        name only modifies: "the C.A.R. military", "the Trump administration", "World Bank data",
+        "Gee's mother" speak as the military, the administration, the data, the mother, not as
+        the country, person or body their modifier names (the gold's source_canonical keeps the
+        description). None when the phrase's head is itself a name or the name already ends in
+        the head word."""
+        if not rules().described_speakers or head.pos_ != "NOUN" or not sp.name:
+            return None
+        if any(e.start <= head.i < e.end for e in self.ents):
+            return None
+        R = rules()
+        if head.lemma_.lower() in R.document_heads | R.org_nouns | R.country_heads or (
+            head.lower_ in R.document_heads
+        ):
+            return None  # "CNN's projections", "the Reuters news agency", "the Chinese side"
+        mods = [
+            e
+            for e in self._ents_in(sp.text_start, sp.text_end)
+            if e.label_ in ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC") and e.end <= head.i
+        ]
+        if not mods:
+            return None
+        if head.lemma_.lower() in R.person_roles and all(e.label_ in ("GPE", "NORP") for e in mods):
+            return None  # "the U.S. leader": a person the story names (role_antecedent)
+        name = _strip_det(sp.text)
+        last = normalize_surface(sp.name).split()[-1:]
+        if last and last == normalize_surface(name).split()[-1:]:
+            return None
+        return name
+
+    def acronyms(self) -> dict[str, str]:
+        """Short forms the story spells out: "National Hurricane Center (NHC)", "the Philippine
+        Institute of Volcanology and Seismology (Phivolcs)", and the initials of its multi-word
+        names ("Department of Homeland Security" for DHS). Key: the form without dots."""
+        if self._acronyms is not None:
+            return self._acronyms
+        out: dict[str, str] = {}
+        text = doc_cache.text(self.doc)
+        for m in ACRONYM_DEFINED.finditer(text):
+            out.setdefault(m.group(2).replace(".", ""), _strip_det(m.group(1)))
+        for ent in self.ents:
+            if ent.label_ not in ("ORG", "GPE", "NORP", "FAC", "LOC") or len(ent) < 2:
+                continue
+            words = [t.text for t in ent if t.text[:1].isupper() and t.lower_ != "the"]
+            initials = "".join(w[0] for w in words)
+            if len(initials) >= 2:
+                out.setdefault(initials, _strip_det(ent.text))
+        self._acronyms = out
+        return out
+
+    def spelled_out(self, name: str) -> str | None:
+        """The story's full name for a short form ("DHS", "the C.A.R."), else None."""
+        if not rules().spell_out_acronyms:
+            return None
+        key = _strip_det(name).replace(".", "")
+        if not (2 <= len(key) <= 8 and key.isalpha() and key[0].isupper()):
+            return None
+        if not (key.isupper() or key in self.acronyms()):
+            return None
+        full = self.acronyms().get(key)
+        return full if full and full.replace(".", "") != key else None
+
     def speaker_of(self, head: Token, exclude_conj: bool = False) -> Speaker | None:
         sp = self._speaker_of(head, exclude_conj)
+        if sp is not None:
+            name = self.described(head, sp)
+            if name is not None:
+                sp.name = name
+            elif sp.name and sp.type != "person":
+                full = self.spelled_out(sp.name)
+                if full is not None:
+                    sp.name = full
         if sp is not None and sp.name and sp.type in ("organization", "government", "unnamed"):
             words = set(normalize_surface(sp.name).split())
             for prev in reversed(self.history):
@@ -1257,6 +1353,14 @@ class SpeakerResolver:
                     full[1],
                     full[2],
                 )
+                return sp
+        if head.pos_ == "PROPN" and not any(e.start <= head.i < e.end for e in ents):
+            # "Cornell's Casanova": a surname the story named in full, under another name's
+            # possessive
+            full = self.person_for(head.text, a)
+            if full is not None:
+                sp.name, sp.type, sp.ref_start, sp.ref_end = full[0], "person", full[1], full[2]
+                sp.country = self._person_country(full[1])
                 return sp
         orgs = [e for e in ents if e.label_ in ("ORG", "GPE", "NORP", "LOC", "FAC")]
         head_lemma = head.lemma_.lower()
@@ -1452,19 +1556,34 @@ class SpeakerResolver:
         limit = pron.idx
         candidates: list[tuple[int, object, str]] = []
         last_any = None
+        quotes = doc_cache.per_doc(
+            self.doc, "claim_quotes", lambda d: find_quotes(doc_cache.text(d))
+        )
         for ent in self.ents:
             if ent.end_char > limit:
                 break
             if ent.label_ != "PERSON" and not (
-                ent.label_ == "ORG" and self.person_for(ent.text, ent.start_char) and len(ent) == 1
+                ent.label_ == "ORG"
+                and (
+                    (
+                        self.person_for(ent.text, ent.start_char)
+                        and all(t.pos_ == "PROPN" or t.is_punct for t in ent)
+                    )
+                    or self._named_like_person(ent)
+                )
             ):
                 continue
+            if _in_quote(ent.start_char, ent.end_char, quotes) is not None:
+                continue  # a person named inside a quotation is spoken of, not speaking
             full = self.person_for(ent.text, ent.start_char)
             name = full[0] if full else self.full_text(ent)
             if not _gender_agrees(name, want):
                 continue
             last_any = ent
-            if ent.root.dep_ in (*SUBJECT_DEPS, "appos"):
+            root = ent.root
+            if root.dep_ == "compound" and root.head.pos_ == "PROPN" and root.head.i == ent.end:
+                root = root.head  # "Chin" of "Chin JouSen": the name the NER cut
+            if root.dep_ in (*SUBJECT_DEPS, "appos"):
                 candidates.append((ent.start_char, ent, name))
         for sp in self.history:
             if sp.text_start >= limit or not sp.name:
@@ -1484,6 +1603,16 @@ class SpeakerResolver:
         full = self.person_for(best.text, best.start_char)
         name, ra, rb = full if full else (self.full_text(best), best.start_char, best.end_char)
         return name, "person", self._person_country(ra), ra, rb
+
+    @staticmethod
+    def _named_like_person(ent: Span) -> bool:
+        """An entity tagged ORG that reads as a person's name: two or three capitalized proper
+        nouns, the first a known first name ("Lydia Rosasi")."""
+        return (
+            2 <= len(ent) <= 3
+            and all(t.pos_ == "PROPN" and t.is_title for t in ent)
+            and ent[0].lower_ in _first_name_genders()
+        )
 
     def role_antecedent(self, toks: list[Token], before: int) -> tuple | None:
         """'the Russian leader' -> the last person named with a role title (same nationality)."""
