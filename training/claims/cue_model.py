@@ -19,6 +19,7 @@ from pathlib import Path
 import spacy
 
 from evaluation import corpus
+from evaluation.common import Row
 from training import common
 from training.common import Example
 from transforms.extract import claims, cue_features, doc_cache
@@ -76,12 +77,12 @@ def figures(counts: dict) -> dict:
     out: dict = {"n_pred": n_pred, "n_gold": n_gold}
     for field in ("cue", "speaker", "content_overlap"):
         tp = counts.get(field, 0)
-        p, r = (tp / n_pred if n_pred else 0.0), (tp / n_gold if n_gold else 0.0)
+        row = Row("claims", "cv", field, tp=tp, fp=n_pred - tp, fn=n_gold - tp)
         out[field] = {
             "tp": tp,
-            "p": round(p, 4),
-            "r": round(r, 4),
-            "f1": round(2 * p * r / (p + r), 4) if tp else 0.0,
+            "p": round(row.precision or 0.0, 4),
+            "r": round(row.recall or 0.0, 4),
+            "f1": round(row.f1 or 0.0, 4),
         }
     found, n = counts.get("indirect_found", 0), counts.get("indirect_gold", 0)
     out["indirect_recall"] = round(found / n, 4) if n else None

@@ -277,6 +277,11 @@ class Claim:
         return max(t.idx + len(t.text) for t in self.cue_tokens)
 
 
+def doc_quotes(doc: Doc) -> list[Quote]:
+    """The quotations of a parsed article (`find_quotes` of its text), found once per Doc."""
+    return doc_cache.per_doc(doc, "claim_quotes", lambda d: find_quotes(doc_cache.text(d)))
+
+
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and (text[start] in CONTENT_STRIP):
         start += 1
@@ -625,7 +630,7 @@ def _nested_same_speaker(claim: Claim, claims: list[Claim]) -> bool:
 def _extract(doc: Doc) -> list[Claim]:
     text = doc_cache.text(doc)
     R = rules()
-    quotes = doc_cache.per_doc(doc, "claim_quotes", lambda d: find_quotes(doc_cache.text(d)))
+    quotes = doc_quotes(doc)
     claims: list[Claim] = []
     used_verbs: set[int] = set()
     pending: list[Quote] = []
@@ -935,7 +940,7 @@ def cue_candidates(doc: Doc, claims: list[Claim]) -> list[tuple[Claim, list[str]
     text = doc_cache.text(doc)
     R = rules()
     hand = set(R.cues) - set(induced_cues())
-    quotes = doc_cache.per_doc(doc, "claim_quotes", lambda d: find_quotes(doc_cache.text(d)))
+    quotes = doc_quotes(doc)
     taken = {t.i for c in claims for t in c.cue_tokens}
     spans = [(c.content_start, c.content_end) for c in claims]
     out: list[tuple[Claim, list[str]]] = []
@@ -1556,9 +1561,7 @@ class SpeakerResolver:
         limit = pron.idx
         candidates: list[tuple[int, object, str]] = []
         last_any = None
-        quotes = doc_cache.per_doc(
-            self.doc, "claim_quotes", lambda d: find_quotes(doc_cache.text(d))
-        )
+        quotes = doc_quotes(self.doc)
         for ent in self.ents:
             if ent.end_char > limit:
                 break
