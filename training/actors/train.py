@@ -93,7 +93,8 @@ def cross_validate(data: list[tuple], work: Path, predictions: list | None = Non
             right["rules", it.source] += rule[0] == it.gold
             best = None
             if cands:
-                probs = [s[country_chooser.YES] for s in textcat.scores(pipe, [cands[i] for i in sorted(cands)])]
+                scored = textcat.scores(pipe, [cands[i] for i in sorted(cands)])
+                probs = [s[country_chooser.YES] for s in scored]
                 best = pick(cands, probs)
             if predictions is not None:
                 predictions.append((it, best, rule, cands))

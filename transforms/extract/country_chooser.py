@@ -84,11 +84,12 @@ def _story(doc: Doc) -> _Story:
     )
 
 
-@functools.lru_cache(maxsize=20_000)
 def _phrase(text: str) -> tuple[str | None, str] | None:
-    from transforms.actors import resolve_phrase
+    """The phrase's own country by the reference lists (parties._phrase_country: cached, no
+    geocoding, which cost 2 ms a name in actors.resolve_phrase)."""
+    from transforms.extract.parties import _phrase_country
 
-    return resolve_phrase(text)
+    return _phrase_country(re.sub(r"\s*\([^)]*\)?", " ", text).strip() or text)
 
 
 def _bucket(n: int) -> str:
@@ -143,7 +144,7 @@ def candidates(doc: Doc, start: int, end: int, text: str, party=None) -> dict[st
         propose(hit[0], f"ph_{hit[1]}")
     surname = None if pronoun else _surname(text)
     if surname:
-        for iso3, n in story.intro.get(surname, Counter()).items():
+        for iso3 in story.intro.get(surname, Counter()):
             propose(iso3, "intro" if len(story.intro[surname]) == 1 else "intro_shared")
         propose(_person_countries(doc).get(surname), "intro_mod")
     if pronoun and party is not None:
@@ -165,15 +166,15 @@ def candidates(doc: Doc, start: int, end: int, text: str, party=None) -> dict[st
             propose(after[0], "sent_near_after")
     for _, iso in outside:
         propose(iso, "sent")
-    for i, s, iso in story.mentions:
+    for i, _, iso in story.mentions:
         if i in (sent_i - 1, sent_i - 2):
             propose(iso, f"prev{sent_i - i}")
     propose(story.home, "home")
     for iso3 in story.counts:
         propose(iso3, "story")
     propose(story.first, "first")
-    # the deterministic rules' own answer (`rules_country`): the phrase, else the sentence's
-    # first country, else the story's
+    # the deterministic rules' answer, as `rules_country` gives it but from the cheap phrase
+    # lookup: the phrase, else the sentence's first country, else the story's
     if hit is not None:
         propose(hit[0], "rule")
     elif in_sent:
@@ -197,8 +198,9 @@ def candidates(doc: Doc, start: int, end: int, text: str, party=None) -> dict[st
 
 
 def rules_country(doc: Doc, start: int, end: int, text: str, sentence: str | None = None):
-    """(iso3, reason) of the deterministic rules: the phrase rules with the sentence's first
-    country as last resort, else the story's most-mentioned country (`story_country`)."""
+    """(iso3, reason) of the deterministic rules as `evaluation.actors` reads a speaker phrase:
+    the phrase rules with the sentence's first country as last resort (`actors.resolve_phrase`),
+    else the story's most-mentioned country (`story_country`); (None, None) without any."""
     from transforms.actors import resolve_phrase
 
     hit = resolve_phrase(text, sentence) if text else None
@@ -217,35 +219,40 @@ def model() -> tuple | None:
     return pipes["chooser"], meta
 
 
-def choose(
-    doc: Doc, start: int, end: int, text: str, party=None, sentence: str | None = None,
-    threshold: float | None = None, scorer=None,
-) -> Choice:  # fmt: skip
-    """The country of the party mention doc.text[start:end] (see the module docstring)."""
+# the strategy a chosen country is reported by (match reason "chooser:<strategy>"): the first
+# of these that proposed it
+_REASON_ORDER = ["own", "ph", "intro", "ante", "sent", "prev", "home", "first", "story"]
+
+
+def international(text: str) -> bool:
+    """The phrase names an international organization (the reference list gives it none)."""
     hit = None if text.strip().lower() in PRONOUNS else _phrase(text)
-    if hit is not None and hit[0] is None:
+    return hit is not None and hit[0] is None
+
+
+def choose(doc: Doc, start: int, end: int, text: str, party=None) -> Choice | None:
+    """The learned country of the party mention doc.text[start:end] (module docstring): the
+    best-scoring candidate when its probability reaches the trained threshold; an
+    international organization gets Choice(None, "international", None); None when there is no
+    model, no candidate, or no candidate reaches the threshold (the caller's rules answer)."""
+    if international(text):
         return Choice(None, "international", None)
-    loaded = model() if scorer is None else None
-    if scorer is None and loaded is not None:
-        pipe, meta = loaded
-        threshold = meta["threshold"] if threshold is None else threshold
-
-        def scorer(lists):
-            return [s[YES] for s in textcat.scores(pipe, lists)]
-
-    cands = candidates(doc, start, end, text, party) if scorer is not None else {}
-    if cands:
-        isos = sorted(cands)
-        probs = scorer([cands[i] for i in isos])
-        best = max(range(len(isos)), key=lambda k: (probs[k], -k))
-        if probs[best] >= (threshold or 0.0):
-            strategies = [w for w in cands[isos[best]] if "|" not in w and "_" in w]
-            top = next((w for w in cands[isos[best]][2:] if "|" not in w), "chooser")
-            del strategies
-            return Choice(isos[best], f"chooser:{top}", round(float(probs[best]), 4))
-    sent = sentence
-    if sent is None:
-        span = doc.char_span(start, end, alignment_mode="expand")
-        sent = doc_cache.sent_of(span[0]).text if span is not None and len(span) else None
-    iso3, reason = rules_country(doc, start, end, text, sent)
-    return Choice(iso3, f"rules:{reason}" if reason else "none", None)
+    loaded = model()
+    if loaded is None:
+        return None
+    pipe, meta = loaded
+    cands = candidates(doc, start, end, text, party)
+    if not cands:
+        return None
+    isos = sorted(cands)
+    probs = [s[YES] for s in textcat.scores(pipe, [cands[i] for i in isos])]
+    best = max(range(len(isos)), key=lambda k: (probs[k], -k))
+    if probs[best] < meta["threshold"]:
+        return None
+    words = set(cands[isos[best]])
+    reason = next(
+        (w for p in _REASON_ORDER for w in sorted(words) if w.startswith(p) and "|" not in w
+         and "&" not in w),
+        "chooser",
+    )  # fmt: skip
+    return Choice(isos[best], f"chooser:{reason}", round(float(probs[best]), 4))
