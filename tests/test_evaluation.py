@@ -96,6 +96,16 @@ def test_learned_stance_is_no_worse_than_the_rules_on_the_held_out_split(rows):
     assert rows[learned].value >= rows[rules].value
 
 
+def test_country_chooser_beats_the_rules_on_the_held_out_split(rows):
+    """The learned party country chooser replaced the rules because it won in cross-validation
+    on the train stories; on the test split's gold speakers it must beat them too."""
+    test = [k for k in rows if k[0] == "actors" and k[1].startswith("gold/train test")]
+    field = "speaker country accuracy"
+    learned = next(k for k in test if k[2] == field and k[1].endswith("st.)"))
+    rules = next(k for k in test if k[2] == field and k[1].endswith(", rules)"))
+    assert rows[learned].value > rows[rules].value
+
+
 def test_speaker_ranker_is_no_worse_than_the_rules_on_the_held_out_split(rows):
     test = [k for k in rows if k[0] == "claims" and k[1].startswith("gold/train test")]
     learned = next(k for k in test if k[2] == "speaker" and "rules" not in k[1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from training.actors import train as actors
 from training.claims import train as claims
 from training.events import train as events
 from training.pledges import train as pledges
@@ -21,7 +22,13 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    return events.run(force=force) or pledges.run(force=force) or claims.run(force=force)
+    # the country chooser first: the event and pledge parties take their country through it
+    return (
+        actors.run(force=force)
+        or events.run(force=force)
+        or pledges.run(force=force)
+        or claims.run(force=force)
+    )
 
 
 if __name__ == "__main__":

@@ -98,6 +98,17 @@ def fingerprint(files: list[Path], record_sets: list[str]) -> str:
     return h.hexdigest()
 
 
+def chooser_inputs() -> list[Path]:
+    """The party country chooser (transforms/extract/country_chooser.py and its shipped
+    training.json): `parties.with_country` gives the event and pledge parties their country
+    through it, which their thresholds' grids score, so it is part of their fingerprints
+    (training/__main__.py trains it first)."""
+    from transforms.extract import country_chooser
+
+    meta = country_chooser.MODEL_DIR / "training.json"
+    return [Path(country_chooser.__file__)] + ([meta] if meta.exists() else [])
+
+
 def up_to_date(meta_path: Path, want: str, name: str) -> bool:
     if meta_path.exists() and json.loads(meta_path.read_text()).get("fingerprint") == want:
         print(f"{name}: up to date ({want[:12]}); FORCE=1 retrains")

@@ -175,3 +175,26 @@ def test_cue_features_read_the_verb_its_place_and_its_speaker():
         feats
     )
     assert {"ch_nsubj", "ch_dobj", "chw_prep_as"} <= set(feats)
+
+
+# -- party country chooser (transforms/models/actors, training/actors) ----------------------------
+def test_shipped_country_chooser_is_not_stale():
+    from training.actors import train as actor_train
+    from transforms.extract import country_chooser
+
+    meta = json.loads((country_chooser.MODEL_DIR / "training.json").read_text(encoding="utf-8"))
+    assert meta["fingerprint"] == actor_train.fingerprint(), (
+        "transforms/models/actors was trained on another config, code or corpus: run `make train`"
+    )
+
+
+def test_country_chooser_threshold_is_the_cross_validation_best_and_beats_the_rules():
+    from training.actors import train as actor_train
+    from transforms.extract import country_chooser
+
+    meta = json.loads((country_chooser.MODEL_DIR / "training.json").read_text(encoding="utf-8"))
+    cv = meta["cv_accuracy"]
+    best = max(actor_train.THRESHOLDS, key=lambda t: (cv[str(t)]["all"], -t))
+    assert meta["threshold"] == best
+    assert cv[str(best)]["all"] > cv["rules"]["all"]
+    assert sum(cv["n"].values()) == meta["data"]["parties"]

@@ -52,7 +52,9 @@ DEFAULT_THRESHOLDS = {"trigger": 0.5, "actor": 0.5, "recipient": 0.3}
 
 def fingerprint() -> str:
     """SHA-256 of what decides the trained models: config, code, train data, library versions."""
-    return common.fingerprint([HERE / "convert.py", HERE / "train.py", *INPUT_CODE], ["events"])
+    return common.fingerprint(
+        [HERE / "convert.py", HERE / "train.py", *INPUT_CODE, *common.chooser_inputs()], ["events"]
+    )
 
 
 def choose_thresholds() -> tuple[dict[str, float], dict]:

@@ -71,7 +71,8 @@ def fingerprint() -> str:
     from evaluation.pledges import GOLD
 
     return common.fingerprint(
-        [HERE / "convert.py", HERE / "train.py", *INPUT_CODE, GOLD], ["aid_pledges"]
+        [HERE / "convert.py", HERE / "train.py", *INPUT_CODE, GOLD, *common.chooser_inputs()],
+        ["aid_pledges"],
     )
 
 

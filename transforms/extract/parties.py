@@ -149,8 +149,10 @@ class Party:
     iso3: str | None
     kind: str  # country, organization, person, group
     # how iso3 was found when not from the mention itself: "reference" (a known person,
-    # organization or group), "story_country" (the story's most-mentioned country)
+    # organization or group), "story_country" (the story's most-mentioned country),
+    # "chooser:<strategy>" (the learned country chooser, `with_country`)
     country_reason: str | None = None
+    country_confidence: float | None = None  # the chooser's probability of its country
 
 
 def _ent_for(tok: Token) -> Span | None:
@@ -448,12 +450,28 @@ def _phrase_country(name: str) -> tuple[str | None, str] | None:
 
 
 def with_country(party: Party, doc: Doc) -> Party:
-    """The party with a country when the mention itself gave none: from the reference lists (a
-    known person, organization or armed group: `country_reason` "reference"), else, for a
-    person, group or organization that no list knows, the story's most-mentioned country
+    """The party's country, for a person, organization or group: the learned country chooser's
+    (`country_chooser.choose`: every strategy's candidate scored; `country_reason`
+    "chooser:<strategy>", `country_confidence` its probability); where it gives no answer,
+    the mention's own country, else the reference lists (a known person, organization or
+    armed group: `country_reason` "reference"), else the story's most-mentioned country
     (`country_reason` "story_country": most people and bodies a story names act for the
-    country it is about). International organizations keep none."""
-    if party.iso3 or party.kind not in ("person", "organization", "group"):
+    country it is about). International organizations keep none. Countries keep their own."""
+    if party.kind not in ("person", "organization", "group"):
+        return party
+    from transforms.extract import country_chooser
+
+    choice = country_chooser.choose(doc, party.start_char, party.end_char, party.text, party)
+    if choice is not None:
+        if choice.iso3 is None:
+            return party  # an international organization (the phrase's own reading)
+        return replace(
+            party,
+            iso3=choice.iso3,
+            country_reason=choice.reason,
+            country_confidence=choice.confidence,
+        )
+    if party.iso3:
         return party
     hit = _phrase_country(party.name)
     if hit is not None:

@@ -1,0 +1,2 @@
+"""The learned country chooser of every extractor's parties
+(transforms/extract/country_chooser.py)."""
