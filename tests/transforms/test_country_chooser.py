@@ -70,3 +70,33 @@ def test_parties_take_the_chosen_country_with_its_confidence(doc):
     assert resolved.country_reason.startswith("chooser:")
     assert 0.3 <= resolved.country_confidence <= 1.0
     assert (country.iso3, country.country_reason, country.country_confidence) == ("USA", None, None)
+
+
+def _claim_rows(doc, learned: bool, monkeypatch) -> list[dict]:
+    import dataclasses
+    import datetime as dt
+
+    from transforms.extract import claims
+    from transforms.extract.base import ArticleContext
+
+    switched = dataclasses.replace(claims.rules(), learned_speaker_country=learned)
+    monkeypatch.setattr(claims, "rules", lambda: switched)
+    for key in [
+        k for k in doc.user_data if isinstance(k, tuple) and k[:1] == ("newsledger_claim_rows",)
+    ]:
+        del doc.user_data[key]  # claim_rows keeps its rows on the Doc
+    return claims.claim_rows(doc, ArticleContext("chooser-test", dt.date(2024, 1, 8), "test"))
+
+
+def test_claim_speakers_take_the_choosers_country_behind_their_switch(doc, monkeypatch):
+    """A person speaker's country is the chooser's (method "+chooser") where the switch
+    `learned_speaker_country` is on; off, the claim rules alone give it."""
+    on = _claim_rows(doc, True, monkeypatch)
+    wanjiru = [r for r in on if r["speaker_name"] and r["speaker_name"].endswith("Wanjiru")]
+    assert wanjiru and all(r["speaker_country_iso3"] == "KEN" for r in wanjiru)
+    assert all(r["method"].endswith("+chooser") for r in wanjiru)
+    un = [r for r in on if "United Nations" in (r["speaker_text"] or "")]
+    assert all(r["speaker_country_iso3"] is None for r in un)
+    off = _claim_rows(doc, False, monkeypatch)
+    assert [r["content"] for r in off] == [r["content"] for r in on]
+    assert not any("+chooser" in r["method"] for r in off)

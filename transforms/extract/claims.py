@@ -119,6 +119,7 @@ class Rules:
     described_speakers: bool  # "the Trump administration" keeps its words (described())
     appositive_names: bool  # "the journalist's lawyer, Duch Piseth," speaks as Duch Piseth
     spell_out_acronyms: bool  # SpeakerResolver.spelled_out: "DHS" -> the story's full name
+    learned_speaker_country: bool  # story_country: the country chooser first
 
 
 # Cue verbs induced from the labelled corpus by `make train` (training/claims/train.py): the
@@ -164,6 +165,7 @@ def rules() -> Rules:
         described_speakers=bool(raw.get("described_speakers", False)),
         appositive_names=bool(raw.get("appositive_names", False)),
         spell_out_acronyms=bool(raw.get("spell_out_acronyms", False)),
+        learned_speaker_country=bool(raw.get("learned_speaker_country", False)),
     )
 
 
@@ -1947,6 +1949,8 @@ def story_country(doc: Doc, rows: list[dict]) -> None:
 
     home = doc_cache.per_doc(doc, "home_party", home_party)
     for row in rows:
+        if chosen_country(doc, row):
+            continue
         if row["speaker_country_iso3"] is not None:
             continue
         own = country_in_phrase(row["speaker_text"] or "")
@@ -1966,6 +1970,31 @@ def story_country(doc: Doc, rows: list[dict]) -> None:
         ):
             row["speaker_country_iso3"] = home.iso3
             row["method"] = f"{row['method']}+story_country"
+
+
+# Speaker types the party country chooser decides for (the types events' and pledges' parties
+# take its country for: parties.with_country); countries, governments and documents keep theirs.
+CHOOSER_TYPES = frozenset({"person", "organization", "unnamed"})
+
+
+def chosen_country(doc: Doc, row: dict) -> bool:
+    """Give the row's speaker the learned country chooser's country (`country_chooser.choose` on
+    the speaker's resolved mention, method "+chooser"); False where it gives no answer (no model,
+    no candidate above its threshold) or the switch is off. An international organization's
+    speaker keeps no country."""
+    if not rules().learned_speaker_country or row["speaker_type"] not in CHOOSER_TYPES:
+        return False
+    from transforms.extract import country_chooser
+
+    start, end = row["speaker_start"], row["speaker_end"]
+    if start is None or end is None:
+        return False
+    choice = country_chooser.choose(doc, start, end, doc_cache.text(doc)[start:end])
+    if choice is None:
+        return False
+    row["speaker_country_iso3"] = choice.iso3
+    row["method"] = f"{row['method']}+chooser"
+    return True
 
 
 def claim_number_rows(doc: Doc, article) -> list[dict]:
