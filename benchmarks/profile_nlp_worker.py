@@ -5,8 +5,9 @@
 Runs, in this one process, what a worker of `newsledger run` does to a chunk
 (transforms/nlp/run.py `_worker_chunk`) on the first N articles of CORPUS (default 400), keeping
 the Docs so that spaCy's `nlp.pipe` and the extraction are timed apart, and prints a pyinstrument
-profile of both. With --no-profiler only the two times (the profiler slows Python code more than
-spaCy's compiled code). Output of a run: docs/profiles/nlp-worker-400.txt.
+profile of both. The process first does the fork server's warm-up (transforms/nlp/preload.py),
+as a worker is forked after it. With --no-profiler only the two times (the profiler slows Python
+code more than spaCy's compiled code). Output of a run: docs/profiles/nlp-worker-400.txt.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ def main() -> None:
         )
     ]
     texts = articles["text"].to_list()
+    import transforms.nlp.preload  # noqa: F401  (the fork server's warm-up, done on import)
+
     nlp = load_nlp()
-    list(nlp.pipe(texts[:20]))  # warm-up, as a worker's model load is outside its chunks
     profiler = None if args.no_profiler else Profiler(interval=0.002)
     if profiler:
         profiler.start()

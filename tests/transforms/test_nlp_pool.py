@@ -161,3 +161,46 @@ def test_workers_forked_from_the_warm_fork_server_write_the_same_rows(
     pooled = _tables(tmp_path / "lake")
     for table, frame in in_process.items():
         assert pooled[table].equals(frame), table
+
+
+def test_the_fork_servers_warm_up_loads_the_classifiers_without_polars():
+    """What preload.py does once for every worker: the shipped classifiers, the word classes and
+    dateparser end up loaded in that process, and Polars (whose thread pool must not exist in a
+    process that forks) is never imported there."""
+    import subprocess
+    import sys
+
+    from transforms.extract import textcat
+
+    probe = (
+        "import sys, transforms.nlp.preload\n"
+        "from transforms.extract import textcat, word_clusters\n"
+        "print(textcat._pipe.cache_info().currsize, word_clusters._table.cache_info().currsize,"
+        " 'dateparser' in sys.modules, 'polars' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    ).stdout.split()
+    n_models = len(list(textcat.MODELS_ROOT.glob("*/*/config.cfg")))
+    assert n_models >= 4  # events, claims, pledges and the party country chooser at least
+    assert out == [str(n_models), "1", "True", "False"]
+
+
+def test_a_warm_fork_server_parses_even_one_article_in_a_worker(tmp_path, articles, monkeypatch):
+    """A rerun with one new article: with the fork server warm, the article goes to one worker
+    forked from it (model and classifiers loaded), not to this process, which loads nothing."""
+
+    def in_this_process(*args, **kwargs):
+        raise AssertionError("parsed in the calling process")
+
+    monkeypatch.setattr(nlp_run, "_in_process", in_this_process)
+    monkeypatch.setattr(nlp_run, "_warm", False)
+    nlp_run.warm_up()
+    try:
+        stats = run_nlp(tmp_path / "lake", articles.head(1))
+        assert (stats.n_parsed, stats.n_parts_written) == (1, 1)
+        assert lake.read_table(tmp_path / "lake", "sentences").height > 0
+    finally:
+        stopping = nlp_run.cool_down()
+        if stopping:
+            stopping.join(timeout=30)

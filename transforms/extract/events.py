@@ -652,12 +652,15 @@ def _doc_trigger_scores(doc: Doc) -> dict[int, tuple[str, float]]:
     the Doc, in one call of the trigger classifier (one call per Doc, not per sentence)."""
     models = classifiers()
     cands = [t for t in doc_cache.tokens(doc) if event_features.is_trigger_candidate(t)]
-    scored = models.scores(models.trigger, [event_features.used_trigger_features(t) for t in cands])
-    out = {}
-    for tok, probs in zip(cands, scored, strict=True):
-        etype = max((lab for lab in probs if lab != event_features.NONE), key=probs.__getitem__)
-        out[tok.i] = (etype, probs[etype])
-    return out
+    labels, probs = textcat.probabilities(
+        models.trigger, [event_features.used_trigger_features(t) for t in cands]
+    )
+    types = [i for i, label in enumerate(labels) if label != event_features.NONE]
+    best = probs[:, types].argmax(axis=1)  # the first of equal ones, as max() over labels
+    return {
+        tok.i: (labels[types[b]], float(probs[row, types[b]]))
+        for row, (tok, b) in enumerate(zip(cands, best.tolist(), strict=True))
+    }
 
 
 def _learned_events(sent: Span, published: dt.date, models: Classifiers) -> list[Event]:

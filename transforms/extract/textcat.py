@@ -8,7 +8,9 @@ what it was trained from, the thresholds chosen on the dev fold, and the data co
 
 from __future__ import annotations
 
+import functools
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy
@@ -19,30 +21,51 @@ MODELS_ROOT = Path(__file__).resolve().parents[1] / "models"
 
 def load(model_dir: Path, names: list[str]) -> tuple[dict, dict]:
     """({name: textcat component}, training.json) of one extractor's model directory."""
-    import spacy
-
-    pipes = {name: spacy.load(model_dir / name).get_pipe("textcat") for name in names}
+    pipes = {name: _pipe(model_dir / name) for name in names}
     meta = json.loads((model_dir / "training.json").read_text(encoding="utf-8"))
     return pipes, meta
 
 
+@functools.cache
+def _pipe(path: Path):
+    """One classifier's textcat component, loaded once per process (~0.06 s each: spaCy builds
+    the pipeline's tokenizer and vocabulary)."""
+    import spacy
+
+    return spacy.load(path).get_pipe("textcat")
+
+
+def preload() -> int:
+    """Load every shipped classifier (each extractor's model directory under MODELS_ROOT), so
+    that a process forked afterwards finds them loaded: the NLP pool's fork server calls this
+    (transforms/nlp/preload.py). The number of classifiers loaded."""
+    paths = sorted(p.parent for p in MODELS_ROOT.glob("*/*/config.cfg"))
+    for path in paths:
+        _pipe(path)
+    return len(paths)
+
+
 def scores(textcat, feature_lists: list[list[str]]) -> list[dict[str, float]]:
-    """Class probabilities of each feature list, computed as spaCy's TextCatBOW does on a Doc of
-    those words (the hash of each distinct word and its count into the sparse linear layer, then
-    the softmax), without building Docs: building one per candidate cost more than the model,
-    and every new feature string grew the vocabulary of a long-running worker.
-    tests/transforms/test_event_classifiers.py checks it equals textcat.predict."""
+    """Class probabilities of each feature list, as {label: probability} (`probabilities`)."""
+    labels, probs = probabilities(textcat, feature_lists)
+    return [dict(zip(labels, row, strict=True)) for row in probs.tolist()]
+
+
+def probabilities(textcat, feature_lists: list[list[str]]) -> tuple[list[str], numpy.ndarray]:
+    """(labels, one row of class probabilities per feature list), computed as spaCy's TextCatBOW
+    does on a Doc of those words (the hash of each distinct word and its count into the sparse
+    linear layer, then the softmax), without building Docs: building one per candidate cost
+    more than the model, and every new feature string grew the vocabulary of a long-running
+    worker. tests/transforms/test_event_classifiers.py checks it equals textcat.predict."""
+    labels = list(textcat.labels)
     if not feature_lists:
-        return []
+        return labels, numpy.zeros((0, len(labels)), dtype="float32")
     sparse, softmax = _bow_layers(textcat)
     keys: list[int] = []
     vals: list[int] = []
     lengths: list[int] = []
     for words in feature_lists:
-        counts: dict[int, int] = {}
-        for word in words:
-            key = get_string_id(word)
-            counts[key] = counts.get(key, 0) + 1
+        counts = Counter(map(get_string_id, words))  # first-seen order, as the model's Doc
         keys.extend(counts)
         vals.extend(counts.values())
         lengths.append(len(counts))
@@ -51,11 +74,12 @@ def scores(textcat, feature_lists: list[list[str]]) -> list[dict[str, float]]:
         numpy.asarray(vals, dtype="float32"),
         numpy.asarray(lengths, dtype="int32"),
     )
-    probs = softmax.predict(sparse.predict(batch))
-    labels = list(textcat.labels)
-    return [dict(zip(labels, map(float, row), strict=True)) for row in numpy.asarray(probs)]
+    return labels, numpy.asarray(softmax.predict(sparse.predict(batch)))
 
 
+@functools.lru_cache(maxsize=64)
 def _bow_layers(textcat):
+    """The sparse linear and softmax layers of a loaded classifier (found once: walking the
+    model on every call cost a tenth of the scoring)."""
     layers = {layer.name: layer for layer in textcat.model.walk()}
     return layers["resizable(sparse_linear)"], layers["softmax_activation"]

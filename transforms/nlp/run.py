@@ -56,8 +56,9 @@ class NlpStats:
     n_stale_parts_removed: int = 0
 
 
-# Fewer articles than this are parsed in this process: with a warm fork server (`warm_up`) a
-# worker starts at once; a spawned one first imports spaCy and loads the model (~3 s).
+# Fewer articles than this get one process, not two: with a warm fork server (`warm_up`) a
+# worker starts at once (and even one worker is forked from it: `run_nlp`); a spawned one first
+# imports spaCy and loads the model (~3 s).
 MIN_POOLED_ARTICLES = {"forkserver": 32, "spawn": 400}
 
 
@@ -393,7 +394,9 @@ def run_nlp(
     pinned = nlp is None or (load_nlp.cache_info().currsize > 0 and nlp is load_nlp())
     progress = Progress("NLP", todo.height, "articles")
     parts = _parts(todo, part_size, version)
-    if n_process > 1 and pinned:
+    # With a warm fork server even one worker goes to the pool: it is forked holding the model
+    # and the warmed extractors, where this process would first load them (~3 s of a rerun).
+    if pinned and (n_process > 1 or _warm) and todo.height:
         chunk = _chunk_size(todo.height, n_process, batch_size)
         results = _pooled(parts, n_process, chunk, recycle_after)
     else:
