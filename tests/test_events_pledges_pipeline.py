@@ -311,3 +311,36 @@ def test_seed_article_events(published):
         "where actor_id = 'country:USA' and recipient_actor_id = 'country:RUS' and event_type = 'ACCUSE'",
     )
     assert interactions == [(1, 1)]
+
+
+def test_each_party_country_says_where_it_came_from(published):
+    """Issue 16: a party's country in an event or pledge mention carries its evidence: whose it
+    is (the resolved actor's or the extractor's), how the extractor found it and, where the
+    learned chooser decided, its probability."""
+    parties = q(
+        published,
+        """
+        select 'actor', actor_text, actor_country_iso3, actor_country_source,
+            actor_country_reason, actor_country_confidence from fct_event_mentions
+        union all
+        select 'recipient', recipient_text, recipient_country_iso3, recipient_country_source,
+            recipient_country_reason, recipient_country_confidence from fct_event_mentions
+        where recipient_text is not null
+        union all
+        select 'donor', donor_text, donor_country_iso3, donor_country_source,
+            donor_country_reason, donor_country_confidence from fct_aid_pledge_mentions
+        """,
+    )
+    assert len(parties) > 20
+    for role, text, iso3, source, reason, confidence in parties:
+        assert (source is None) == (iso3 is None), (role, text)
+        if source == "extractor":
+            assert reason is not None, (role, text)
+        if reason is not None and reason.startswith("chooser:"):
+            assert 0 < confidence <= 1, (role, text, confidence)
+        else:
+            assert confidence is None, (role, text, reason)
+    assert {r[3] for r in parties} >= {"actor", "extractor"}
+    # a country named by the mention itself ("Germany pledged ...") is the mention's own reading
+    germany = [r for r in parties if r[0] == "donor" and r[1] == "Germany"]
+    assert germany and all(r[2:5] == ("DEU", "actor", "mention") for r in germany)

@@ -43,7 +43,13 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.extract import dates, doc_cache, event_features, textcat
 from transforms.extract.base import ArticleContext, stable_id
-from transforms.extract.parties import Party, home_party, parties_for, with_country
+from transforms.extract.parties import (
+    Party,
+    country_reason,
+    home_party,
+    parties_for,
+    with_country,
+)
 
 RULES = Path(__file__).parent / "rules"
 RULES_VERSION = "lexicons-2"
@@ -92,12 +98,16 @@ EVENT_MENTION_SCHEMA = {
     "actor_name": pl.String,
     "actor_iso3": pl.String,
     "actor_kind": pl.String,
+    "actor_country_reason": pl.String,
+    "actor_country_confidence": pl.Float64,
     "recipient_text": pl.String,
     "recipient_start_char": pl.Int32,
     "recipient_end_char": pl.Int32,
     "recipient_name": pl.String,
     "recipient_iso3": pl.String,
     "recipient_kind": pl.String,
+    "recipient_country_reason": pl.String,
+    "recipient_country_confidence": pl.Float64,
     "place_text": pl.String,
     "place_start_char": pl.Int32,
     "place_end_char": pl.Int32,
@@ -849,12 +859,16 @@ def _row(
         "actor_name": actor.name,
         "actor_iso3": actor.iso3,
         "actor_kind": actor.kind,
+        "actor_country_reason": country_reason(actor),
+        "actor_country_confidence": actor.country_confidence,
         "recipient_text": recipient.text if recipient else None,
         "recipient_start_char": recipient.start_char if recipient else None,
         "recipient_end_char": recipient.end_char if recipient else None,
         "recipient_name": recipient.name if recipient else None,
         "recipient_iso3": recipient.iso3 if recipient else None,
         "recipient_kind": recipient.kind if recipient else None,
+        "recipient_country_reason": country_reason(recipient),
+        "recipient_country_confidence": recipient.country_confidence if recipient else None,
         "place_text": place.text if place is not None else None,
         "place_start_char": place.start_char if place is not None else None,
         "place_end_char": place.end_char if place is not None else None,

@@ -484,6 +484,15 @@ def with_country(party: Party, doc: Doc) -> Party:
     return replace(party, iso3=home, country_reason="story_country")
 
 
+def country_reason(party: Party | None) -> str | None:
+    """How the party's ISO3 was found, as the rows write it (`*_country_reason`): "mention" when
+    the mention names it itself (a country, "the Kenyan government"), else `Party.country_reason`
+    ("chooser:<strategy>", "reference", "story_country"); None without a country."""
+    if party is None or party.iso3 is None:
+        return None
+    return party.country_reason or "mention"
+
+
 def party_key(party: Party | None) -> str | None:
     """Cluster key: the ISO3 when known, else the normalized name."""
     if party is None:

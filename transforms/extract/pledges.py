@@ -34,7 +34,14 @@ from spacy.tokens import Doc, Span, Token
 from transforms.extract import dates, doc_cache, event_features, pledge_features, textcat
 from transforms.extract.base import stable_id
 from transforms.extract.money import Amount, find_amounts
-from transforms.extract.parties import Party, home_country, parties_for, party_for, with_country
+from transforms.extract.parties import (
+    Party,
+    country_reason,
+    home_country,
+    parties_for,
+    party_for,
+    with_country,
+)
 from transforms.refdata import country_names
 
 if TYPE_CHECKING:
@@ -59,12 +66,16 @@ PLEDGE_MENTION_SCHEMA = {
     "donor_name": pl.String,
     "donor_iso3": pl.String,
     "donor_kind": pl.String,
+    "donor_country_reason": pl.String,
+    "donor_country_confidence": pl.Float64,
     "recipient_text": pl.String,
     "recipient_start_char": pl.Int32,
     "recipient_end_char": pl.Int32,
     "recipient_name": pl.String,
     "recipient_iso3": pl.String,
     "recipient_kind": pl.String,
+    "recipient_country_reason": pl.String,
+    "recipient_country_confidence": pl.Float64,
     "amount_text": pl.String,
     "amount": pl.Float64,
     "currency": pl.String,
@@ -825,12 +836,16 @@ def _pledge_rows(doc: Doc, article: ArticleContext, models: Classifiers | None) 
                 "donor_name": f.donor.name,
                 "donor_iso3": f.donor.iso3,
                 "donor_kind": f.donor.kind,
+                "donor_country_reason": country_reason(f.donor),
+                "donor_country_confidence": f.donor.country_confidence,
                 "recipient_text": f.recipient.text,
                 "recipient_start_char": f.recipient.start_char,
                 "recipient_end_char": f.recipient.end_char,
                 "recipient_name": f.recipient.name,
                 "recipient_iso3": f.recipient.iso3,
                 "recipient_kind": f.recipient.kind,
+                "recipient_country_reason": country_reason(f.recipient),
+                "recipient_country_confidence": f.recipient.country_confidence,
                 "amount_text": f.amount.text if f.amount else None,
                 "amount": f.amount.amount if f.amount else None,
                 "currency": f.amount.currency if f.amount else None,

@@ -39,8 +39,10 @@ select
     p.*,
     d.actor_id as donor_actor_id,
     coalesce(d.country_iso3, p.donor_iso3) as donor_country_iso3,
+    {{ country_source('d.country_iso3', 'p.donor_iso3') }} as donor_country_source,
     r.actor_id as recipient_actor_id,
-    coalesce(r.country_iso3, p.recipient_iso3) as recipient_country_iso3
+    coalesce(r.country_iso3, p.recipient_iso3) as recipient_country_iso3,
+    {{ country_source('r.country_iso3', 'p.recipient_iso3') }} as recipient_country_source
 from mentions as p
 left join donor as d using (pledge_mention_id)
 left join recipient as r using (pledge_mention_id)

@@ -51,8 +51,10 @@ select
     p.*,
     a.actor_id,
     coalesce(a.country_iso3, p.actor_iso3) as actor_country_iso3,
+    {{ country_source('a.country_iso3', 'p.actor_iso3') }} as actor_country_source,
     r.actor_id as recipient_actor_id,
-    coalesce(r.country_iso3, p.recipient_iso3) as recipient_country_iso3
+    coalesce(r.country_iso3, p.recipient_iso3) as recipient_country_iso3,
+    {{ country_source('r.country_iso3', 'p.recipient_iso3') }} as recipient_country_source
 from mentions as p
 left join actor as a using (event_mention_id)
 left join recipient as r using (event_mention_id)

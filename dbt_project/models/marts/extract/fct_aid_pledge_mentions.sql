@@ -33,7 +33,13 @@ select
     m.amount_high,
     coalesce(m.is_cumulative, false) as is_cumulative,
     m.cumulative_cue,
-    art.url  -- where the article came from on the web (dim_articles.url), null if unknown
+    art.url,  -- where the article came from on the web (dim_articles.url), null if unknown
+    m.donor_country_source,
+    m.donor_country_reason,
+    m.donor_country_confidence,
+    m.recipient_country_source,
+    m.recipient_country_reason,
+    m.recipient_country_confidence
 from {{ ref('int_aid_pledge_mention_actors') }} as m
 inner join (
     select pledge_id, pledge_mention_id, join_reason from {{ ref('stg_aid_pledge_members') }}

@@ -25,7 +25,13 @@ select
     m.method,
     mb.join_reason,
     m.extractor_version,
-    art.url  -- where the article came from on the web (dim_articles.url), null if unknown
+    art.url,  -- where the article came from on the web (dim_articles.url), null if unknown
+    m.actor_country_source,
+    m.actor_country_reason,
+    m.actor_country_confidence,
+    m.recipient_country_source,
+    m.recipient_country_reason,
+    m.recipient_country_confidence
 from {{ ref('int_event_mention_actors') }} as m
 inner join {{ ref('stg_event_members') }} as mb using (event_mention_id)
 left join (select article_id, url from {{ ref('stg_articles') }}) as art
