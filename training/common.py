@@ -5,12 +5,16 @@ config, the fingerprint of what a model was trained from, and shipping the train
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 import json
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,3 +118,54 @@ def up_to_date(meta_path: Path, want: str, name: str) -> bool:
         print(f"{name}: up to date ({want[:12]}); FORCE=1 retrains")
         return True
     return False
+
+
+@dataclass(frozen=True)
+class Job:
+    """One trainer's run: the model folder it ships to, the fingerprint it trains for, and a
+    scratch folder (removed afterwards) for its DocBin files and `spacy train` outputs."""
+
+    name: str
+    target: Path
+    want: str
+    work: Path
+
+    @property
+    def meta_path(self) -> Path:
+        return self.target / "training.json"
+
+    def save(self, meta: dict) -> dict:
+        """Write the model folder's training.json: the fingerprint, `meta`, then the dev fold, the
+        date and the spaCy version. Returns what it wrote."""
+        full = {
+            "fingerprint": self.want,
+            **meta,
+            "dev_fold": DEV_FOLD,
+            "trained_on": dt.date.today().isoformat(),
+            "spacy": spacy.__version__,
+        }
+        self.meta_path.write_text(json.dumps(full, indent=1) + "\n", encoding="utf-8")
+        return full
+
+
+def trainer(name: str, target: Callable[[], Path], fingerprint: Callable[[], str]):
+    """Make a trainer's body (`body(job)`) its `run(force=False) -> int`: skipped when the model
+    folder's training.json already holds this fingerprint (unless forced), else the body runs
+    with a fresh scratch folder, removed afterwards whatever happens."""
+
+    def wrap(body: Callable[[Job], None]) -> Callable[..., int]:
+        @functools.wraps(body)
+        def run(force: bool = False) -> int:
+            want, folder = fingerprint(), target()
+            if not force and up_to_date(folder / "training.json", want, name):
+                return 0
+            work = Path(tempfile.mkdtemp(prefix="newsledger-train-"))
+            try:
+                body(Job(name, folder, want, work))
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            return 0
+
+        return run
+
+    return wrap

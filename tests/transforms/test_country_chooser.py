@@ -81,10 +81,7 @@ def _claim_rows(doc, learned: bool, monkeypatch) -> list[dict]:
 
     switched = dataclasses.replace(claims.rules(), learned_speaker_country=learned)
     monkeypatch.setattr(claims, "rules", lambda: switched)
-    for key in [
-        k for k in doc.user_data if isinstance(k, tuple) and k[:1] == ("newsledger_claim_rows",)
-    ]:
-        del doc.user_data[key]  # claim_rows keeps its rows on the Doc
+    claims.forget_claim_rows(doc)  # claim_rows keeps its rows on the Doc
     return claims.claim_rows(doc, ArticleContext("chooser-test", dt.date(2024, 1, 8), "test"))
 
 

@@ -13,10 +13,7 @@ folds 1-4 with fold 0 as spaCy's dev set. Never reads the `test` split.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -112,42 +109,29 @@ def cross_validate(data: list[tuple], work: Path, predictions: list | None = Non
     return out
 
 
-def run(force: bool = False) -> int:
-    target = country_chooser.MODEL_DIR
-    meta_path = target / "training.json"
-    want = fingerprint()
-    if not force and common.up_to_date(meta_path, want, "actors"):
-        return 0
-    work = Path(tempfile.mkdtemp(prefix="newsledger-train-"))
-    try:
-        data = rows()
-        cv = cross_validate(data, work)
-        threshold = max(THRESHOLDS, key=lambda t: (cv[str(t)]["all"], -t))
-        use = cv[str(threshold)]["all"] > cv["rules"]["all"]
-        if not use:
-            print(f"actors: the chooser does not beat the rules in CV ({cv}); nothing shipped")
-            if target.exists():
-                shutil.rmtree(target)
-            return 0
-        common.write(examples(data), work, LABELS)
-        common.ship({"chooser": common.train_one("chooser", work)}, target)
-        meta = {
-            "fingerprint": want,
+@common.trainer("actors", lambda: country_chooser.MODEL_DIR, fingerprint)
+def run(job: common.Job) -> None:
+    data = rows()
+    cv = cross_validate(data, job.work)
+    threshold = max(THRESHOLDS, key=lambda t: (cv[str(t)]["all"], -t))
+    if cv[str(threshold)]["all"] <= cv["rules"]["all"]:
+        print(f"actors: the chooser does not beat the rules in CV ({cv}); nothing shipped")
+        if job.target.exists():
+            shutil.rmtree(job.target)
+        return
+    common.write(examples(data), job.work, LABELS)
+    common.ship({"chooser": common.train_one("chooser", job.work)}, job.target)
+    job.save(
+        {
             "threshold": threshold,
             "cv_accuracy": cv,
-            "dev_fold": common.DEV_FOLD,
             "data": {
                 "parties": len(data),
                 "by_source": dict(Counter(it.source for it, _, _ in data)),
                 "examples": sum(len(c) for _, c, _ in data),
             },
-            "trained_on": dt.date.today().isoformat(),
-            "spacy": spacy.__version__,
         }
-        meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        country_chooser.model.cache_clear()
-        print(f"actors: country chooser, threshold {threshold} (5-fold CV {cv[str(threshold)]} "
-              f"vs rules {cv['rules']})")  # fmt: skip
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
+    )
+    country_chooser.model.cache_clear()
+    print(f"actors: country chooser, threshold {threshold} (5-fold CV {cv[str(threshold)]} "
+          f"vs rules {cv['rules']})")  # fmt: skip

@@ -16,10 +16,7 @@ transforms/models/claims/cue. Training never reads the `test` split.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -225,66 +222,62 @@ def cross_validate_speaker(groups, work: Path) -> dict:
     return {k: round(v / n, 4) for k, v in right.items()} | {"n": n}
 
 
-def run(force: bool = False) -> int:
-    target = claims.MODELS_DIR
-    meta_path = target / "training.json"
-    want = fingerprint()
-    if not force and common.up_to_date(meta_path, want, "claims"):
-        return 0
-    work = Path(tempfile.mkdtemp(prefix="newsledger-train-"))
+@common.trainer("claims", lambda: claims.MODELS_DIR, fingerprint)
+def run(job: common.Job) -> None:
     try:
-        min_count, cue_cv = choose_cues()
-        recs, dev = corpus.records("claims", "train"), _dev_gold()
-        learned_cue_cv = cue_model.cross_validate(
-            work,
-            FOLDS,
-            _use_cues,
-            lambda fold: induce(
-                [r for r in recs if corpus.fold_of(r["story_id"]) != fold] + dev, min_count
-            ),
-        )
-        cue_method, cue_threshold = cue_model.choose(learned_cue_cv)
-        cues = induce(recs + dev, min_count)
-        _use_cues(cues)  # the stance examples read the rules' stance with these cues
-        built = {}
-        if cue_method == "learned":
-            common.write(cue_model.examples(), work, cue_model.LABELS)
-            built["cue"] = common.train_one("cue", work)
-        items = examples()
-        cv = cross_validate(items, work)
-        groups = speaker_groups()
-        speaker_cv = cross_validate_speaker(groups, work)
-        common.write([ex for ex, _, _ in items], work, LABELS)
-        common.write(_speaker_examples(groups), work, SPEAKER_LABELS)
-        built["stance"] = common.train_one("stance", work)
-        built["speaker"] = common.train_one("speaker", work)
-        common.ship(built, target)
-        method = max(METHODS, key=lambda m: (cv[m], -METHODS.index(m)))
-        (target / "cues.json").write_text(
-            json.dumps({"min_count": min_count, "cues": cues}, indent=1) + "\n", encoding="utf-8"
-        )
-        meta = {
-            "fingerprint": want,
+        _train(job)
+    finally:
+        _use_cues(None)
+
+
+def _train(job: common.Job) -> None:
+    work = job.work
+    min_count, cue_cv = choose_cues()
+    recs, dev = corpus.records("claims", "train"), _dev_gold()
+    learned_cue_cv = cue_model.cross_validate(
+        work,
+        FOLDS,
+        _use_cues,
+        lambda fold: induce(
+            [r for r in recs if corpus.fold_of(r["story_id"]) != fold] + dev, min_count
+        ),
+    )
+    cue_method, cue_threshold = cue_model.choose(learned_cue_cv)
+    cues = induce(recs + dev, min_count)
+    _use_cues(cues)  # the stance examples read the rules' stance with these cues
+    built = {}
+    if cue_method == "learned":
+        common.write(cue_model.examples(), work, cue_model.LABELS)
+        built["cue"] = common.train_one("cue", work)
+    items = examples()
+    cv = cross_validate(items, work)
+    groups = speaker_groups()
+    speaker_cv = cross_validate_speaker(groups, work)
+    common.write([ex for ex, _, _ in items], work, LABELS)
+    common.write(_speaker_examples(groups), work, SPEAKER_LABELS)
+    built["stance"] = common.train_one("stance", work)
+    built["speaker"] = common.train_one("speaker", work)
+    common.ship(built, job.target)
+    method = max(METHODS, key=lambda m: (cv[m], -METHODS.index(m)))
+    (job.target / "cues.json").write_text(
+        json.dumps({"min_count": min_count, "cues": cues}, indent=1) + "\n", encoding="utf-8"
+    )
+    speaker_method = "learned" if speaker_cv["learned"] > speaker_cv["rules"] else "rules"
+    job.save(
+        {
             "induced_cues_min_count": min_count,
             "cv_cue_speaker_f1": cue_cv,
             "cue_method": cue_method,
             "cue_threshold": cue_threshold,
             "cv_learned_cue": learned_cue_cv,
             "stance_method": method,
-            "speaker_method": "learned" if speaker_cv["learned"] > speaker_cv["rules"] else "rules",
+            "speaker_method": speaker_method,
             "cv_speaker_accuracy": speaker_cv,
             "cv_stance_accuracy": cv,
-            "dev_fold": common.DEV_FOLD,
             "data": {"examples": len(items), "scored": sum(s for _, s, _ in items)},
-            "trained_on": dt.date.today().isoformat(),
-            "spacy": spacy.__version__,
         }
-        meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        claims.classifiers.cache_clear()
-        print(f"claims: learned cue {cue_method} (threshold {cue_threshold}, 5-fold CV)")
-        print(f"claims: stance {method} (5-fold CV accuracy {cv})")
-        print(f"claims: speaker {meta['speaker_method']} (5-fold CV, matched claims {speaker_cv})")
-    finally:
-        _use_cues(None)
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
+    )
+    claims.classifiers.cache_clear()
+    print(f"claims: learned cue {cue_method} (threshold {cue_threshold}, 5-fold CV)")
+    print(f"claims: stance {method} (5-fold CV accuracy {cv})")
+    print(f"claims: speaker {speaker_method} (5-fold CV, matched claims {speaker_cv})")

@@ -15,14 +15,8 @@ fold (fold 0 of the train stories) by the event F1 of evaluation/events.py, the 
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
-import json
-import shutil
-import tempfile
 from pathlib import Path
-
-import spacy
 
 from evaluation import corpus
 from training import common
@@ -96,37 +90,24 @@ def choose_mode_method(work: Path) -> tuple[str, dict]:
     } | {"n": len(gold)}
 
 
-def run(force: bool = False) -> int:
-    target = events.MODELS_DIR
-    meta_path = target / "training.json"
-    want = fingerprint()
-    if not force and common.up_to_date(meta_path, want, "events"):
-        return 0
-    work = Path(tempfile.mkdtemp(prefix="newsledger-train-"))
-    try:
-        counts = convert.build(work)
-        print(f"events: converted {counts}")
-        common.ship({k: common.train_one(k, work) for k in ("trigger", "argument", "mode")}, target)
-        meta = {
-            "fingerprint": want,
-            "thresholds": DEFAULT_THRESHOLDS,
-            "dev_fold": convert.DEV_FOLD,
-            "data": counts,
-            "trained_on": dt.date.today().isoformat(),
-            "spacy": spacy.__version__,
-        }
-        meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        events.classifiers.cache_clear()
-        meta["mode_method"], meta["dev_mode_accuracy"] = choose_mode_method(work)
-        meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        events.classifiers.cache_clear()
-        thresholds, grid = choose_thresholds()
-        meta["thresholds"] = thresholds
-        meta["dev_event_scores"] = grid
-        meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        events.classifiers.cache_clear()
-        key = ",".join(map(str, thresholds.values()))
-        print(f"events: thresholds {thresholds} (dev fold {grid[key]})")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
+@common.trainer("events", lambda: events.MODELS_DIR, fingerprint)
+def run(job: common.Job) -> None:
+    counts = convert.build(job.work)
+    print(f"events: converted {counts}")
+    kinds = ("trigger", "argument", "mode")
+    common.ship({k: common.train_one(k, job.work) for k in kinds}, job.target)
+    # written in three steps: the mode method is chosen with the trained classifiers loaded,
+    # the thresholds with the chosen mode method
+    meta = {"thresholds": DEFAULT_THRESHOLDS, "data": counts}
+    job.save(meta)
+    events.classifiers.cache_clear()
+    meta["mode_method"], meta["dev_mode_accuracy"] = choose_mode_method(job.work)
+    job.save(meta)
+    events.classifiers.cache_clear()
+    thresholds, grid = choose_thresholds()
+    meta["thresholds"] = thresholds
+    meta["dev_event_scores"] = grid
+    job.save(meta)
+    events.classifiers.cache_clear()
+    key = ",".join(map(str, thresholds.values()))
+    print(f"events: thresholds {thresholds} (dev fold {grid[key]})")

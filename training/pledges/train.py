@@ -13,14 +13,9 @@ fold 0 as spaCy's dev set, as the event classifiers are. Training never reads th
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import json
-import shutil
-import tempfile
 from pathlib import Path
-
-import spacy
 
 from evaluation import corpus
 from training import common
@@ -141,33 +136,15 @@ def choose_thresholds(items: list, work: Path) -> tuple[dict[str, float], dict]:
     return dict(zip(GRID, map(float, best.split(",")), strict=True)), results
 
 
-def run(force: bool = False) -> int:
-    target = pledges.MODELS_DIR
-    meta_path = target / "training.json"
-    want = fingerprint()
-    if not force and common.up_to_date(meta_path, want, "pledges"):
-        return 0
-    work = Path(tempfile.mkdtemp(prefix="newsledger-train-"))
-    try:
-        items, counts = convert.examples()
-        counts = dict(sorted(counts.items()))
-        print(f"pledges: converted {counts}")
-        thresholds, grid = choose_thresholds(items, work)
-        common.write(items, work, convert.LABELS)
-        common.ship({k: common.train_one(k, work) for k in KINDS}, target)
-        meta = {
-            "fingerprint": want,
-            "thresholds": thresholds,
-            "dev_fold": common.DEV_FOLD,
-            "data": counts,
-            "trained_on": dt.date.today().isoformat(),
-            "spacy": spacy.__version__,
-            "cv_pledge_scores": grid,
-        }
-        meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        pledges.classifiers.cache_clear()
-        key = ",".join(map(str, thresholds.values()))
-        print(f"pledges: thresholds {thresholds} (5-fold CV on train: {grid[key]})")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
+@common.trainer("pledges", lambda: pledges.MODELS_DIR, fingerprint)
+def run(job: common.Job) -> None:
+    items, counts = convert.examples()
+    counts = dict(sorted(counts.items()))
+    print(f"pledges: converted {counts}")
+    thresholds, grid = choose_thresholds(items, job.work)
+    common.write(items, job.work, convert.LABELS)
+    common.ship({k: common.train_one(k, job.work) for k in KINDS}, job.target)
+    job.save({"thresholds": thresholds, "data": counts, "cv_pledge_scores": grid})
+    pledges.classifiers.cache_clear()
+    key = ",".join(map(str, thresholds.values()))
+    print(f"pledges: thresholds {thresholds} (5-fold CV on train: {grid[key]})")

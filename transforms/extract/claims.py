@@ -1719,13 +1719,23 @@ def claim_rows(doc: Doc, article, method: str = "auto") -> list[dict]:
     `method`: "auto" (the learned cue, speaker and stance where `make train` built them and they
     won in training), "rules" (the rules alone) or "rules+cue" (the learned cue's claims too,
     with the rules' speaker and stance)."""
-    cache_key = ("newsledger_claim_rows", article.article_id, article.version, method)
+    cache_key = (_ROWS_KEY, article.article_id, article.version, method)
     if cache_key in doc.user_data:
         return doc.user_data[cache_key]
     with doc_cache.cached(doc):
         rows = _claim_rows(doc, article, method)
     doc.user_data[cache_key] = rows
     return rows
+
+
+_ROWS_KEY = "newsledger_claim_rows"
+
+
+def forget_claim_rows(doc: Doc) -> None:
+    """Drop the rows `claim_rows` kept on this Doc, so that the next call extracts them again
+    (after a change of the rules, as tests and experiments make)."""
+    for key in [k for k in doc.user_data if isinstance(k, tuple) and k[:1] == (_ROWS_KEY,)]:
+        del doc.user_data[key]
 
 
 # -- the learned stance (`make train`: training/claims/) -----------------------------------------
