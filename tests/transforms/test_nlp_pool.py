@@ -204,3 +204,43 @@ def test_a_warm_fork_server_parses_even_one_article_in_a_worker(tmp_path, articl
         stopping = nlp_run.cool_down()
         if stopping:
             stopping.join(timeout=30)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+def test_forked_workers_end_when_the_run_is_killed():
+    """A run SIGKILLed mid-parse leaves no NLP worker behind (they would hold its stdout and
+    its lake): the fork server ends with the run, and its workers with it (PR_SET_PDEATHSIG)."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO
+
+    script = (
+        "import os, time\n"
+        "import transforms.nlp.run as r\n"
+        "r.warm_up()\n"
+        "pool = r._start_pool(1)\n"
+        "print(pool.submit(os.getpid).result(timeout=240), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        worker = int(run.stdout.readline())
+        assert _alive(worker)
+    finally:
+        run.kill()
+        run.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker)

@@ -250,12 +250,48 @@ def cool_down() -> threading.Thread | None:
     return stopping
 
 
-def _start_worker(environment: dict[str, str], init: Callable[[], None]) -> None:
+def _start_worker(
+    environment: dict[str, str], init: Callable[[], None], exit_with_parent: bool = False
+) -> None:
     # A worker inherits the fork server's environment, from when the server started; it takes
     # the current one of the process that starts the pool, as a spawned worker would.
     os.environ.clear()
     os.environ.update(environment)
+    if exit_with_parent:
+        _exit_with_parent()
     init()
+
+
+def _exit_with_parent() -> None:
+    """Have the kernel SIGKILL this worker when its parent ends (Linux prctl PR_SET_PDEATHSIG).
+
+    A worker forked from the fork server is that server's child. The server ends when no
+    process holds the write end of its "alive" pipe any more: the process that started it, and
+    every child it forked, which multiprocessing hands that end (so that they could fork from it
+    too; our workers never do, so they close it here). Then a `newsledger run` killed mid-parse
+    (SIGKILL, OOM) takes its fork server with it, and the server its workers: none is left behind
+    holding the run's stdout and writing to the lake (a killed run's caller waited on such
+    orphans for ever: the kill test of tests/test_reliability_pipeline.py hung). Only for forked
+    workers: the fork server is single-threaded, and the signal fires when the parent *thread*
+    that forked ends. Elsewhere (no prctl) nothing changes."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux
+        return
+    server = multiprocessing.forkserver._forkserver
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if alive is not None:
+        with contextlib.suppress(OSError):
+            os.close(alive)
+        server._forkserver_alive_fd = None
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
+        os._exit(1)
 
 
 def _start_pool(n_process: int) -> cf.ProcessPoolExecutor:
@@ -263,7 +299,7 @@ def _start_pool(n_process: int) -> cf.ProcessPoolExecutor:
         max_workers=n_process,
         mp_context=_pool_context(),
         initializer=_start_worker,
-        initargs=(dict(os.environ), _init_worker),
+        initargs=(dict(os.environ), _init_worker, _warm),
     )
 
 
