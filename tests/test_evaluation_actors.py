@@ -94,3 +94,23 @@ def test_error_table_counts_and_examples():
     )
     _, examples = speaker_errors([claim(None)], [(None, None)])
     assert examples == {"no answer: no source text": "s1: (no source text) -> none vs gold USA"}
+
+
+def test_event_parties_are_read_where_their_name_is_in_the_sentence():
+    """The event actors and recipients with a country become speaker-like records only where
+    their canonical name is written in the event's sentence; the rest are counted, not read."""
+    from evaluation.actors import event_party_items
+    from evaluation.common import SHARED_DATA
+    from evaluation.corpus import records
+
+    if not (SHARED_DATA / "gold" / "train" / "events.jsonl").exists():
+        pytest.skip(f"no labelled corpus at {SHARED_DATA}")
+    items, missing = event_party_items("test")
+    with_country = sum(
+        1 for rec in records("events", "test") for role in ("actor", "recipient")
+        if rec.get(f"{role}_iso3")
+    )  # fmt: skip
+    assert items and missing and len(items) + missing == with_country
+    assert all(it["source_text"] in it["sentence"] for it in items)
+    assert {it["source_type"] for it in items} == {"actor", "recipient"}
+    assert all(len(it["source_country_iso3"]) == 3 for it in items)
