@@ -158,9 +158,9 @@ def models():
 
 
 def load_heldout(path=HELDOUT_FILE) -> list[dict]:
-    """The held-out (or, with path=DEV_FILE, the dev) sentences, one dict a line: story_id, url, sentence (its index in the story),
-    story_start (its offset in the story text), text, spans [{start, end, label, text}] with
-    offsets into `text`."""
+    """The held-out sentences (the dev ones with path=DEV_FILE), one dict a line: story_id, url,
+    sentence (its index in the story), story_start (its offset in the story text), text, spans
+    [{start, end, label, text}] with offsets into `text`."""
     return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
 
 
