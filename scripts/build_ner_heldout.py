@@ -1,9 +1,10 @@
-"""Build evaluation/data/ner_heldout.jsonl: the held-out CoNLL-style NER set (see its README).
+"""Build evaluation/data/ner_heldout.jsonl: the held-out CoNLL-style NER set (see its README),
+and, with `--split dev`, evaluation/data/ner_dev.jsonl: the dev split (rules may be tuned on it).
 
 Step 1 (the fixed selection rule, decided before any model output was looked at): the VOA
-stories of ../shared/data/voa/voa_stories.jsonl sorted by numeric id, every third one (positions
-0, 3, 6, ...: 30 of 89), and of each the first SENTENCES_PER_STORY sentences, split by the
-regular expression below (no model involved).
+stories of ../shared/data/voa/voa_stories.jsonl sorted by numeric id, every third one (held-out:
+positions 0, 3, 6, ...: 30 of 89; dev: positions 1, 4, 7, ...: 30 of 89), and of each the first
+SENTENCES_PER_STORY sentences, split by the regular expression below (no model involved).
 
 Step 2: the hand labels in evaluation/data/ner_heldout_labels.txt (one block per sentence: the
 entity strings in text order with their CoNLL label) are located in the sentence text: each label
@@ -11,7 +12,8 @@ matches the first occurrence, at word boundaries, after the previous label's end
 fails on a string it cannot find, and warns when a labelled string occurs again in the same
 sentence without a label (a likely miss).
 
-    .venv/bin/python scripts/build_ner_heldout.py [--print]   (--print: the sentences only)
+    .venv/bin/python scripts/build_ner_heldout.py [--split heldout|dev] [--print]
+    (--print: the sentences only; --split: which set, held-out by default)
 """
 
 from __future__ import annotations
@@ -23,8 +25,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 VOA = REPO.parent / "shared" / "data" / "voa" / "voa_stories.jsonl"
-LABELS_FILE = REPO / "evaluation" / "data" / "ner_heldout_labels.txt"
-OUT = REPO / "evaluation" / "data" / "ner_heldout.jsonl"
+DATA = REPO / "evaluation" / "data"
+# split -> (first story position, labels file, output file); both take every EVERY-th story.
+SPLITS = {
+    "heldout": (0, DATA / "ner_heldout_labels.txt", DATA / "ner_heldout.jsonl"),
+    "dev": (1, DATA / "ner_dev_labels.txt", DATA / "ner_dev.jsonl"),
+}
+LABELS_FILE = SPLITS["heldout"][1]
+OUT = SPLITS["heldout"][2]
 EVERY = 3
 SENTENCES_PER_STORY = 9
 LABELS = {"PER", "ORG", "LOC", "MISC"}
@@ -54,11 +62,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def selected_sentences() -> list[dict]:
+def selected_sentences(first: int = 0) -> list[dict]:
+    """The first SENTENCES_PER_STORY sentences of every EVERY-th story from position `first`."""
     stories = [json.loads(line) for line in VOA.open(encoding="utf-8") if line.strip()]
     stories.sort(key=lambda s: int(s["id"]))
     out = []
-    for story in stories[::EVERY]:
+    for story in stories[first::EVERY]:
         text = story["text"]
         for n, (s, e) in enumerate(split_sentences(text)[:SENTENCES_PER_STORY]):
             out.append(
@@ -73,7 +82,7 @@ def selected_sentences() -> list[dict]:
     return out
 
 
-def read_labels() -> dict[str, list[tuple[str, str]]]:
+def read_labels(labels_file: Path = LABELS_FILE) -> dict[str, list[tuple[str, str]]]:
     """'<story_id>/<n>' -> [(surface, label), ...] from the labels file.
 
     Format: a line `# <story_id>/<n>` opens a sentence; each following non-empty line is
@@ -81,7 +90,7 @@ def read_labels() -> dict[str, list[tuple[str, str]]]:
     """
     out: dict[str, list[tuple[str, str]]] = {}
     key = None
-    for raw in LABELS_FILE.read_text(encoding="utf-8").splitlines():
+    for raw in labels_file.read_text(encoding="utf-8").splitlines():
         line = raw.rstrip()
         if not line.strip():
             continue
@@ -112,17 +121,19 @@ def locate(text: str, items: list[tuple[str, str]], key: str) -> list[dict]:
 
 
 def main(argv: list[str]) -> int:
-    sents = selected_sentences()
+    split = argv[argv.index("--split") + 1] if "--split" in argv else "heldout"
+    first, labels_file, out_file = SPLITS[split]
+    sents = selected_sentences(first)
     if "--print" in argv:
         for s in sents:
             print(f"# {s['story_id']}/{s['sentence']}\n{s['text']}\n")
         return 0
-    labels = read_labels()
+    labels = read_labels(labels_file)
     missing = [f"{s['story_id']}/{s['sentence']}" for s in sents]
     missing = [k for k in missing if k not in labels]
     if missing:
         print(f"{len(missing)} sentences not labelled yet, first: {missing[:3]}")
-    with OUT.open("w", encoding="utf-8") as f:
+    with out_file.open("w", encoding="utf-8") as f:
         n_spans = 0
         n_sents = 0
         for s in sents:
@@ -133,7 +144,7 @@ def main(argv: list[str]) -> int:
             n_spans += len(s["spans"])
             n_sents += 1
             f.write(json.dumps(s, ensure_ascii=False) + "\n")
-    print(f"wrote {OUT.relative_to(REPO)}: {n_sents} sentences, {n_spans} spans")
+    print(f"wrote {out_file.relative_to(REPO)}: {n_sents} sentences, {n_spans} spans")
     return 0
 
 

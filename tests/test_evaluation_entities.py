@@ -12,6 +12,7 @@ import pytest
 from evaluation.entities import (
     CONLL_LABELS,
     CONLL_MAP,
+    DEV_FILE,
     HELDOUT_FILE,
     VOA_STORIES,
     heldout_stories,
@@ -79,3 +80,16 @@ def test_sentences_are_the_stories_text_and_a_gold_span_scores_as_a_hit(sentence
     counts, untyped, _ = score_conll([s["gold"] for s in stories], [s["gold"] for s in stories])
     assert all(c["fp"] == c["fn"] == 0 for c in counts.values())
     assert sum(c["tp"] for c in counts.values()) == untyped["tp"] == 630
+
+
+def test_the_dev_split_is_read_and_shares_no_story_with_the_held_out_set(sentences):
+    dev = load_heldout(DEV_FILE)
+    assert len(dev) == 270 and len({s["story_id"] for s in dev}) == 30
+    assert not {s["story_id"] for s in dev} & {s["story_id"] for s in sentences}
+    spans = [span for s in dev for span in s["spans"]]
+    assert len(spans) == 610 and {span["label"] for span in spans} == set(CONLL_LABELS)
+    for s in dev:
+        for span in s["spans"]:
+            assert s["text"][span["start"] : span["end"]] == span["text"]
+    if VOA_STORIES.exists():
+        assert sum(len(s["gold"]) for s in heldout_stories(dev)) == 610

