@@ -89,7 +89,7 @@ def fingerprint(files: list[Path], record_sets: list[str]) -> str:
     from transforms.nlp.pipeline import pipeline_meta
 
     h = hashlib.sha256()
-    for path in [CONFIG, Path(__file__), *files]:
+    for path in [CONFIG, Path(__file__), *files, *parse_inputs()]:
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     for sid in corpus.story_ids("train"):
         story = corpus.stories()[sid]
@@ -100,6 +100,18 @@ def fingerprint(files: list[Path], record_sets: list[str]) -> str:
     meta = pipeline_meta()
     h.update(f"spacy {spacy.__version__} {meta['name']} {meta['version']}".encode())
     return h.hexdigest()
+
+
+def parse_inputs() -> list[Path]:
+    """What decides the train stories' parse besides the spaCy package (whose name and version
+    `fingerprint` hashes): our gazetteer component and the reference files it and the party
+    code read (transforms/reference; documentation left out). Every model is trained on that
+    parse, so a change there retrains them all."""
+    from transforms.nlp import gazetteer
+
+    root = Path(gazetteer.__file__).resolve().parents[1]
+    reference = sorted(p for p in (root / "reference").iterdir() if p.suffix != ".md")
+    return [Path(gazetteer.__file__).resolve(), *reference]
 
 
 def chooser_inputs() -> list[Path]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -198,3 +199,19 @@ def test_country_chooser_threshold_is_the_cross_validation_best_and_beats_the_ru
     assert meta["threshold"] == best
     assert cv[str(best)]["all"] > cv["rules"]["all"]
     assert sum(cv["n"].values()) == meta["data"]["parties"]
+
+
+def test_a_gazetteer_or_reference_change_makes_every_model_stale(tmp_path, monkeypatch):
+    """Every model is trained on the parse of the train stories: the gazetteer component and the
+    reference files are in every trainer's fingerprint (`common.parse_inputs`)."""
+    from transforms.nlp import gazetteer
+
+    inputs = common.parse_inputs()
+    assert Path(gazetteer.__file__).resolve() in inputs
+    assert any(p.name == "country_aliases.csv" for p in inputs)
+    copy = tmp_path / "gazetteer.py"
+    copy.write_bytes(Path(gazetteer.__file__).read_bytes())
+    monkeypatch.setattr(common, "parse_inputs", lambda: [copy])
+    before = common.fingerprint([], [])
+    copy.write_text(copy.read_text(encoding="utf-8") + "\n# a changed rule\n", encoding="utf-8")
+    assert common.fingerprint([], []) != before
