@@ -264,13 +264,17 @@ def test_learned_cue_finds_claims_on_verbs_outside_the_cue_lists(story_id, lemma
 
 
 # -- speaker naming on train stories (issue 16) ---------------------------------
-# (story, gold source_canonical, gold content start, the rules switch that makes it right or None)
+# (story, gold source_canonical, gold content start, the rules switch(es) that make it right or
+# None)
 NAMED_SPEAKERS = [
     ("7686618", "Central African Republic military", "bodies of five government troops",
      "described_speakers"),
     ("8009714", "White House officials", "Secretary of State Marco Rubio", "described_speakers"),
-    ("7836916", "Duch Piseth", "Mech Dara has been released on bail", "appositive_names"),
-    ("8008697", "Linda Wu", "Albert found himself only around 11", "appositive_names"),
+    # the name closing the description (trailing_person_names) finds these too
+    ("7836916", "Duch Piseth", "Mech Dara has been released on bail",
+     ("appositive_names", "trailing_person_names")),
+    ("8008697", "Linda Wu", "Albert found himself only around 11",
+     ("appositive_names", "trailing_person_names")),
     ("8008349", "Department of Homeland Security", "the allegations in the lawsuits",
      "spell_out_acronyms"),
     ("wikinews:Hurricane_Dorian_strengthens_to_Category_5,_makes_landfall_in_the_Bahamas",
@@ -278,6 +282,16 @@ NAMED_SPEAKERS = [
     ("8008126", "Jacob Gutwillig", "Masih Alinejad inspires others", None),
     ("8005797", "Lydia Rosasi", "she bettered herself", None),
     ("8007739", "Lourdes Casanova", "It will take some time", None),
+    # pronoun antecedents and names closing a description (issue 16, second pass)
+    ("wikinews:Bloomberg,_Warren_end_US_presidential_campaigns_following_Super_Tuesday",
+     "Michael Bloomberg", "Three months ago", "subject_appositives"),
+    ("8010418", "Marco Rubio", "The last thing the world needs", "described_not_person"),
+    ("8006723", "Chalida Tajaroensuk", "she visited the five Uyghurs", "who_clause_persons"),
+    ("8010779", "Sibusiso Sithole", "because he walked six miles", "recent_named_person"),
+    ("wikinews:Three_killed,_three_others_injured_in_stabbing_attack_in_Reading,_UK",
+     "Neil Basu", "the police found nothing", "trailing_person_names"),
+    ("8006503", "al-Shabab", "responsibility for the attack", "appositive_orgs"),
+    ("8006503", "al-Shabab", "it had killed more than 10 people", "appositive_orgs"),
 ]  # fmt: skip
 
 
@@ -304,8 +318,12 @@ def test_rules_name_the_speaker_as_the_gold_does(story_id, source, content, swit
     only modifies keeps its words ("the C.A.R. military"), a description followed by the
     person's name in apposition is that person, a short form takes the name the story spells
     out, a pronoun skips persons named inside a quotation and takes ORG-tagged person names,
-    "Cornell's Casanova" is Lourdes Casanova. Where a rules
-    switch does it, the switch turned off loses it."""
+    "Cornell's Casanova" is Lourdes Casanova; a "he" skips an appositive beside an object
+    ("endorsed his former rival, Joe Biden") and a described speaker ("the Trump
+    administration"), takes an ORG-tagged name with a "who" clause, and, when no person is a
+    subject nearby, the person the sentence before named ("Take ... Sibusiso Sithole, for
+    example"); a description closing on a person's or body's name is that person or body. Where
+    a rules switch does it, the switch turned off loses it (where two do, both turned off)."""
     import dataclasses
 
     from evaluation.claims import match, same_speaker
@@ -319,7 +337,28 @@ def test_rules_name_the_speaker_as_the_gold_does(story_id, source, content, swit
     assert same_speaker(row["speaker_name"], source), row["speaker_name"]
     assert story.text[row["speaker_text_start"] : row["speaker_text_end"]] == row["speaker_text"]
     if switch is not None:
-        off = dataclasses.replace(claims.rules(), **{switch: False})
+        switches = (switch,) if isinstance(switch, str) else switch
+        off = dataclasses.replace(claims.rules(), **dict.fromkeys(switches, False))
         monkeypatch.setattr(claims, "rules", lambda: off)
         got = match(claims._claim_rows(load_nlp()(story.text), ctx, "rules"), [gold])
         assert not got or not same_speaker(got[0][0]["speaker_name"], source)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("The head of the UK's counter terror police, Neil Basu, said the attacker acted alone.",
+         "Neil Basu"),
+        ("A spokesman for President Joe Biden said the talks would resume next week.",
+         "spokesman"),
+    ],
+)  # fmt: skip
+def test_a_description_closing_on_a_name_is_that_person(text, speaker):
+    """trailing_person_names: the rules' speaker is the name that closes the speaker's phrase,
+    not a name the phrase is "for"."""
+    from transforms.extract import claims
+    from transforms.nlp.pipeline import load_nlp
+
+    ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
+    (row,) = claims._claim_rows(load_nlp()(text), ctx, "rules")
+    assert row["speaker_name"] == speaker, row

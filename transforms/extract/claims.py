@@ -120,6 +120,12 @@ class Rules:
     appositive_names: bool  # "the journalist's lawyer, Duch Piseth," speaks as Duch Piseth
     spell_out_acronyms: bool  # SpeakerResolver.spelled_out: "DHS" -> the story's full name
     learned_speaker_country: bool  # story_country: the country chooser first
+    subject_appositives: bool  # person_antecedent: an appositive counts only beside a subject
+    described_not_person: bool  # "the Trump administration" is no antecedent of "he"
+    recent_named_person: bool  # "Take ... Sibusiso Sithole, for example. ..., he said"
+    trailing_person_names: bool  # "The mayor of London, Sadiq Khan, said": Sadiq Khan
+    appositive_orgs: bool  # "the Islamist militant group al-Shabab" speaks as al-Shabab
+    who_clause_persons: bool  # "Chalida Tajaroensuk, who heads ..." (tagged ORG) is a person
 
 
 # Cue verbs induced from the labelled corpus by `make train` (training/claims/train.py): the
@@ -166,6 +172,12 @@ def rules() -> Rules:
         appositive_names=bool(raw.get("appositive_names", False)),
         spell_out_acronyms=bool(raw.get("spell_out_acronyms", False)),
         learned_speaker_country=bool(raw.get("learned_speaker_country", False)),
+        subject_appositives=bool(raw.get("subject_appositives", False)),
+        described_not_person=bool(raw.get("described_not_person", False)),
+        recent_named_person=bool(raw.get("recent_named_person", False)),
+        trailing_person_names=bool(raw.get("trailing_person_names", False)),
+        appositive_orgs=bool(raw.get("appositive_orgs", False)),
+        who_clause_persons=bool(raw.get("who_clause_persons", False)),
     )
 
 
@@ -252,6 +264,7 @@ class Speaker:
     ref_start: int | None = None
     ref_end: int | None = None
     head_lemmas: frozenset = frozenset()
+    described: bool = False  # named by its own description (SpeakerResolver.described)
 
 
 @dataclass
@@ -1135,6 +1148,14 @@ class SpeakerResolver:
             toks.append(self.doc[j])
             j += 1
         comma = j < len(self.doc) and self.doc[j].text == ","
+        # appositive_orgs: a body's description names the organization in apposition ("the
+        # Islamist militant group al-Shabab")
+        org_head = (
+            rules().appositive_orgs
+            and head.pos_ == "NOUN"
+            and head.lemma_.lower() not in rules().person_roles
+            and not any(e.start <= head.i < e.end for e in self.ents)
+        )
         for child in head.rights:
             if (
                 child.dep_ == "appos"
@@ -1146,7 +1167,9 @@ class SpeakerResolver:
                         rules().appositive_names
                         and child.left_edge.i == (j + 1 if comma else j)
                         and any(
-                            e.label_ == "PERSON" and e.start <= child.i < e.end for e in self.ents
+                            (e.label_ == "PERSON" or (e.label_ == "ORG" and org_head))
+                            and e.start <= child.i < e.end
+                            for e in self.ents
                         )
                     )
                 )
@@ -1154,6 +1177,8 @@ class SpeakerResolver:
             ):
                 toks.extend(t for t in child.subtree if not t.is_space)
                 break
+        if rules().trailing_person_names:
+            toks += self._trailing_person(head, toks)
         unnamed = (
             head.lemma_.lower() in rules().unnamed_heads or head.lower_ in rules().unnamed_heads
         )
@@ -1174,6 +1199,35 @@ class SpeakerResolver:
         # drop a leading conjunct list: for 'South Korea and the European Union', the head of the
         # second conjunct has only its own left edge, the first has the conj to its right (cut).
         return toks
+
+    def _trailing_person(self, head: Token, toks: list[Token]) -> list[Token]:
+        """The tokens that carry a description's phrase on to the person's name that closes it:
+        "The head of the UK's counter terror police, Neil Basu", "Pakistan's permanent
+        representative to the United Nations, Munir Akram". Only where the
+        phrase names no person yet, its head is a common description (no entity), no verb or
+        relative word comes between, and the name is not the object of a preposition ("a
+        spokesman for President Donald Trump" stays the spokesman)."""
+        if any(
+            e.label_ == "PERSON" and toks[0].i <= e.start and e.end <= toks[-1].i + 1
+            for e in self.ents
+        ) or any(e.start <= head.i < e.end for e in self.ents):
+            return []
+        if head.pos_ not in ("NOUN", "PROPN") or not head.is_alpha:
+            return []
+        right = head.right_edge.i
+        while right > toks[-1].i and (self.doc[right].is_punct or self.doc[right].is_space):
+            right -= 1
+        if right <= toks[-1].i:
+            return []
+        between = self.doc[toks[-1].i + 1 : right + 1]
+        if any(t.pos_ in ("VERB", "AUX") or t.lower_ in ("who", "which", "that") for t in between):
+            return []
+        last = next(
+            (e for e in reversed(self.ents) if e.label_ == "PERSON" and e.end - 1 == right), None
+        )
+        if last is None or last.start <= toks[-1].i or last.root.dep_ == "pobj":
+            return []
+        return [t for t in between if not t.is_space]
 
     def _register_acronym(self, head: Token, speaker: Speaker) -> None:
         """'The aid group, known by its French acronym MSF,' -> MSF names that speaker."""
@@ -1274,6 +1328,7 @@ class SpeakerResolver:
             name = self.described(head, sp)
             if name is not None:
                 sp.name = name
+                sp.described = True
             elif sp.name and sp.type != "person":
                 full = self.spelled_out(sp.name)
                 if full is not None:
@@ -1564,6 +1619,13 @@ class SpeakerResolver:
         candidates: list[tuple[int, object, str]] = []
         last_any = None
         quotes = doc_quotes(self.doc)
+        R = rules()
+        # recent_named_person: the pronoun's sentence and the one before
+        window_start = limit
+        if R.recent_named_person:
+            own = pron.sent
+            window_start = (self.doc[own.start - 1].sent if own.start > 0 else own).start_char
+        last_recent = None
         for ent in self.ents:
             if ent.end_char > limit:
                 break
@@ -1585,19 +1647,30 @@ class SpeakerResolver:
             if not _gender_agrees(name, want):
                 continue
             last_any = ent
+            if ent.start_char >= window_start:
+                last_recent = ent
             root = ent.root
             if root.dep_ == "compound" and root.head.pos_ == "PROPN" and root.head.i == ent.end:
                 root = root.head  # "Chin" of "Chin JouSen": the name the NER cut
-            if root.dep_ in (*SUBJECT_DEPS, "appos"):
+            if root.dep_ in SUBJECT_DEPS or (
+                root.dep_ == "appos"
+                and (not R.subject_appositives or root.head.dep_ in SUBJECT_DEPS)
+            ):
                 candidates.append((ent.start_char, ent, name))
         for sp in self.history:
             if sp.text_start >= limit or not sp.name:
                 continue
+            if sp.described and R.described_not_person:
+                continue  # "the Trump administration", "Gee's mother"
             if sp.type == "person" or (
                 sp.type == "unnamed" and sp.head_lemmas & rules().person_roles
             ):
                 if _gender_agrees(sp.name, want):
                     candidates.append((sp.text_start, sp, sp.name))
+        if last_recent is not None and not any(c[0] >= window_start for c in candidates):
+            # no person is a subject in the pronoun's sentence or the one before: the last
+            # person they name ("Take security guard Sibusiso Sithole, for example.")
+            candidates.append((last_recent.start_char, last_recent, last_recent.text))
         if not candidates and last_any is not None:
             candidates.append((last_any.start_char, last_any, last_any.text))
         if not candidates:
@@ -1612,11 +1685,14 @@ class SpeakerResolver:
     @staticmethod
     def _named_like_person(ent: Span) -> bool:
         """An entity tagged ORG that reads as a person's name: two or three capitalized proper
-        nouns, the first a known first name ("Lydia Rosasi")."""
-        return (
-            2 <= len(ent) <= 3
-            and all(t.pos_ == "PROPN" and t.is_title for t in ent)
-            and ent[0].lower_ in _first_name_genders()
+        nouns, the first a known first name ("Lydia Rosasi") or (`who_clause_persons`) the
+        name followed by a "who" clause ("Chalida Tajaroensuk, who heads ...")."""
+        if not (2 <= len(ent) <= 3 and all(t.pos_ == "PROPN" and t.is_title for t in ent)):
+            return False
+        if ent[0].lower_ in _first_name_genders():
+            return True
+        return rules().who_clause_persons and any(
+            c.dep_ == "relcl" and c.left_edge.lower_ == "who" for c in ent.root.rights
         )
 
     def role_antecedent(self, toks: list[Token], before: int) -> tuple | None:

@@ -1,0 +1,256 @@
+"""The claims pipeline as shipped (learned cue + speaker ranker), cross-validated by story on the
+`train` split, and the error table of its speakers (issue 16's speaker work).
+
+    .venv/bin/python -m training.claims.speaker_cv [variant ...]
+
+A variant is `name` or `name:switch=value,switch=value` over the boolean switches of
+rules/claim_cues.yaml (the Rules fields): "base" is the yaml as it stands. For each fold the cues
+are induced (>= 3, training/claims/train.py), the learned cue trained (threshold 0.5) and the
+speaker ranker trained on the other folds' stories, as `make train` does on all of them; the
+held-out fold's claims are then extracted the way the pipeline does ("auto": rules + learned cue,
+ranked speakers, rules' stance). Figures: speaker, content-overlap F1, indirect recall, with and
+without the ranker. The first variant's error table (wrong speakers by kind, missed gold claims)
+is printed too. Never reads the `test` split.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import spacy
+
+from evaluation import corpus
+from evaluation.claims import match, same_speaker, score, token_f1
+from evaluation.common import norm_name
+from training import common
+from training.claims import cue_model, train
+from transforms.extract import claims, doc_cache, speaker_features
+
+THRESHOLD = 0.5
+MIN_COUNT = 3
+PRONOUNS = {"he", "she", "they", "it", "we", "i", "him", "her", "them"}
+
+
+class _Ranker:
+    scores = staticmethod(claims.Classifiers.scores)
+
+    def __init__(self, pipe):
+        self.speaker = pipe
+
+
+def _set_switches(switches: dict) -> None:
+    """claims.rules() with these switches, rebuilt when the induced cues change."""
+    memo: dict = {}
+
+    def rules():
+        key = id(claims.INDUCED_CUES_OVERRIDE)
+        if key not in memo:
+            memo.clear()
+            _ORIG_RULES.cache_clear()
+            memo[key] = dataclasses.replace(_ORIG_RULES(), **switches)
+        return memo[key]
+
+    rules.cache_clear = memo.clear  # type: ignore[attr-defined]
+    claims.rules = rules  # type: ignore[assignment]
+
+
+_ORIG_RULES = claims.rules
+
+
+def _groups(parsed):
+    by_story: dict[str, list[dict]] = {}
+    for rec in corpus.records("claims", "train"):
+        by_story.setdefault(rec["story_id"], []).append(rec)
+    out = []
+    for story, doc, ctx in parsed:
+        with doc_cache.cached(doc):
+            rows = claims._claim_rows(doc, ctx, "rules")
+            counts = speaker_features.mention_counts(doc)
+            for row, gold in match(rows, by_story.get(story.id, [])):
+                cands = []
+                for cand, feats in speaker_features.pairs(doc, row, counts):
+                    cols = speaker_features.resolve(cand, row)
+                    keep = not cand.is_rule and speaker_features.same_party(cols, row)
+                    right = same_speaker(cols["speaker_name"], gold["source_canonical"])
+                    cands.append((tuple(feats), right, keep))
+                out.append((corpus.fold_of(story.id), cands))
+    return out
+
+
+def run_variant(parsed, switches: dict, work: Path) -> tuple[dict, dict]:
+    """(figures, held-out rows by story) of one variant."""
+    _set_switches(switches)
+    recs = corpus.records("claims", "train")
+    dev = train._dev_gold()
+    held_rows: dict[str, list[dict]] = {}
+    rules_rows: dict[str, list[dict]] = {}
+    try:
+        for fold in range(train.FOLDS):
+            train._use_cues(
+                train.induce([r for r in recs if corpus.fold_of(r["story_id"]) != fold] + dev,
+                             MIN_COUNT)
+            )  # fmt: skip
+            fold_dir = work / f"f{fold}"
+            # as cue_model.cross_validate and train.cross_validate_speaker: the held-out fold is
+            # spaCy's dev set (picks the best epoch), never trained on
+            common.write(cue_model.examples(), fold_dir, cue_model.LABELS, dev_fold=fold)
+            cue = spacy.load(common.train_one("cue", fold_dir)).get_pipe("textcat")
+            groups = _groups(parsed)
+            common.write(
+                train._speaker_examples(groups), fold_dir, train.SPEAKER_LABELS, dev_fold=fold
+            )
+            ranker = _Ranker(spacy.load(common.train_one("speaker", fold_dir)).get_pipe("textcat"))
+            for st, doc, ctx in parsed:
+                if corpus.fold_of(st.id) != fold:
+                    continue
+                with doc_cache.cached(doc):
+                    rows = claims._claim_rows(doc, ctx, "rules", cue_model=(cue, THRESHOLD))
+                    rules_rows[st.id] = [dict(r) for r in rows]
+                    claims.rerank_speakers(doc, rows, ranker)
+                    held_rows[st.id] = rows
+            print(f"speaker_cv: fold {fold} done", flush=True)
+    finally:
+        train._use_cues(None)
+    ids = [st.id for st, _, _ in parsed]
+    out = {}
+    for name, preds in (("ranked", held_rows), ("rules_speaker", rules_rows)):
+        fig = cue_model.figures(score(recs, preds, ids))
+        out[name] = {
+            "speaker": fig["speaker"],
+            "content_f1": fig["content_overlap"]["f1"],
+            "indirect_recall": fig["indirect_recall"],
+        }
+    return out, held_rows
+
+
+def _kind(row: dict, gold: dict) -> str:
+    """The kind of a wrong speaker."""
+    text = (row["speaker_text"] or "").strip()
+    low = text.lower()
+    pred, want = norm_name(row["speaker_name"]) or "", norm_name(gold["source_canonical"]) or ""
+    pw, ww = set(pred.split()), set(want.split())
+    gtype, ptype = gold["source_type"], row["speaker_type"]
+    if "speaker_ranked" in row["method"]:
+        return "the ranker's pick (another entity of the window)"
+    if low in PRONOUNS:
+        return "pronoun -> wrong antecedent"
+    if pw and ww and pw < ww:
+        return "partial name (a part of the gold's name)"
+    if pw and ww and ww < pw:
+        return "a longer phrase than the gold's name"
+    key = re.sub(r"^(the|a|an) ", "", low).replace(".", "")
+    if key.isalpha() and (text.replace(".", "").replace("The ", "").isupper()):
+        return "short form the gold spells out"
+    head = low.split()[-1] if low.split() else ""
+    if head in claims.rules().document_heads or ptype == "document":
+        return "document / data where the gold names its author"
+    if gtype == "person" and ptype != "person":
+        return "description where the gold names the person"
+    if re.match(r"(the|this|that) ", low):
+        return "definite description -> not the body / person the gold names"
+    if ptype in ("country", "government") and gtype not in ("country", "government"):
+        return "country / government where the gold names another source"
+    if gtype in ("country", "government") and ptype in ("country", "government"):
+        return "another country / government"
+    if ptype == "person" and gtype != "person":
+        return "person where the gold names a body / unnamed source"
+    if ptype == "person":
+        return "another person"
+    return "another phrase than the gold's source"
+
+
+def error_table(parsed, held_rows: dict) -> dict:
+    """Wrong speakers of matched claims by kind; missed gold claims by why (the cue candidates
+    are those of the shipped cue lists, cues.json)."""
+    from evaluation.claims import match as match_rows
+
+    by_story: dict[str, list[dict]] = {}
+    for rec in corpus.records("claims", "train"):
+        by_story.setdefault(rec["story_id"], []).append(rec)
+    wrong: Counter = Counter()
+    missed: Counter = Counter()
+    examples: dict[str, list[str]] = {}
+    claims.rules.cache_clear()
+    for st, doc, _ in parsed:
+        text = doc_cache.text(doc)
+        golds = by_story.get(st.id, [])
+        rows = held_rows.get(st.id, [])
+        pairs = match_rows(rows, golds)
+        for row, gold in pairs:
+            if same_speaker(row["speaker_name"], gold["source_canonical"]):
+                continue
+            k = _kind(row, gold)
+            wrong[k] += 1
+            examples.setdefault(k, []).append(
+                f"{st.id}: pred {row['speaker_text']!r} -> {row['speaker_name']!r} "
+                f"[{row['method']}] gold {gold['source_text']!r} -> {gold['source_canonical']!r}"
+            )
+        found = {id(g) for _, g in pairs}
+        used = {id(r) for r, _ in pairs}
+        with doc_cache.cached(doc):
+            cands = [
+                text[c.content_start : c.content_end]
+                for c, _ in claims.cue_candidates(doc, claims.extract_claims(doc))
+            ]
+        for g in golds:
+            if id(g) in found:
+                continue
+            at = text.find(g["sentence"]) if g["sentence"] else -1
+            loose = [
+                r for r in rows
+                if id(r) not in used and at >= 0 and at <= r["cue_start"] < at + len(g["sentence"])
+            ]  # fmt: skip
+            direct = "direct" if g["is_direct"] else "indirect"
+            if loose:
+                k = "missed: an unmatched claim on the sentence (content boundary / split)"
+            elif any(token_f1(c, g["content"]) >= 0.5 for c in cands):
+                k = "missed: a cue candidate the learned cue turned down"
+            else:
+                k = f"missed: no claim, no cue candidate ({direct})"
+            missed[k] += 1
+            examples.setdefault(k, []).append(
+                f"{st.id}: cue {g['cue_lemma']!r} gold {g['source_text']!r}: "
+                f"{g['sentence'][:140]!r}"
+            )
+    return {"wrong": dict(wrong.most_common()), "missed": dict(missed.most_common()),
+            "examples": examples}  # fmt: skip
+
+
+def _parse_variant(arg: str) -> tuple[str, dict]:
+    name, _, rest = arg.partition(":")
+    switches = {}
+    for part in filter(None, rest.split(",")):
+        key, _, value = part.partition("=")
+        switches[key] = value.lower() in ("1", "true", "yes", "on")
+    return name, switches
+
+
+def main(argv: list[str]) -> int:
+    variants = [_parse_variant(a) for a in argv] or [("base", {})]
+    parsed = corpus.parsed("train")
+    work = Path(tempfile.mkdtemp(prefix="newsledger-spkcv-"))
+    results = {}
+    try:
+        for name, switches in variants:
+            figs, held = run_variant(parsed, switches, work)
+            results[name] = figs
+            print(f"speaker_cv: {name} {json.dumps(figs)}", flush=True)
+            table = error_table(parsed, held)
+            out = Path(tempfile.gettempdir()) / f"speaker_cv_errors_{name}.json"
+            out.write_text(json.dumps(table, indent=1), encoding="utf-8")
+            print(json.dumps({k: table[k] for k in ("wrong", "missed")}, indent=1))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
