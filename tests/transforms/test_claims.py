@@ -382,6 +382,9 @@ def test_apostrophes_neither_open_nor_close_a_single_quote():
     assert find_quotes("The workers’ union said it won’t strike in the ’90s.") == []
     text = "‘We are very concerned. Officials said “they will act,” he added."
     assert [text[q.start : q.end] for q in find_quotes(text)] == ["they will act"]
+    # a VOA subheading run into the text is no quotation
+    text = "... each year. ‘We are very concerned’ In a statement, officials said “it is over.”"
+    assert [text[q.start : q.end] for q in find_quotes(text)] == ["it is over"]
     # a scare quote closed by a ’ followed by a lower-case word, with no stronger closer after it
     text = "He called it ‘a disaster’ and left."
     assert [text[q.start : q.end] for q in find_quotes(text)] == ["a disaster"]
