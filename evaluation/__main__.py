@@ -28,14 +28,14 @@ def main(argv: list[str]) -> int:
         for item in module.report():
             (tables if isinstance(item, ErrorTable) else rows).append(item)
     header = (
-        f"{'section':<9} {'dataset':<38} {'field':<26} "
+        f"{'section':<9} {'dataset':<44} {'field':<26} "
         f"{'P':>6} {'R':>6} {'F1':>6} {'acc':>6}  target"
     )
     print(header)
     print("-" * len(header))
     for r in rows:
         print(
-            f"{r.section:<9} {r.dataset:<38} {r.field:<26} {fmt(r.precision)} {fmt(r.recall)} "
+            f"{r.section:<9} {r.dataset:<44} {r.field:<26} {fmt(r.precision)} {fmt(r.recall)} "
             f"{fmt(r.f1)} {fmt(r.value)}  {r.target} {r.note}"
         )
     if tables:

@@ -8,6 +8,9 @@ Datasets:
 - `gold/train test (N st., rules)`: the speaker F1 and stance accuracy of the rules' speaker and
   stance on the test split (no speaker ranker, no learned stance) on the same claims (the rules'
   and the learned cue's), the baseline the learned speaker and stance replaced.
+- `..., quotes as ``...''` (and `''...''`, `‘...’`): the same split with its double quotation
+  marks re-rendered in that convention before parsing, gold re-mapped (`evaluation.quote_styles`):
+  the finder's robustness to quote conventions, next to the original rows.
 - `dev (in-sample, tuned)`: gold/dev/claims.jsonl, the stories the claim rules were tuned on
   (the seed article and VOA stories of seeds/, parsed from the stored seed text).
 
@@ -343,4 +346,29 @@ def report() -> list[Row | ErrorTable]:
             rows += [r for r in base if r.field == "speaker" or r.field.startswith("stance")]
             for field, (counts, examples) in errors(gold_rows, predicted, ids).items():
                 tables.append(ErrorTable("claims", dataset, field, dict(counts), examples))
+        rows += quote_style_rows(split)
     return rows + tables
+
+
+QUOTE_STYLE_FIELDS = ("speaker", "content_overlap", "indirect claims recall", "stance (matched)")
+
+
+def quote_style_rows(split: str) -> list[Row]:
+    """The split's figures with its double quotation marks re-rendered ``...'', ''...'' and
+    ‘...’ (`evaluation.quote_styles`): speaker and content F1, indirect recall, stance."""
+    from evaluation import quote_styles
+
+    rows = []
+    for style in quote_styles.STYLES:
+        ids, gold_rows = quote_styles.gold_as(split, style)
+        if not ids:
+            continue
+        dataset = quote_styles.dataset_label(split, style, len(ids))
+        got = rows_of(dataset, score(gold_rows, quote_styles.predict_as(split, style), ids))
+        skipped = quote_styles.skipped(split, style)
+        for r in got:
+            if r.field in QUOTE_STYLE_FIELDS:
+                if skipped and r.field == "speaker":
+                    r.note = f"{skipped} stories holding a ‘ skipped"
+                rows.append(r)
+    return rows

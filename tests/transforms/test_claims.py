@@ -362,3 +362,97 @@ def test_a_description_closing_on_a_name_is_that_person(text, speaker):
     ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
     (row,) = claims._claim_rows(load_nlp()(text), ctx, "rules")
     assert row["speaker_name"] == speaker, row
+
+
+# Quotation conventions: ``...'' (PTB), ''...'', ‘...’ give the claims “...” gives.
+CONVENTIONS = {
+    "curly": ("“", "”"),
+    "ptb": ("``", "''"),
+    "apostrophes": ("''", "''"),
+    "single": ("‘", "’"),
+}
+QUOTED_SENTENCES = [
+    "{o}We will not give up our land,{c} Zelenskyy said on Monday.",
+    "Zelenskyy said on Monday: {o}The workers’ union will not give up our land.{c}",
+    "{o}They don’t want to go back,{c} Kannavee Suebsang told VOA.",
+]
+
+
+@pytest.mark.parametrize("template", QUOTED_SENTENCES)
+def test_each_quote_convention_gives_the_same_quote_offsets(template):
+    texts = {k: template.format(o=o, c=c) for k, (o, c) in CONVENTIONS.items()}
+    (want,) = find_quotes(texts["curly"])
+    want_content = texts["curly"][want.start : want.end]
+    for kind, text in texts.items():
+        (q,) = find_quotes(text)
+        assert text[q.start : q.end] == want_content, kind
+        assert text[q.open_char : q.start] == CONVENTIONS[kind][0]  # exact offsets: `` is 2 chars
+        assert text[q.close_mark : q.close_char] == CONVENTIONS[kind][1]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from transforms.nlp.pipeline import load_nlp
+
+    return load_nlp()
+
+
+@pytest.mark.parametrize("template", QUOTED_SENTENCES)
+def test_each_quote_convention_gives_the_same_claim(nlp, template):
+    def claims(kind):
+        o, c = CONVENTIONS[kind]
+        text = "The talks ended in Kyiv.\n\n" + template.format(o=o, c=c)
+        rows = claim_rows(nlp(text), ArticleContext("q", dt.date(2024, 11, 4), "test"))
+        return [(r["speaker_name"], r["content"], r["is_direct"], r["cue_lemma"]) for r in rows]
+
+    want = claims("curly")
+    assert want and all(direct for _, _, direct, _ in want)
+    for kind in ("ptb", "apostrophes", "single"):
+        assert claims(kind) == want, kind
+
+
+def test_apostrophes_neither_open_nor_close_a_single_quote():
+    # don’t, it’s: a ’ before a letter never closes; the plural possessive workers’ inside a
+    # quote that closes with ,’ later stays inside it
+    text = "‘We don’t know, and the workers’ union won’t say,’ he said of the workers’ strike."
+    (q,) = find_quotes(text)
+    assert text[q.start : q.end] == "We don’t know, and the workers’ union won’t say"
+    # apostrophes alone make no quote, and a ‘ with no ’ that may close it opens nothing
+    assert find_quotes("The workers’ union said it won’t strike in the ’90s.") == []
+    text = "‘We are very concerned. Officials said “they will act,” he added."
+    assert [text[q.start : q.end] for q in find_quotes(text)] == ["they will act"]
+    # a VOA subheading run into the text is no quotation
+    text = "... each year. ‘We are very concerned’ In a statement, officials said “it is over.”"
+    assert [text[q.start : q.end] for q in find_quotes(text)] == ["it is over"]
+    # a scare quote closed by a ’ followed by a lower-case word, with no stronger closer after it
+    text = "He called it ‘a disaster’ and left."
+    assert [text[q.start : q.end] for q in find_quotes(text)] == ["a disaster"]
+
+
+def test_single_quotes_nest_inside_double_and_straight_single_quotes_are_not_quotes():
+    text = "“He told me ‘never again,’ and left,” she said. It's 'not' a quote."
+    assert [text[q.start : q.end] for q in find_quotes(text)] == [
+        "He told me ‘never again,’ and left"
+    ]
+    # PTB-tokenized text: `` opens, a '' after a space closes
+    text = "`` We will win , '' he said ."
+    assert [text[q.start : q.end] for q in find_quotes(text)] == ["We will win"]
+
+
+def test_quote_style_conversion_remaps_gold_offsets():
+    from evaluation.quote_styles import convert, convert_gold
+
+    text = 'He said: "It is “over” now," and left. “Yes,” she said.'
+    for style, (o, c) in {"ptb": ("``", "''"), "single": ("‘", "’")}.items():
+        converted, pos = convert(text, style)
+        assert converted == f"He said: {o}It is {o}over{c} now,{c} and left. {o}Yes,{c} she said."
+        gold = {
+            "sentence": "“Yes,” she said.",
+            "content": "Yes",
+            "source_text": "she",
+            "cue": "said",
+        }
+        got = convert_gold(gold, text, converted, pos)
+        assert got == {**gold, "sentence": f"{o}Yes,{c} she said."}
+        a = text.index("over")
+        assert converted[pos[a] : pos[a + 4]] == "over"

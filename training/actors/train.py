@@ -32,6 +32,7 @@ INPUT_CODE = [
     HERE / "convert.py",
     EXTRACT / "country_chooser.py",
     EXTRACT / "parties.py",
+    EXTRACT / "quotes.py",
     EXTRACT.parent / "actors.py",
 ]
 LABELS = {"chooser": [country_chooser.YES, country_chooser.NO]}

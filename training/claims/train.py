@@ -39,6 +39,7 @@ INPUT_CODE = [
     EXTRACT / "speaker_features.py",
     EXTRACT / "parties.py",
     EXTRACT / "claims.py",
+    EXTRACT / "quotes.py",
     EXTRACT / "rules" / "claim_cues.yaml",
 ]
 LABELS = {"stance": claim_features.STANCES}

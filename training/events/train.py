@@ -32,6 +32,7 @@ INPUT_CODE = [
     EXTRACT / "event_features.py",
     EXTRACT / "events.py",
     EXTRACT / "parties.py",
+    EXTRACT / "quotes.py",
     EXTRACT / "rules" / "event_lexicon.csv",
     EXTRACT / "rules" / "event_words.yaml",
     EXTRACT / "rules" / "event_features.yaml",

@@ -31,6 +31,7 @@ INPUT_CODE = [
     EXTRACT / "event_features.py",
     EXTRACT / "pledges.py",
     EXTRACT / "parties.py",
+    EXTRACT / "quotes.py",
     EXTRACT / "money.py",
     *sorted((EXTRACT / "rules").glob("aid_*.csv")),
     EXTRACT / "rules" / "stage_cues.csv",

@@ -42,6 +42,15 @@ from transforms.extract import (
     textcat,
 )
 from transforms.extract.numbers import numbers_in
+from transforms.extract.quotes import (  # noqa: F401 (find_quotes, Quote: re-exported)
+    CONTENT_STRIP,
+    Quote,
+    doc_quotes,
+    ends_with_close_mark,
+    find_quotes,
+    is_close_mark,
+    is_open_mark,
+)
 from transforms.file_cache import cached_json
 from transforms.refdata import (
     country_aliases,
@@ -93,10 +102,7 @@ CLAIM_NUMBER_SCHEMA = {
     "extractor_version": pl.String,
 }
 
-OPEN_QUOTES = "“„«"
-CLOSE_QUOTES = "”»"
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
-CONTENT_STRIP = " \t\n,.;:"
 
 
 @dataclass(frozen=True)
@@ -189,64 +195,8 @@ def country_of(text: str) -> tuple[str, str] | None:
 # Quotes
 
 
-@dataclass
-class Quote:
-    open_char: int  # offset of the opening mark
-    close_char: int  # offset just after the closing mark (or the paragraph end)
-    start: int  # content start (inside the marks, stripped)
-    end: int  # content end
-
-
-def find_quotes(text: str) -> list[Quote]:
-    """Pair quotation marks; a quote left open at a paragraph end that the next paragraph
-    reopens is closed there (the multi-paragraph convention); other unclosed ones are dropped."""
-    spans: list[tuple[int, int]] = []
-    opened: int | None = None
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\n" and opened is not None:
-            j = i
-            while j < n and text[j].isspace():
-                j += 1
-            if "\n" in text[i:j] and j < n and text[j] in OPEN_QUOTES + '"':
-                spans.append((opened, i))
-            if "\n" in text[i : max(j, i + 1)]:
-                opened = None
-        elif ch in OPEN_QUOTES:
-            opened = i
-        elif ch in CLOSE_QUOTES:
-            if opened is not None:
-                spans.append((opened, i + 1))
-                opened = None
-        elif ch == '"':
-            # straight quotes: direction from the context, so one stray mark does not flip
-            # every later pair of a one-paragraph story
-            before = text[i - 1] if i else " "
-            after = text[i + 1] if i + 1 < n else " "
-            opens = (before.isspace() or before in "([—-:") and not after.isspace()
-            closes = not before.isspace() and (after.isspace() or after in ".,;:!?)—-")
-            if opened is None:
-                if opens:
-                    opened = i
-            elif closes:
-                spans.append((opened, i + 1))
-                opened = None
-            elif opens:
-                opened = i
-        i += 1
-    quotes = []
-    for a, b in spans:
-        inner_end = b - 1 if text[b - 1] in CLOSE_QUOTES + '"' else b
-        start, end = a + 1, inner_end
-        while start < end and text[start] in CONTENT_STRIP:
-            start += 1
-        while end > start and text[end - 1] in CONTENT_STRIP:
-            end -= 1
-        if end > start:
-            quotes.append(Quote(a, b, start, end))
-    return quotes
+# The conventions and their pairing live in transforms/extract/quotes.py (also read by the event
+# and party features); re-exported here for the callers of claims.find_quotes.
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,11 +240,6 @@ class Claim:
     @property
     def cue_end(self) -> int:
         return max(t.idx + len(t.text) for t in self.cue_tokens)
-
-
-def doc_quotes(doc: Doc) -> list[Quote]:
-    """The quotations of a parsed article (`find_quotes` of its text), found once per Doc."""
-    return doc_cache.per_doc(doc, "claim_quotes", lambda d: find_quotes(doc_cache.text(d)))
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -514,9 +459,9 @@ def _sentence_end(tok: Token) -> bool:
     return tok.text in (".", "?", "!") or "\n" in tok.text
 
 
-def _opens_sentence(text: str, char: int) -> bool:
+def _opens_sentence(doc: Doc, text: str, char: int) -> bool:
     before = text[:char].rstrip(" \t")
-    return not before or before[-1] in ".!?\n" + CLOSE_QUOTES
+    return not before or before[-1] in ".!?\n" or ends_with_close_mark(doc, text, char)
 
 
 def _quote_cue(doc: Doc, q: Quote, quotes: list[Quote]) -> tuple[Token | None, str]:
@@ -525,12 +470,10 @@ def _quote_cue(doc: Doc, q: Quote, quotes: list[Quote]) -> tuple[Token | None, s
     # after: tokens right after the closing mark up to the end of the sentence
     after = doc.char_span(q.close_char, len(doc_cache.text(doc)), alignment_mode="expand")
     best_after = None
-    closes_sentence = (
-        doc_cache.text(doc)[q.start : q.close_char].rstrip(CLOSE_QUOTES + '"').endswith(".")
-    )
+    closes_sentence = doc_cache.text(doc)[q.start : q.close_mark].endswith(".")
     if after is not None and not closes_sentence:
         for k, tok in enumerate(after):
-            if k > 8 or (k > 0 and _sentence_end(tok)) or tok.text in OPEN_QUOTES:
+            if k > 8 or (k > 0 and _sentence_end(tok)) or is_open_mark(tok):
                 break
             if tok.lemma_.lower() in verbs and tok.pos_ in ("VERB", "AUX"):
                 subj = _quote_subject(tok)
@@ -546,7 +489,7 @@ def _quote_cue(doc: Doc, q: Quote, quotes: list[Quote]) -> tuple[Token | None, s
         toks = doc_cache.span_tokens(before)
         gap = 0
         for tok in reversed(toks):
-            if _sentence_end(tok) or tok.text in CLOSE_QUOTES:
+            if _sentence_end(tok) or is_close_mark(tok):
                 break
             if tok.lemma_.lower() in verbs and tok.pos_ in ("VERB", "AUX"):
                 best_before = tok
@@ -694,9 +637,10 @@ def _extract(doc: Doc) -> list[Claim]:
                     if (
                         prev
                         and not _sentence_end(prev[-1])
-                        and prev[-1].text not in CLOSE_QUOTES + ":"
+                        and prev[-1].text != ":"
+                        and not is_close_mark(prev[-1])
                     ):
-                        if not any(t.text in CLOSE_QUOTES for t in prev) and len(prev) <= 60:
+                        if not any(is_close_mark(t) for t in prev) and len(prev) <= 60:
                             start, direct = prev[0].idx, False
             if n_words < 4 and lemma not in R.cues:
                 continue
@@ -715,7 +659,7 @@ def _extract(doc: Doc) -> list[Claim]:
             used_verbs.add(cue.i)
             if not direct:
                 claim.method = "quote_partial"
-        elif n_words >= 4 and _opens_sentence(text, q.open_char):
+        elif n_words >= 4 and _opens_sentence(doc, text, q.open_char):
             pending.append(q)  # a quote with no cue: continues the claim just before it
 
     # indirect speech
@@ -806,7 +750,7 @@ def _extract(doc: Doc) -> list[Claim]:
                 and tok.dep_ in ("parataxis", "ccomp", "advcl")
                 and tok.head.pos_ in ("VERB", "AUX")
                 and before_subj is not None
-                and (before_subj.is_punct or before_subj.text in CLOSE_QUOTES)
+                and (before_subj.is_punct or is_close_mark(before_subj))
                 and not any(
                     c.dep_ in ("dobj", "ccomp", "xcomp") and c.lower_ != "reporters"
                     for c in tok.children

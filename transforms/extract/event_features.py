@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 from spacy.tokens import Span, Token
 
-from transforms.extract import doc_cache
+from transforms.extract import doc_cache, quotes
 from transforms.extract.parties import PERSON_PRONOUNS, PRONOUNS, Party, party_for
 
 TRIGGER_POS = {"VERB", "NOUN", "ADJ", "AUX"}
@@ -79,9 +79,6 @@ def _lemma_positions(doc) -> dict[str, list[int]]:
     return out
 
 
-QUOTES = {'"', "“", "”", "''", "``"}
-
-
 def _in_quote(doc) -> list[bool]:
     """Per token: inside quotation marks of its sentence (an odd number of quotes before it)."""
     out = []
@@ -89,7 +86,7 @@ def _in_quote(doc) -> list[bool]:
         odd = False
         for t in doc_cache.span_tokens(sent):
             out.append(odd)
-            if t.text in QUOTES:
+            if quotes.is_mark(t):
                 odd = not odd
     return out
 

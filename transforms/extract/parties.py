@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Span, Token
 
 from transforms.actors import resolve_country
-from transforms.extract import doc_cache
+from transforms.extract import doc_cache, quotes
 from transforms.refdata import country_names
 
 PARTY_LABELS = {"GPE", "NORP", "ORG", "PERSON"}
@@ -272,9 +272,9 @@ def _antecedent(tok: Token) -> Party | None:
     # 'condemned North Korea's "transfers to the Russian Federation ... Ukraine" and demanded
     # that it withdraw' -> North Korea.
     quoted = [
-        (m.start() + sent.start_char, m.end() + sent.start_char)
-        for m in re.finditer(r"[“\"][^”\"]*[”\"]", sent.text)
-        if m.end() + sent.start_char <= tok.idx
+        (q.open_char, q.close_char)
+        for q in quotes.doc_quotes(doc)
+        if q.open_char >= sent.start_char and q.close_char <= tok.idx
     ]
     for ent in reversed(doc_cache.ents(doc)):
         if ent.end > tok.i or ent.start < prev_start:
