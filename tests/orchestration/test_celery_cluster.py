@@ -48,6 +48,18 @@ def processes_in(folder: Path) -> list[str]:
     return found
 
 
+def left_in(folder: Path, within_s: float = 10.0) -> list[str]:
+    """`processes_in(folder)` once they are gone, or after `within_s` seconds: a process that the
+    cluster's stop has killed can still be tearing down for a moment on a loaded machine (seen
+    once in CI: a pid with an empty command line, its memory already released)."""
+    import time
+
+    deadline = time.monotonic() + within_s
+    while (found := processes_in(folder)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return found
+
+
 def dagster_home(tmp_path: Path) -> Path:
     home = tmp_path / "dagster_home"
     home.mkdir()
@@ -124,7 +136,7 @@ def test_make_cluster_publishes_what_an_in_process_run_does(tmp_path, seeds_ware
     assert all(n > 0 for n in steps_of.values()), steps_of
     assert where.count("nlp_tables.nlp_parse[") == 8  # one task per shard
     # Nothing outlives the launcher: not the broker, not a worker, not a worker's pool process.
-    assert processes_in(root) == []
+    assert left_in(root) == []
     assert_same_tables(warehouse / "analytics.duckdb", want_dir / "analytics.duckdb")
 
 
@@ -146,7 +158,7 @@ def test_a_cluster_stops_every_process_it_started_even_on_error(tmp_path, monkey
         assert len({frozenset(p) for p in pids.values()}) == 3
         assert processes_in(root)
         raise RuntimeError("boom")
-    assert processes_in(root) == []
+    assert left_in(root) == []
 
 
 def pgid_members(pgid: int) -> list[str]:
@@ -378,7 +390,7 @@ def test_make_cluster_stops_on_sigterm_during_a_run_and_marks_it_failed(tmp_path
         code, took = sigterm_and_wait("cluster", proc, 60, log)
     print(f"cluster stopped {took:.1f} s after SIGTERM")
     assert code == 130, log.read_text()[-4000:]
-    assert processes_in(root) == []
+    assert left_in(root) == []
     with dg.DagsterInstance.get() as instance:
         status = instance.get_run_by_id(run_id).status
     assert status in (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED), status
