@@ -27,11 +27,11 @@ from pathlib import Path
 import spacy
 
 from evaluation import corpus
-from evaluation.claims import match, same_speaker, score, token_f1
+from evaluation.claims import same_speaker, score, token_f1
 from evaluation.common import norm_name
 from training import common
 from training.claims import cue_model, train
-from transforms.extract import claims, doc_cache, speaker_features
+from transforms.extract import claims, doc_cache
 
 THRESHOLD = 0.5
 MIN_COUNT = 3
@@ -64,26 +64,6 @@ def _set_switches(switches: dict) -> None:
 _ORIG_RULES = claims.rules
 
 
-def _groups(parsed):
-    by_story: dict[str, list[dict]] = {}
-    for rec in corpus.records("claims", "train"):
-        by_story.setdefault(rec["story_id"], []).append(rec)
-    out = []
-    for story, doc, ctx in parsed:
-        with doc_cache.cached(doc):
-            rows = claims._claim_rows(doc, ctx, "rules")
-            counts = speaker_features.mention_counts(doc)
-            for row, gold in match(rows, by_story.get(story.id, [])):
-                cands = []
-                for cand, feats in speaker_features.pairs(doc, row, counts):
-                    cols = speaker_features.resolve(cand, row)
-                    keep = not cand.is_rule and speaker_features.same_party(cols, row)
-                    right = same_speaker(cols["speaker_name"], gold["source_canonical"])
-                    cands.append((tuple(feats), right, keep))
-                out.append((corpus.fold_of(story.id), cands))
-    return out
-
-
 def run_variant(parsed, switches: dict, work: Path) -> tuple[dict, dict]:
     """(figures, held-out rows by story) of one variant."""
     _set_switches(switches)
@@ -102,7 +82,7 @@ def run_variant(parsed, switches: dict, work: Path) -> tuple[dict, dict]:
             # spaCy's dev set (picks the best epoch), never trained on
             common.write(cue_model.examples(), fold_dir, cue_model.LABELS, dev_fold=fold)
             cue = spacy.load(common.train_one("cue", fold_dir)).get_pipe("textcat")
-            groups = _groups(parsed)
+            groups = train.speaker_groups()  # over corpus.parsed("train"), cached: `parsed`
             common.write(
                 train._speaker_examples(groups), fold_dir, train.SPEAKER_LABELS, dev_fold=fold
             )
