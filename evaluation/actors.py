@@ -39,6 +39,7 @@ in the note), and "party country accuracy" pools speakers and those event partie
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections import Counter
@@ -249,9 +250,12 @@ def event_party_items(split: str) -> tuple[list[dict], int]:
     return out, missing
 
 
+@functools.lru_cache(maxsize=4)
 def story_countries(split: str) -> dict[str, str | None]:
     """Story id -> the story's own country (parties.home_party on the parsed story), what the
-    claims extractor gives a speaker whose words name no country (claims.story_country)."""
+    claims extractor gives a speaker whose words name no country (claims.story_country).
+    Computed once per split and process, like the parse it reads (the speakers' and the event
+    parties' rows ask for it four times); callers only read the dict."""
     from evaluation.corpus import parsed
     from transforms.extract import doc_cache
     from transforms.extract.parties import home_party
