@@ -79,6 +79,14 @@ def is_local(lake: str | os.PathLike) -> bool:
     return not isinstance(location(lake), UPath)
 
 
+def local_size_bytes(lake: str | os.PathLike) -> int:
+    """The bytes of every file under a local lake's folder (what a full dbt build reads)."""
+    root = location(lake)
+    return sum(
+        f.stat().st_size for f in Path(root).rglob("*") if f.is_file() and not f.is_symlink()
+    )
+
+
 def duckdb_source(lake: str | os.PathLike, one_process: bool) -> tuple[str, list[dict]]:
     """Where DuckDB reads the lake (a folder or a URL) and the fsspec filesystems to register
     for it (dbt-duckdb's `filesystems`); raises LakeNotReadable, with the reason, when it cannot.

@@ -102,13 +102,16 @@ def test_the_dbt_resource_runs_dbt_in_process_unless_told_otherwise(monkeypatch)
     assert issubclass(in_process_invocation_class(), resource_module.DbtCliInvocation)
 
 
-def test_a_full_build_on_a_local_lake_runs_dbt_as_a_subprocess_and_a_rerun_in_process(
+def test_a_full_build_of_a_large_local_lake_runs_dbt_as_a_subprocess_and_a_rerun_in_process(
     monkeypatch,
 ):
-    from orchestration.defs.dbt.in_process import runs_in_process
+    from orchestration.defs.dbt.in_process import IN_PROCESS_FULL_BUILD_MAX_BYTES, runs_in_process
 
     monkeypatch.delenv("NEWSLEDGER_DBT_SUBPROCESS", raising=False)
     assert not runs_in_process(["build", "--full-refresh"], lake_is_local=True)
+    big, small = IN_PROCESS_FULL_BUILD_MAX_BYTES, IN_PROCESS_FULL_BUILD_MAX_BYTES // 4
+    assert not runs_in_process(["build", "--full-refresh"], lake_is_local=True, lake_bytes=big)
+    assert runs_in_process(["build", "--full-refresh"], lake_is_local=True, lake_bytes=small)
     assert runs_in_process(["build", "--exclude-resource-type", "seed"], lake_is_local=True)
     # a memory:// lake is readable only from the process that wrote it
     assert runs_in_process(["build", "--full-refresh"], lake_is_local=False)

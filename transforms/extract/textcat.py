@@ -65,7 +65,10 @@ def probabilities(textcat, feature_lists: list[list[str]]) -> tuple[list[str], n
     vals: list[int] = []
     lengths: list[int] = []
     for words in feature_lists:
-        counts = Counter(map(get_string_id, words))  # first-seen order, as the model's Doc
+        ids = list(map(get_string_id, words))
+        counts = dict.fromkeys(ids, 1)  # first-seen order, as the model's Doc
+        if len(counts) != len(ids):  # a repeated word: counted (most lists have none)
+            counts = Counter(ids)
         keys.extend(counts)
         vals.extend(counts.values())
         lengths.append(len(counts))
@@ -74,7 +77,8 @@ def probabilities(textcat, feature_lists: list[list[str]]) -> tuple[list[str], n
         numpy.asarray(vals, dtype="float32"),
         numpy.asarray(lengths, dtype="int32"),
     )
-    return labels, numpy.asarray(softmax.predict(sparse.predict(batch)))
+    # the softmax layer's own function, without thinc's per-call Model dispatch
+    return labels, numpy.asarray(softmax.ops.softmax(sparse.predict(batch)))
 
 
 @functools.lru_cache(maxsize=64)

@@ -122,7 +122,9 @@ def newsledger_dbt_models(
     # DuckDB reads it through when it is not local (transforms/lake.py); a lake DuckDB cannot
     # read from here stops the step, with the reason.
     ours = isinstance(dbt, NewsledgerDbtCliResource)
-    in_process = ours and runs_in_process(args, lake.is_local(settings.lake))
+    local = lake.is_local(settings.lake)
+    size = lake.local_size_bytes(settings.lake) if local and "--full-refresh" in args else None
+    in_process = ours and runs_in_process(args, local, size)
     source, filesystems = lake.duckdb_source(settings.lake, one_process=in_process)
     default = str(Path(settings.warehouse_dir) / "lake")
     _set_env(DBT_LAKE_ENV, None if source == default else source)

@@ -15,7 +15,7 @@ the private database file open read-write in this process, and the publish step 
 process under `newsledger run`) could not open it read-only.
 
 NEWSLEDGER_DBT_SUBPROCESS=1 runs dbt as a subprocess again (dagster-dbt's default); a full
-build on a local lake always does (`runs_in_process`).
+build of a large local lake always does (`runs_in_process`).
 """
 
 from __future__ import annotations
@@ -38,17 +38,30 @@ IN_PROCESS_ENV_FLAGS = {
 _ONE_AT_A_TIME = threading.Lock()  # dbt's event manager and flags are process-wide
 
 
-def runs_in_process(args: Sequence[str], lake_is_local: bool) -> bool:
+# A full build of a lake under this size runs in the calling process too (`runs_in_process`).
+# Measured 2026-12-04/05: a 2,000-article lake is 13 MB of Parquet, a 20,000-article one ~130 MB;
+# the dbt subprocess costs ~2 s of CPU and wall time to start (Python, dbt's imports, parse), a
+# twentieth of the dbt step at 2,000 articles; its memory only matters on the large lake.
+IN_PROCESS_FULL_BUILD_MAX_BYTES = 48 * 1024 * 1024
+
+
+def runs_in_process(
+    args: Sequence[str], lake_is_local: bool, lake_bytes: int | None = None
+) -> bool:
     """Whether this build runs in this process: an incremental build (a rerun: what changed) does,
-    saving dbt's start-up; a full build (`--full-refresh`: a new warehouse or changed dbt code)
-    on a local lake runs as a subprocess, so that DuckDB's working memory (up to its 500 MB limit
-    plus dbt's own) goes with the process instead of adding to what the run's main process holds.
-    Measured at 20,000 articles (2026-12-04): the main process peaked at 1,403 MB with the full
-    build in it (671 MB before dbt), against ~700 MB for a dbt subprocess. A lake outside the
-    filesystem (memory://) is readable only from this process: always in-process then."""
+    saving dbt's start-up; so does a full build (`--full-refresh`: a new warehouse or changed dbt
+    code) of a small local lake (`lake_bytes` under IN_PROCESS_FULL_BUILD_MAX_BYTES). A full build
+    of a larger local lake (or of unknown size) runs as a subprocess, so that DuckDB's working
+    memory (up to its 500 MB limit plus dbt's own) goes with the process instead of adding to what
+    the run's main process holds. Measured at 20,000 articles (2026-12-04): the main process
+    peaked at 1,403 MB with the full build in it (671 MB before dbt), against ~700 MB for a dbt
+    subprocess. A lake outside the filesystem (memory://) is readable only from this process:
+    always in-process then."""
     if not dbt_in_process_allowed():
         return False
-    return "--full-refresh" not in args or not lake_is_local
+    if "--full-refresh" not in args or not lake_is_local:
+        return True
+    return lake_bytes is not None and lake_bytes < IN_PROCESS_FULL_BUILD_MAX_BYTES
 
 
 def dbt_args(args: Sequence[str], env: dict[str, str], cwd: Path) -> list[str]:
