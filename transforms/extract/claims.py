@@ -1821,10 +1821,13 @@ def learned_decides(method: str, rule: str, cue: str) -> bool:
     )
 
 
-def learned_stance(claim: Claim, content: str, models: Classifiers) -> str:
-    feats = claim_features.stance_features(claim.cue_lemma, content, claim.is_direct, claim.stance)
-    (probs,) = models.scores(models.stance, [feats])
-    return max(probs, key=probs.__getitem__)
+def learned_stances(claims: list[tuple[Claim, str]], models: Classifiers) -> list[str]:
+    """The stance classifier's answer for each (claim, its content), in one call."""
+    feats = [
+        claim_features.stance_features(c.cue_lemma, content, c.is_direct, c.stance)
+        for c, content in claims
+    ]
+    return [max(probs, key=probs.__getitem__) for probs in models.scores(models.stance, feats)]
 
 
 def rerank_speakers(doc: Doc, rows: list[dict], models: Classifiers) -> None:
@@ -1832,11 +1835,12 @@ def rerank_speakers(doc: Doc, rows: list[dict], models: Classifiers) -> None:
     person, body or country named in the claim's sentence or the two before it), unless it names
     the party the rules' speaker already names (speaker_features.same_party)."""
     counts = speaker_features.mention_counts(doc)
-    for row in rows:
-        pairs = speaker_features.pairs(doc, row, counts)
-        if len(pairs) < 2:
-            continue
-        probs = models.scores(models.speaker, [f for _, f in pairs])
+    ranked = [(row, speaker_features.pairs(doc, row, counts)) for row in rows]
+    ranked = [(row, pairs) for row, pairs in ranked if len(pairs) >= 2]
+    all_probs = textcat.grouped_scores(
+        models.speaker, [[f for _, f in pairs] for _, pairs in ranked]
+    )
+    for (row, pairs), probs in zip(ranked, all_probs, strict=True):
         best = max(range(len(pairs)), key=lambda i: probs[i][speaker_features.YES])
         if not best:
             continue
@@ -1860,9 +1864,16 @@ def _claim_rows(
     claims = extract_claims(doc, cue_model)
     if models is not None and models.stance_method != "rules":
         text = doc_cache.text(doc)
-        for c in claims:
-            if learned_decides(models.stance_method, c.stance, cue_stance(c.cue_lemma)):
-                c.stance = learned_stance(c, text[c.content_start : c.content_end], models)
+        deciding = [
+            c
+            for c in claims
+            if learned_decides(models.stance_method, c.stance, cue_stance(c.cue_lemma))
+        ]
+        stances = learned_stances(
+            [(c, text[c.content_start : c.content_end]) for c in deciding], models
+        )
+        for c, stance in zip(deciding, stances, strict=True):
+            c.stance = stance
     rows = []
     seen = set()
     for c in claims:

@@ -81,12 +81,13 @@ def _lemma_positions(doc) -> dict[str, list[int]]:
 
 def _in_quote(doc) -> list[bool]:
     """Per token: inside quotation marks of its sentence (an odd number of quotes before it)."""
+    marks = quotes.mark_flags(doc)
     out = []
     for sent in doc_cache.sents(doc):
         odd = False
-        for t in doc_cache.span_tokens(sent):
+        for i in range(sent.start, sent.end):
             out.append(odd)
-            if quotes.is_mark(t):
+            if marks[i]:
                 odd = not odd
     return out
 

@@ -242,17 +242,28 @@ def _type_for(tok: Token, pos: str, sent: Span) -> str | None:
 
 
 def _subject(tok: Token) -> Token | None:
+    """The subject of the clause `tok` heads (climbing through xcomp, conj, participles), the
+    agent of a passive, or None; kept per token while a Doc is extracted (the trigger features,
+    the argument features and the rules ask it of the same tokens)."""
+    memo = doc_cache.per_doc(tok.doc, "event_subjects", lambda _doc: {})
+    if tok.i not in memo:
+        memo[tok.i] = _find_subject(tok)
+    return memo[tok.i]
+
+
+def _find_subject(tok: Token) -> Token | None:
     cur = tok
     for _ in range(6):
-        subj = next((c for c in cur.children if c.dep_ in ("nsubj", "csubj")), None)
+        kids = list(cur.children)
+        subj = next((c for c in kids if c.dep_ in ("nsubj", "csubj")), None)
         if subj is not None:
             return subj
-        agent = next((c for c in cur.children if c.dep_ == "agent"), None)
+        agent = next((c for c in kids if c.dep_ == "agent"), None)
         if agent is not None:
             pobj = next((g for g in agent.children if g.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj
-        if any(c.dep_ in ("nsubjpass", "auxpass") for c in cur.children):
+        if any(c.dep_ in ("nsubjpass", "auxpass") for c in kids):
             return None  # a passive without its agent names no actor
         if cur.dep_ == "xcomp" and cur.head != cur:
             # object control: "emboldening North Korea to violate" -> North Korea violates
@@ -260,7 +271,7 @@ def _subject(tok: Token) -> Token | None:
             if obj is not None:
                 return obj
         participle = cur.tag_ in ("VBG", "VBN") and not any(
-            c.dep_ in ("mark", "aux", "auxpass") for c in cur.children
+            c.dep_ in ("mark", "aux", "auxpass") for c in kids
         )
         if (
             cur.dep_ in ("xcomp", "conj") or (cur.dep_ == "advcl" and participle)
@@ -674,20 +685,35 @@ def _doc_trigger_scores(doc: Doc) -> dict[int, tuple[str, float]]:
 
 
 def _learned_events(sent: Span, published: dt.date, models: Classifiers) -> list[Event]:
-    """Events of one sentence by the trained classifiers; arguments fall back to the rules."""
+    """Events of one sentence by the trained classifiers; arguments fall back to the rules.
+    The argument and mode classifiers score all the sentence's triggers in one call each."""
     scores = doc_cache.per_doc(sent.doc, "event_trigger_scores", _doc_trigger_scores)
     th = models.thresholds
-    parties: list[event_features.Candidate] | None = None
-    found: list[Event] = []
+    triggers = []
     for tok in doc_cache.span_tokens(sent):
         etype, prob = scores.get(tok.i, (None, 0.0))
-        if etype is None or prob < th["trigger"]:
-            continue
-        if parties is None:
-            parties = event_features.party_candidates(sent)
-        head = _args_head(tok)
-        pairs = argument_features_of(tok, etype, parties)
-        roles = models.scores(models.argument, [f for _, f in pairs])
+        if etype is not None and prob >= th["trigger"]:
+            triggers.append((tok, etype, prob))
+    if not triggers:
+        return []
+    parties = event_features.party_candidates(sent)
+    heads = [_args_head(tok) for tok, _, _ in triggers]
+    pairs_of = [argument_features_of(tok, etype, parties) for tok, etype, _ in triggers]
+    roles_of = textcat.grouped_scores(
+        models.argument, [[f for _, f in pairs] for pairs in pairs_of]
+    )
+    dated = [_date_and_mode(head, published) for head in heads]
+    modes = [mode for _, mode in dated]
+    if models.mode_method == "learned":
+        feats = [
+            event_features.mode_features(head, when, published, mode)
+            for head, (when, mode) in zip(heads, dated, strict=True)
+        ]
+        modes = [max(p, key=p.__getitem__) for p in models.scores(models.mode, feats)]
+    found: list[Event] = []
+    for (tok, etype, prob), head, pairs, roles, (when, _), mode in zip(
+        triggers, heads, pairs_of, roles_of, dated, modes, strict=True
+    ):
         ranked = sorted(
             zip([c for c, _ in pairs], roles, strict=True),
             key=lambda cr: -cr[1][event_features.ACTOR],
@@ -709,11 +735,6 @@ def _learned_events(sent: Span, published: dt.date, models: Classifiers) -> list
             )
         actors = [with_country(p, sent.doc) for p in actors]
         recipients = [with_country(p, sent.doc) for p in recipients]
-        when, mode = _date_and_mode(head, published)
-        if models.mode_method == "learned":
-            feats = event_features.mode_features(head, when, published, mode)
-            (probs,) = models.scores(models.mode, [feats])
-            mode = max(probs, key=probs.__getitem__)
         place = _place(head, actors + recipients)
         depth = _depth(head) if tok.pos_ in ("NOUN", "PROPN") else _depth(tok)
         found.append(

@@ -315,7 +315,16 @@ def _modifier_country(tok: Token, ent: Span | None = None) -> str | None:
 
 
 def party_for(tok: Token) -> Party | None:
-    """The party a subject/object head token names, or None when it names none we can use."""
+    """The party a subject/object head token names, or None when it names none we can use.
+    Kept per token while a Doc is extracted (events, pledges and their features ask it of the
+    same heads; a Party is immutable)."""
+    memo = doc_cache.per_doc(tok.doc, "party_for", lambda _doc: {})
+    if tok.i not in memo:
+        memo[tok.i] = _party_for(tok)
+    return memo[tok.i]
+
+
+def _party_for(tok: Token) -> Party | None:
     if tok.lower_ in PRONOUNS:
         return _antecedent(tok)
     if tok.lower_ in PERSON_PRONOUNS:

@@ -677,8 +677,24 @@ def _assign(ranked, th: dict[str, float]) -> tuple[Party | None, Party | None]:
     return best
 
 
+def statement_inputs(
+    sent: Span, amounts: list[Amount], rules: list[_Found]
+) -> tuple[list[pledge_features.Anchor], list[list[str]]]:
+    """The statement classifier's anchors of one sentence and their features."""
+    hints = rule_hints(rules, sent.doc)
+    anchors = pledge_features.anchors(sent, amounts)
+    return anchors, [
+        pledge_features.statement_features(a, sent, hints, len(amounts)) for a in anchors
+    ]
+
+
 def learned_found(
-    sent: Span, amounts: list[Amount], rules: list[_Found], models: Classifiers
+    sent: Span,
+    amounts: list[Amount],
+    rules: list[_Found],
+    models: Classifiers,
+    statements: tuple[list, list[list[str]]] | None = None,
+    statement_probs: list[dict[str, float]] | None = None,
 ) -> list[_Found]:
     """Pledges of one sentence by the trained classifiers: each anchor (an amount, or the
     sentence) whose probability of stating a transfer reaches the threshold is one record, at
@@ -686,15 +702,18 @@ def learned_found(
     thresholds, else what the rules chose (or the rules' parties first wherever they read the same
     amount, when cross-validation chose that: `rule_parties`). A record without both parties is
     dropped. When an
-    amount anchor is kept, the sentence anchor is not (the same statement, without its amount)."""
+    amount anchor is kept, the sentence anchor is not (the same statement, without its amount).
+    `statements` and `statement_probs`: `statement_inputs` of the sentence and their scores,
+    when the caller scored every sentence of the Doc in one call (`_pledge_rows`)."""
     th = models.thresholds
     hints = rule_hints(rules, sent.doc)
-    anchors = pledge_features.anchors(sent, amounts)
-    feats = [pledge_features.statement_features(a, sent, hints, len(amounts)) for a in anchors]
+    anchors, feats = (
+        statements if statements is not None else statement_inputs(sent, amounts, rules)
+    )
+    if statement_probs is None:
+        statement_probs = models.scores(models.statement, feats)
     chosen = []
-    for anchor, probs, f in zip(
-        anchors, models.scores(models.statement, feats), feats, strict=True
-    ):
+    for anchor, probs, f in zip(anchors, statement_probs, feats, strict=True):
         p_pledge = 1.0 - probs[pledge_features.NONE]
         if p_pledge >= th["statement"]:
             (stages,) = models.scores(models.stage, [f])
@@ -762,12 +781,23 @@ def pledge_rows(
 
 def _pledge_rows(doc: Doc, article: ArticleContext, models: Classifiers | None) -> list[dict]:
     found: list[tuple[int, Span, _Found]] = []
+    # first the rules and the statement features of every sentence, scored in one call
+    prepared = []
     for index, sent in enumerate(doc_cache.sents(doc)):
         try:
             amounts = sentence_amounts(sent)
             hits = rule_found(sent, amounts)
+            statements = statement_inputs(sent, amounts, hits) if models is not None else None
+        except Exception:  # noqa: BLE001 - one odd parse costs only its own sentence
+            continue
+        prepared.append((index, sent, amounts, hits, statements))
+    probs_of: list = [None] * len(prepared)
+    if models is not None:
+        probs_of = textcat.grouped_scores(models.statement, [p[4][1] for p in prepared])
+    for (index, sent, amounts, hits, statements), probs in zip(prepared, probs_of, strict=True):
+        try:
             if models is not None:
-                learned = learned_found(sent, amounts, hits, models)
+                learned = learned_found(sent, amounts, hits, models, statements, probs)
                 if models.thresholds.get("rule_denials") and not any(
                     f.stage == "denied" for f in learned
                 ):

@@ -287,11 +287,13 @@ def is_close_mark(tok: Token) -> bool:
 _MARK_TOKENS = frozenset((*OPEN_QUOTES, *CLOSE_QUOTES, STRAIGHT, TWO_APOSTROPHES))
 
 
-def is_mark(tok: Token) -> bool:
-    """A quotation mark token for parity counting (event features): a double mark of any
-    convention written as its own token, or a mark of a quotation `find_quotes` paired (the
-    first ` of ``, a ‘ or a closing ’; an apostrophe ’ is not one)."""
-    return tok.text in _MARK_TOKENS or is_open_mark(tok) or is_close_mark(tok)
+def mark_flags(doc: Doc) -> list[bool]:
+    """Per token of the Doc: a quotation mark for parity counting (event features): a double
+    mark of any convention written as its own token, or a mark of a quotation `find_quotes`
+    paired (the first ` of ``, a ‘ or a closing ’; an apostrophe ’ is not one)."""
+    opens, closes, _ = _mark_offsets(doc)
+    marks = opens | closes
+    return [t.text in _MARK_TOKENS or t.idx in marks for t in doc_cache.tokens(doc)]
 
 
 def ends_with_close_mark(doc: Doc, text: str, end: int) -> bool:

@@ -51,6 +51,19 @@ def scores(textcat, feature_lists: list[list[str]]) -> list[dict[str, float]]:
     return [dict(zip(labels, row, strict=True)) for row in probs.tolist()]
 
 
+def grouped_scores(textcat, groups: list[list[list[str]]]) -> list[list[dict[str, float]]]:
+    """`scores` of several groups of feature lists (the candidate pairs of each claim, the
+    arguments of each trigger) in one call: each row is scored on its own, so the answer is the
+    same as one call per group, without the ~20-40 us each call costs (18,000 calls on 300
+    articles when every group was its own call)."""
+    flat = scores(textcat, [f for group in groups for f in group])
+    out, at = [], 0
+    for group in groups:
+        out.append(flat[at : at + len(group)])
+        at += len(group)
+    return out
+
+
 def probabilities(textcat, feature_lists: list[list[str]]) -> tuple[list[str], numpy.ndarray]:
     """(labels, one row of class probabilities per feature list), computed as spaCy's TextCatBOW
     does on a Doc of those words (the hash of each distinct word and its count into the sparse
