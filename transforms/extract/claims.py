@@ -158,8 +158,9 @@ def rules() -> Rules:
         cues={**induced_cues(), **raw["cues"]},
         phrases=raw["phrases"],
         quote_verbs=frozenset(raw["quote_verbs"]) | frozenset(raw["cues"]),
+        # one alternation per stance: it matches where any of the stance's patterns does
         content_stance=[
-            (item["stance"], [re.compile(p) for p in item["patterns"]])
+            (item["stance"], re.compile("|".join(f"(?:{p})" for p in item["patterns"])))
             for item in raw["content_stance"]
         ],
         person_pronouns=frozenset(raw["pronouns"]["person"]),
@@ -449,8 +450,8 @@ def _stance_from_content(stance: str, content: str) -> str:
     if stance != "assert":
         return stance
     low = content.lower()
-    for new, patterns in rules().content_stance:
-        if any(p.search(low) for p in patterns):
+    for new, pattern in rules().content_stance:
+        if pattern.search(low):
             return new
     return stance
 
