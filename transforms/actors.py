@@ -155,10 +155,12 @@ def _ngrams(words: list[str]) -> list[str]:
 _ATTITUDE = re.compile(r"(?i)^(pro|anti)-")
 
 
+@functools.lru_cache(maxsize=65536)
 def country_in_phrase(text: str) -> tuple[str, str] | None:
     """(iso3, reason) for the first country, nationality, capital, seat of government or
     country-dictionary term inside a phrase ("North Korea's Foreign Minister", "Iraqi Kurds",
-    "Kremlin spokesman"), longest match first."""
+    "Kremlin spokesman"), longest match first. Kept per phrase (the reference lists it reads
+    are fixed for the process; the same names come back in every article)."""
     text = re.sub(r"(?i)\b(?:pro|anti)-\S+", " ", text.replace("’", "'"))
     words = [w for w in re.split(r"[\s,/]+|(?<=[a-z])-(?=[A-Z])", text) if w]
     words = [re.sub(r"'s$|'$", "", w) for w in words if not _ATTITUDE.match(w)]

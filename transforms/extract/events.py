@@ -621,9 +621,11 @@ def classifiers() -> Classifiers | None:
 
 def _lexicon_types(tok: Token) -> list[str]:
     pos = "VERB" if tok.pos_ in ("VERB", "AUX") else tok.pos_
-    sent = doc_cache.sent_of(tok)
-    hit = _type_for(tok, pos, sent)
-    anyt = {t for t, _ in lexicon().get((_lemma(tok), pos), [])}
+    entries = lexicon().get((_lemma(tok), pos))
+    if not entries:  # most candidates: no lexicon type, no condition to check
+        return []
+    hit = _type_for(tok, pos, doc_cache.sent_of(tok))
+    anyt = {t for t, _ in entries}
     return ([hit] if hit else []) + [f"any_{t}" for t in sorted(anyt - {hit})]
 
 
