@@ -112,8 +112,10 @@ def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake
 
     ensure_manifest()
     from orchestration.definitions import defs
+    from transforms.memory import freeze_imports
 
     job = defs.resolve_job_def("newsledger_job")
+    freeze_imports()  # the steps' release_memory then collects only the run's own objects
     quiet = {"loggers": {"console": {"config": {"log_level": args.log_level}}}}
     log_path = warehouse / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)

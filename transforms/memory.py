@@ -31,3 +31,13 @@ def release_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+def freeze_imports() -> None:
+    """Move every object alive now (the modules, classes and definitions a run imports: ~300,000
+    objects once Dagster, dagster-dbt and spaCy are loaded) out of the garbage collector's view,
+    so that each later `release_memory` scans only what the run itself made: its full collection
+    cost ~0.15-0.3 s each time, three times a run, most of a small rerun's Python overhead
+    (measured 2026-12-04). Those objects live until the process ends anyway."""
+    gc.collect()
+    gc.freeze()
