@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
 from orchestration.cli import build_parser
@@ -169,6 +170,27 @@ def test_a_rerun_with_nothing_new_says_so_and_does_no_work(tmp_path):
     assert "published__analytics_duckdb" not in again.stdout
     assert (warehouse / "analytics.duckdb").stat().st_mtime_ns == published
     assert "articles loaded:   1" in again.stdout
+
+
+@pytest.mark.slow
+def test_a_warehouse_deleted_and_built_again_at_the_same_path_is_built_whole(tmp_path):
+    """dbt's artifacts (and the marker of the dbt code the warehouse was built with) are kept per
+    warehouse path outside it: deleting the folder must not make the next run build increments
+    on an empty database (no seed tables: every seed test and dim_countries failed)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED_ARTICLE, folder / SEED_ARTICLE.name)
+    warehouse = tmp_path / "wh"
+    first = cli("run", "--input", str(folder), "--warehouse", str(warehouse), timeout=600)
+    assert first.returncode == 0, first.stderr[-3000:]
+    shutil.rmtree(warehouse)
+    again = cli("run", "--input", str(folder), "--warehouse", str(warehouse), timeout=600)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "first run of this warehouse" in again.stdout
+    counts = re.search(r"(\d+) of (\d+) dbt tests passed$", again.stdout, re.M)
+    assert counts and counts[1] == counts[2], again.stdout
+    with duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from dim_countries").fetchone()[0] > 200
 
 
 @pytest.mark.slow

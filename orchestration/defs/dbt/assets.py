@@ -108,9 +108,19 @@ def newsledger_dbt_models(
         return
     built_from.unlink(missing_ok=True)
     args = ["build"]
-    if not built_with.exists() or built_with.read_text(encoding="utf-8") != code:
+    if (
+        not built_with.exists()
+        or built_with.read_text(encoding="utf-8") != code
+        or not Path(settings.private_db).exists()
+    ):
         # Incremental models keep the rows earlier runs built; rows built by other SQL must not
         # stay, so the first build with changed dbt code (or an unknown warehouse) is a full one.
+        # The marker lives with dbt's artifacts, not in the warehouse folder: a warehouse deleted
+        # and built again at the same path has no private database yet, so it is built whole
+        # (its seeds included); and the marker goes before a full build, so that a full build
+        # that fails is followed by another full one, not by an incremental build on half a
+        # warehouse.
+        built_with.unlink(missing_ok=True)
         args.append("--full-refresh")
     else:
         # The dbt code (seeds included) is that of the last successful build of this warehouse:
