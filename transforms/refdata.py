@@ -34,13 +34,20 @@ def fingerprint(*code_files: str | Path) -> str:
     return digest.hexdigest()[:16]
 
 
+_POSSESSIVE = re.compile(r"'s$|'$")
+_LEADING_THE = re.compile(r"^(the)\s+", flags=re.IGNORECASE)
+_ACRONYM_PERIOD = re.compile(r"(?<=\b[A-Za-z])\.")  # U.S. -> US, U.N. -> UN
+
+
 @functools.lru_cache(maxsize=1 << 16)  # pure and called for every word of every mention
 def normalize_surface(text: str) -> str:
-    """Lower-cased, possessive and leading article removed, periods in acronyms dropped."""
+    """Lower-cased, possessive and leading article removed, periods in acronyms dropped.
+    (The patterns compiled once: `re.sub` with a pattern string looks it up in re's cache on
+    every call, a third of this function's time when the place gazetteer indexes ~200,000 names.)"""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").strip()
-    text = re.sub(r"'s$|'$", "", text)
-    text = re.sub(r"^(the)\s+", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"(?<=\b[A-Za-z])\.", "", text)  # U.S. -> US, U.N. -> UN
+    text = _POSSESSIVE.sub("", text)
+    text = _LEADING_THE.sub("", text)
+    text = _ACRONYM_PERIOD.sub("", text)
     return " ".join(text.split()).lower()
 
 
