@@ -178,6 +178,33 @@ def test_cue_features_read_the_verb_its_place_and_its_speaker():
     assert {"ch_nsubj", "ch_dobj", "chw_prep_as"} <= set(feats)
 
 
+def test_cue_features_read_the_content_shape_the_speaker_and_the_governing_verb():
+    import spacy
+    from spacy.tokens import Doc
+
+    from transforms.extract import cue_features
+
+    words = ["Smith", "said", "that", "prices", "will", "rise"]
+    doc = Doc(
+        spacy.blank("en").vocab,
+        words=words,
+        heads=[1, 1, 5, 5, 5, 1],
+        deps=["nsubj", "ROOT", "mark", "nsubj", "aux", "ccomp"],
+        pos=["PROPN", "VERB", "SCONJ", "NOUN", "AUX", "VERB"],
+        tags=["NNP", "VBD", "IN", "NNS", "MD", "VB"],
+        lemmas=["Smith", "say", "that", "price", "will", "rise"],
+    )
+    feats = cue_features.cue_features(
+        doc[1], doc[0], "person", "own", "ccomp", 3, "hand", [], content=list(doc[3:6]),
+        sentence=["sent_quote"], governor=["gov_none"],
+    )  # fmt: skip
+    assert {"cf_noun", "cm_that", "lcm_say_that", "crt_vb", "cmod_will", "csub_noun"} <= set(feats)
+    assert {"cafter", "sn_named", "lsn_say_named", "snum_sg", "cx_sent_quote", "cx_root"} <= set(
+        feats
+    )
+    assert {"gov_none", "ltag_say_vbd", "lsv_say_own"} <= set(feats)
+
+
 # -- party country chooser (transforms/models/actors, training/actors) ----------------------------
 def test_shipped_country_chooser_is_not_stale():
     from training.actors import train as actor_train

@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -942,9 +943,13 @@ def cue_candidates(doc: Doc, claims: list[Claim]) -> list[tuple[Claim, list[str]
         lemma = tok.lemma_.lower()
         listed = "hand" if lemma in hand else "induced" if lemma in R.cues else "no"
         content = text[a:b]
+        first, last = _token_at(doc, a), _token_at(doc, b - 1)
         feats = cue_features.cue_features(
-            tok, subj, _subject_kind(subj), via, kind, len(content.split()), listed, flags
-        )
+            tok, subj, _subject_kind(subj), via, kind, len(content.split()), listed, flags,
+            content=[t for t in doc_cache.tokens(doc)[first : last + 1] if not t.is_space],
+            sentence=_sentence_facts(tok, claims, hand, quotes),
+            governor=_governor(tok, hand, taken),
+        )  # fmt: skip
         stance = R.cues.get(lemma, {"stance": "assert"})["stance"]
         claim = Claim(
             _cue_words(tok),
@@ -960,6 +965,55 @@ def cue_candidates(doc: Doc, claims: list[Claim]) -> list[tuple[Claim, list[str]
         )
         out.append((claim, feats))
     return out
+
+
+def _token_at(doc: Doc, char: int) -> int:
+    """The index of the token holding character `char`."""
+    starts = doc_cache.per_doc(doc, "token_starts", lambda d: [t.idx for t in d])
+    return max(0, bisect_right(starts, char) - 1)
+
+
+def _sentence_facts(tok: Token, claims: list[Claim], hand: set, quotes: list[Quote]) -> list[str]:
+    """What the cue's sentence holds besides the candidate (cue_features' `sentence`): a rules
+    claim (its cue or content there: the sentence's statement is mostly found already), another
+    verb of the hand cue list, a quotation."""
+    sent = doc_cache.sent_of(tok)
+    out = []
+    if any(
+        sent.start_char <= c.content_start < sent.end_char
+        or any(sent.start <= t.i < sent.end for t in c.cue_tokens)
+        for c in claims
+    ):
+        out.append("sent_claim")
+    if any(
+        t.i != tok.i and t.lemma_.lower() in hand and t.pos_ == "VERB"
+        for t in doc_cache.span_tokens(sent)
+    ):
+        out.append("sent_hand_cue")
+    if any(q.start < sent.end_char and sent.start_char < q.end for q in quotes):
+        out.append("sent_quote")
+    return out
+
+
+def _governor(tok: Token, hand: set, taken: set[int]) -> list[str]:
+    """The verbs the cue's clause hangs under, up to four heads and the first a cue list has
+    (cue_features' `governor`): by the relation, which list has it, whether the rules made a
+    claim from it, and how far up. "The minister said the government will raise taxes": the
+    content of "raise" is what the minister said, a claim where the speech verb gave none."""
+    cues = rules().cues
+    out: list[str] = []
+    node, rel, depth = tok, tok.dep_, 0
+    while node.dep_ != "ROOT" and depth < 4:
+        node, depth = node.head, depth + 1
+        if node.pos_ in ("VERB", "AUX"):
+            lemma = node.lemma_.lower()
+            listed = "hand" if lemma in hand else "induced" if lemma in cues else "no"
+            claim = "claim" if node.i in taken else "noclaim"
+            out += [f"gov_{rel}_{listed}", f"gov_{listed}_{claim}", f"govd_{depth}_{listed}"]
+            if listed != "no":
+                break
+        rel = node.dep_
+    return out or ["gov_none"]
 
 
 def learned_cue_claims(doc: Doc, claims: list[Claim], cue_model: tuple) -> list[Claim]:

@@ -9,7 +9,13 @@ infinitive or prepositional complement) into a candidate claim; the **cue classi
 `textcat`, bag of words, trained by `make train` on the train split: training/claims/) says which
 candidates are claims. The features: the verb (lemma, its word classes from static vectors, so
 what is learned on "contend" carries to "maintain"), whether a list has it, its place in the parse
-and the verb it hangs on, its children, what kind of speaker and content it has.
+and the verb it hangs on, its children, what kind of speaker and content it has; then the
+content's own shape (a "that" / "whether" clause with a subject and a modal reads as a statement,
+a bare noun phrase as an action's object), whether the speaker is named or a common noun and its
+entity type, what the sentence holds besides (a rules claim, a listed cue, a quotation), the
+listed cue verb the candidate's clause hangs under (the speech verb of "X said the House will
+appoint managers": half of the train candidates whose content is a gold claim's sit on such an
+embedded verb), and the lemma crossed with its tag and where its subject came from.
 """
 
 from __future__ import annotations
@@ -35,13 +41,18 @@ def cue_features(
     n_content_words: int,
     listed: str,
     flags: list[str],
+    content: list[Token] | tuple = (),
+    sentence: list[str] | tuple = (),
+    governor: list[str] | tuple = (),
 ) -> list[str]:
     """Features of one candidate: `tok` the cue verb, `subj` its speaker token, `subj_kind` what
     the speaker is (person, org, pronoun, unnamed, document ...), `subj_via` where the subject
     came from (the verb's own, or the clause above), `content_kind` which dependent gave the
     content (ccomp, xcomp_object, object, of ...), `listed` whether the hand list ("hand") or the
     induced list ("induced") has the lemma, `flags` other facts (content inside a quote, inside
-    another claim's content, negated)."""
+    another claim's content, negated), `content` the content's tokens, `sentence` facts of the
+    cue's sentence (claims._sentence_facts), `governor` the verb the cue's clause hangs under
+    (claims._governor)."""
     lemma = tok.lemma_.lower()
     feats = [
         _f("l", lemma),
@@ -66,4 +77,71 @@ def cue_features(
         if child.dep_ in ("prep", "prt", "neg", "aux", "mark", "advmod"):
             feats.append(_f("chw", child.dep_, child.lower_))
     feats += [_f("flag", f) for f in flags]
+    if content:
+        feats += _content_features(tok, lemma, content)
+    feats += _speaker_features(subj, lemma)
+    feats += [_f("cx", f) for f in sentence]
+    feats.append(_f("cx", "root" if tok.dep_ == "ROOT" else "nonroot"))
+    feats += [_f(f) for f in governor]
+    feats += [_f("ltag", lemma, tok.tag_), _f("lsv", lemma, subj_via)]
+    if cls is not None:
+        feats += [_f("fsk", cls[1], subj_kind), _f("csk", cls[0], subj_kind)]
     return feats
+
+
+# closed-class words a content opens with ("that", "whether", a pronoun subject, an article);
+# any other first word counts by its part of speech
+FUNCTION_STARTS = frozenset(
+    "that whether if to the a an how why what when it he she they we i there his her their its"
+    .split()
+)  # fmt: skip
+MODALS = frozenset("will would could should must may might can shall".split())
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "expl")
+
+
+def _content_features(tok: Token, lemma: str, content: list[Token]) -> list[str]:
+    """The content's shape: its first word, its mark ("that", "whether", "if", also when the
+    parse left it before the content), the tag and part of speech of its root, the root's modal,
+    negation and subject (a clause with a subject is what is said; a noun phrase mostly what is
+    done), and whether it follows the cue and how far."""
+    ids = {t.i for t in content}
+    roots = [t for t in content if t.head.i not in ids or t.head.i == t.i]
+    root = roots[0] if roots else content[0]
+    first = content[0].lower_
+    out = [_f("cf", first if first in FUNCTION_STARTS else content[0].pos_)]
+    marks = [c.lower_ for c in root.children if c.dep_ == "mark"]
+    mark = marks[0] if marks else "none"
+    prev = tok.doc[content[0].i - 1] if content[0].i else None
+    if prev is not None and prev.lower_ in ("that", "whether", "if") and mark == "none":
+        mark = prev.lower_
+    out += [_f("cm", mark), _f("lcm", lemma, mark), _f("crt", root.tag_), _f("crp", root.pos_)]
+    for c in root.children:
+        if c.dep_ in ("aux", "auxpass") and c.lower_ in MODALS:
+            out.append(_f("cmod", c.lower_))
+        if c.dep_ == "neg":
+            out.append("cneg")
+        if c.dep_ in SUBJECT_DEPS:
+            out.append(_f("csub", c.pos_))
+    if not any(c.dep_ in SUBJECT_DEPS for c in root.children):
+        out.append("csub_none")
+    out.append("cafter" if content[0].i > tok.i else "cbefore")
+    gap = content[0].i - tok.i
+    out.append(_f("cgap", _bucket(gap) if gap > 0 else "neg"))
+    return out
+
+
+def _speaker_features(subj: Token, lemma: str) -> list[str]:
+    """The speaker: named (a proper noun in its phrase) or a common noun, also crossed with the
+    lemma ("announce" by a named body vs by "the plan"), its phrase's entity types, number, an
+    apposition, and the word classes of a common-noun head (what is learned on "officials"
+    carries to "authorities")."""
+    named = "named" if any(t.pos_ == "PROPN" for t in subj.subtree) else "common"
+    out = [_f("sn", named), _f("lsn", lemma, named)]
+    out += [_f("se", e) for e in sorted({t.ent_type_.lower() for t in subj.subtree if t.ent_type_})]
+    out.append(_f("snum", "pl" if subj.tag_ in ("NNS", "NNPS") else "sg"))
+    if any(c.dep_ == "appos" for c in subj.children):
+        out.append("sappos")
+    cls = word_clusters.classes(subj.lemma_.lower()) if subj.pos_ == "NOUN" else None
+    if cls is not None:
+        out += [_f("scc", cls[0]), _f("sfc", cls[1])]
+    return out
