@@ -56,14 +56,18 @@ def write(
         db.to_disk(out_dir / f"{kind}_{part}.spacy")
 
 
-def train_one(kind: str, work: Path) -> Path:
-    """`spacy train` of one classifier on work/{kind}_{train,dev}.spacy; the best model's path."""
+def train_one(kind: str, work: Path, overrides: dict | None = None) -> Path:
+    """`spacy train` of one classifier on work/{kind}_{train,dev}.spacy; the best model's path.
+    `overrides` ({"training.optimizer.learn_rate": 0.001}) change the shared config for this
+    classifier only (its trainer says why)."""
     out = work / f"out_{kind}"
     cmd = [
         sys.executable, "-m", "spacy", "train", str(CONFIG), "--output", str(out),
         "--paths.train", str(work / f"{kind}_train.spacy"),
         "--paths.dev", str(work / f"{kind}_dev.spacy"),
     ]  # fmt: skip
+    for key, value in (overrides or {}).items():
+        cmd += [f"--{key}", json.dumps(value)]
     subprocess.run(cmd, check=True)
     return out / "model-best"
 

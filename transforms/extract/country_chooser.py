@@ -4,9 +4,10 @@ For a party mention (a span of a parsed story and, when known, the party the dep
 read there) every existing strategy proposes a country: the mention's own (`parties.party_for`:
 a nationality modifier, a possessor, a country name), the phrase rules
 (`actors.resolve_phrase`: demonym, role, known person or organization, surname, place), the
-words introducing the same surname elsewhere in the story, a pronoun's antecedent, the countries
-named in the sentence and in the two before it, the story's most-mentioned country, the story's
-first country (its dateline, mostly). Each candidate country becomes one list of feature strings
+words introducing the same surname elsewhere in the story and the countries of the sentence that
+first names that person, a pronoun's antecedent, the countries named in the sentence and in the
+two before it, the story's most-mentioned country, the story's first country (its dateline,
+mostly). Each candidate country becomes one list of feature strings
 (which strategies propose it, how often the story and the sentence name it, its rank in the
 story, the mention's kind, head word and role word, crossed with the kind), and a `textcat` bag
 of words trained on the train split's gold parties (training/actors/) scores it. The best
@@ -50,6 +51,7 @@ class _Story:
     home: str | None
     first: str | None
     intro: dict[str, Counter]  # surname -> countries of the words introducing it
+    named: dict[str, tuple[int, int]]  # surname -> (sentence index, start_char) of its first name
 
 
 def _story(doc: Doc) -> _Story:
@@ -58,12 +60,15 @@ def _story(doc: Doc) -> _Story:
 
     mentions = []
     intro: dict[str, Counter] = {}
+    named: dict[str, tuple[int, int]] = {}
     for ent in doc_cache.ents(doc):
         if ent.label_ in ("GPE", "NORP"):
             hit = resolve_country(ent.text, ent.label_)
             if hit:
                 mentions.append((doc_cache.sentence_index(doc, ent.start), ent.start_char, hit[0]))
         elif ent.label_ == "PERSON":
+            key = re.sub(r"['’]s?$", "", ent.text.split()[-1]).lower()
+            named.setdefault(key, (doc_cache.sentence_index(doc, ent.start), ent.start_char))
             iso3 = _modifier_country(ent.root, ent)
             if iso3 is None:
                 after = [t.text for c in ent.root.children if c.dep_ == "appos" for t in c.subtree]
@@ -81,6 +86,7 @@ def _story(doc: Doc) -> _Story:
         home=order[0] if order else None,
         first=mentions[0][2] if mentions else None,
         intro=intro,
+        named=named,
     )
 
 
@@ -147,6 +153,16 @@ def candidates(doc: Doc, start: int, end: int, text: str, party=None) -> dict[st
         for iso3 in story.intro.get(surname, Counter()):
             propose(iso3, "intro" if len(story.intro[surname]) == 1 else "intro_shared")
         propose(_person_countries(doc).get(surname), "intro_mod")
+        # the countries of the sentence that first names the person, the nearest to the name
+        # and any: news introduces a person once ("X, a researcher at a university in Kenya")
+        # and later quotes them by surname in sentences naming no country, or another one
+        named = story.named.get(surname)
+        if named is not None:
+            there = [(s, iso) for i, s, iso in story.mentions if i == named[0]]
+            if there:
+                propose(min(there, key=lambda m: abs(m[0] - named[1]))[1], "isent_near")
+            for _, iso in there:
+                propose(iso, "isent")
     if pronoun and party is not None:
         propose(party.iso3, "ante")
         if party.kind == "person":
@@ -221,7 +237,7 @@ def model() -> tuple | None:
 
 # the strategy a chosen country is reported by (match reason "chooser:<strategy>"): the first
 # of these that proposed it
-_REASON_ORDER = ["own", "ph", "intro", "ante", "sent", "prev", "home", "first", "story"]
+_REASON_ORDER = ["own", "ph", "intro", "isent", "ante", "sent", "prev", "home", "first", "story"]
 
 
 def international(text: str) -> bool:
