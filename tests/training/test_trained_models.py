@@ -156,16 +156,19 @@ def test_learned_cue_is_used_only_where_it_won_its_cross_validation():
             assert cv[str(threshold)][field]["f1"] > cv["rules"][field]["f1"]
 
 
-def test_cue_features_read_the_verb_its_place_and_its_speaker():
+def _parsed(words: list[str], **annotations):
+    """A Doc with the given parse (heads, deps, pos, lemmas, tags): no model needed."""
     import spacy
     from spacy.tokens import Doc
 
+    return Doc(spacy.blank("en").vocab, words=words, **annotations)
+
+
+def test_cue_features_read_the_verb_its_place_and_its_speaker():
     from transforms.extract import cue_features
 
-    words = ["Officials", "described", "the", "attack", "as", "terrorism"]
-    doc = Doc(
-        spacy.blank("en").vocab,
-        words=words,
+    doc = _parsed(
+        ["Officials", "described", "the", "attack", "as", "terrorism"],
         heads=[1, 1, 3, 1, 1, 4],
         deps=["nsubj", "ROOT", "det", "dobj", "prep", "pobj"],
         pos=["NOUN", "VERB", "DET", "NOUN", "ADP", "NOUN"],
@@ -179,15 +182,10 @@ def test_cue_features_read_the_verb_its_place_and_its_speaker():
 
 
 def test_cue_features_read_the_content_shape_the_speaker_and_the_governing_verb():
-    import spacy
-    from spacy.tokens import Doc
-
     from transforms.extract import cue_features
 
-    words = ["Smith", "said", "that", "prices", "will", "rise"]
-    doc = Doc(
-        spacy.blank("en").vocab,
-        words=words,
+    doc = _parsed(
+        ["Smith", "said", "that", "prices", "will", "rise"],
         heads=[1, 1, 5, 5, 5, 1],
         deps=["nsubj", "ROOT", "mark", "nsubj", "aux", "ccomp"],
         pos=["PROPN", "VERB", "SCONJ", "NOUN", "AUX", "VERB"],
