@@ -52,6 +52,7 @@ from transforms.refdata import (
     fingerprint,
     normalize_surface,
     organizations,
+    party_titles,
     persons,
     petrarch_country_terms,
     petrarch_groups,
@@ -95,6 +96,7 @@ _CONFIDENCE = {
     "country_demonym": 0.9,
     "capital_for_state": 0.7,
     "seat_of_government": 0.8,
+    "party_title": 0.8,
     "organization_reference": 0.9,
     "org_country_prefix": 0.7,
     "org_name": 0.6,
@@ -165,6 +167,7 @@ def country_in_phrase(text: str) -> tuple[str, str] | None:
     words = [w for w in re.split(r"[\s,/]+|(?<=[a-z])-(?=[A-Z])", text) if w]
     words = [re.sub(r"'s$|'$", "", w) for w in words if not _ATTITUDE.match(w)]
     aliases, seats, terms = country_aliases(), seats_of_government(), petrarch_country_terms()
+    parties = party_titles()
     for gram in _ngrams(words):
         key = normalize_surface(gram)
         if not key:
@@ -176,6 +179,8 @@ def country_in_phrase(text: str) -> tuple[str, str] | None:
             return hit[0], _KIND_REASON[hit[1]]
         if key in terms and len(key) > 3:
             return terms[key], "country_dictionary"
+        if key in parties:
+            return parties[key], "party_title"
     for gram in _ngrams(words):  # "Taliban spokesman": an organization of one country
         org = organizations().get(normalize_surface(gram))
         if org is not None and org.iso3:

@@ -119,6 +119,17 @@ def seats_of_government() -> dict[str, tuple[str, str]]:
     }
 
 
+@functools.lru_cache(maxsize=1)
+def party_titles() -> dict[str, str]:
+    """'republican senator' -> 'USA': a party word before an office title that only one
+    country's politics joins (party_titles.csv)."""
+    return {
+        normalize_surface(f"{r['party']} {office}"): r["iso3"]
+        for r in read_rows("party_titles.csv")
+        for office in r["offices"].split(";")
+    }
+
+
 @dataclass(frozen=True)
 class OrgRef:
     canonical_name: str

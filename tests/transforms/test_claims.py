@@ -456,3 +456,53 @@ def test_quote_style_conversion_remaps_gold_offsets():
         assert got == {**gold, "sentence": f"{o}Yes,{c} she said."}
         a = text.index("over")
         assert converted[pos[a] : pos[a + 4]] == "over"
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("Senator Elizabeth Warren has not said whether she will support the bill.",
+         "deny_or_unconfirmed"),
+        ("The ministry declined to say how many troops were sent.", "deny_or_unconfirmed"),
+        ("The spokesman would not say when the talks would resume.", "deny_or_unconfirmed"),
+        ("Officials did not deny that the strike took place.", "deny"),  # the cue names its own
+    ],
+)  # fmt: skip
+def test_a_negated_or_refused_speech_cue_withholds(nlp, text, stance):
+    """claim_cues.yaml `withheld`: "has not said whether" is no assertion; the learned stance
+    (shipped models) does not override it."""
+    (row,) = claim_rows(nlp(text), ArticleContext("w", dt.date(2024, 11, 4), "test"))
+    assert row["stance"] == stance, row
+
+
+def test_international_speakers_act_for_no_country_and_party_titles_name_one(nlp):
+    """An international organization of the reference list, its officials and its people speak
+    for no country, even in a story about one country; "Republican Representative" is a US
+    title (party_titles.csv), also in the actor table's resolution (country_in_phrase)."""
+    from transforms.actors import country_in_phrase
+
+    text = (
+        "KYIV, Ukraine — Ukraine asked for more air defense on Monday, Ukrainian officials said. "
+        "The European Commission said no decision had been taken. EU officials said talks "
+        "with Ukraine would resume in March.\n\nRepublican Representative Andy Barr said "
+        "Congress would vote next week."
+    )
+    rows = claim_rows(nlp(text), ArticleContext("i", dt.date(2024, 11, 4), "test"))
+    got = {r["speaker_name"]: r["speaker_country_iso3"] for r in rows}
+    assert got["European Commission"] is None and got["EU officials"] is None, got
+    assert got["Andy Barr"] == "USA", got
+    assert any(v == "UKR" for v in got.values()), got  # the story's country still reaches others
+    assert country_in_phrase("Democratic Sen.") == ("USA", "party_title")
+    assert country_in_phrase("Democratic Party lawmakers") is None  # South Korea has one too
+
+
+def test_a_dateline_is_not_part_of_the_content(nlp):
+    text = (
+        "ISLAMABAD/PENTAGON — A military plane crashed in Afghanistan, officials confirmed "
+        "Monday.\n\nWASHINGTON — The tariff plan is an insult to working families, lawmakers "
+        "said Friday."
+    )
+    rows = claim_rows(nlp(text), ArticleContext("d", dt.date(2024, 11, 4), "test"))
+    contents = {r["content"] for r in rows}
+    assert "A military plane crashed in Afghanistan" in contents, contents
+    assert "The tariff plan is an insult to working families" in contents, contents

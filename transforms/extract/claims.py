@@ -133,6 +133,10 @@ class Rules:
     trailing_person_names: bool  # "The mayor of London, Sadiq Khan, said": Sadiq Khan
     appositive_orgs: bool  # "the Islamist militant group al-Shabab" speaks as al-Shabab
     who_clause_persons: bool  # "Chalida Tajaroensuk, who heads ..." (tagged ORG) is a person
+    withheld_negations: frozenset  # "has not said whether ...": `withheld`
+    withheld_refusals: frozenset  # "declined to say ..."
+    withheld_stance: str
+    dateline: re.Pattern  # "WASHINGTON — " opening a story: not part of a claim's content
 
 
 # Cue verbs induced from the labelled corpus by `make train` (training/claims/train.py): the
@@ -186,6 +190,10 @@ def rules() -> Rules:
         trailing_person_names=bool(raw.get("trailing_person_names", False)),
         appositive_orgs=bool(raw.get("appositive_orgs", False)),
         who_clause_persons=bool(raw.get("who_clause_persons", False)),
+        withheld_negations=frozenset(raw["withheld"]["negations"]),
+        withheld_refusals=frozenset(raw["withheld"]["refusals"]),
+        withheld_stance=raw["withheld"]["stance"],
+        dateline=re.compile(raw["dateline"]),
     )
 
 
@@ -561,6 +569,14 @@ def _resolved_claims(doc: Doc, cue_model: tuple | None = None) -> list[Claim]:
             key=lambda c: (c.content_start, c.cue_start),
         )
     SpeakerResolver(doc).resolve(claims)
+    text = doc_cache.text(doc)
+    for c in claims:
+        if withheld(c):
+            c.stance = rules().withheld_stance
+        starts_paragraph = not text[: c.content_start].strip() or text[c.content_start - 1] == "\n"
+        dateline = starts_paragraph and rules().dateline.match(text, c.content_start, c.content_end)
+        if dateline and c.content_end > dateline.end():
+            c.content_start = dateline.end()
     claims = [c for c in claims if not _nested_same_speaker(c, claims)]
     claims = [
         c
@@ -571,6 +587,26 @@ def _resolved_claims(doc: Doc, cue_model: tuple | None = None) -> list[Claim]:
         in rules().cues.get(c.cue_lemma, {}).get("subject_kinds", [c.speaker.type])
     ]
     return claims
+
+
+def withheld(claim: Claim) -> bool:
+    """A plain speech cue said not to have happened: negated ("has not said whether ...", "did
+    not confirm") or refused ("declined to say"). The speaker withholds rather than asserts
+    (claim_cues.yaml `withheld`). Cues whose lists name a stance ("did not deny") keep it."""
+    if cue_stance(claim.cue_lemma) != "assert":
+        return False
+    R = rules()
+    return any(
+        any(ch.dep_ == "neg" or ch.lower_ in R.withheld_negations for ch in tok.children)
+        or (tok.dep_ == "xcomp" and tok.head.lemma_.lower() in R.withheld_refusals)
+        for tok in claim.cue_tokens
+    )
+
+
+def claim_cue_stance(claim: Claim) -> str:
+    """The stance a claim's cue names: the cue lists' (`cue_stance`), or the withheld stance
+    for a negated or refused speech cue (`withheld`): the learned stance decides neither."""
+    return rules().withheld_stance if withheld(claim) else cue_stance(claim.cue_lemma)
 
 
 def _nested_same_speaker(claim: Claim, claims: list[Claim]) -> bool:
@@ -969,7 +1005,7 @@ def cue_candidates(doc: Doc, claims: list[Claim]) -> list[tuple[Claim, list[str]
 
 def _token_at(doc: Doc, char: int) -> int:
     """The index of the token holding character `char`."""
-    starts = doc_cache.per_doc(doc, "token_starts", lambda d: [t.idx for t in d])
+    starts = doc_cache.per_doc(doc, "token_starts", lambda d: [t.idx for t in doc_cache.tokens(d)])
     return max(0, bisect_right(starts, char) - 1)
 
 
@@ -1922,7 +1958,7 @@ def _claim_rows(
         deciding = [
             c
             for c in claims
-            if learned_decides(models.stance_method, c.stance, cue_stance(c.cue_lemma))
+            if learned_decides(models.stance_method, c.stance, claim_cue_stance(c))
         ]
         stances = learned_stances(
             [(c, text[c.content_start : c.content_end]) for c in deciding], models
@@ -1990,19 +2026,34 @@ def _claim_rows(
 STORY_COUNTRY_TYPES = frozenset({"person", "unnamed", "government", "organization"})
 
 
+def _grams(text: str | None) -> tuple[list[str], set[str]]:
+    words = normalize_surface(text or "").split()
+    n = len(words)
+    return words, {" ".join(words[i:j]) for i in range(n) for j in range(i + 1, n + 1)}
+
+
+def names_international(text: str | None) -> bool:
+    """Whether the words name an organization of the reference list that has no country of its
+    own (an international organization or a stateless group: "the European Commission", "EU
+    officials", "European Union foreign policy chief Kaja Kallas")."""
+    orgs = organizations()
+    return any(g in orgs and orgs[g].iso3 is None for g in _grams(text)[1])
+
+
 def speaks_for_no_country(row: dict) -> bool:
-    """An organization speaker that acts for no country: one naming an international
-    organization of the reference list (its ISO3 is empty: "The U.N. Office") or a news outlet
-    (claim_cues.yaml `media`)."""
+    """A speaker that acts for no country: any speaker whose words name an international
+    organization of the reference list and no country (`names_international`; the phrase's own
+    country is read first: "Pakistan's envoy to the U.N."), or an organization speaker naming
+    a news outlet (claim_cues.yaml `media`)."""
+    if names_international(row["speaker_text"]) or (
+        row["speaker_type"] == "organization" and names_international(row["speaker_name"])
+    ):
+        return True
     if row["speaker_type"] != "organization":
         return False
     R = rules()
     for text in (row["speaker_name"], row["speaker_text"]):
-        words = normalize_surface(text or "").split()
-        n = len(words)
-        grams = {" ".join(words[i:j]) for i in range(n) for j in range(i + 1, n + 1)}
-        if any(g in organizations() and organizations()[g].iso3 is None for g in grams):
-            return True
+        words, grams = _grams(text)
         if grams & R.media_names or any(w in R.media_words for w in words):
             return True
     return False
@@ -2054,7 +2105,11 @@ def story_country(doc: Doc, rows: list[dict]) -> None:
             row["speaker_country_iso3"] = own[0]
             row["method"] = f"{row['method']}+phrase_country"
             continue
-        intro = introduction_country(doc, row) if row["speaker_type"] == "person" else None
+        intro = (
+            introduction_country(doc, row)
+            if row["speaker_type"] == "person" and not names_international(row["speaker_text"])
+            else None
+        )
         if intro is not None:
             row["speaker_country_iso3"] = intro
             row["method"] = f"{row['method']}+introduction_country"

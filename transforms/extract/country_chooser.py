@@ -75,8 +75,7 @@ def _story(doc: Doc) -> _Story:
                 found = country_in_phrase(" ".join(after)) if after else None
                 iso3 = found[0] if found else None
             if iso3:
-                surname = re.sub(r"['’]s?$", "", ent.text.split()[-1]).lower()
-                intro.setdefault(surname, Counter())[iso3] += 1
+                intro.setdefault(key, Counter())[iso3] += 1
     counts = Counter(iso for _, _, iso in mentions)
     order = sorted(counts, key=lambda c: (-counts[c], min(s for _, s, i in mentions if i == c)))
     return _Story(

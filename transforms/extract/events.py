@@ -234,8 +234,10 @@ def _condition(cond: str, tok: Token, sent: Span) -> bool:
     return False
 
 
-def _type_for(tok: Token, pos: str, sent: Span) -> str | None:
-    for etype, cond in lexicon().get((_lemma(tok), pos), []):
+def _type_for(tok: Token, pos: str, sent: Span, entries: list | None = None) -> str | None:
+    """The first lexicon type for (lemma, pos) whose condition holds; `entries`: that lexicon
+    entry when the caller has looked it up already."""
+    for etype, cond in lexicon().get((_lemma(tok), pos), []) if entries is None else entries:
         if _condition(cond, tok, sent):
             return etype
     return None
@@ -624,7 +626,7 @@ def _lexicon_types(tok: Token) -> list[str]:
     entries = lexicon().get((_lemma(tok), pos))
     if not entries:  # most candidates: no lexicon type, no condition to check
         return []
-    hit = _type_for(tok, pos, doc_cache.sent_of(tok))
+    hit = _type_for(tok, pos, doc_cache.sent_of(tok), entries)
     anyt = {t for t, _ in entries}
     return ([hit] if hit else []) + [f"any_{t}" for t in sorted(anyt - {hit})]
 

@@ -690,11 +690,10 @@ def statement_inputs(
 
 def learned_found(
     sent: Span,
-    amounts: list[Amount],
     rules: list[_Found],
     models: Classifiers,
-    statements: tuple[list, list[list[str]]] | None = None,
-    statement_probs: list[dict[str, float]] | None = None,
+    statements: tuple[list, list[list[str]]],
+    statement_probs: list[dict[str, float]],
 ) -> list[_Found]:
     """Pledges of one sentence by the trained classifiers: each anchor (an amount, or the
     sentence) whose probability of stating a transfer reaches the threshold is one record, at
@@ -703,15 +702,11 @@ def learned_found(
     amount, when cross-validation chose that: `rule_parties`). A record without both parties is
     dropped. When an
     amount anchor is kept, the sentence anchor is not (the same statement, without its amount).
-    `statements` and `statement_probs`: `statement_inputs` of the sentence and their scores,
-    when the caller scored every sentence of the Doc in one call (`_pledge_rows`)."""
+    `statements` and `statement_probs`: `statement_inputs` of the sentence and their scores (the
+    caller scores every sentence of the Doc in one call: `_pledge_rows`)."""
     th = models.thresholds
     hints = rule_hints(rules, sent.doc)
-    anchors, feats = (
-        statements if statements is not None else statement_inputs(sent, amounts, rules)
-    )
-    if statement_probs is None:
-        statement_probs = models.scores(models.statement, feats)
+    anchors, feats = statements
     chosen = []
     for anchor, probs, f in zip(anchors, statement_probs, feats, strict=True):
         p_pledge = 1.0 - probs[pledge_features.NONE]
@@ -790,14 +785,14 @@ def _pledge_rows(doc: Doc, article: ArticleContext, models: Classifiers | None) 
             statements = statement_inputs(sent, amounts, hits) if models is not None else None
         except Exception:  # noqa: BLE001 - one odd parse costs only its own sentence
             continue
-        prepared.append((index, sent, amounts, hits, statements))
+        prepared.append((index, sent, hits, statements))
     probs_of: list = [None] * len(prepared)
     if models is not None:
-        probs_of = textcat.grouped_scores(models.statement, [p[4][1] for p in prepared])
-    for (index, sent, amounts, hits, statements), probs in zip(prepared, probs_of, strict=True):
+        probs_of = textcat.grouped_scores(models.statement, [p[3][1] for p in prepared])
+    for (index, sent, hits, statements), probs in zip(prepared, probs_of, strict=True):
         try:
             if models is not None:
-                learned = learned_found(sent, amounts, hits, models, statements, probs)
+                learned = learned_found(sent, hits, models, statements, probs)
                 if models.thresholds.get("rule_denials") and not any(
                     f.stage == "denied" for f in learned
                 ):

@@ -33,6 +33,7 @@ def warm() -> None:
         refdata.country_names,
         refdata.petrarch_country_terms,
         refdata.seats_of_government,
+        refdata.party_titles,
         refdata.organizations,
         refdata.persons,
         refdata.petrarch_groups,
