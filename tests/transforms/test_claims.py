@@ -506,3 +506,17 @@ def test_a_dateline_is_not_part_of_the_content(nlp):
     contents = {r["content"] for r in rows}
     assert "A military plane crashed in Afghanistan" in contents, contents
     assert "The tariff plan is an insult to working families" in contents, contents
+
+
+def test_a_conjunct_inside_one_name_is_no_joint_speaker(nlp):
+    """`_conjuncts`: "South Korea and the European Union" are two speakers; the "and" of one
+    organization's name (organizations.csv) is not."""
+    text = (
+        "The Islamic State of Iraq and the Levant said it carried out the attack. "
+        "South Korea and the European Union said the launch was illegal."
+    )
+    rows = claim_rows(nlp(text), ArticleContext("c", dt.date(2024, 11, 4), "test"))
+    speakers = sorted(r["speaker_name"] for r in rows)
+    assert len(rows) == 3, speakers
+    assert {"South Korea", "European Union"} <= set(speakers)
+    assert not any("Levant" == s for s in speakers)

@@ -320,11 +320,22 @@ def _relative_subject(subj: Token) -> Token:
 
 
 def _conjuncts(head: Token) -> list[Token]:
+    """The joint speakers a subject names ("South Korea and the European Union"); a conjunct
+    inside the head's own entity is part of its name ("the Islamic State of Iraq and the Levant")."""
     out = [head]
     for child in head.children:
-        if child.dep_ == "conj" and child.pos_ in ("PROPN", "NOUN", "PRON"):
+        if (
+            child.dep_ == "conj"
+            and child.pos_ in ("PROPN", "NOUN", "PRON")
+            and not _same_entity(head, child)
+        ):
             out.extend(_conjuncts(child))
     return out
+
+
+def _same_entity(a: Token, b: Token) -> bool:
+    lo, hi = sorted((a.i, b.i))
+    return bool(a.ent_type_) and all(t.ent_iob_ == "I" for t in a.doc[lo + 1 : hi + 1])
 
 
 def _cue_words(verb: Token) -> list[Token]:
