@@ -321,7 +321,8 @@ def _relative_subject(subj: Token) -> Token:
 
 def _conjuncts(head: Token) -> list[Token]:
     """The joint speakers a subject names ("South Korea and the European Union"); a conjunct
-    inside the head's own entity is part of its name ("the Islamic State of Iraq and the Levant")."""
+    inside the head's own entity is part of its name ("the Islamic State of Iraq and the
+    Levant")."""
     out = [head]
     for child in head.children:
         if (
