@@ -161,8 +161,10 @@ _ATTITUDE = re.compile(r"(?i)^(pro|anti)-")
 def country_in_phrase(text: str) -> tuple[str, str] | None:
     """(iso3, reason) for the first country, nationality, capital, seat of government or
     country-dictionary term inside a phrase ("North Korea's Foreign Minister", "Iraqi Kurds",
-    "Kremlin spokesman"), longest match first. Kept per phrase (the reference lists it reads
-    are fixed for the process; the same names come back in every article)."""
+    "Kremlin spokesman"), longest match first. Names are written with a capital: a lower-case
+    word is no country even where the lists hold it ("one of us" is not the US, "the island's
+    power authority" not Iceland, whose own name is "Island"). Kept per phrase (the reference
+    lists it reads are fixed for the process; the same names come back in every article)."""
     text = re.sub(r"(?i)\b(?:pro|anti)-\S+", " ", text.replace("’", "'"))
     words = [w for w in re.split(r"[\s,/]+|(?<=[a-z])-(?=[A-Z])", text) if w]
     words = [re.sub(r"'s$|'$", "", w) for w in words if not _ATTITUDE.match(w)]
@@ -170,7 +172,7 @@ def country_in_phrase(text: str) -> tuple[str, str] | None:
     parties = party_titles()
     for gram in _ngrams(words):
         key = normalize_surface(gram)
-        if not key:
+        if not key or not gram[:1].isupper():
             continue
         if key in seats:
             return seats[key][0], "seat_of_government"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import polars as pl
+import pytest
 
 from transforms.actors import (
     normalize_surface,
@@ -433,3 +434,21 @@ def test_same_length_full_names_are_joined_in_order_of_mention():
     ]
     _, links, _ = resolve_mentions(mentions(rows))
     assert dict(links.select("mention_id", "actor_id").iter_rows())["m2"] == "person:arnel-joseph"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "iso3"),
+    [
+        ("one of us", None),  # "US" is in the lists; "us" is a pronoun
+        ("the island's power authority", None),  # "Island" is Iceland's own name
+        ("a US official", "USA"),
+        ("Kremlin spokesman", "RUS"),
+        ("Republican Representative", "USA"),  # party_titles.csv
+        ("Democratic Party lawmakers", None),  # South Korea has a Democratic Party too
+    ],
+)
+def test_country_in_phrase_reads_capitalised_names_only(phrase, iso3):
+    from transforms.actors import country_in_phrase
+
+    found = country_in_phrase(phrase)
+    assert (found[0] if found else None) == iso3, found
