@@ -72,6 +72,28 @@ def same_speaker(pred: str | None, gold: str | None) -> bool:
     return p == g or p.split()[-1] == g.split()[-1]
 
 
+def same_target(pred: str | None, gold: str | None) -> bool:
+    """Whether a predicted claim target names one of the gold's targets (joined by "; "): the
+    same name, one name inside the other ending on the same word ("Bennett", "Richard
+    Bennett"), or the same country ("Beijing" and "China", "Iranian" and "Iran":
+    `transforms.actors.country_in_phrase`)."""
+    from transforms.actors import country_in_phrase
+
+    p = norm_name(pred)
+    parts = [norm_name(g) for g in (gold or "").split(";") if norm_name(g)]
+    if not p or not parts:
+        return False
+    pw = p.split()
+    for g in parts:
+        gw = g.split()
+        if p == g or (pw[-1] == gw[-1] and (set(pw) <= set(gw) or set(gw) <= set(pw))):
+            return True
+    country = country_in_phrase(pred or "")
+    return country is not None and any(
+        (country_in_phrase(g.strip()) or (None,))[0] == country[0] for g in (gold or "").split(";")
+    )
+
+
 def predict(story_ids: list[str]) -> dict[str, list[dict]]:
     """Dev stories: parsed from their stored seed text, as the NLP stage reads them."""
     from transforms.extract.base import ArticleContext
@@ -145,6 +167,12 @@ def score(
             else:  # gold gives no country (an international body, a news outlet, unclear)
                 counts["country_null"] += 1
                 counts["country_given"] += p.get("speaker_country_iso3") is not None
+            if g.get("target"):  # whom an accusation, condemnation, demand or warning targets
+                counts["target_n"] += 1
+                counts["target_ok"] += same_target(p.get("target_text"), g["target"])
+            else:
+                counts["target_null"] += 1
+                counts["target_given"] += p.get("target_text") is not None
     return {"n_pred": n_pred, "n_gold": n_gold, **counts}
 
 
@@ -186,6 +214,19 @@ def rows_of(dataset: str, s: dict) -> list[Row]:
                 note=f"n={matched}",
             )
         )
+    n_target = s.get("target_n", 0)
+    rows.append(
+        Row(
+            "claims",
+            dataset,
+            "target (matched)",
+            value=s.get("target_ok", 0) / n_target if n_target else None,
+            note=f"n={n_target}: matched claims whose gold names a target (accuse, condemn, "
+            f"demand, warn), right when fct_claims.target_text names one of them (name, "
+            f"surname or country); {s.get('target_given', 0)} of {s.get('target_null', 0)} "
+            f"without a gold target were given one",
+        )
+    )
     n_country = s.get("country_n", 0)
     rows.append(
         Row(

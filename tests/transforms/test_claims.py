@@ -520,3 +520,29 @@ def test_a_conjunct_inside_one_name_is_no_joint_speaker(nlp):
     assert len(rows) == 3, speakers
     assert {"South Korea", "European Union"} <= set(speakers)
     assert not any("Levant" == s for s in speakers)
+
+
+def test_target_candidates_and_their_scoring(nlp):
+    """target_features: the names and noun phrases of the cue's sentence and the content, not
+    the speaker's; evaluation.claims.same_target reads a name, a surname or a country."""
+    from evaluation.claims import same_target
+    from transforms.extract import target_features
+
+    text = (
+        "Ukrainian President Volodymyr Zelenskyy accused Russia of shelling the plant in Enerhodar."
+    )
+    doc = nlp(text)
+    (row,) = [
+        r
+        for r in claim_rows(doc, ArticleContext("t", dt.date(2024, 11, 4), "test"))
+        if r["cue_lemma"] == "accuse"
+    ]
+    cands = target_features.candidates(doc, row)
+    texts = [c.text for c in cands]
+    assert "Russia" in texts and not any("Zelenskyy" in t for t in texts), texts
+    feats = target_features.features(doc, row, cands[texts.index("Russia")], 0, len(cands))
+    assert "path_dobj" in feats and "s_accuse" in feats, feats
+    assert same_target("Moscow", "Russia") and same_target("Russian", "Kremlin; Russia")
+    assert same_target("Bennett", "Richard Bennett")
+    assert not same_target("Chinese authorities", "Cameroonian authorities")
+    assert not same_target(None, "Russia") and not same_target("Russia", None)

@@ -26,7 +26,13 @@ from evaluation import corpus
 from training import common
 from training.claims import cue_model
 from training.common import Example
-from transforms.extract import claim_features, claims, speaker_features, word_clusters
+from transforms.extract import (
+    claim_features,
+    claims,
+    speaker_features,
+    target_features,
+    word_clusters,
+)
 
 HERE = Path(__file__).resolve().parent
 EXTRACT = Path(claims.__file__).resolve().parent
@@ -37,6 +43,7 @@ INPUT_CODE = [
     word_clusters.TABLE,
     EXTRACT / "claim_features.py",
     EXTRACT / "speaker_features.py",
+    EXTRACT / "target_features.py",
     EXTRACT / "parties.py",
     EXTRACT / "claims.py",
     EXTRACT / "quotes.py",
@@ -223,6 +230,86 @@ def cross_validate_speaker(groups, work: Path) -> dict:
     return {k: round(v / n, 4) for k, v in right.items()} | {"n": n}
 
 
+TARGET_LABELS = {"target": [target_features.YES, target_features.NO]}
+TARGET_ROWS = "rules+cue"
+TARGET_THRESHOLDS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
+
+
+def target_groups() -> list[tuple[int, bool, list[tuple[tuple[str, ...], bool]]]]:
+    """For every claim the rules extract from the train stories that matches a gold claim whose
+    stance takes a target (accuse, condemn, demand, warn), its fold, whether the rules' target
+    is right (no target right where the gold names none), and its candidates: (features, names
+    the gold target: evaluation.claims.same_target)."""
+    from evaluation.claims import match, same_target
+    from transforms.extract import doc_cache
+
+    by_story: dict[str, list[dict]] = {}
+    for rec in corpus.records("claims", "train"):
+        by_story.setdefault(rec["story_id"], []).append(rec)
+    out = []
+    for story, doc, ctx in corpus.parsed("train"):
+        with doc_cache.cached(doc):
+            rows = claims._claim_rows(doc, ctx, TARGET_ROWS)
+            for row, gold in match(rows, by_story.get(story.id, [])):
+                if gold["stance"] not in target_features.TARGET_STANCES:
+                    continue
+                want = gold.get("target")
+                rule_right = (
+                    same_target(row["target_text"], want) if want else row["target_text"] is None
+                )
+                cands = target_features.candidates(doc, row)
+                out.append(
+                    (
+                        corpus.fold_of(story.id),
+                        rule_right,
+                        [
+                            (
+                                tuple(target_features.features(doc, row, c, i, len(cands))),
+                                bool(want) and same_target(c.text, want),
+                            )
+                            for i, c in enumerate(cands)
+                        ],
+                        bool(want),
+                        row["stance"] in target_features.TARGET_STANCES,
+                    )
+                )
+    return out
+
+
+def _target_examples(groups, skip_fold: int | None = None) -> list[Example]:
+    return [
+        Example(fold, "target", feats, target_features.YES if yes else target_features.NO)
+        for fold, _, cands, _, _ in groups
+        if fold != skip_fold
+        for feats, yes in cands
+    ]
+
+
+def cross_validate_target(groups, work: Path) -> dict:
+    """Right targets among the matched claims of the held-out folds: the rules' target against
+    the ranker's best candidate at each threshold (below it: the rules' target)."""
+    methods = ["rules"] + [f"learned_{t}" for t in TARGET_THRESHOLDS]
+    right = dict.fromkeys(methods, 0)
+    n = 0
+    for fold in range(FOLDS):
+        fold_dir = work / f"tgt{fold}"
+        common.write(_target_examples(groups), fold_dir, TARGET_LABELS, dev_fold=fold)
+        model = spacy.load(common.train_one("target", fold_dir)).get_pipe("textcat")
+        for g_fold, rule_right, cands, _, applies in groups:
+            if g_fold != fold or not applies:
+                continue  # the pipeline gives a target only where its stance takes one
+            n += 1
+            right["rules"] += rule_right
+            probs = claims.Classifiers.scores(model, [list(f) for f, _ in cands])
+            best = max(range(len(cands)), key=lambda i: probs[i][target_features.YES], default=None)
+            for t in TARGET_THRESHOLDS:
+                if best is not None and probs[best][target_features.YES] >= t:
+                    right[f"learned_{t}"] += cands[best][1]
+                else:
+                    right[f"learned_{t}"] += rule_right
+    return {k: round(v / n, 4) for k, v in right.items()} | {"n": n}
+
+
 @common.trainer("claims", lambda: claims.MODELS_DIR, fingerprint)
 def run(job: common.Job) -> None:
     try:
@@ -254,10 +341,18 @@ def _train(job: common.Job) -> None:
     cv = cross_validate(items, work)
     groups = speaker_groups()
     speaker_cv = cross_validate_speaker(groups, work)
+    targets = target_groups()
+    target_cv = cross_validate_target(targets, work)
     common.write([ex for ex, _, _ in items], work, LABELS)
     common.write(_speaker_examples(groups), work, SPEAKER_LABELS)
+    common.write(_target_examples(targets), work, TARGET_LABELS)
     built["stance"] = common.train_one("stance", work)
     built["speaker"] = common.train_one("speaker", work)
+    target_method, target_threshold = "rules", None
+    best = max(TARGET_THRESHOLDS, key=lambda t: (target_cv[f"learned_{t}"], -t))
+    if target_cv[f"learned_{best}"] > target_cv["rules"]:
+        target_method, target_threshold = "learned", best
+        built["target"] = common.train_one("target", work)
     common.ship(built, job.target)
     method = max(METHODS, key=lambda m: (cv[m], -METHODS.index(m)))
     (job.target / "cues.json").write_text(
@@ -274,6 +369,9 @@ def _train(job: common.Job) -> None:
             "stance_method": method,
             "speaker_method": speaker_method,
             "cv_speaker_accuracy": speaker_cv,
+            "target_method": target_method,
+            "target_threshold": target_threshold,
+            "cv_target_accuracy": target_cv,
             "cv_stance_accuracy": cv,
             "data": {"examples": len(items), "scored": sum(s for _, s, _ in items)},
         }
@@ -282,3 +380,4 @@ def _train(job: common.Job) -> None:
     print(f"claims: learned cue {cue_method} (threshold {cue_threshold}, 5-fold CV)")
     print(f"claims: stance {method} (5-fold CV accuracy {cv})")
     print(f"claims: speaker {speaker_method} (5-fold CV, matched claims {speaker_cv})")
+    print(f"claims: target {target_method} at {target_threshold} (5-fold CV {target_cv})")

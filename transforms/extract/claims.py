@@ -40,6 +40,7 @@ from transforms.extract import (
     cue_features,
     doc_cache,
     speaker_features,
+    target_features,
     textcat,
 )
 from transforms.extract.numbers import numbers_in
@@ -1882,6 +1883,14 @@ class Classifiers:
             self.cue = (textcat.load(model_dir, ["cue"])[0]["cue"], meta["cue_threshold"])
         # "learned" or "rules": the speaker ranker or the rules' speaker, by cross-validation
         self.speaker_method: str = meta.get("speaker_method", "rules")
+        # the target ranker (target_features) and its threshold when it won in
+        # cross-validation, else None (the rules' target: `_target`)
+        self.target: tuple | None = None
+        if meta.get("target_method") == "learned" and (model_dir / "target").exists():
+            self.target = (
+                textcat.load(model_dir, ["target"])[0]["target"],
+                meta["target_threshold"],
+            )
         # "learned", "learned_on_assert" (only where the rules say "assert"),
         # "learned_on_cue_assert" (only where the cue lists say "assert", the content patterns
         # then being a feature, not the answer) or "rules": the most accurate in
@@ -1931,6 +1940,28 @@ def learned_stances(claims: list[tuple[Claim, str]], models: Classifiers) -> lis
         for c, content in claims
     ]
     return [max(probs, key=probs.__getitem__) for probs in models.scores(models.stance, feats)]
+
+
+def learned_targets(doc: Doc, rows: list[dict], model, threshold: float) -> None:
+    """Each claim whose stance takes a target (accuse, condemn, demand, warn) takes the target
+    ranker's best candidate (target_features: the names and noun phrases of its sentence and
+    content) when its probability reaches `threshold`; else it keeps the rules' target."""
+    groups = []
+    for row in rows:
+        if row["stance"] not in target_features.TARGET_STANCES:
+            continue
+        cands = target_features.candidates(doc, row)
+        if cands:
+            feats = [
+                target_features.features(doc, row, c, i, len(cands)) for i, c in enumerate(cands)
+            ]
+            groups.append((row, cands, feats))
+    all_probs = textcat.grouped_scores(model, [feats for _, _, feats in groups])
+    for (row, cands, _), probs in zip(groups, all_probs, strict=True):
+        best = max(range(len(cands)), key=lambda i: probs[i][target_features.YES])
+        if probs[best][target_features.YES] >= threshold:
+            c = cands[best]
+            row["target_text"], row["target_start"], row["target_end"] = c.text, c.start, c.end
 
 
 def rerank_speakers(doc: Doc, rows: list[dict], models: Classifiers) -> None:
@@ -2028,6 +2059,8 @@ def _claim_rows(
         )
     if models is not None and models.speaker_method == "learned":
         rerank_speakers(doc, rows, models)
+    if models is not None and models.target is not None:
+        learned_targets(doc, rows, *models.target)
     story_country(doc, rows)
     return rows
 
