@@ -546,3 +546,11 @@ def test_target_candidates_and_their_scoring(nlp):
     assert same_target("Bennett", "Richard Bennett")
     assert not same_target("Chinese authorities", "Cameroonian authorities")
     assert not same_target(None, "Russia") and not same_target("Russia", None)
+
+
+def test_a_role_word_before_a_mistyped_name_makes_it_a_person(nlp):
+    """The small model tags the dateline's city ORG and the mayor's name GPE; the role word
+    before the name the phrase ends on decides (issue 16's "Solo mayor Hadi Rudyatmo")."""
+    text = " SOLO, Indonesia — Solo mayor Hadi Rudyatmo said the city would build a new market."
+    (row,) = claim_rows(nlp(text), ArticleContext("s", dt.date(2024, 8, 2), "test"))
+    assert (row["speaker_name"], row["speaker_type"]) == ("Hadi Rudyatmo", "person"), row

@@ -1594,8 +1594,20 @@ class SpeakerResolver:
         ):
             sp.type = "unnamed"
         elif orgs:
+            # the name the phrase ends on when a role word comes right before it ("Solo mayor
+            # Hadi Rudyatmo" with the name tagged GPE after a city tagged ORG: the person), else
+            # the last ORG, else the last name
+            titled = [
+                e
+                for e in orgs
+                if e.start <= head.i < e.end
+                and e.start > 0
+                and self.doc[e.start - 1].lemma_.lower() in R.person_roles
+            ]
             ent = (
-                orgs[-1]
+                titled[0]
+                if titled
+                else orgs[-1]
                 if not any(e.label_ in ("ORG",) for e in orgs)
                 else [e for e in orgs if e.label_ == "ORG"][-1]
             )
