@@ -178,28 +178,39 @@ def choose_cues() -> tuple[int, dict]:
 def speaker_groups() -> list[tuple[int, list[tuple[tuple[str, ...], bool, bool]]]]:
     """For every claim the rules extract from the train stories that matches a gold claim (the
     evaluation's matching), its fold and its candidates: (features, is the gold speaker)."""
-    from evaluation.claims import match, same_speaker
-    from transforms.extract import doc_cache, speaker_features
+    from evaluation.claims import same_speaker
+    from transforms.extract import doc_cache
+
+    out = []
+    for story, doc, row, gold in _matched_train_claims("rules"):
+        counts = doc_cache.per_doc(doc, "speaker_counts", speaker_features.mention_counts)
+        cands = []
+        for cand, feats in speaker_features.pairs(doc, row, counts):
+            cols = speaker_features.resolve(cand, row)
+            # a candidate naming the rules' own party is not taken (same_party): the pipeline
+            # keeps the rules' row, so it scores as the rules' choice
+            keep = not cand.is_rule and speaker_features.same_party(cols, row)
+            right = same_speaker(cols["speaker_name"], gold["source_canonical"])
+            cands.append((tuple(feats), right, keep))
+        out.append((corpus.fold_of(story.id), cands))
+    return out
+
+
+def _matched_train_claims(method: str):
+    """(story, Doc, claim row, gold claim) of every claim the pipeline (`method`: "rules",
+    "rules+cue") extracts from the train stories that matches a gold claim (the evaluation's
+    matching), yielded inside the Doc's cache scope."""
+    from evaluation.claims import match
+    from transforms.extract import doc_cache
 
     by_story: dict[str, list[dict]] = {}
     for rec in corpus.records("claims", "train"):
         by_story.setdefault(rec["story_id"], []).append(rec)
-    out = []
     for story, doc, ctx in corpus.parsed("train"):
         with doc_cache.cached(doc):
-            rows = claims._claim_rows(doc, ctx, "rules")
-            counts = speaker_features.mention_counts(doc)
+            rows = claims._claim_rows(doc, ctx, method)
             for row, gold in match(rows, by_story.get(story.id, [])):
-                cands = []
-                for cand, feats in speaker_features.pairs(doc, row, counts):
-                    cols = speaker_features.resolve(cand, row)
-                    # a candidate naming the rules' own party is not taken (same_party): the
-                    # pipeline keeps the rules' row, so it scores as the rules' choice
-                    keep = not cand.is_rule and speaker_features.same_party(cols, row)
-                    right = same_speaker(cols["speaker_name"], gold["source_canonical"])
-                    cands.append((tuple(feats), right, keep))
-                out.append((corpus.fold_of(story.id), cands))
-    return out
+                yield story, doc, row, gold
 
 
 def _speaker_examples(groups, skip_fold: int | None = None) -> list[Example]:
@@ -240,39 +251,28 @@ def target_groups() -> list[tuple[int, bool, list[tuple[tuple[str, ...], bool]]]
     stance takes a target (accuse, condemn, demand, warn), its fold, whether the rules' target
     is right (no target right where the gold names none), and its candidates: (features, names
     the gold target: evaluation.claims.same_target)."""
-    from evaluation.claims import match, same_target
-    from transforms.extract import doc_cache
+    from evaluation.claims import same_target
 
-    by_story: dict[str, list[dict]] = {}
-    for rec in corpus.records("claims", "train"):
-        by_story.setdefault(rec["story_id"], []).append(rec)
     out = []
-    for story, doc, ctx in corpus.parsed("train"):
-        with doc_cache.cached(doc):
-            rows = claims._claim_rows(doc, ctx, TARGET_ROWS)
-            for row, gold in match(rows, by_story.get(story.id, [])):
-                if gold["stance"] not in target_features.TARGET_STANCES:
-                    continue
-                want = gold.get("target")
-                rule_right = (
-                    same_target(row["target_text"], want) if want else row["target_text"] is None
-                )
-                cands = target_features.candidates(doc, row)
-                out.append(
-                    (
-                        corpus.fold_of(story.id),
-                        rule_right,
-                        [
-                            (
-                                tuple(target_features.features(doc, row, c, i, len(cands))),
-                                bool(want) and same_target(c.text, want),
-                            )
-                            for i, c in enumerate(cands)
-                        ],
-                        bool(want),
-                        row["stance"] in target_features.TARGET_STANCES,
-                    )
-                )
+    for story, doc, row, gold in _matched_train_claims(TARGET_ROWS):
+        if gold["stance"] not in target_features.TARGET_STANCES:
+            continue
+        want = gold.get("target")
+        rule_right = same_target(row["target_text"], want) if want else row["target_text"] is None
+        cands = target_features.candidates(doc, row)
+        feats = [target_features.features(doc, row, c, i, len(cands)) for i, c in enumerate(cands)]
+        out.append(
+            (
+                corpus.fold_of(story.id),
+                rule_right,
+                [
+                    (tuple(f), bool(want) and same_target(c.text, want))
+                    for c, f in zip(cands, feats, strict=True)
+                ],
+                bool(want),
+                row["stance"] in target_features.TARGET_STANCES,
+            )
+        )
     return out
 
 
