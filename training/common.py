@@ -108,14 +108,14 @@ def fingerprint(files: list[Path], record_sets: list[str]) -> str:
 
 def parse_inputs() -> list[Path]:
     """What decides the train stories' parse besides the spaCy package (whose name and version
-    `fingerprint` hashes): our gazetteer component and the reference files it and the party
-    code read (transforms/reference; documentation left out). Every model is trained on that
-    parse, so a change there retrains them all."""
-    from transforms.nlp import gazetteer
+    `fingerprint` hashes): our sentence rule and gazetteer components and the reference files
+    they and the party code read (transforms/reference; documentation left out). Every model is
+    trained on that parse, so a change there retrains them all."""
+    from transforms.nlp import gazetteer, sentences
 
     root = Path(gazetteer.__file__).resolve().parents[1]
     reference = sorted(p for p in (root / "reference").iterdir() if p.suffix != ".md")
-    return [Path(gazetteer.__file__).resolve(), *reference]
+    return [Path(gazetteer.__file__).resolve(), Path(sentences.__file__).resolve(), *reference]
 
 
 def chooser_inputs() -> list[Path]:

