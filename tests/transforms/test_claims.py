@@ -554,3 +554,13 @@ def test_a_role_word_before_a_mistyped_name_makes_it_a_person(nlp):
     text = " SOLO, Indonesia — Solo mayor Hadi Rudyatmo said the city would build a new market."
     (row,) = claim_rows(nlp(text), ArticleContext("s", dt.date(2024, 8, 2), "test"))
     assert (row["speaker_name"], row["speaker_type"]) == ("Hadi Rudyatmo", "person"), row
+
+
+def test_a_story_naming_only_states_is_that_countrys(nlp):
+    """parties.home_region_country: a US political story often names no country, only states."""
+    text = (
+        "Campaign chairman John Podesta said the bureau should release more information. "
+        "Clinton spoke to reporters in Des Moines, Iowa, and flew on to New Hampshire."
+    )
+    (row,) = claim_rows(nlp(text), ArticleContext("u", dt.date(2016, 10, 28), "test"))
+    assert row["speaker_country_iso3"] == "USA", row

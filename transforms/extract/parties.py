@@ -421,6 +421,21 @@ def home_country(doc: Doc, exclude: set[str] | None = None) -> str | None:
     return max(counts, key=counts.get) if counts else None
 
 
+def home_region_country(doc: Doc) -> str | None:
+    """For a story that names no country at all: the country its places name most, read from
+    the country dictionary's regions, states and cities ("Iowa", "New Hampshire": USA; a US
+    political story often names no country)."""
+    from transforms.actors import country_in_phrase
+
+    counts: dict[str, int] = {}
+    for ent in doc_cache.ents(doc):
+        if ent.label_ in ("GPE", "LOC"):
+            hit = country_in_phrase(ent.text)
+            if hit:
+                counts[hit[0]] = counts.get(hit[0], 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
 def home_party(doc: Doc) -> Party | None:
     """The story's most-mentioned country as a party, resting on its first mention."""
     iso3 = home_country(doc)
