@@ -564,3 +564,15 @@ def test_a_story_naming_only_states_is_that_countrys(nlp):
     )
     (row,) = claim_rows(nlp(text), ArticleContext("u", dt.date(2016, 10, 28), "test"))
     assert row["speaker_country_iso3"] == "USA", row
+
+
+def test_a_ministry_of_a_named_country_keeps_its_country(nlp):
+    """A body's name runs over each "of <Name>" ("the Ministry of Foreign Affairs of the
+    Republic of Korea"), so its country is the one it names, not the story's."""
+    text = (
+        "The United States condemned the launch. The Ministry of Foreign Affairs of the Republic "
+        "of Korea expressed deep concern over the launch and urged Pyongyang to return to talks."
+    )
+    rows = claim_rows(nlp(text), ArticleContext("k", dt.date(2024, 11, 4), "test"))
+    ministry = [r for r in rows if r["speaker_name"] == "Ministry of Foreign Affairs"]
+    assert ministry and all(r["speaker_country_iso3"] == "KOR" for r in ministry), rows

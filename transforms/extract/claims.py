@@ -1241,6 +1241,7 @@ class SpeakerResolver:
                 unnamed and child.lower_ in ("in", "from") and pobj[0].pos_ == "PROPN"
             ):
                 toks.extend(t for t in child.subtree if not t.is_space)
+                continue  # "the Ministry of Foreign Affairs of the Republic of Korea"
             break
         while toks and (toks[0].is_punct or toks[0].dep_ == "cc"):
             toks = toks[1:]
@@ -1801,9 +1802,10 @@ def _gender_agrees(name: str, want: str | None) -> bool:
 
 
 def _strip_det(text: str) -> str:
-    return re.sub(
-        r"^(the|a|an|one|another|some|this|these)\s+", "", text.strip(), flags=re.IGNORECASE
-    )
+    """A name without its leading determiner, nor a trailing function word an entity span may
+    end on ("The Ministry of Foreign Affairs of" -> "Ministry of Foreign Affairs")."""
+    text = re.sub(r"\s+(of|the|and|for|in)$", "", text.strip(), flags=re.IGNORECASE)
+    return re.sub(r"^(the|a|an|one|another|some|this|these)\s+", "", text, flags=re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------
