@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -270,9 +271,10 @@ NAMED_SPEAKERS = [
     ("7686618", "Central African Republic military", "bodies of five government troops",
      "described_speakers"),
     ("8009714", "White House officials", "Secretary of State Marco Rubio", "described_speakers"),
-    # the name closing the description (trailing_person_names) finds these too
+    # the name closing the description (trailing_person_names) finds these too, and this one the
+    # name between commas (comma_names)
     ("7836916", "Duch Piseth", "Mech Dara has been released on bail",
-     ("appositive_names", "trailing_person_names")),
+     ("appositive_names", "trailing_person_names", "comma_names")),
     ("8008697", "Linda Wu", "Albert found himself only around 11",
      ("appositive_names", "trailing_person_names")),
     ("8008349", "Department of Homeland Security", "the allegations in the lawsuits",
@@ -576,3 +578,74 @@ def test_a_ministry_of_a_named_country_keeps_its_country(nlp):
     rows = claim_rows(nlp(text), ArticleContext("k", dt.date(2024, 11, 4), "test"))
     ministry = [r for r in rows if r["speaker_name"] == "Ministry of Foreign Affairs"]
     assert ministry and all(r["speaker_country_iso3"] == "KOR" for r in ministry), rows
+
+
+def _rules_speakers(text, monkeypatch, **switches):
+    """The rules' (speaker_text, speaker_name) of a text with these switches set."""
+    from transforms.extract import claims
+    from transforms.nlp.pipeline import load_nlp
+
+    set_rules = dataclasses.replace(claims.rules(), **switches)
+    monkeypatch.setattr(claims, "rules", lambda: set_rules)
+    ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
+    return [
+        (r["speaker_text"], r["speaker_name"])
+        for r in claims._claim_rows(load_nlp()(text), ctx, "rules")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("switch", "text", "speaker"),
+    [
+        ("entity_cut_names",
+         "The Kenya Center for Disease Control and Prevention, or KCDC, said it had recorded 40 "
+         "cases this year.", "Kenya Center for Disease Control and Prevention"),
+        ("entity_cut_names", "According to the Global Peace Index 2024, violence rose in 77 countries.",
+         "Global Peace Index 2024"),
+        ("comma_names",
+         "According to the city's mayor, Jane Doyle, police were investigating the fire.",
+         "Jane Doyle"),
+        ("definite_role_country",
+         "U.S. President Joe Biden met Chancellor Olaf Scholz in Berlin on Monday. Scholz said the "
+         "talks went well. The U.S. leader said the alliance was strong.", "Joe Biden"),
+        ("document_authors",
+         "According to data from the Housing Data Archive, 300 evictions took place this year.",
+         "Housing Data Archive"),
+        ("document_authors",
+         "A report issued by the Denver-based Housing Policy Institute said rents rose 5 percent.",
+         "Housing Policy Institute"),
+        ("same_role_word",
+         "Prime Minister Anna Berg opened the summit. Lars Holm, a spokesman for the foreign "
+         "ministry, said the talks would go on. Berg said she was hopeful. The spokesman said no "
+         "deal was near.", "Lars Holm"),
+        ("same_role_word",
+         "President Anna Berg and former Vice-President Mike Reed met on Monday. Reed said he was "
+         "hopeful. The president said no deal was near.", "Anna Berg"),
+    ],
+)  # fmt: skip
+def test_speaker_naming_switches(switch, text, speaker, monkeypatch):
+    """Each switch names the claim's speaker as a reader would; off, the rules did not (the
+    claim: the first of the one-sentence texts, the last of the others)."""
+    k = 0 if text.count(". ") == 0 else -1
+    got = _rules_speakers(text, monkeypatch, **{switch: True})
+    assert got[k][1] == speaker, got
+    got_off = _rules_speakers(text, monkeypatch, **{switch: False})
+    assert got_off[k][1] != speaker, got_off
+
+
+def test_more_full_names_knows_a_person_tagged_org(monkeypatch):
+    """more_full_names: a person's full name the NER tags ORG ("Ricardo Velló Ibáñez" here) is
+    a full name a later surname resolves to."""
+    from transforms.extract import claims
+    from transforms.nlp.pipeline import load_nlp
+
+    doc = load_nlp()(
+        "Ricardo Velló Ibáñez, the island's governor, announced his resignation. Velló said he "
+        "would step down."
+    )
+    for on in (True, False):
+        set_rules = dataclasses.replace(claims.rules(), more_full_names=on)
+        monkeypatch.setattr(claims, "rules", lambda set_rules=set_rules: set_rules)
+        found = claims.SpeakerResolver(doc).person_for("Velló", 80)
+        assert (found is not None and found[0] == "Ricardo Velló Ibáñez") == on, found
+        monkeypatch.undo()

@@ -138,6 +138,12 @@ class Rules:
     withheld_refusals: frozenset  # "declined to say ..."
     withheld_stance: str
     dateline: re.Pattern  # "WASHINGTON — " opening a story: not part of a claim's content
+    definite_role_country: bool  # "the U.S. leader" -> the person titled "U.S. President ..."
+    same_role_word: bool  # "the spokesman" -> the person introduced as a spokesman first
+    entity_cut_names: bool  # "The Kenya Center [for Disease Control]": the entity's whole name
+    comma_names: bool  # "the city's mayor, Jane Doyle, said" (misparsed) speaks as Jane Doyle
+    more_full_names: bool  # full names: "Wang JunHao" (NER cut "Wang"), persons tagged ORG
+    document_authors: bool  # "data from the Housing Data Archive" speaks as the archive
 
 
 # Cue verbs induced from the labelled corpus by `make train` (training/claims/train.py): the
@@ -195,6 +201,12 @@ def rules() -> Rules:
         withheld_refusals=frozenset(raw["withheld"]["refusals"]),
         withheld_stance=raw["withheld"]["stance"],
         dateline=re.compile(raw["dateline"]),
+        definite_role_country=bool(raw.get("definite_role_country", False)),
+        same_role_word=bool(raw.get("same_role_word", False)),
+        entity_cut_names=bool(raw.get("entity_cut_names", False)),
+        comma_names=bool(raw.get("comma_names", False)),
+        more_full_names=bool(raw.get("more_full_names", False)),
+        document_authors=bool(raw.get("document_authors", False)),
     )
 
 
@@ -1101,8 +1113,17 @@ class SpeakerResolver:
         self.aliases: dict[str, Speaker] = {}
         self._acronyms: dict[str, str] | None = None
         self.persons: list[tuple[str, int, int]] = []  # (full name, start, end) first mentions
+        more = rules().more_full_names
         for ent in self.ents:
-            if ent.label_ == "PERSON" and len(ent) >= 2:
+            if (ent.label_ == "PERSON" and len(ent) >= 2) or (
+                # more_full_names: a one-word name the NER cut ("Wang" of "Wang JunHao"), a
+                # person's name tagged ORG ("Ricardo Vello Ibanez, the governor")
+                more
+                and (
+                    (ent.label_ == "PERSON" and len(self.full_text(ent).split()) >= 2)
+                    or (ent.label_ == "ORG" and self._named_like_person(ent))
+                )
+            ):
                 name = self.full_text(ent)
                 if not any(p[0] == name for p in self.persons):
                     self.persons.append((name, ent.start_char, ent.end_char))
@@ -1225,6 +1246,8 @@ class SpeakerResolver:
             ):
                 toks.extend(t for t in child.subtree if not t.is_space)
                 break
+        if rules().comma_names and comma and toks[-1].i == j - 1:
+            toks += self._comma_name(head, j)
         if rules().trailing_person_names:
             toks += self._trailing_person(head, toks)
         unnamed = (
@@ -1248,6 +1271,49 @@ class SpeakerResolver:
         # drop a leading conjunct list: for 'South Korea and the European Union', the head of the
         # second conjunct has only its own left edge, the first has the conj to its right (cut).
         return toks
+
+    def _comma_name(self, head: Token, comma: int) -> list[Token]:
+        """A role description followed by a person's name set off by commas, whatever the parse
+        made of it ("According to the city's mayor, Jane Doyle, police ..."): the comma and the
+        name."""
+        if head.pos_ != "NOUN" or head.lemma_.lower() not in rules().person_roles:
+            return []
+        if any(e.start <= head.i < e.end for e in self.ents):
+            return []
+        e = next((e for e in self.ents if e.start == comma + 1), None)
+        if e is None or e.label_ != "PERSON":
+            return []
+        after = self.doc[e.end] if e.end < len(self.doc) else None
+        if after is not None and after.text not in (",", ".", ";", ":"):
+            return []
+        return [t for t in self.doc[comma : e.end] if not t.is_space]
+
+    def _cut_name(self, head: Token, toks: list[Token]) -> list[Token]:
+        """The rest of a name the parse cut after the speaker's head: the organization or person
+        entity around the head that runs on past the phrase ("The Kenya Center" of "The
+        Kenya Center for Disease Control and Prevention"), or a year that closes a proper
+        name ("Vision Partners 2030", "the Global Peace Index 2024")."""
+        last = toks[-1].i
+        for e in self.ents:
+            if e.label_ in ("ORG", "PERSON", "FAC") and e.start <= head.i < e.end > last + 1:
+                out = []
+                for t in self.doc[last + 1 : e.end]:
+                    if t.text in ("(", "[", ",", ";") or t.is_quote:
+                        break  # "National Hurricane Center (NHC": the name, not its short form
+                    out.append(t)
+                return [t for t in out if not t.is_space]
+        nxt = self.doc[last + 1] if last + 1 < len(self.doc) else None
+        if (
+            nxt is not None
+            and head.pos_ == "PROPN"
+            and last == head.i
+            and nxt.head.i == head.i
+            and nxt.dep_ == "nummod"
+            and nxt.is_digit
+            and len(nxt.text) == 4
+        ):
+            return [nxt]
+        return []
 
     def _trailing_person(self, head: Token, toks: list[Token]) -> list[Token]:
         """The tokens that carry a description's phrase on to the person's name that closes it:
@@ -1395,8 +1461,46 @@ class SpeakerResolver:
                     break
         return sp
 
+    def _document_author(self, head: Token) -> Token | None:
+        """The author a document's phrase names: "data from the Housing Data Archive", "a report
+        issued by the Real Estate Institute", "a poll by Riverside College", "a situational report
+        of the NDMA", "a memo posted online by Senator Jane Roe": the author's head token
+        (a named entity, or a phrase with one: "the Mexican government")."""
+        R = rules()
+        if not (head.lemma_.lower() in R.document_heads or head.lower_ in R.document_heads):
+            return None
+        preps = []
+        for child in head.rights:
+            if child.dep_ == "prep" and child.lower_ in ("from", "by", "of"):
+                preps.append(child)
+            elif child.dep_ == "acl" and child.pos_ == "VERB":
+                preps += [c for c in child.rights if c.dep_ == "agent"]
+        for prep in preps:
+            pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if pobj is None:
+                continue
+            named = [
+                e
+                for e in self.ents
+                if e.label_ in ("ORG", "PERSON", "GPE", "NORP")
+                and pobj.left_edge.i <= e.start
+                and e.end <= pobj.i + 1
+            ]
+            if not named:
+                continue
+            if prep.lower_ == "of" and not (
+                any(e.start <= pobj.i < e.end and e.label_ in ("ORG", "PERSON") for e in named)
+            ):
+                continue  # "a report of Russian troops": what it reports, not who wrote it
+            return pobj
+        return None
+
     def _speaker_of(self, head: Token, exclude_conj: bool = False) -> Speaker | None:
         R = rules()
+        if R.document_authors:
+            author = self._document_author(head)
+            if author is not None:
+                return self._speaker_of(author)
         toks = self._speaker_tokens(head)
         if exclude_conj:
             toks = [
@@ -1407,6 +1511,8 @@ class SpeakerResolver:
             conj_children = [c for c in head.children if c.dep_ in ("conj", "cc")]
             if conj_children:
                 toks = [t for t in toks if t.i < min(c.i for c in conj_children)]
+        if toks and R.entity_cut_names:
+            toks += self._cut_name(head, toks)
         if not toks:
             return None
         a, b = _token_span(toks)
@@ -1482,10 +1588,22 @@ class SpeakerResolver:
             and not head_in_ent
             and not any(e.label_ in ("ORG", "PERSON", "GPE") for e in ents)
         )
+        same_role = None
+        if (
+            R.same_role_word
+            and toks[0].lower_ in ("the", "this", "that")
+            and head.pos_ == "NOUN"
+            and head_lemma in R.person_roles
+            and not head_in_ent
+            and not any(e.label_ in ("ORG", "PERSON") for e in ents)
+        ):
+            same_role = self.role_antecedent(toks, a, same_word=True)
         # role nouns and definite descriptions: the spokesman, the website, the official
         if is_definite:
             for prev in reversed(self.history):
                 if head_lemma in prev.head_lemmas:
+                    if same_role is not None and same_role[3] > prev.text_start:
+                        break  # a person introduced with this very role after that speaker
                     return Speaker(
                         text,
                         a,
@@ -1514,7 +1632,7 @@ class SpeakerResolver:
                         )
                         return sp
             if head_lemma in R.person_roles:
-                ante = self.role_antecedent(toks, a)
+                ante = same_role or self.role_antecedent(toks, a)
                 if ante is not None:
                     sp.name, sp.type, sp.country, sp.ref_start, sp.ref_end = ante
                     return sp
@@ -1533,6 +1651,24 @@ class SpeakerResolver:
                         prev.ref_end,
                         prev.head_lemmas | {head_lemma},
                     )
+        if (
+            R.definite_role_country
+            and not is_definite
+            and toks[0].lower_ == "the"
+            and head.pos_ == "NOUN"
+            and head_lemma in R.person_roles
+            and not head_in_ent
+            and ents
+            and all(e.label_ in ("GPE", "NORP") and e.end <= head.i for e in ents)
+        ):
+            # "the U.S. leader", "the French foreign minister": the person the story titled so
+            # (a country's, not a city's: "the Springfield mayor" may be anyone's)
+            ante = None
+            if self._title_country(toks):
+                ante = same_role or self.role_antecedent(toks, a)
+            if ante is not None:
+                sp.name, sp.type, sp.country, sp.ref_start, sp.ref_end = ante
+                return sp
         for ent in ents:
             if ent.text in self.aliases:
                 prev = self.aliases[ent.text]
@@ -1756,14 +1892,42 @@ class SpeakerResolver:
             c.dep_ == "relcl" and c.left_edge.lower_ == "who" for c in ent.root.rights
         )
 
-    def role_antecedent(self, toks: list[Token], before: int) -> tuple | None:
-        """'the Russian leader' -> the last person named with a role title (same nationality)."""
+    def _appositive_title(self, end_char: int) -> list[Token]:
+        """The description in apposition after a person's name: "Ahmed Khan, the army's
+        spokesman, said" -> the army's spokesman (up to the next comma, verb or 8 words)."""
+        span = self.doc.char_span(end_char - 1, end_char, alignment_mode="expand")
+        if span is None:
+            return []
+        j = span[-1].i + 1
+        if j >= len(self.doc) or self.doc[j].text != ",":
+            return []
+        out = []
+        for t in self.doc[j + 1 : j + 9]:
+            if t.is_punct or t.pos_ in ("VERB", "AUX") or t.lower_ in ("who", "which", "that"):
+                break
+            out.append(t)
+        return out
+
+    def role_antecedent(
+        self, toks: list[Token], before: int, same_word: bool = False
+    ) -> tuple | None:
+        """'the Russian leader' -> the last person named with a role title (same nationality).
+        same_word: only a person whose title (before the name or in apposition after it) has
+        the phrase's own role word ("the spokesman" -> "..., a ministry spokesman,")."""
         want_country = self._title_country(toks)
+        roles = [t.lemma_.lower() for t in toks if t.lemma_.lower() in rules().person_roles]
+        role_toks = [t for t in toks if t.lemma_.lower() in rules().person_roles]
+        want_qualifiers = _role_qualifiers(role_toks[-1]) if role_toks else frozenset()
         best = None
         for name, a, b in self.persons:
             if a >= before:
                 continue
             title = self._person_title_tokens(a)
+            if same_word:
+                title = title + self._appositive_title(b)
+                hits = [t for t in title if roles and t.lemma_.lower() == roles[-1]]
+                if not hits or _role_qualifiers(hits[-1]) != want_qualifiers:
+                    continue
             if not any(t.lemma_.lower() in rules().person_roles for t in title):
                 continue
             country = self._title_country(title)
@@ -1771,6 +1935,19 @@ class SpeakerResolver:
                 continue
             best = (name, "person", country, a, b)
         return best
+
+
+ROLE_QUALIFIERS = frozenset({"vice", "deputy", "former", "ex", "assistant", "acting", "interim"})
+
+
+def _role_qualifiers(role: Token) -> frozenset:
+    """The words before a role noun that make it another role: "Vice-President", "former
+    president", "deputy minister" (none for "the president")."""
+    out = set()
+    for t in role.doc[max(0, role.i - 3) : role.i]:
+        if t.lower_ in ROLE_QUALIFIERS:
+            out.add(t.lower_)
+    return frozenset(out)
 
 
 @functools.lru_cache(maxsize=1)
