@@ -649,3 +649,11 @@ def test_more_full_names_knows_a_person_tagged_org(monkeypatch):
         found = claims.SpeakerResolver(doc).person_for("Velló", 80)
         assert (found is not None and found[0] == "Ricardo Velló Ibáñez") == on, found
         monkeypatch.undo()
+
+
+def test_a_titled_person_inside_one_org_entity_is_that_person(nlp):
+    """The small model tags "USAID Administrator Samantha Power" one ORG: the speaker is the
+    person named after the role word."""
+    text = "“This assistance will save lives,” said USAID Administrator Samantha Power."
+    (row,) = claim_rows(nlp(text), ArticleContext("p", dt.date(2024, 11, 4), "test"))
+    assert (row["speaker_name"], row["speaker_type"]) == ("Samantha Power", "person"), row

@@ -1763,6 +1763,20 @@ class SpeakerResolver:
                 sp.type, sp.name = "person", ent.text
                 sp.country = self._title_country(title)
                 return sp
+            inner = [t for t in ent if t.lemma_.lower() in R.person_roles]
+            named = [t for t in ent if inner and t.i > inner[-1].i]
+            if (
+                ent.label_ == "ORG"
+                and len(named) >= 2
+                and all(t.pos_ == "PROPN" and t.is_title for t in named)
+            ):
+                # "USAID Administrator Samantha Power" tagged one ORG: the person after the role
+                name = " ".join(t.text for t in named)
+                start, end = named[0].idx, ent.end_char
+                self.persons.append((name, start, end))
+                sp.type, sp.name, sp.ref_start, sp.ref_end = "person", name, start, end
+                sp.country = self._title_country([t for t in toks if t.i < named[0].i])
+                return sp
             if ent.label_ in ("GPE",) and hit:
                 iso, kind = hit
                 sp.country = iso
