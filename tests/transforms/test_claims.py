@@ -657,3 +657,67 @@ def test_a_titled_person_inside_one_org_entity_is_that_person(nlp):
     text = "“This assistance will save lives,” said USAID Administrator Samantha Power."
     (row,) = claim_rows(nlp(text), ArticleContext("p", dt.date(2024, 11, 4), "test"))
     assert (row["speaker_name"], row["speaker_type"]) == ("Samantha Power", "person"), row
+
+
+def test_a_quote_left_open_before_another_opens_after_a_full_stop_is_closed_there():
+    """A multi-paragraph quote whose paragraph break was lost: the first part is kept, closed
+    before the next opening mark, not dropped (curly marks)."""
+    text = (
+        "“It will be hard,” he said. “Letting firms back changes nothing. The Kremlin stays "
+        "hostile. “Part of that is China,” he added."
+    )
+    got = [text[q.start : q.end] for q in find_quotes(text)]
+    assert got == [
+        "It will be hard",
+        "Letting firms back changes nothing. The Kremlin stays hostile",
+        "Part of that is China",
+    ]
+    # straight marks: an unbalanced one is likelier (test_straight_quotes_partial_quote_...)
+    t = text.replace("“", '"').replace("”", '"')
+    assert [t[q.start : q.end] for q in find_quotes(t)] == [
+        "It will be hard",
+        "Part of that is China",
+    ]
+    # a quote that opens inside an unfinished sentence is not closed by the next mark
+    t = "He called it “a disaster for “everyone” here."
+    assert [t[q.start : q.end] for q in find_quotes(t)] == ["everyone"]
+
+
+@pytest.mark.parametrize(
+    ("switch", "text", "speaker", "content"),
+    [
+        ("inverted_split_quotes",
+         '"We are ready" wrote Jane Mwangi "to send whatever help we can to the flooded towns."',
+         "Jane Mwangi", "to send whatever help we can to the flooded towns"),
+        ("adjunct_before_quote",
+         'The governor said on Friday "We will reopen every school in the county next week."',
+         "governor", "We will reopen every school in the county next week"),
+        ("adverb_claims",
+         "Reportedly, two people were killed in the blast at the market.",
+         "unnamed reports", "two people were killed in the blast at the market"),
+        ("appositive_subjects",
+         "Speaking to Agence France-Presse, the president of the Kenyan League for the Defence "
+         'of Farmers, Peter Otieno, said, "We cannot sell our tea at these prices."',
+         "Peter Otieno", "We cannot sell our tea at these prices"),
+    ],
+)  # fmt: skip
+def test_quote_attribution_switches(switch, text, speaker, content, monkeypatch):
+    """Each switch of a quote's (or a report's) attribution gives the claim; off, the rules miss
+    it."""
+    import dataclasses
+
+    from transforms.extract import claims
+    from transforms.nlp.pipeline import load_nlp
+
+    ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
+    doc = load_nlp()(text)
+    base = claims.rules()
+    for on in (True, False):
+        r = dataclasses.replace(base, **{switch: on})
+        monkeypatch.setattr(claims, "rules", lambda r=r: r)
+        rows = [x for x in claims._claim_rows(doc, ctx, "rules") if x["content"] == content]
+        if on:
+            assert rows and rows[0]["speaker_name"].endswith(speaker), rows
+            assert rows[0]["is_direct"] == (switch != "adverb_claims")
+        else:
+            assert not rows, rows

@@ -265,6 +265,8 @@ def main(argv: list[str]) -> int:
             table = error_table(parsed, held)
             out = Path(tempfile.gettempdir()) / f"speaker_cv_errors_{name}.json"
             out.write_text(json.dumps(table, indent=1), encoding="utf-8")
+            rows_out = Path(tempfile.gettempdir()) / f"speaker_cv_rows_{name}.json"
+            rows_out.write_text(json.dumps(held, default=str), encoding="utf-8")
             print(json.dumps({k: table[k] for k in ("wrong", "missed")}, indent=1))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -144,6 +144,12 @@ class Rules:
     comma_names: bool  # "the city's mayor, Jane Doyle, said" (misparsed) speaks as Jane Doyle
     more_full_names: bool  # full names: "Wang JunHao" (NER cut "Wang"), persons tagged ORG
     document_authors: bool  # "data from the Housing Data Archive" speaks as the archive
+    inverted_split_quotes: bool  # '"We stand ready" tweeted Johnson "to help ..."': both parts
+    adjunct_before_quote: bool  # 'Trump said on Friday "I can do it"': the adjunct is no object
+    appositive_subjects: bool  # 'Speaking to AFP, the head of X, Jane Doe, said': Jane Doe
+    adverb_claims: bool  # "The fire reportedly started at 7 p.m.": a claim of unnamed reports
+    reported_adverbs: frozenset  # the adverbs ("reportedly")
+    reported_adverb_speaker: str  # the speaker they name ("unnamed reports")
 
 
 # Cue verbs induced from the labelled corpus by `make train` (training/claims/train.py): the
@@ -207,6 +213,12 @@ def rules() -> Rules:
         comma_names=bool(raw.get("comma_names", False)),
         more_full_names=bool(raw.get("more_full_names", False)),
         document_authors=bool(raw.get("document_authors", False)),
+        inverted_split_quotes=bool(raw.get("inverted_split_quotes", False)),
+        adjunct_before_quote=bool(raw.get("adjunct_before_quote", False)),
+        appositive_subjects=bool(raw.get("appositive_subjects", False)),
+        adverb_claims=bool(raw.get("adverb_claims", False)),
+        reported_adverbs=frozenset(raw.get("reported_adverbs", {}).get("words", [])),
+        reported_adverb_speaker=raw.get("reported_adverbs", {}).get("speaker", ""),
     )
 
 
@@ -315,6 +327,12 @@ def _misparsed_subject(verb: Token) -> Token | None:
     if verb.dep_ != "ROOT":
         return None
     j = verb.i - 1
+    if rules().appositive_subjects and j >= 1 and verb.doc[j].text == ",":
+        # "Speaking to AFP, the president of the league, Jamel Msallem, said": the name the
+        # parser hung in apposition on the opening phrase, right before the verb
+        name = verb.doc[j - 1]
+        if name.pos_ == "PROPN" and name.dep_ == "appos" and name.head.i < name.i:
+            return name
     while j >= 0 and verb.doc[j].pos_ in ("ADV", "AUX", "PART"):
         j -= 1
     if j < 0 or verb.doc[j].pos_ not in ("PROPN", "NOUN") or verb.doc[j].dep_ != "conj":
@@ -535,6 +553,23 @@ def _quote_cue(doc: Doc, q: Quote, quotes: list[Quote]) -> tuple[Token | None, s
         last = next((t for t in reversed(toks) if not t.is_space), None)
         if best_before is not None and last is not None and last.i != best_before.i:
             attached = last.head.i == best_before.i and last.dep_ in ("npadvmod", "dobj", "dative")
+            subj = _quote_subject(best_before)
+            if (
+                rules().inverted_split_quotes
+                and subj is not None
+                and subj.i > best_before.i
+                and last.i in {t.i for t in subj.subtree}
+                and not any(q2.start <= t.idx < q2.end for t in subj.subtree for q2 in quotes)
+                and any(
+                    q2.close_char == len(doc_cache.text(doc)[: best_before.idx].rstrip())
+                    for q2 in quotes
+                )
+            ):
+                attached = True  # '"We stand ready" tweeted Johnson "to help ..."'
+            if rules().adjunct_before_quote and all(
+                _adjunct_of(t, best_before) for t in toks[best_before.i - toks[0].i + 1 :]
+            ):
+                attached = True  # 'Trump said on Friday "I can do it"'
             if (last.text not in (",", ":") and not attached) or gap > 4:
                 best_before = None
     if best_after is not None and (best_before is None or _subject(best_after) is not None):
@@ -542,6 +577,13 @@ def _quote_cue(doc: Doc, q: Quote, quotes: list[Quote]) -> tuple[Token | None, s
     if best_before is not None:
         return best_before, "before"
     return None, ""
+
+
+def _adjunct_of(tok: Token, verb: Token) -> bool:
+    """A space, or a token of a prepositional or noun-phrase adjunct of `verb` ("on Friday")."""
+    return tok.is_space or any(
+        a.head.i == verb.i and a.dep_ in ("prep", "npadvmod") for a in (tok, *tok.ancestors)
+    )
 
 
 def _object_cue(doc: Doc, q: Quote) -> Token | None:
@@ -731,6 +773,9 @@ def _extract(doc: Doc) -> list[Claim]:
         if tok.lower_ == "according":
             claims.extend(_according_to(tok, text, quotes))
             continue
+        if R.adverb_claims and tok.lower_ in R.reported_adverbs and tok.pos_ == "ADV":
+            claims.extend(_reported_adverb(tok, text, quotes))
+            continue
         if tok.pos_ not in ("VERB", "AUX") or lemma not in R.cues:
             continue
         if any(q.start <= tok.idx < q.end for q in quotes):
@@ -893,6 +938,28 @@ def _extract(doc: Doc) -> list[Claim]:
         )
     claims.sort(key=lambda c: (c.content_start, c.cue_start))
     return claims
+
+
+def _reported_adverb(tok: Token, text: str, quotes: list[Quote]) -> list[Claim]:
+    """'The fire reportedly started at 7 p.m.', 'Reportedly, two people were killed': the clause
+    the adverb modifies, attributed to unnamed reports (rules' reported_adverbs)."""
+    head = tok.head
+    while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
+        head = head.head  # "reportedly over 400 firefighters took part": the clause's verb
+    if head.i == tok.i or any(q.start <= tok.idx < q.end for q in quotes):
+        return []
+    if head.lemma_.lower() in rules().quote_verbs:
+        return []  # "a source reportedly said ...": the source's claim
+    exclude = {tok.i} | _nonrestrictive(head)
+    toks = [t for t in head.subtree if t.i not in exclude and not t.is_space]
+    while toks and toks[0].is_punct:
+        toks = toks[1:]
+    if len(toks) < 2:
+        return []
+    a, b = _strip_span(text, *_token_span(toks))
+    if "\n" in text[a:b]:
+        return []
+    return [Claim([tok], tok.lower_, a, b, False, "assert", tok, "reported_adverb", 0.6)]
 
 
 def _according_to(tok: Token, text: str, quotes: list[Quote]) -> list[Claim]:
@@ -1438,6 +1505,10 @@ class SpeakerResolver:
         return full if full and full.replace(".", "") != key else None
 
     def speaker_of(self, head: Token, exclude_conj: bool = False) -> Speaker | None:
+        R = rules()
+        if R.adverb_claims and head.lower_ in R.reported_adverbs and head.pos_ == "ADV":
+            end = head.idx + len(head.text)
+            return Speaker(head.text, head.idx, end, R.reported_adverb_speaker, "unnamed")
         sp = self._speaker_of(head, exclude_conj)
         if sp is not None:
             name = self.described(head, sp)

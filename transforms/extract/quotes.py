@@ -130,6 +130,17 @@ def _reopens(text: str, j: int, kind: str) -> bool:
     )
 
 
+def _lost_paragraph_break(text: str, opened: int | None, i: int) -> bool:
+    """A double quote still open where another opens after a finished sentence ("... he said.
+    “First part. “Second part,” he added."): the multi-paragraph convention (a paragraph left
+    open, the next reopened) in a text whose paragraph breaks were lost. The open quote closes
+    before the new mark instead of being dropped."""
+    if opened is None or text[opened] not in OPEN_QUOTES or text[i] not in OPEN_QUOTES:
+        return False  # straight marks: an unbalanced one is likelier ("... Italy, X said. "Both)
+    before = text[opened + 1 : i].rstrip(" \t")
+    return len(before.split()) >= 4 and before[-1:] in (".", "!", "?")
+
+
 def _run_in_heading(text: str, a: int, mark: int, b: int) -> bool:
     """A ‘...’ that opens a sentence and closes with no punctuation right before a capitalised
     word is a subheading run into the text (VOA: "... each year. ‘We are very concerned’ In a
@@ -215,6 +226,8 @@ def find_quotes(text: str) -> list[Quote]:
             continue
         elif ch in OPEN_QUOTES:
             if double_ok:
+                if _lost_paragraph_break(text, opened, i):
+                    close_at(i, 0)
                 open_at(i, 1, "double")
         elif ch in CLOSE_QUOTES:
             if opened is not None and kind == "double":
