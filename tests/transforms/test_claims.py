@@ -208,14 +208,21 @@ def _speaker(rows, text):
     return hits
 
 
-def test_speaker_country_from_the_phrase_then_the_introduction_then_the_story(seed_stories):
+def test_speaker_country_from_the_phrase_then_the_introduction_then_the_story(seed_stories, nlp):
     """A speaker without a country takes the country its own words name ("the U.S. Congress",
     not the story's Albania), else the one of the words that introduce the person elsewhere in
-    the story ("Francesco Sisci" -> Italy); an international body or a news outlet takes none."""
-    congress = _speaker(seed_stories["voa_6206085"], "the U.S. Congress")
-    assert {(r["speaker_country_iso3"], r["method"].split("+")[-1]) for r in congress} == {
-        ("USA", "phrase_country")
-    }
+    the story ("Francesco Sisci" -> Italy); an international body or a news outlet takes none.
+    (The Congress sentence is written here: the seed story's "the authority given it by the U.S.
+    Congress" was a learned-cue claim the retrained cue rightly no longer makes.)"""
+    text = (
+        "Albania's former leader Sali Berisha rejected the allegations in Tirana. Albania's "
+        "parliament met on Friday. The U.S. Congress said the sanctions on Albania's former "
+        "leader were justified."
+    )
+    rows = claim_rows(nlp(text), ArticleContext("c", dt.date(2021, 5, 22), "test"))
+    congress = _speaker(rows, "The U.S. Congress")
+    assert {r["speaker_country_iso3"] for r in congress} == {"USA"}
+    assert not any(r["method"].endswith("story_country") for r in congress)
     sisci = _speaker(seed_stories["voa_7808748"], "Sisci")
     assert {r["speaker_country_iso3"] for r in sisci} == {"ITA"}
     assert all(r["method"].endswith("+introduction_country") for r in sisci)
