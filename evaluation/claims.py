@@ -80,17 +80,18 @@ def same_target(pred: str | None, gold: str | None) -> bool:
     from transforms.actors import country_in_phrase
 
     p = norm_name(pred)
-    parts = [norm_name(g) for g in (gold or "").split(";") if norm_name(g)]
-    if not p or not parts:
+    targets = [(g.strip(), norm_name(g)) for g in (gold or "").split(";")]
+    targets = [(text, name) for text, name in targets if name]
+    if not p or not targets:
         return False
     pw = p.split()
-    for g in parts:
+    for _, g in targets:
         gw = g.split()
         if p == g or (pw[-1] == gw[-1] and (set(pw) <= set(gw) or set(gw) <= set(pw))):
             return True
     country = country_in_phrase(pred or "")
     return country is not None and any(
-        (country_in_phrase(g.strip()) or (None,))[0] == country[0] for g in (gold or "").split(";")
+        (country_in_phrase(text) or (None,))[0] == country[0] for text, _ in targets
     )
 
 
