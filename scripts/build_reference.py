@@ -48,6 +48,10 @@ def main() -> None:
                 "region": c.get("region", ""),
                 "subregion": c.get("subregion", ""),
                 "capital": capital,
+                # a sovereign state (mledoze's `independent`), not a territory: it breaks the tie
+                # where one word names both (refdata.country_aliases: "American" is the USA's
+                # and the Northern Mariana Islands' demonym)
+                "independent": str(bool(c.get("independent"))).lower(),
             }
         )
         add(c["name"]["common"], iso3, "name")
@@ -60,12 +64,20 @@ def main() -> None:
         if capital:
             add(capital.replace(" D.C.", ""), iso3, "capital")
     known = {row["iso3"] for row in rows}
+    # NGEC lists a territory's names and people under its sovereign ("Puerto Rico", "Greenlandic"
+    # as nationality words of the USA and Denmark); where mledoze gives the word to a country of
+    # its own (ISO 3166 code), the territory keeps it.
+    owner = {}
+    for (alias, iso3) in aliases:
+        owner.setdefault(alias.strip().lower(), set()).add(iso3)
     with (REF / "ngec_countries_nationality.csv").open(encoding="utf-8") as fh:
         for rec in csv.DictReader(fh):
             if rec["CCA3"] not in known:
                 continue  # e.g. the European Union: an organization, not a country
             add(rec["Name"], rec["CCA3"], "name")
             for word in rec["Nationality"].split(","):
+                if owner.get(word.strip().lower(), {rec["CCA3"]}) - {rec["CCA3"]}:
+                    continue
                 add(word, rec["CCA3"], "demonym")
 
     out = ROOT / "transforms" / "reference" / "country_aliases.csv"

@@ -66,20 +66,40 @@ class PersonRef:
     source: str  # "current" (hand-written) or "petrarch2"
 
 
+# country_aliases.csv kinds, most specific first: a country's own name before its demonym
+ALIAS_KINDS = ["name", "official", "alt", "demonym", "capital"]
+
+
 @functools.lru_cache(maxsize=1)
 def country_aliases() -> dict[str, tuple[str, str]]:
-    """normalized alias -> (iso3, alias kind); aliases claimed by two countries are dropped."""
-    order = ["name", "official", "alt", "demonym", "capital"]
-    seen: dict[str, set[tuple[str, str]]] = {}
+    """normalized alias -> (iso3, alias kind). Where two countries claim an alias, the one whose
+    own name it is wins over one that has it only as an alternative, a demonym or a capital
+    (`ALIAS_KINDS` order); between equals, a sovereign state wins over a territory ("American":
+    the USA, not the Northern Mariana Islands; "French": France, not its Southern Territories).
+    Aliases still claimed by two countries ("Congolese", "Dominican") are dropped."""
+    seen: dict[str, dict[str, str]] = {}
     for row in read_rows("country_aliases.csv"):
-        seen.setdefault(normalize_surface(row["alias"]), set()).add(
-            (row["iso3"], row["alias_kind"])
-        )
+        claims = seen.setdefault(normalize_surface(row["alias"]), {})
+        kind = claims.get(row["iso3"])
+        if kind is None or ALIAS_KINDS.index(row["alias_kind"]) < ALIAS_KINDS.index(kind):
+            claims[row["iso3"]] = row["alias_kind"]
+    sovereign = independent_countries()
     out = {}
-    for key, values in seen.items():
-        if len({iso for iso, _ in values}) == 1:
-            out[key] = sorted(values, key=lambda v: order.index(v[1]))[0]
+    for key, claims in seen.items():
+        best = min(ALIAS_KINDS.index(kind) for kind in claims.values())
+        tied = [iso for iso, kind in claims.items() if ALIAS_KINDS.index(kind) == best]
+        if len(tied) > 1:
+            tied = [iso for iso in tied if iso in sovereign]
+        if len(tied) == 1:
+            out[key] = (tied[0], claims[tied[0]])
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def independent_countries() -> frozenset[str]:
+    """ISO3 codes of sovereign states (the countries seed's `independent`, from mledoze)."""
+    with COUNTRIES_CSV.open(encoding="utf-8") as fh:
+        return frozenset(r["iso3"] for r in csv.DictReader(fh) if r["independent"] == "true")
 
 
 @functools.lru_cache(maxsize=1)

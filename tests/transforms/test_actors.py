@@ -452,3 +452,24 @@ def test_country_in_phrase_reads_capitalised_names_only(phrase, iso3):
 
     found = country_in_phrase(phrase)
     assert (found[0] if found else None) == iso3, found
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "iso3"),
+    [
+        # the territory's own name beats its sovereign's listing of it (NGEC lists "Puerto Rico"
+        # among the USA's nationality words; mledoze gives it its own ISO 3166 code)
+        ("Puerto Rico", "GPE", "PRI"),
+        ("Greenlandic", "NORP", "GRL"),
+        # a demonym two countries share goes to the sovereign state: "American" is also the
+        # Northern Mariana Islands' demonym, "French" that of the French Southern Territories
+        ("American", "NORP", "USA"),
+        ("French", "NORP", "FRA"),
+        ("Dutch", "NORP", "NLD"),
+        # two sovereign states: no answer rather than a guess
+        ("Congolese", "NORP", None),
+    ],
+)
+def test_an_alias_two_countries_claim_goes_to_its_own_or_the_sovereign(text, label, iso3):
+    found = resolve_country(text, label)
+    assert (found[0] if found else None) == iso3, found

@@ -1,2 +1,2 @@
-select iso3, iso2, name, official_name, region, subregion, capital
+select iso3, iso2, name, official_name, region, subregion, capital, independent
 from {{ ref('countries') }}
