@@ -68,7 +68,7 @@ def main() -> None:
     # as nationality words of the USA and Denmark); where mledoze gives the word to a country of
     # its own (ISO 3166 code), the territory keeps it.
     owner = {}
-    for (alias, iso3) in aliases:
+    for alias, iso3 in aliases:
         owner.setdefault(alias.strip().lower(), set()).add(iso3)
     with (REF / "ngec_countries_nationality.csv").open(encoding="utf-8") as fh:
         for rec in csv.DictReader(fh):
