@@ -23,13 +23,18 @@ def ascii_like(text: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z .,'’()\-]+", text))
 
 
+# Alternative spellings that are English words or common surnames: "Andros Island" is no
+# Iceland ("Island" is its own name in Icelandic), "Michael Mann" no Isle of Man ("Mann", Manx).
+NOT_ALIASES = {"Island", "Mann"}
+
+
 def main() -> None:
     countries = json.loads((REF / "mledoze_countries.json").read_text(encoding="utf-8"))
     aliases: dict[tuple[str, str], str] = {}
 
     def add(alias: str, iso3: str, kind: str) -> None:
         alias = alias.strip()
-        if len(alias) < 2 or not ascii_like(alias):
+        if len(alias) < 2 or not ascii_like(alias) or alias in NOT_ALIASES:
             return
         if len(alias) == 2 and alias not in {"US", "UK"}:
             return  # two-letter codes collide with words and initials

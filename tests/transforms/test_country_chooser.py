@@ -97,3 +97,20 @@ def test_claim_speakers_take_the_choosers_country_behind_their_switch(doc, monke
     off = _claim_rows(doc, False, monkeypatch)
     assert [r["content"] for r in off] == [r["content"] for r in on]
     assert not any("+chooser" in r["method"] for r in off)
+
+
+def test_a_story_set_in_a_city_proposes_that_citys_country():
+    """A story may never name its country, only its cities and regions ("Catalonia"): their
+    country (the country dictionary's places) is a candidate for every party."""
+    from transforms.nlp.pipeline import load_nlp
+
+    text = (
+        "Firefighters in Barcelona battled a blaze in an apartment block on Monday. Police in "
+        "Catalonia said the fire started in a kitchen. Officials said three people died."
+    )
+    story = load_nlp()(text)
+    start = text.rfind("Officials")
+    with doc_cache.cached(story):
+        cands = country_chooser.candidates(story, start, start + 9, "Officials")
+    assert "ESP" in cands, cands
+    assert {"place", "place_home"} <= set(cands["ESP"])

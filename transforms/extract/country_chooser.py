@@ -52,6 +52,8 @@ class _Story:
     first: str | None
     intro: dict[str, Counter]  # surname -> countries of the words introducing it
     named: dict[str, tuple[int, int]]  # surname -> (sentence index, start_char) of its first name
+    places: list[tuple[int, str]]  # (sentence index, iso3) of places that are no country
+    place_home: str | None  # the country the story's places lie in most
 
 
 def _story(doc: Doc) -> _Story:
@@ -59,13 +61,20 @@ def _story(doc: Doc) -> _Story:
     from transforms.extract.parties import _modifier_country
 
     mentions = []
+    places = []
     intro: dict[str, Counter] = {}
     named: dict[str, tuple[int, int]] = {}
     for ent in doc_cache.ents(doc):
-        if ent.label_ in ("GPE", "NORP"):
-            hit = resolve_country(ent.text, ent.label_)
+        if ent.label_ in ("GPE", "NORP", "LOC"):
+            hit = resolve_country(ent.text, ent.label_) if ent.label_ != "LOC" else None
             if hit:
                 mentions.append((doc_cache.sentence_index(doc, ent.start), ent.start_char, hit[0]))
+            elif ent.label_ != "NORP":
+                # a city, state or region of the country dictionary ("Catalonia", "New York"):
+                # a story set there may never name its country
+                found = country_in_phrase(ent.text)
+                if found:
+                    places.append((doc_cache.sentence_index(doc, ent.start), found[0]))
         elif ent.label_ == "PERSON":
             key = re.sub(r"['’]s?$", "", ent.text.split()[-1]).lower()
             named.setdefault(key, (doc_cache.sentence_index(doc, ent.start), ent.start_char))
@@ -78,6 +87,7 @@ def _story(doc: Doc) -> _Story:
                 intro.setdefault(key, Counter())[iso3] += 1
     counts = Counter(iso for _, _, iso in mentions)
     order = sorted(counts, key=lambda c: (-counts[c], min(s for _, s, i in mentions if i == c)))
+    place_counts = Counter(iso for _, iso in places)
     return _Story(
         mentions=mentions,
         counts=counts,
@@ -86,6 +96,8 @@ def _story(doc: Doc) -> _Story:
         first=mentions[0][2] if mentions else None,
         intro=intro,
         named=named,
+        places=places,
+        place_home=place_counts.most_common(1)[0][0] if place_counts else None,
     )
 
 
@@ -184,6 +196,9 @@ def candidates(doc: Doc, start: int, end: int, text: str, party=None) -> dict[st
     for i, _, iso in story.mentions:
         if i in (sent_i - 1, sent_i - 2):
             propose(iso, f"prev{sent_i - i}")
+    for i, iso in story.places:
+        propose(iso, "place_sent" if i == sent_i else "place")
+    propose(story.place_home, "place_home")
     propose(story.home, "home")
     for iso3 in story.counts:
         propose(iso3, "story")
