@@ -445,6 +445,9 @@ def test_same_length_full_names_are_joined_in_order_of_mention():
         ("Kremlin spokesman", "RUS"),
         ("Republican Representative", "USA"),  # party_titles.csv
         ("Democratic Party lawmakers", None),  # South Korea has a Democratic Party too
+        # a news outlet is an organization of its home country (organizations.csv, sector media)
+        ("Matthew Ingram of The Globe and Mail", "CAN"),
+        ("the Associated Press", "USA"),
     ],
 )
 def test_country_in_phrase_reads_capitalised_names_only(phrase, iso3):
