@@ -26,6 +26,8 @@ def ascii_like(text: str) -> bool:
 # Alternative spellings that are English words or common surnames: "Andros Island" is no
 # Iceland ("Island" is its own name in Icelandic), "Michael Mann" no Isle of Man ("Mann", Manx).
 NOT_ALIASES = {"Island", "Mann"}
+# Abbreviations news writes that the lists lack (matched in capitals only: "CAR", "C.A.R.").
+EXTRA_ALIASES = [("CAR", "CAF", "alt")]
 
 
 def main() -> None:
@@ -85,6 +87,8 @@ def main() -> None:
                     continue
                 add(word, rec["CCA3"], "demonym")
 
+    for alias, iso3, kind in EXTRA_ALIASES:
+        add(alias, iso3, kind)
     out = ROOT / "transforms" / "reference" / "country_aliases.csv"
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)

@@ -47,6 +47,7 @@ import polars as pl
 from transforms import lake, refdata
 from transforms.refdata import (
     ROLE_WORDS,
+    country_alias,
     country_aliases,
     country_names,
     fingerprint,
@@ -133,7 +134,7 @@ def resolve_country(text: str, label: str) -> tuple[str, str] | None:
     """(iso3, match_reason) when the mention names a country, its people, its capital or its
     seat of government; None otherwise. Signature kept stable for the other extractors."""
     key = normalize_surface(text)
-    hit = country_aliases().get(key)
+    hit = country_alias(text, key)
     if hit is not None:
         iso3, kind = hit
         if kind == "capital" and label != "GPE":
@@ -176,7 +177,7 @@ def country_in_phrase(text: str) -> tuple[str, str] | None:
             continue
         if key in seats:
             return seats[key][0], "seat_of_government"
-        hit = aliases.get(key)
+        hit = country_alias(gram, key)
         if hit is not None:
             return hit[0], _KIND_REASON[hit[1]]
         if key in terms and len(key) > 3:
@@ -306,12 +307,11 @@ def _countries_named(text: str, exclude: str | None = None, any_kind: bool = Fal
     nationality word, capital or country-dictionary term."""
     terms = petrarch_country_terms()
     out = []
-    aliases = country_aliases()
     for m in re.finditer(r"[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*", text):
         words = m.group(0).split()
         for gram in _ngrams(words):
             k = normalize_surface(gram)
-            hit = aliases.get(k)
+            hit = country_alias(gram, k)
             if any_kind and hit is None and k in terms:
                 hit = (terms[k], "name")
             if hit and (any_kind or hit[1] in ("name", "official", "alt")) and hit[0] != exclude:

@@ -38,6 +38,7 @@ import yaml
 
 from transforms import refdata
 from transforms.refdata import (
+    country_alias,
     country_aliases,
     country_names,
     fingerprint,
@@ -199,7 +200,7 @@ def candidates(text: str) -> list[dict]:
     key = normalize_surface(text)
     stripped, unit = _unit_stripped(key)
     name = text.strip()
-    hit = country_aliases().get(key)
+    hit = country_alias(text, key)
     if hit and hit[1] in ("name", "official", "alt"):
         iso3 = hit[0]
         lat, lon = country_centroid(iso3)
@@ -395,8 +396,7 @@ def geocode(text: str, story_countries: frozenset[str] | set[str] = frozenset())
 
 def story_countries(texts) -> frozenset[str]:
     """The countries a story names: by name, nationality word or capital (country_aliases)."""
-    aliases = country_aliases()
-    return frozenset(hit[0] for t in texts if (hit := aliases.get(normalize_surface(t))))
+    return frozenset(hit[0] for t in texts if (hit := country_alias(t)))
 
 
 GEOCODE_CACHE = "geocode_cache"  # private lake snapshot: the candidates of each distinct text

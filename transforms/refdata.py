@@ -96,6 +96,27 @@ def country_aliases() -> dict[str, tuple[str, str]]:
 
 
 @functools.lru_cache(maxsize=1)
+def acronym_aliases() -> frozenset[str]:
+    """Normalized aliases listed in capitals only ("US", "UAE", "CAR"): they name a country only
+    where the text writes them in capitals too ("CAR", "C.A.R."; not "car", "Car bomb", "us")."""
+    forms: dict[str, bool] = {}
+    for row in read_rows("country_aliases.csv"):
+        key = normalize_surface(row["alias"])
+        forms[key] = forms.get(key, True) and row["alias"].isupper()
+    return frozenset(key for key, upper in forms.items() if upper)
+
+
+def country_alias(surface: str, key: str | None = None) -> tuple[str, str] | None:
+    """(iso3, alias kind) of a text that is a country alias, written as the lists write it: an
+    acronym in capitals. `key`: the text's normalize_surface, when the caller has it."""
+    key = normalize_surface(surface) if key is None else key
+    hit = country_aliases().get(key)
+    if hit is not None and key in acronym_aliases() and not surface.isupper():
+        return None
+    return hit
+
+
+@functools.lru_cache(maxsize=1)
 def independent_countries() -> frozenset[str]:
     """ISO3 codes of sovereign states (the countries seed's `independent`, from mledoze)."""
     with COUNTRIES_CSV.open(encoding="utf-8") as fh:

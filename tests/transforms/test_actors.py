@@ -448,6 +448,9 @@ def test_same_length_full_names_are_joined_in_order_of_mention():
         # a news outlet is an organization of its home country (organizations.csv, sector media)
         ("Matthew Ingram of The Globe and Mail", "CAN"),
         ("the Associated Press", "USA"),
+        # an acronym names a country only in capitals: "CAR" is the Central African Republic
+        ("The C.A.R. military", "CAF"),
+        ("Car bombs", None),
     ],
 )
 def test_country_in_phrase_reads_capitalised_names_only(phrase, iso3):

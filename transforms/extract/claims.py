@@ -55,7 +55,7 @@ from transforms.extract.quotes import (  # noqa: F401 (find_quotes, Quote: re-ex
 )
 from transforms.file_cache import cached_json
 from transforms.refdata import (
-    country_aliases,
+    country_alias,
     country_short_names,
     normalize_surface,
     organizations,
@@ -223,7 +223,7 @@ def rules() -> Rules:
 
 
 def country_of(text: str) -> tuple[str, str] | None:
-    return country_aliases().get(normalize_surface(text))
+    return country_alias(text)
 
 
 # ---------------------------------------------------------------------------------------------
