@@ -114,3 +114,18 @@ def test_a_story_set_in_a_city_proposes_that_citys_country():
         cands = country_chooser.candidates(story, start, start + 9, "Officials")
     assert "ESP" in cands, cands
     assert {"place", "place_home"} <= set(cands["ESP"])
+
+
+def test_a_body_of_one_country_in_the_sentence_proposes_that_country():
+    from transforms.nlp.pipeline import load_nlp
+
+    text = (
+        "Iran has shipped missile fuel to its allies, officials in Tehran said. A spokesperson "
+        "said the State Department does not comment on intelligence matters."
+    )
+    story = load_nlp()(text)
+    start = text.find("A spokesperson")
+    with doc_cache.cached(story):
+        cands = country_chooser.candidates(story, start, start + 14, "A spokesperson")
+    assert "org_sent" in cands.get("USA", []), cands
+    assert "org_sent" not in cands.get("IRN", [])

@@ -53,6 +53,7 @@ class _Story:
     intro: dict[str, Counter]  # surname -> countries of the words introducing it
     named: dict[str, tuple[int, int]]  # surname -> (sentence index, start_char) of its first name
     places: list[tuple[int, str]]  # (sentence index, iso3) of places that are no country
+    orgs: list[tuple[int, str]]  # (sentence index, iso3) of organizations of one country
     place_home: str | None  # the country the story's places lie in most
 
 
@@ -62,6 +63,7 @@ def _story(doc: Doc) -> _Story:
 
     mentions = []
     places = []
+    orgs = []
     intro: dict[str, Counter] = {}
     named: dict[str, tuple[int, int]] = {}
     for ent in doc_cache.ents(doc):
@@ -75,6 +77,12 @@ def _story(doc: Doc) -> _Story:
                 found = country_in_phrase(ent.text)
                 if found:
                     places.append((doc_cache.sentence_index(doc, ent.start), found[0]))
+        elif ent.label_ == "ORG":
+            # "the State Department", "the University of Southern California": a body of one
+            # country named near a party ("A spokesperson said the State Department ...")
+            found = country_in_phrase(ent.text)
+            if found:
+                orgs.append((doc_cache.sentence_index(doc, ent.start), found[0]))
         elif ent.label_ == "PERSON":
             key = re.sub(r"['’]s?$", "", ent.text.split()[-1]).lower()
             named.setdefault(key, (doc_cache.sentence_index(doc, ent.start), ent.start_char))
@@ -97,6 +105,7 @@ def _story(doc: Doc) -> _Story:
         intro=intro,
         named=named,
         places=places,
+        orgs=orgs,
         place_home=place_counts.most_common(1)[0][0] if place_counts else None,
     )
 
@@ -199,6 +208,9 @@ def candidates(doc: Doc, start: int, end: int, text: str, party=None) -> dict[st
     for i, iso in story.places:
         propose(iso, "place_sent" if i == sent_i else "place")
     propose(story.place_home, "place_home")
+    for i, iso in story.orgs:
+        if i == sent_i:
+            propose(iso, "org_sent")
     propose(story.home, "home")
     for iso3 in story.counts:
         propose(iso3, "story")
