@@ -458,6 +458,14 @@ def geocode_texts(texts: pl.Series, known: pl.DataFrame | None = None) -> pl.Dat
     return pl.concat([known, fresh], how="vertical")
 
 
+def geocode_cache_changed(known: pl.DataFrame | None, geocoded: pl.DataFrame) -> bool:
+    """Whether `geocode_texts` gave other rows than the cache holds, so that it must be written.
+    Also at the same height: after a change of the geocoder or its reference data every row is
+    recomputed under the new key, and a cache left under the old key (the same texts, as many
+    rows) was recomputed again on every later run."""
+    return known is None or not known.select(geocoded.columns).equals(geocoded)
+
+
 def _article_names(rows: list[dict], label: str) -> tuple[set[str], set[str]]:
     """The normalized texts of an article's mentions with `label`, and the single words of its
     multi-word ones ("khashoggi" of "Jamal Khashoggi")."""

@@ -220,3 +220,21 @@ def test_us_states_in_a_real_primaries_story():
     assert {t for t, _ in got} == {"Arizona", "Florida", "Illinois"}
     assert {p for _, p in got} == {"admin1:US-AZ", "admin1:US-FL", "admin1:US-IL"}
     assert all(by_id[p]["geo_precision"] == 2 for _, p in got)
+
+
+def test_a_cache_recomputed_under_a_new_key_is_written_even_at_the_same_height():
+    """After a change of the geocoder or its reference data every row is recomputed; the cache
+    must then be rewritten, though it holds as many rows, or every later run recomputes it."""
+    from transforms.places import geocode_cache_changed, geocode_texts
+
+    texts = pl.Series(["Kursk", "Seoul"])
+    current = geocode_texts(texts)
+    assert not geocode_cache_changed(current, geocode_texts(texts, current))
+    stale = current.with_columns(geocode_key=pl.lit("places-0:old"))
+    recomputed = geocode_texts(texts, stale)
+    assert recomputed.height == stale.height
+    assert geocode_cache_changed(stale, recomputed)
+    assert geocode_cache_changed(None, recomputed)
+    assert geocode_cache_changed(
+        current, geocode_texts(pl.Series(["Kursk", "Seoul", "Moscow"]), current)
+    )

@@ -23,6 +23,7 @@ from transforms.places import (
     GEOCODE_CACHE,
     PLACE_INPUT_SCHEMA,
     PLACE_LABELS,
+    geocode_cache_changed,
     geocode_texts,
     resolve_places,
 )
@@ -199,7 +200,7 @@ def actor_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings
     geocoded = geocode_texts(
         place_rows.filter(pl.col("entity_label").is_in(PLACE_LABELS))["mention_text"], known
     )
-    if known is None or geocoded.height != known.height:
+    if geocode_cache_changed(known, geocoded):
         lake.write_snapshot(settings.lake, GEOCODE_CACHE, geocoded)
     frames = dict(zip(ACTOR_TABLES, actor_frames, strict=True))
     frames |= dict(zip(PLACE_TABLES, resolve_places(place_rows, geocoded), strict=True))
