@@ -728,3 +728,27 @@ def test_quote_attribution_switches(switch, text, speaker, content, monkeypatch)
             assert rows[0]["is_direct"] == (switch != "adverb_claims")
         else:
             assert not rows, rows
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("The ministry announced that the border crossing had reopened on Monday.", "assert"),
+        (
+            "The government announced on Friday that fuel prices would rise by ten percent.",
+            "assert",
+        ),
+        ('The mayor announced: "We will rebuild every school by the autumn."', "promise"),
+    ],
+)
+def test_announced_reports_unless_its_content_promises(text, stance):
+    """claim_cues.yaml: "announced" names no stance of its own (an announcement mostly reports a
+    decision or a fact), so the rules say "assert" and the stance classifier decides; a content
+    that promises ("we will") still gives the rules' promise (content_stance)."""
+    from transforms.extract import claims
+    from transforms.nlp.pipeline import load_nlp
+
+    assert claims.cue_stance("announce") == "assert"
+    ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
+    (row,) = claims._claim_rows(load_nlp()(text), ctx, "rules")
+    assert (row["cue_lemma"], row["stance"]) == ("announce", stance), row

@@ -92,8 +92,9 @@ def examples() -> list[tuple[Example, bool, str]]:
 
 def cross_validate(items: list[tuple[Example, bool, str]], work: Path) -> dict:
     """Held-out accuracy of the classifier, of the rules and of their mixes, pooled over the
-    folds."""
+    folds, and each one's confusion ("confusion": method -> gold stance -> predicted -> count)."""
     right = dict.fromkeys(METHODS, 0)
+    confusion: dict[str, dict[str, Counter]] = {m: {} for m in METHODS}
     n = 0
     for fold in range(FOLDS):
         fold_dir = work / f"cv{fold}"
@@ -107,8 +108,9 @@ def cross_validate(items: list[tuple[Example, bool, str]], work: Path) -> dict:
             for method in METHODS:
                 got = learned if claims.learned_decides(method, rule, cue) else rule
                 right[method] += got == ex.label
+                confusion[method].setdefault(ex.label, Counter())[got] += 1
             n += 1
-    return {k: round(v / n, 4) for k, v in right.items()} | {"n": n}
+    return {k: round(v / n, 4) for k, v in right.items()} | {"n": n, "confusion": confusion}
 
 
 MIN_COUNTS = [0, 2, 3, 5]  # 0: no induced cue
@@ -339,6 +341,7 @@ def _train(job: common.Job) -> None:
         built["cue"] = common.train_one("cue", work)
     items = examples()
     cv = cross_validate(items, work)
+    confusion = cv.pop("confusion")
     groups = speaker_groups()
     speaker_cv = cross_validate_speaker(groups, work)
     targets = target_groups()
@@ -373,6 +376,10 @@ def _train(job: common.Job) -> None:
             "target_threshold": target_threshold,
             "cv_target_accuracy": target_cv,
             "cv_stance_accuracy": cv,
+            # gold stance -> the chosen method's held-out stance -> claims
+            "cv_stance_confusion": {
+                g: dict(c.most_common()) for g, c in sorted(confusion[method].items())
+            },
             "data": {"examples": len(items), "scored": sum(s for _, s, _ in items)},
         }
     )
