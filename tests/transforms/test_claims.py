@@ -211,7 +211,8 @@ def _speaker(rows, text):
 def test_speaker_country_from_the_phrase_then_the_introduction_then_the_story(seed_stories, nlp):
     """A speaker without a country takes the country its own words name ("the U.S. Congress",
     not the story's Albania), else the one of the words that introduce the person elsewhere in
-    the story ("Francesco Sisci" -> Italy); an international body or a news outlet takes none.
+    the story ("Francesco Sisci" -> Italy); an international body takes none, a news outlet its
+    home country (Reuters: the United Kingdom, whatever the story's country).
     (The Congress sentence is written here: the seed story's "the authority given it by the U.S.
     Congress" was a learned-cue claim the retrained cue rightly no longer makes.)"""
     text = (
@@ -226,10 +227,15 @@ def test_speaker_country_from_the_phrase_then_the_introduction_then_the_story(se
     sisci = _speaker(seed_stories["voa_7808748"], "Sisci")
     assert {r["speaker_country_iso3"] for r in sisci} == {"ITA"}
     assert all(r["method"].endswith("+introduction_country") for r in sisci)
-    for stem, outlet in (("voa_7808748", "Reuters"), ("voa_8009719", "The U.N. Office")):
+    # a news outlet is an organization of its home country (organizations.csv, sector media),
+    # never the story's country nor the country itself; an international body has none
+    for stem, outlet, iso3 in (
+        ("voa_7808748", "Reuters", "GBR"),
+        ("voa_8009719", "The U.N. Office", None),
+    ):
         rows = _speaker(seed_stories[stem], outlet)
         assert {(r["speaker_type"], r["speaker_country_iso3"]) for r in rows} == {
-            ("organization", None)
+            ("organization", iso3)
         }
 
 
@@ -702,6 +708,10 @@ def test_a_quote_left_open_before_another_opens_after_a_full_stop_is_closed_ther
         ("adverb_claims",
          "Reportedly, two people were killed in the blast at the market.",
          "unnamed reports", "two people were killed in the blast at the market"),
+        ("long_subject_quotes",
+         '"Rents will keep rising all year," Maria Lopez, an economist at the Lima-based '
+         "Institute of Urban Studies, told Reuters.",
+         "Maria Lopez", "Rents will keep rising all year"),
         ("appositive_subjects",
          "Speaking to Agence France-Presse, the president of the Kenyan League for the Defence "
          'of Farmers, Peter Otieno, said, "We cannot sell our tea at these prices."',
@@ -752,3 +762,55 @@ def test_announced_reports_unless_its_content_promises(text, stance):
     ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
     (row,) = claims._claim_rows(load_nlp()(text), ctx, "rules")
     assert (row["cue_lemma"], row["stance"]) == ("announce", stance), row
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        ("The farmers' union called for an end to the fuel subsidy cuts.", "farmers' union",
+         "an end to the fuel subsidy cuts"),
+        ("Senator Maria Lopez called for the tax on bread to be scrapped.", "Maria Lopez",
+         "the tax on bread to be scrapped"),
+    ],
+)  # fmt: skip
+def test_phrase_contents_call_for_is_a_demand(text, speaker, content, monkeypatch):
+    """phrase_contents: "called for X" is a demand whose content is X (a noun phrase, or a clause
+    the parser opens with "for"); off, the phrase makes no claim."""
+    from transforms.extract import claims
+    from transforms.nlp.pipeline import load_nlp
+
+    ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
+    doc = load_nlp()(text)
+    base = claims.rules()
+    for on in (True, False):
+        r = dataclasses.replace(base, phrase_contents=on)
+        monkeypatch.setattr(claims, "rules", lambda r=r: r)
+        rows = [x for x in claims._claim_rows(doc, ctx, "rules") if x["content"] == content]
+        if on:
+            assert rows and rows[0]["speaker_name"] == speaker, rows
+            assert (rows[0]["stance"], rows[0]["cue_lemma"]) == ("demand", "call_for"), rows
+        else:
+            assert not rows, rows
+
+
+def test_quoted_reports_a_report_inside_a_quote_is_its_own_claim(monkeypatch):
+    """quoted_reports: a that-clause report inside someone's quote is its subject's claim too
+    (the guidelines' nested attributions); a quoted "I think" stays the quote's only."""
+    from transforms.extract import claims
+    from transforms.nlp.pipeline import load_nlp
+
+    ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
+    doc = load_nlp()(
+        '"The charter says the courts are independent, but that is plainly false," said Omar '
+        'Haddad, a law professor. "I think the talks will fail," Haddad added.'
+    )
+    base = claims.rules()
+    for on in (True, False):
+        r = dataclasses.replace(base, quoted_reports=on)
+        monkeypatch.setattr(claims, "rules", lambda r=r: r)
+        rows = claims._claim_rows(doc, ctx, "rules")
+        nested = [x for x in rows if x["content"] == "the courts are independent"]
+        assert bool(nested) == on, rows
+        if on:
+            assert (nested[0]["speaker_name"], nested[0]["is_direct"]) == ("charter", False)
+        assert not [x for x in rows if x["content"] == "the talks will fail"], rows

@@ -148,6 +148,9 @@ class Rules:
     adjunct_before_quote: bool  # 'Trump said on Friday "I can do it"': the adjunct is no object
     appositive_subjects: bool  # 'Speaking to AFP, the head of X, Jane Doe, said': Jane Doe
     adverb_claims: bool  # "The fire reportedly started at 7 p.m.": a claim of unnamed reports
+    phrase_contents: bool  # phrases with their own content kinds ("called for an inquiry")
+    quoted_reports: bool  # '"The charter says the courts are free," he said': the charter's too
+    long_subject_quotes: bool  # '"...," Maria Lopez, an economist at ..., said': past 8 words
     reported_adverbs: frozenset  # the adverbs ("reportedly")
     reported_adverb_speaker: str  # the speaker they name ("unnamed reports")
 
@@ -217,6 +220,9 @@ def rules() -> Rules:
         adjunct_before_quote=bool(raw.get("adjunct_before_quote", False)),
         appositive_subjects=bool(raw.get("appositive_subjects", False)),
         adverb_claims=bool(raw.get("adverb_claims", False)),
+        phrase_contents=bool(raw.get("phrase_contents", False)),
+        quoted_reports=bool(raw.get("quoted_reports", False)),
+        long_subject_quotes=bool(raw.get("long_subject_quotes", False)),
         reported_adverbs=frozenset(raw.get("reported_adverbs", {}).get("words", [])),
         reported_adverb_speaker=raw.get("reported_adverbs", {}).get("speaker", ""),
     )
@@ -385,10 +391,13 @@ def _cue_words(verb: Token) -> list[Token]:
 
 
 def _phrase_cue(verb: Token) -> tuple[list[Token], str, str] | None:
-    """Multi-word cues of rules/claim_cues.yaml: neither confirmed nor denied; called on."""
+    """Multi-word cues of rules/claim_cues.yaml: neither confirmed nor denied; called on. A
+    phrase with content kinds of its own ("called for") only with the phrase_contents switch."""
     lem = verb.lemma_.lower()
     for phrase in rules().phrases:
         words = phrase["words"]
+        if "content" in phrase and not rules().phrase_contents:
+            continue
         if words[0] == "neither" and lem == words[1]:
             pre = [c for c in verb.children if c.dep_ == "preconj" and c.lower_ == "neither"]
             conj = [c for c in verb.children if c.dep_ == "conj" and c.lemma_ == words[3]]
@@ -397,9 +406,39 @@ def _phrase_cue(verb: Token) -> tuple[list[Token], str, str] | None:
                 return [pre[0], verb, *nor, conj[0]], phrase["lemma"], phrase["stance"]
         elif len(words) == 2 and lem == words[0]:
             part = [c for c in verb.children if c.dep_ in ("prep", "prt") and c.lower_ == words[1]]
+            if not part and "content" in phrase:  # "called for the charges to be dropped"
+                part = [m for m in _clause_marks(verb) if m.lower_ == words[1]]
             if part:
                 return [verb, part[0]], phrase["lemma"], phrase["stance"]
     return None
+
+
+def _quoted_report(verb: Token) -> bool:
+    """A report nested inside someone's quote ('"The charter says the courts are independent,
+    but ..." said ...'): a cue with a that-clause whose subject is no pronoun (a quoted "I think"
+    or "he says" stays the quote's)."""
+    subj = _subject(verb)
+    return (
+        subj is not None and subj.pos_ != "PRON" and any(c.dep_ == "ccomp" for c in verb.children)
+    )
+
+
+def _clause_marks(verb: Token) -> list[Token]:
+    """The marks that open a clause of the verb right after it: the "for" of "called for the
+    charges to be dropped" (the parser's advcl with a subject of its own)."""
+    return [
+        m
+        for c in verb.rights
+        if c.dep_ in ("advcl", "ccomp", "xcomp")
+        for m in c.children
+        if m.dep_ == "mark" and m.i == c.left_edge.i
+    ]
+
+
+def _phrase_kinds(cue_lemma: str, kinds: list[str]) -> list[str]:
+    """A phrase's own content kinds ("called for X": for_phrase), else its verb's."""
+    phrase = next((p for p in rules().phrases if p["lemma"] == cue_lemma), {})
+    return list(phrase.get("content", kinds))
 
 
 def _nonrestrictive(root: Token) -> set[int]:
@@ -472,6 +511,16 @@ def _dep_content(
                     return _strip_span(text, a, b), None
                 if c.dep_ == "ccomp" and kind == "xcomp_object":
                     return _strip_span(text, *_subtree_chars(c)), None
+        elif kind == "for_phrase":
+            # "called for an inquiry into the fire", "called for the charges to be dropped": the
+            # noun phrase or the clause "for" opens, not the rest of the sentence
+            marks = [m for m in _clause_marks(verb) if m.lower_ == "for"]
+            for c in marks + children:
+                if c in marks or (c.dep_ == "prep" and c.lower_ == "for"):
+                    root = c.head if c in marks else c
+                    toks = [t for t in root.subtree if t.i != c.i and not t.is_space]
+                    if toks:
+                        return _strip_span(text, *_token_span(toks)), None
         elif kind in ("of", "for", "against", "about"):
             for c in children:
                 if c.dep_ == "prep" and c.lower_ == kind:
@@ -524,9 +573,12 @@ def _quote_cue(doc: Doc, q: Quote, quotes: list[Quote]) -> tuple[Token | None, s
     after = doc.char_span(q.close_char, len(doc_cache.text(doc)), alignment_mode="expand")
     best_after = None
     closes_sentence = doc_cache.text(doc)[q.start : q.close_mark].endswith(".")
+    # long_subject_quotes: past 8 words when all before the verb is its subject's phrase ('"...,"
+    # Maria Lopez, an economist at the Lima-based Institute of Peru, told Reuters')
+    reach = 40 if rules().long_subject_quotes else 8
     if after is not None and not closes_sentence:
         for k, tok in enumerate(after):
-            if k > 8 or (k > 0 and _sentence_end(tok)) or is_open_mark(tok):
+            if k > reach or (k > 0 and _sentence_end(tok)) or is_open_mark(tok):
                 break
             if tok.lemma_.lower() in verbs and tok.pos_ in ("VERB", "AUX"):
                 subj = _quote_subject(tok)
@@ -778,7 +830,8 @@ def _extract(doc: Doc) -> list[Claim]:
             continue
         if tok.pos_ not in ("VERB", "AUX") or lemma not in R.cues:
             continue
-        if any(q.start <= tok.idx < q.end for q in quotes):
+        quoted = any(q.start <= tok.idx < q.end for q in quotes)
+        if quoted and not (R.quoted_reports and _quoted_report(tok)):
             continue  # "I think" inside a quote belongs to the quote
         if (
             tok.dep_ == "conj"
@@ -798,6 +851,8 @@ def _extract(doc: Doc) -> list[Claim]:
                 tok_for_obj = deny[0] if deny else tok
             elif cue_lemma == "call_on":
                 kinds = []
+            else:
+                kinds = _phrase_kinds(cue_lemma, kinds)
         # "as reported by Reuters", "as cited by TTG Asia"
         agent = [c for c in tok.children if c.dep_ == "agent"]
         if agent and any(c.dep_ == "mark" and c.lower_ == "as" for c in tok.children):
@@ -888,8 +943,11 @@ def _extract(doc: Doc) -> list[Claim]:
             q = _in_quote(a, b, quotes)
             if q is not None and tok.i in used_verbs:
                 continue  # the quote itself is the claim (already made above)
-            if q is not None and (q.start <= a and b <= q.end):
-                continue  # a clause inside a quote: the quote's speaker said it, not this subject
+            inside = q is not None and q.start <= a and b <= q.end
+            if inside != quoted:
+                # a clause inside a quote: the quote's speaker said it, not this subject; a report
+                # inside a quote (quoted_reports) has its content there too
+                continue
             if tok.i in used_verbs and any(
                 c.content_start <= a < c.content_end or a <= c.content_start < b
                 for c in claims
