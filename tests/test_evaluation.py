@@ -109,6 +109,20 @@ def test_country_chooser_beats_the_rules_on_the_held_out_split(rows):
     assert rows[learned].value > rows[rules].value
 
 
+def test_party_country_keeps_its_target_on_the_held_out_split(rows):
+    """Issue 16's actor country target (>= 0.92 over every gold party with an ISO3 that can be
+    located: claim speakers and event parties, pooled), met on the test split since session 13."""
+    key = next(
+        k
+        for k in rows
+        if k[0] == "actors"
+        and k[1].startswith("gold/train test")
+        and k[1].endswith("st.)")
+        and k[2] == "party country accuracy"
+    )
+    assert rows[key].value >= 0.92, rows[key]
+
+
 def test_speaker_ranker_is_no_worse_than_the_rules_on_the_held_out_split(rows):
     test = [k for k in rows if k[0] == "claims" and k[1].startswith("gold/train test")]
     learned = next(k for k in test if k[2] == "speaker" and "rules" not in k[1])
