@@ -99,33 +99,33 @@ def test_claim_speakers_take_the_choosers_country_behind_their_switch(doc, monke
     assert not any("+chooser" in r["method"] for r in off)
 
 
+def _candidates_of(text: str, party: str) -> dict[str, list[str]]:
+    """The chooser's candidates for the last mention of `party` in a story of its own."""
+    from transforms.nlp.pipeline import load_nlp
+
+    story = load_nlp()(text)
+    start = text.rfind(party)
+    with doc_cache.cached(story):
+        return country_chooser.candidates(story, start, start + len(party), party)
+
+
 def test_a_story_set_in_a_city_proposes_that_citys_country():
     """A story may never name its country, only its cities and regions ("Catalonia"): their
     country (the country dictionary's places) is a candidate for every party."""
-    from transforms.nlp.pipeline import load_nlp
-
-    text = (
+    cands = _candidates_of(
         "Firefighters in Barcelona battled a blaze in an apartment block on Monday. Police in "
-        "Catalonia said the fire started in a kitchen. Officials said three people died."
+        "Catalonia said the fire started in a kitchen. Officials said three people died.",
+        "Officials",
     )
-    story = load_nlp()(text)
-    start = text.rfind("Officials")
-    with doc_cache.cached(story):
-        cands = country_chooser.candidates(story, start, start + 9, "Officials")
     assert "ESP" in cands, cands
     assert {"place", "place_home"} <= set(cands["ESP"])
 
 
 def test_a_body_of_one_country_in_the_sentence_proposes_that_country():
-    from transforms.nlp.pipeline import load_nlp
-
-    text = (
+    cands = _candidates_of(
         "Iran has shipped missile fuel to its allies, officials in Tehran said. A spokesperson "
-        "said the State Department does not comment on intelligence matters."
+        "said the State Department does not comment on intelligence matters.",
+        "A spokesperson",
     )
-    story = load_nlp()(text)
-    start = text.find("A spokesperson")
-    with doc_cache.cached(story):
-        cands = country_chooser.candidates(story, start, start + 14, "A spokesperson")
     assert "org_sent" in cands.get("USA", []), cands
     assert "org_sent" not in cands.get("IRN", [])
