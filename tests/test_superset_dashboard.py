@@ -245,11 +245,15 @@ def test_every_chart_returns_the_numbers_duckdb_computes(server, dashboard_chart
 
     top = con.execute(
         "select canonical_name, sum(n_mentions) as n from mart_actor_mentions "
-        "group by 1 order by 2 desc limit 9"
+        "group by 1 order by 2 desc"
     ).fetchall()
-    assert top[7][1] > top[8][1], "a tie at the 8th actor: the top 8 is not defined"
+    # the 8 most-mentioned actors; where several tie at the 8th count, any of them may be it
+    cutoff = top[7][1]
+    above = {name for name, n in top if n > cutoff}
+    tied = {name for name, n in top if n == cutoff}
     actors = data["actor_mentions_over_time"]
-    assert {r["canonical_name"] for r in actors} == {name for name, _ in top[:8]}
+    shown = {r["canonical_name"] for r in actors}
+    assert len(shown) == 8 and above <= shown <= above | tied, (shown, above, tied)
     assert sum(r["mentions"] for r in actors) == sum(n for _, n in top[:8])
     con.close()
 
