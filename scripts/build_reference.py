@@ -74,17 +74,17 @@ def main() -> None:
     # NGEC lists a territory's names and people under its sovereign ("Puerto Rico", "Greenlandic"
     # as nationality words of the USA and Denmark); where mledoze gives the word to a country of
     # its own (ISO 3166 code), the territory keeps it.
-    owner = {}
+    owner: dict[str, set[str]] = {}
     for alias, iso3 in aliases:
-        owner.setdefault(alias.strip().lower(), set()).add(iso3)
+        owner.setdefault(alias.lower(), set()).add(iso3)
     with (REF / "ngec_countries_nationality.csv").open(encoding="utf-8") as fh:
         for rec in csv.DictReader(fh):
             if rec["CCA3"] not in known:
                 continue  # e.g. the European Union: an organization, not a country
             add(rec["Name"], rec["CCA3"], "name")
             for word in rec["Nationality"].split(","):
-                if owner.get(word.strip().lower(), {rec["CCA3"]}) - {rec["CCA3"]}:
-                    continue
+                if owner.get(word.strip().lower(), set()) - {rec["CCA3"]}:
+                    continue  # mledoze gives it to another country
                 add(word, rec["CCA3"], "demonym")
 
     for alias, iso3, kind in EXTRA_ALIASES:
