@@ -44,11 +44,14 @@ def normalize_surface(text: str) -> str:
     """Lower-cased, possessive and leading article removed, periods in acronyms dropped.
     (The patterns compiled once: `re.sub` with a pattern string looks it up in re's cache on
     every call, a third of this function's time when the place gazetteer indexes ~200,000 names.)"""
+    return " ".join(_ACRONYM_PERIOD.sub("", _bare_name(text)).split()).lower()
+
+
+def _bare_name(text: str) -> str:
+    """The name as written, without its possessive and leading article ("the U.S.'s" ->
+    "U.S."): what normalize_surface lower-cases, and what `country_alias` reads the case of."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").strip()
-    text = _POSSESSIVE.sub("", text)
-    text = _LEADING_THE.sub("", text)
-    text = _ACRONYM_PERIOD.sub("", text)
-    return " ".join(text.split()).lower()
+    return _LEADING_THE.sub("", _POSSESSIVE.sub("", text))
 
 
 def read_rows(name: str) -> Iterator[dict]:
@@ -108,10 +111,11 @@ def acronym_aliases() -> frozenset[str]:
 
 def country_alias(surface: str, key: str | None = None) -> tuple[str, str] | None:
     """(iso3, alias kind) of a text that is a country alias, written as the lists write it: an
-    acronym in capitals. `key`: the text's normalize_surface, when the caller has it."""
+    acronym in capitals ("the U.S.'s" is, "us" is not). `key`: the text's normalize_surface,
+    when the caller has it."""
     key = normalize_surface(surface) if key is None else key
     hit = country_aliases().get(key)
-    if hit is not None and key in acronym_aliases() and not surface.isupper():
+    if hit is not None and key in acronym_aliases() and not _bare_name(surface).isupper():
         return None
     return hit
 

@@ -39,6 +39,9 @@ def test_country_names_demonyms_and_capitals():
     assert resolve_country("North Korean", "NORP") == ("PRK", "country_demonym")
     assert resolve_country("U.S.", "GPE") == ("USA", "country_name")
     assert resolve_country("the United States", "GPE") == ("USA", "country_name")
+    # an acronym is read in capitals, past its article and possessive
+    assert resolve_country("the U.S.", "GPE") == ("USA", "country_name")
+    assert resolve_country("the UAE’s", "GPE") == ("ARE", "country_name")
     assert resolve_country("Pyongyang", "GPE") == ("PRK", "capital_for_state")
     assert resolve_country("Kursk", "GPE") is None
     # a capital only stands for the state where spaCy saw a place, not a person or an org
