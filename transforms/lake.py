@@ -112,6 +112,15 @@ def duckdb_source(lake: str | os.PathLike, one_process: bool) -> tuple[str, list
     return str(root), [{"fs": root.protocol, **root.storage_options}]
 
 
+def dbt_threads(lake: str | os.PathLike) -> int | None:
+    """The dbt threads that may read the lake at once, where the profile's (None) would not be
+    safe: one for memory://, whose fsspec filesystem hands every reader of a file the same file
+    object, so two DuckDB threads reading one Parquet file move each other's position ("No magic
+    bytes found at end of file", seen in CI and reproduced with 4 threads reading one file)."""
+    root = location(lake)
+    return 1 if isinstance(root, UPath) and root.protocol == "memory" else None
+
+
 def table_dir(lake: str | os.PathLike, table: str) -> LakePath:
     return location(lake) / table
 

@@ -64,6 +64,26 @@ def test_duckdb_reads_a_local_lake_by_path_and_another_through_its_fsspec_filesy
             lake.duckdb_source("s3://bucket/lake", one_process=False)
 
 
+def test_dbt_reads_a_memory_lake_on_one_thread_because_its_readers_share_one_file_object(
+    tmp_path,
+):
+    """fsspec's memory filesystem opens a file for reading as the one object it stores, so two
+    readers move each other's position; dbt then builds on one thread (lake.dbt_threads)."""
+    url = f"memory://lake-{uuid.uuid4().hex}/lake"
+    path = lake.location(url) / "t.parquet"
+    try:
+        path.write_bytes(b"PAR1 data PAR1")
+        with path.open("rb") as first, path.open("rb") as second:
+            assert first is second  # what makes concurrent reads unsafe
+            first.read(4)
+            assert second.tell() == 4
+        assert lake.dbt_threads(url) == 1
+    finally:
+        fsspec.filesystem("memory").rm(lake.location(url).parent.path, recursive=True)
+    assert lake.dbt_threads(tmp_path) is None
+    assert lake.dbt_threads(f"file://{tmp_path}/lake") is None
+
+
 def test_duckdb_globs_a_memory_lake_through_the_registered_filesystem(ingested):
     """What dbt-duckdb's `filesystems` setting does (dbt_project/profiles.yml), by hand."""
     url = f"memory://lake-{uuid.uuid4().hex}/lake"

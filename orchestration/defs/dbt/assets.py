@@ -139,6 +139,8 @@ def newsledger_dbt_models(
     default = str(Path(settings.warehouse_dir) / "lake")
     _set_env(DBT_LAKE_ENV, None if source == default else source)
     _set_env(DBT_FILESYSTEMS_ENV, repr(filesystems) if filesystems else None)
+    if threads := lake.dbt_threads(settings.lake):
+        args += ["--threads", str(threads)]
     cli_options = {"in_process": in_process} if ours else {}
     context.log.info(f"dbt {' '.join(args)}: {'in this process' if in_process else 'a subprocess'}")
     # One writer per warehouse (transforms/locking.py); and wait out a dbt process orphaned by a
