@@ -74,6 +74,13 @@ ALIAS_KINDS = ["name", "official", "alt", "demonym", "capital"]
 
 
 @functools.lru_cache(maxsize=1)
+def _alias_rows() -> tuple[tuple[str, dict[str, str]], ...]:
+    """country_aliases.csv's rows, each with its alias's normalized key: read once for
+    country_aliases and acronym_aliases."""
+    return tuple((normalize_surface(row["alias"]), row) for row in read_rows("country_aliases.csv"))
+
+
+@functools.lru_cache(maxsize=1)
 def country_aliases() -> dict[str, tuple[str, str]]:
     """normalized alias -> (iso3, alias kind). Where two countries claim an alias, the one whose
     own name it is wins over one that has it only as an alternative, a demonym or a capital
@@ -81,8 +88,8 @@ def country_aliases() -> dict[str, tuple[str, str]]:
     the USA, not the Northern Mariana Islands; "French": France, not its Southern Territories).
     Aliases still claimed by two countries ("Congolese", "Dominican") are dropped."""
     seen: dict[str, dict[str, str]] = {}
-    for row in read_rows("country_aliases.csv"):
-        claims = seen.setdefault(normalize_surface(row["alias"]), {})
+    for key, row in _alias_rows():
+        claims = seen.setdefault(key, {})
         kind = claims.get(row["iso3"])
         if kind is None or ALIAS_KINDS.index(row["alias_kind"]) < ALIAS_KINDS.index(kind):
             claims[row["iso3"]] = row["alias_kind"]
@@ -103,8 +110,7 @@ def acronym_aliases() -> frozenset[str]:
     """Normalized aliases listed in capitals only ("US", "UAE", "CAR"): they name a country only
     where the text writes them in capitals too ("CAR", "C.A.R."; not "car", "Car bomb", "us")."""
     forms: dict[str, bool] = {}
-    for row in read_rows("country_aliases.csv"):
-        key = normalize_surface(row["alias"])
+    for key, row in _alias_rows():
         forms[key] = forms.get(key, True) and row["alias"].isupper()
     return frozenset(key for key, upper in forms.items() if upper)
 

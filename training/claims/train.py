@@ -90,9 +90,12 @@ def examples() -> list[tuple[Example, bool, str]]:
     return out
 
 
-def cross_validate(items: list[tuple[Example, bool, str]], work: Path) -> dict:
+def cross_validate(
+    items: list[tuple[Example, bool, str]], work: Path
+) -> tuple[dict, dict[str, dict[str, Counter]]]:
     """Held-out accuracy of the classifier, of the rules and of their mixes, pooled over the
-    folds, and each one's confusion ("confusion": method -> gold stance -> predicted -> count)."""
+    folds ("n": the claims scored), and each one's confusion (method -> gold stance -> predicted
+    -> count)."""
     right = dict.fromkeys(METHODS, 0)
     confusion: dict[str, dict[str, Counter]] = {m: {} for m in METHODS}
     n = 0
@@ -110,7 +113,7 @@ def cross_validate(items: list[tuple[Example, bool, str]], work: Path) -> dict:
                 right[method] += got == ex.label
                 confusion[method].setdefault(ex.label, Counter())[got] += 1
             n += 1
-    return {k: round(v / n, 4) for k, v in right.items()} | {"n": n, "confusion": confusion}
+    return {k: round(v / n, 4) for k, v in right.items()} | {"n": n}, confusion
 
 
 MIN_COUNTS = [0, 2, 3, 5]  # 0: no induced cue
@@ -340,8 +343,7 @@ def _train(job: common.Job) -> None:
         common.write(cue_model.examples(), work, cue_model.LABELS)
         built["cue"] = common.train_one("cue", work)
     items = examples()
-    cv = cross_validate(items, work)
-    confusion = cv.pop("confusion")
+    cv, confusion = cross_validate(items, work)
     groups = speaker_groups()
     speaker_cv = cross_validate_speaker(groups, work)
     targets = target_groups()

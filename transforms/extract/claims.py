@@ -514,13 +514,13 @@ def _dep_content(
         elif kind == "for_phrase":
             # "called for an inquiry into the fire", "called for the charges to be dropped": the
             # noun phrase or the clause "for" opens, not the rest of the sentence
-            marks = [m for m in _clause_marks(verb) if m.lower_ == "for"]
-            for c in marks + children:
-                if c in marks or (c.dep_ == "prep" and c.lower_ == "for"):
-                    root = c.head if c in marks else c
-                    toks = [t for t in root.subtree if t.i != c.i and not t.is_space]
-                    if toks:
-                        return _strip_span(text, *_token_span(toks)), None
+            # (a clause's "for" is its mark: the clause is its head; a preposition heads its own)
+            marks = [(m, m.head) for m in _clause_marks(verb) if m.lower_ == "for"]
+            preps = [(c, c) for c in children if c.dep_ == "prep" and c.lower_ == "for"]
+            for word, root in marks + preps:
+                toks = [t for t in root.subtree if t.i != word.i and not t.is_space]
+                if toks:
+                    return _strip_span(text, *_token_span(toks)), None
         elif kind in ("of", "for", "against", "about"):
             for c in children:
                 if c.dep_ == "prep" and c.lower_ == kind:

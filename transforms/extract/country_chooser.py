@@ -67,23 +67,19 @@ def _story(doc: Doc) -> _Story:
     intro: dict[str, Counter] = {}
     named: dict[str, tuple[int, int]] = {}
     for ent in doc_cache.ents(doc):
-        if ent.label_ in ("GPE", "NORP", "LOC"):
-            hit = resolve_country(ent.text, ent.label_) if ent.label_ != "LOC" else None
-            if hit:
-                mentions.append((doc_cache.sentence_index(doc, ent.start), ent.start_char, hit[0]))
-            elif ent.label_ != "NORP":
-                # a city, state or region of the country dictionary ("Catalonia", "New York"):
-                # a story set there may never name its country
-                found = country_in_phrase(ent.text)
-                if found:
-                    places.append((doc_cache.sentence_index(doc, ent.start), found[0]))
-        elif ent.label_ == "ORG":
-            # "the State Department", "the University of Southern California": a body of one
-            # country named near a party ("A spokesperson said the State Department ...")
+        label = ent.label_
+        hit = resolve_country(ent.text, label) if label in ("GPE", "NORP") else None
+        if hit:
+            mentions.append((doc_cache.sentence_index(doc, ent.start), ent.start_char, hit[0]))
+        elif label in ("GPE", "LOC", "ORG"):
+            # A place that is no country, of the country dictionary's cities, states and regions
+            # ("Catalonia", "New York": a story set there may never name its country); or a body
+            # of one country named near a party ("A spokesperson said the State Department ...").
             found = country_in_phrase(ent.text)
             if found:
-                orgs.append((doc_cache.sentence_index(doc, ent.start), found[0]))
-        elif ent.label_ == "PERSON":
+                sent = doc_cache.sentence_index(doc, ent.start)
+                (orgs if label == "ORG" else places).append((sent, found[0]))
+        elif label == "PERSON":
             key = re.sub(r"['’]s?$", "", ent.text.split()[-1]).lower()
             named.setdefault(key, (doc_cache.sentence_index(doc, ent.start), ent.start_char))
             iso3 = _modifier_country(ent.root, ent)
