@@ -23,6 +23,7 @@ entity mention.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -256,6 +257,14 @@ class Speaker:
     ref_end: int | None = None
     head_lemmas: frozenset = frozenset()
     described: bool = False  # named by its own description (SpeakerResolver.described)
+
+    def named_again(self, text: str, start: int, end: int, **changes) -> Speaker:
+        """This party, named again by `text` at start-end ("they", "the spokesman", an
+        acronym): its name, type, country and reference, with `changes` (another reference, more
+        head words)."""
+        return dataclasses.replace(
+            self, text=text, text_start=start, text_end=end, described=False, **changes
+        )
 
 
 @dataclass
@@ -1666,17 +1675,7 @@ class SpeakerResolver:
             if low_head in R.group_pronouns:
                 for prev in reversed(self.history):
                     if prev.type != "person":
-                        return Speaker(
-                            text,
-                            a,
-                            b,
-                            prev.name,
-                            prev.type,
-                            prev.country,
-                            prev.ref_start,
-                            prev.ref_end,
-                            prev.head_lemmas,
-                        )
+                        return prev.named_again(text, a, b)
                 return None
             return None
         if persons:
@@ -1733,17 +1732,7 @@ class SpeakerResolver:
                 if head_lemma in prev.head_lemmas:
                     if same_role is not None and same_role[3] > prev.text_start:
                         break  # a person introduced with this very role after that speaker
-                    return Speaker(
-                        text,
-                        a,
-                        b,
-                        prev.name,
-                        prev.type,
-                        prev.country,
-                        prev.ref_start,
-                        prev.ref_end,
-                        prev.head_lemmas,
-                    )
+                    return prev.named_again(text, a, b)
             for chunk in reversed([c for c in doc_cache.noun_chunks(self.doc) if c.end_char <= a]):
                 if head_lemma in {t.lemma_.lower() for t in chunk if t.pos_ == "NOUN"}:
                     named = [
@@ -1769,17 +1758,7 @@ class SpeakerResolver:
                 prev = next((p for p in reversed(self.history) if p.type == "organization"), None)
                 if prev is not None:
                     self._register_acronym(head, prev)
-                    return Speaker(
-                        text,
-                        a,
-                        b,
-                        prev.name,
-                        prev.type,
-                        prev.country,
-                        prev.ref_start,
-                        prev.ref_end,
-                        prev.head_lemmas | {head_lemma},
-                    )
+                    return prev.named_again(text, a, b, head_lemmas=prev.head_lemmas | {head_lemma})
         if (
             R.definite_role_country
             and not is_definite
@@ -1801,17 +1780,7 @@ class SpeakerResolver:
         for ent in ents:
             if ent.text in self.aliases:
                 prev = self.aliases[ent.text]
-                return Speaker(
-                    text,
-                    a,
-                    b,
-                    prev.name,
-                    prev.type,
-                    prev.country,
-                    ent.start_char,
-                    ent.end_char,
-                    prev.head_lemmas,
-                )
+                return prev.named_again(text, a, b, ref_start=ent.start_char, ref_end=ent.end_char)
         if not head_in_ent and head.pos_ == "NOUN" and head_lemma in R.person_roles:
             sp.type, sp.name = "unnamed", _strip_det(text)
             sp.country = self._title_country(toks)
