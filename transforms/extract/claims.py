@@ -152,6 +152,9 @@ class Rules:
     phrase_contents: bool  # phrases with their own content kinds ("called for an inquiry")
     quoted_reports: bool  # '"The charter says the courts are free," he said': the charter's too
     long_subject_quotes: bool  # '"...," Maria Lopez, an economist at ..., said': past 8 words
+    conjoined_clauses: bool  # "said the roof fell in and everyone screamed": two claims
+    participle_cues: bool  # "..., saying the talks had failed": the head clause's subject
+    citing_sources: bool  # "X, citing Y, said C" / "X cited Y as saying C": Y's claim of C too
     reported_adverbs: frozenset  # the adverbs ("reportedly")
     reported_adverb_speaker: str  # the speaker they name ("unnamed reports")
 
@@ -224,6 +227,9 @@ def rules() -> Rules:
         phrase_contents=bool(raw.get("phrase_contents", False)),
         quoted_reports=bool(raw.get("quoted_reports", False)),
         long_subject_quotes=bool(raw.get("long_subject_quotes", False)),
+        conjoined_clauses=bool(raw.get("conjoined_clauses", False)),
+        citing_sources=bool(raw.get("citing_sources", False)),
+        participle_cues=bool(raw.get("participle_cues", False)),
         reported_adverbs=frozenset(raw.get("reported_adverbs", {}).get("words", [])),
         reported_adverb_speaker=raw.get("reported_adverbs", {}).get("speaker", ""),
     )
@@ -358,6 +364,21 @@ def _misparsed_subject(verb: Token) -> Token | None:
     return head
 
 
+def _participle_subject(verb: Token) -> Token | None:
+    """A cue in a participle clause speaks as the subject of the clause it modifies ("The
+    minister left the meeting early, saying the talks had failed", "..., calling on donors to
+    ..."): rules' participle_cues."""
+    if not rules().participle_cues or verb.tag_ != "VBG" or verb.dep_ not in ("advcl", "conj"):
+        return None
+    head = verb.head
+    if head.i == verb.i or head.pos_ not in ("VERB", "AUX") or head.i > verb.i:
+        return None
+    subj = _subject(head)
+    if subj is None or subj.dep_ == "nsubjpass" or subj.i > verb.i:
+        return None
+    return subj
+
+
 def _relative_subject(subj: Token) -> Token:
     """'Lynch, who runs a firm, said' parses 'who' as subject of relcl; the speaker is Lynch."""
     if subj.lower_ in ("who", "which", "that") and subj.head.dep_ == "relcl":
@@ -470,7 +491,11 @@ def _ccomp_contents(verb: Token, text: str) -> list[tuple[int, int]]:
         split = [
             c
             for c in child.children
-            if c.dep_ == "conj" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+            if c.dep_ == "conj"
+            and (
+                any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+                or (rules().conjoined_clauses and _own_clause(c))
+            )
         ]
         exclude = _nonrestrictive(child)
         for c in split:
@@ -483,11 +508,21 @@ def _ccomp_contents(verb: Token, text: str) -> list[tuple[int, int]]:
                 toks = toks[1:]
             while toks and toks[0].is_punct:
                 toks = toks[1:]
+            while split and toks and (toks[-1].is_punct or toks[-1].dep_ == "cc"):
+                toks = toks[:-1]  # "... was closed and": the "and" before the next clause
             if toks:
                 a, b = _token_span(toks)
                 out.append(_strip_span(text, a, b))
     # "told the official that she had..." can parse 'that' as the object of a clause
     return out
+
+
+def _own_clause(conj: Token) -> bool:
+    """A conjoined verb with a subject of its own: a second reported clause ("said the roof fell
+    in and everyone started screaming"), not a second predicate of the first clause's subject."""
+    return conj.pos_ in ("VERB", "AUX") and any(
+        c.dep_ in SUBJECT_DEPS and c.lower_ not in ("who", "which", "that") for c in conj.children
+    )
 
 
 def _dep_content(
@@ -784,7 +819,7 @@ def _extract(doc: Doc) -> list[Claim]:
                 used_verbs.add(obj_cue.i)
             continue
         if cue is not None:
-            subj = _quote_subject(cue)
+            subj = _quote_subject(cue) or _participle_subject(cue)
             if subj is None:
                 continue
             subj = _relative_subject(subj)
@@ -886,7 +921,7 @@ def _extract(doc: Doc) -> list[Claim]:
                     )
                 )
             continue
-        subj = _subject(tok)
+        subj = _subject(tok) or _participle_subject(tok)
         if subj is None or subj.lower_ in ("there",):
             continue
         if subj.dep_ == "nsubjpass" and not cfg.get("passive_ok"):
@@ -979,6 +1014,8 @@ def _extract(doc: Doc) -> list[Claim]:
                     target=obj,
                 )
             )
+    if R.citing_sources:
+        claims.extend(_cited_sources(claims, text))
     for q in pending:
         before = [c for c in claims if c.cue_end <= q.open_char and c.speaker_head is not None]
         if not before:
@@ -1005,6 +1042,47 @@ def _extract(doc: Doc) -> list[Claim]:
         )
     claims.sort(key=lambda c: (c.content_start, c.cue_start))
     return claims
+
+
+def _cited_sources(claims: list[Claim], text: str) -> list[Claim]:
+    """The sources a speaker cites make its claim too: "The paper, citing two officials, reported
+    that ...", "according to a report citing the mayor's office, ...": the officials' and the
+    office's claim of the same content; "The agency cited officials as saying the dam could fail":
+    the content is the reported clause, the agency's and the officials' (rules' citing_sources)."""
+    out: list[Claim] = []
+    for c in list(claims):
+        tok = c.cue_tokens[0]
+        if c.cue_lemma == "cite" and c.method == "indirect":
+            said = [
+                v
+                for p in tok.children
+                if p.dep_ == "prep" and p.lower_ == "as"
+                for v in p.children
+                if v.dep_ == "pcomp" and v.lemma_.lower() in rules().quote_verbs
+            ]
+            objs = [o for o in tok.children if o.dep_ == "dobj" and o.i < (said or [tok])[0].i]
+            comp = [x for x in (said[0].children if said else []) if x.dep_ == "ccomp"]
+            if said and objs and comp:
+                a, b = _strip_span(text, *_subtree_chars(comp[0]))
+                c.content_start, c.content_end = a, b
+                out.append(
+                    Claim(_cue_words(said[0]), said[0].lemma_.lower(), a, b, False,
+                          _stance_from_content("assert", text[a:b]), objs[0], "cited_source", 0.6)
+                )  # fmt: skip
+            continue
+        holder = c.speaker_head if c.method == "according_to" else tok
+        if holder is None:
+            continue
+        for v in holder.children:
+            if v.lemma_.lower() != "cite" or v.tag_ != "VBG" or v.dep_ not in ("advcl", "acl"):
+                continue
+            for o in v.children:
+                if o.dep_ == "dobj" and not (c.content_start <= o.idx < c.content_end):
+                    out.append(
+                        Claim([v], "cite", c.content_start, c.content_end, c.is_direct,
+                              c.stance, o, "cited_source", 0.6)
+                    )  # fmt: skip
+    return out
 
 
 def _reported_adverb(tok: Token, text: str, quotes: list[Quote]) -> list[Claim]:
