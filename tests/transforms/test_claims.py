@@ -819,3 +819,41 @@ def test_quoted_reports_a_report_inside_a_quote_is_its_own_claim(monkeypatch):
         if on:
             assert (nested[0]["speaker_name"], nested[0]["is_direct"]) == ("charter", False)
         assert not [x for x in rows if x["content"] == "the talks will fail"], rows
+
+
+@pytest.mark.parametrize(
+    ("switch", "text", "speaker", "contents"),
+    [
+        ("participle_cues",
+         "The union wrote to the city council on Monday, saying the library must stay open.",
+         "union", ["the library must stay open"]),
+        ("conjoined_clauses",
+         "The harbour master said the pier was closed and the ferries would run again on Friday.",
+         "harbour master", ["the pier was closed", "the ferries would run again on Friday"]),
+        ("according_to_clause",
+         "Two bridges were damaged according to the agency's report on Sunday, which listed "
+         "forty landslides.",
+         "agency's report", ["Two bridges were damaged"]),
+    ],
+)  # fmt: skip
+def test_missed_claim_switches(switch, text, speaker, contents, monkeypatch):
+    """det14's switches: a cue in a participle clause speaks as the clause's subject; a
+    that-clause conjoined with a clause of its own subject is a second claim; an "according to"
+    phrase after its clause cuts the clause before it. Off, the rules give no such claims."""
+    import dataclasses
+
+    from transforms.extract import claims
+    from transforms.nlp.pipeline import load_nlp
+
+    ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
+    doc = load_nlp()(text)
+    base = claims.rules()
+    for on in (True, False):
+        r = dataclasses.replace(base, **{switch: on})
+        monkeypatch.setattr(claims, "rules", lambda r=r: r)
+        rows = claims._claim_rows(doc, ctx, "rules")
+        got = sorted(x["content"] for x in rows if x["speaker_name"].endswith(speaker))
+        if on:
+            assert got == sorted(contents), rows
+        else:
+            assert got != sorted(contents), rows

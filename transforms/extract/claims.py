@@ -153,6 +153,7 @@ class Rules:
     quoted_reports: bool  # '"The charter says the courts are free," he said': the charter's too
     long_subject_quotes: bool  # '"...," Maria Lopez, an economist at ..., said': past 8 words
     conjoined_clauses: bool  # "said the roof fell in and everyone screamed": two claims
+    according_to_clause: bool  # "X happened according to Y's report on Monday, which ...": X
     participle_cues: bool  # "..., saying the talks had failed": the head clause's subject
     citing_sources: bool  # "X, citing Y, said C" / "X cited Y as saying C": Y's claim of C too
     reported_adverbs: frozenset  # the adverbs ("reportedly")
@@ -230,6 +231,7 @@ def rules() -> Rules:
         conjoined_clauses=bool(raw.get("conjoined_clauses", False)),
         citing_sources=bool(raw.get("citing_sources", False)),
         participle_cues=bool(raw.get("participle_cues", False)),
+        according_to_clause=bool(raw.get("according_to_clause", False)),
         reported_adverbs=frozenset(raw.get("reported_adverbs", {}).get("words", [])),
         reported_adverb_speaker=raw.get("reported_adverbs", {}).get("speaker", ""),
     )
@@ -1118,6 +1120,20 @@ def _according_to(tok: Token, text: str, quotes: list[Quote]) -> list[Claim]:
     if head.i == tok.i:
         return []
     exclude = {t.i for t in tok.subtree}
+    R = rules()
+    subj = _subject(head)
+    if (
+        R.according_to_clause
+        and head.dep_ == "conj"
+        and subj is not None
+        and subj.lower_ in ("who", "which")
+        and subj.i > tok.i
+        and head.head.i < tok.i
+    ):
+        # ", according to police, who said ...": a relative clause the parser made a conjunct;
+        # the phrase is about the clause before it
+        head = head.head
+        exclude |= {t.i for t in tok.head.subtree if t.i > tok.i}
     cut = _nonrestrictive(head)
     toks = [t for t in head.subtree if t.i not in exclude | cut and not t.is_space]
     # the clause governed by the head verb, without the 'according to' phrase and its comma
@@ -1131,6 +1147,14 @@ def _according_to(tok: Token, text: str, quotes: list[Quote]) -> list[Claim]:
         toks = after
         while toks and toks[0].is_punct:
             toks = toks[1:]
+    elif R.according_to_clause and all(t.is_punct for t in after):
+        # "76 villages were affected according to the agency's report on Saturday.": the clause
+        # before the phrase, not a span running through it to the full stop
+        toks = [t for t in toks if t.i < min(exclude)]
+        while toks and toks[-1].text in (",", ";", ":", "—", "–", "-"):
+            toks = toks[:-1]
+        if not toks:
+            return []
     # stop at a non-restrictive relative clause (", where ...")
     a, b = _token_span(toks)
     a, b = _strip_span(text, a, b)
