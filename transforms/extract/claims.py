@@ -154,6 +154,8 @@ class Rules:
     long_subject_quotes: bool  # '"...," Maria Lopez, an economist at ..., said': past 8 words
     conjoined_clauses: bool  # "said the roof fell in and everyone screamed": two claims
     according_to_clause: bool  # "X happened according to Y's report on Monday, which ...": X
+    told_addressees: bool  # "Such matters, he told VOA, should be decided": VOA is no content
+    object_asides: bool  # "criticized the plan, which ...": the object without its aside
     participle_cues: bool  # "..., saying the talks had failed": the head clause's subject
     citing_sources: bool  # "X, citing Y, said C" / "X cited Y as saying C": Y's claim of C too
     reported_adverbs: frozenset  # the adverbs ("reportedly")
@@ -231,6 +233,8 @@ def rules() -> Rules:
         conjoined_clauses=bool(raw.get("conjoined_clauses", False)),
         citing_sources=bool(raw.get("citing_sources", False)),
         participle_cues=bool(raw.get("participle_cues", False)),
+        object_asides=bool(raw.get("object_asides", False)),
+        told_addressees=bool(raw.get("told_addressees", False)),
         according_to_clause=bool(raw.get("according_to_clause", False)),
         reported_adverbs=frozenset(raw.get("reported_adverbs", {}).get("words", [])),
         reported_adverb_speaker=raw.get("reported_adverbs", {}).get("speaker", ""),
@@ -364,6 +368,16 @@ def _misparsed_subject(verb: Token) -> Token | None:
     while head.dep_ == "conj" and head.head.dep_ == "conj":
         head = head.head
     return head
+
+
+def _addressee(verb: Token, obj: Token) -> bool:
+    """The object of "told" naming whom it was told to, a name or a pronoun ("Such matters, he
+    told VOA, should be decided ...", "..., she told him, ..."): no content of its own."""
+    return (
+        verb.lemma_.lower() == "tell"
+        and obj.dep_ == "dobj"
+        and (obj.pos_ in ("PROPN", "PRON") or bool(obj.ent_type_))
+    )
 
 
 def _participle_subject(verb: Token) -> Token | None:
@@ -527,6 +541,26 @@ def _own_clause(conj: Token) -> bool:
     )
 
 
+def _object_asides(obj: Token) -> set[int]:
+    """The token ids of the first aside a comma opens inside an object, to the object's end: a
+    non-restrictive relative clause (", which is home to ...", ", who ...") or an apposition
+    (", a move that drew criticism"): said about the object, not part of the claim."""
+    out: set[int] = set()
+    for ch in obj.subtree:
+        if ch.i < obj.i or ch.dep_ not in ("relcl", "appos", "acl"):
+            continue
+        prev = obj.doc[ch.left_edge.i - 1] if ch.left_edge.i else None
+        if prev is None or prev.text != ",":
+            continue
+        if ch.dep_ == "relcl" and ch.left_edge.lower_ not in ("which", "who", "whom", "where"):
+            continue
+        if ch.dep_ == "acl" and ch.tag_ not in ("VBG", "VBN"):
+            continue
+        out |= {t.i for t in obj.subtree if t.i >= prev.i}
+        break
+    return out
+
+
 def _dep_content(
     verb: Token, kinds: list[str], text: str
 ) -> tuple[tuple[int, int] | None, Token | None]:
@@ -537,6 +571,9 @@ def _dep_content(
             for c in children:
                 if c.dep_ in ("dobj",) and c.lower_ != "that":
                     toks = list(c.subtree)
+                    if rules().object_asides:
+                        cut = _object_asides(c)
+                        toks = [t for t in toks if t.i not in cut]
                     # the object's modifiers the parser hung on the verb: "... in emergency aid"
                     for r in verb.rights:
                         if r.i <= c.i:
@@ -961,7 +998,9 @@ def _extract(doc: Doc) -> list[Claim]:
                 and before_subj is not None
                 and (before_subj.is_punct or is_close_mark(before_subj))
                 and not any(
-                    c.dep_ in ("dobj", "ccomp", "xcomp") and c.lower_ != "reporters"
+                    c.dep_ in ("dobj", "ccomp", "xcomp")
+                    and c.lower_ != "reporters"
+                    and not (R.told_addressees and _addressee(tok, c))
                     for c in tok.children
                 )
             ):
