@@ -834,12 +834,20 @@ def test_quoted_reports_a_report_inside_a_quote_is_its_own_claim(monkeypatch):
          "Two bridges were damaged according to the agency's report on Sunday, which listed "
          "forty landslides.",
          "agency's report", ["Two bridges were damaged"]),
+        ("told_addressees",
+         "Anna Berg runs the port. Such delays, she told Reuters, would cost the shippers dearly.",
+         "Anna Berg", ["Such delays, she told Reuters, would cost the shippers dearly"]),
+        ("object_asides",
+         "The farmers' union opposes the new tariff on grain, which takes effect in May.",
+         "farmers' union", ["the new tariff on grain"]),
     ],
 )  # fmt: skip
 def test_missed_claim_switches(switch, text, speaker, contents, monkeypatch):
     """det14's switches: a cue in a participle clause speaks as the clause's subject; a
     that-clause conjoined with a clause of its own subject is a second claim; an "according to"
-    phrase after its clause cuts the clause before it. Off, the rules give no such claims."""
+    phrase after its clause cuts the clause before it; "told Reuters" between commas is a cue
+    whose addressee is no content; an object's aside after a comma is no part of the claim. Off,
+    the rules give no such claims."""
     import dataclasses
 
     from transforms.extract import claims

@@ -541,24 +541,22 @@ def _own_clause(conj: Token) -> bool:
     )
 
 
-def _object_asides(obj: Token) -> set[int]:
-    """The token ids of the first aside a comma opens inside an object, to the object's end: a
-    non-restrictive relative clause (", which is home to ...", ", who ...") or an apposition
+def _object_aside(obj: Token, toks: list[Token]) -> int | None:
+    """Where the first aside a comma opens inside an object's words begins (the comma's index): a
+    non-restrictive relative clause (", which takes effect in May", ", who ...") or an apposition
     (", a move that drew criticism"): said about the object, not part of the claim."""
-    out: set[int] = set()
-    for ch in obj.subtree:
+    for ch in sorted(toks, key=lambda t: t.i):
         if ch.i < obj.i or ch.dep_ not in ("relcl", "appos", "acl"):
             continue
         prev = obj.doc[ch.left_edge.i - 1] if ch.left_edge.i else None
-        if prev is None or prev.text != ",":
+        if prev is None or prev.text != "," or prev.i <= obj.i:
             continue
         if ch.dep_ == "relcl" and ch.left_edge.lower_ not in ("which", "who", "whom", "where"):
             continue
         if ch.dep_ == "acl" and ch.tag_ not in ("VBG", "VBN"):
             continue
-        out |= {t.i for t in obj.subtree if t.i >= prev.i}
-        break
-    return out
+        return prev.i
+    return None
 
 
 def _dep_content(
@@ -571,9 +569,6 @@ def _dep_content(
             for c in children:
                 if c.dep_ in ("dobj",) and c.lower_ != "that":
                     toks = list(c.subtree)
-                    if rules().object_asides:
-                        cut = _object_asides(c)
-                        toks = [t for t in toks if t.i not in cut]
                     # the object's modifiers the parser hung on the verb: "... in emergency aid"
                     for r in verb.rights:
                         if r.i <= c.i:
@@ -581,6 +576,9 @@ def _dep_content(
                         if r.dep_ not in ("prep", "npadvmod", "advmod", "punct") or r.text in ".;":
                             break
                         toks.extend(r.subtree)
+                    aside = _object_aside(c, toks) if rules().object_asides else None
+                    if aside is not None:
+                        toks = [t for t in toks if t.i < aside]
                     return _strip_span(text, *_token_span(toks)), c
         elif kind in ("xcomp", "xcomp_object"):
             for c in children:
