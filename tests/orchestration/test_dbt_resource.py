@@ -132,6 +132,8 @@ def test_a_rerun_leaves_the_views_and_another_lake_is_built_whole(dbt_manifest, 
     rerun = build_args(marker, here, private_db)
     assert "--full-refresh" not in rerun
     assert rerun[-2:] == ["--exclude", "config.materialized:view"]
+    # assets picked in the UI are built as asked, views included
+    assert "config.materialized:view" not in build_args(marker, here, private_db, subset=True)
     # the views name the lake's location: another lake (or filesystem) means a whole build, and
     # the filesystem's options (credentials, perhaps) are not written out
     for other in (

@@ -117,7 +117,7 @@ def newsledger_dbt_models(
         settings.lake, one_process=local or (ours and dbt_in_process_allowed())
     )
     built_code = built_with_marker(code, source, filesystems)
-    args = build_args(built_with, built_code, Path(settings.private_db))
+    args = build_args(built_with, built_code, Path(settings.private_db), context.is_subset)
     size = lake.local_size_bytes(settings.lake) if local and "--full-refresh" in args else None
     in_process = ours and runs_in_process(args, local, size)
     default = str(Path(settings.warehouse_dir) / "lake")
@@ -161,9 +161,9 @@ INCREMENTAL_BUILD_EXCLUDES = [
     "unit_test",
     "--exclude-resource-type",
     "seed",
-    "--exclude",
-    "config.materialized:view",
 ]
+# And in a build of the whole job (not of assets picked in the UI, which asks for them by name):
+UNCHANGED_VIEWS_EXCLUDE = ["--exclude", "config.materialized:view"]
 # dbt code and lake fingerprints of the last whole build. The lake's is of its files' content,
 # not modification times: each run rewrites the snapshot tables, with the same bytes when nothing
 # changed (the lake's writers are deterministic).
@@ -182,9 +182,12 @@ def built_with_marker(code: str, source: str, filesystems: list[dict]) -> str:
     return f"{code}\nlake={where}"
 
 
-def build_args(built_with: Path, built_code: str, private_db: Path) -> list[str]:
+def build_args(
+    built_with: Path, built_code: str, private_db: Path, subset: bool = False
+) -> list[str]:
     """`dbt build` whole (`--full-refresh`) or incremental, from the marker of the last successful
-    build of this warehouse (`built_with_marker`)."""
+    build of this warehouse (`built_with_marker`); `subset`: the run asked for some of the dbt
+    assets only (what it asked for is built, views included)."""
     if (
         not built_with.exists()
         or built_with.read_text(encoding="utf-8") != built_code
@@ -206,7 +209,7 @@ def build_args(built_with: Path, built_code: str, private_db: Path) -> list[str]
     # build created them from this very SQL on this very lake location, and a view reads its
     # Parquet when queried, so creating it again changes nothing. No data test is on a view, so
     # every data test still runs.
-    return ["build", *INCREMENTAL_BUILD_EXCLUDES]
+    return ["build", *INCREMENTAL_BUILD_EXCLUDES, *([] if subset else UNCHANGED_VIEWS_EXCLUDE)]
 
 
 def _set_env(name: str, value: str | None) -> None:
