@@ -117,3 +117,31 @@ def test_a_full_build_of_a_large_local_lake_runs_dbt_as_a_subprocess_and_a_rerun
     assert runs_in_process(["build", "--full-refresh"], lake_is_local=False)
     monkeypatch.setenv("NEWSLEDGER_DBT_SUBPROCESS", "1")
     assert not runs_in_process(["build"], lake_is_local=True)
+
+
+def test_a_rerun_leaves_the_views_and_another_lake_is_built_whole(dbt_manifest, tmp_path):
+    from orchestration.defs.dbt.assets import build_args, built_with_marker
+
+    marker, private_db = tmp_path / "built_with.txt", tmp_path / "newsledger.duckdb"
+    here = built_with_marker("code", "/w/lake", [])
+    assert build_args(marker, here, private_db) == ["build", "--full-refresh"]  # no marker yet
+    marker.write_text(here, encoding="utf-8")
+    assert build_args(marker, here, private_db)[1] == "--full-refresh"  # no private database
+    private_db.touch()
+    marker.write_text(here, encoding="utf-8")  # as a successful build writes it
+    rerun = build_args(marker, here, private_db)
+    assert "--full-refresh" not in rerun
+    assert rerun[-2:] == ["--exclude", "config.materialized:view"]
+    # assets picked in the UI are built as asked, views included
+    assert "config.materialized:view" not in build_args(marker, here, private_db, subset=True)
+    # the views name the lake's location: another lake (or filesystem) means a whole build, and
+    # the filesystem's options (credentials, perhaps) are not written out
+    for other in (
+        built_with_marker("code", "/other/lake", []),
+        built_with_marker("code", "/w/lake", [{"fs": "s3", "secret": "k"}]),
+        built_with_marker("other code", "/w/lake", []),
+    ):
+        marker.write_text(here, encoding="utf-8")
+        assert build_args(marker, other, private_db) == ["build", "--full-refresh"]
+        assert not marker.exists()  # gone before the full build: a failed one is redone whole
+    assert "secret" not in built_with_marker("code", "/w/lake", [{"fs": "s3", "secret": "k"}])

@@ -107,35 +107,19 @@ def newsledger_dbt_models(
         context.log.info("dbt: the lake and the dbt code are unchanged since the last build")
         return
     built_from.unlink(missing_ok=True)
-    args = ["build"]
-    if (
-        not built_with.exists()
-        or built_with.read_text(encoding="utf-8") != code
-        or not Path(settings.private_db).exists()
-    ):
-        # Incremental models keep the rows earlier runs built; rows built by other SQL must not
-        # stay, so the first build with changed dbt code (or an unknown warehouse) is a full one.
-        # The marker lives with dbt's artifacts, not in the warehouse folder: a warehouse deleted
-        # and built again at the same path has no private database yet, so it is built whole
-        # (its seeds included); and the marker goes before a full build, so that a full build
-        # that fails is followed by another full one, not by an incremental build on half a
-        # warehouse.
-        built_with.unlink(missing_ok=True)
-        args.append("--full-refresh")
-    else:
-        # The dbt code (seeds included) is that of the last successful build of this warehouse:
-        # its unit tests (fixed rows through the SQL, no data) passed on this very code, and the
-        # seed tables hold these CSV rows. Neither is run again (issue 19: 6 of ~160 nodes, among
-        # the slowest of a rerun); the seeds' data tests still run.
-        args += INCREMENTAL_BUILD_EXCLUDES
-    # And the lake's folder or URL when it is not <warehouse>/lake, with the fsspec filesystem
-    # DuckDB reads it through when it is not local (transforms/lake.py); a lake DuckDB cannot
-    # read from here stops the step, with the reason.
+    # Where dbt reads the lake: the lake's folder or URL when it is not <warehouse>/lake, with the
+    # fsspec filesystem DuckDB reads it through when it is not local (transforms/lake.py); a lake
+    # DuckDB cannot read from here stops the step, with the reason. A lake outside the local
+    # filesystem is read in this process (`runs_in_process`), so only ours can read it.
     ours = isinstance(dbt, NewsledgerDbtCliResource)
     local = lake.is_local(settings.lake)
+    source, filesystems = lake.duckdb_source(
+        settings.lake, one_process=local or (ours and dbt_in_process_allowed())
+    )
+    built_code = built_with_marker(code, source, filesystems)
+    args = build_args(built_with, built_code, Path(settings.private_db), context.is_subset)
     size = lake.local_size_bytes(settings.lake) if local and "--full-refresh" in args else None
     in_process = ours and runs_in_process(args, local, size)
-    source, filesystems = lake.duckdb_source(settings.lake, one_process=in_process)
     default = str(Path(settings.warehouse_dir) / "lake")
     _set_env(DBT_LAKE_ENV, None if source == default else source)
     _set_env(DBT_FILESYSTEMS_ENV, repr(filesystems) if filesystems else None)
@@ -155,7 +139,7 @@ def newsledger_dbt_models(
                 if i == 0:
                     fault_point("dbt")  # test hook: dbt is mid-build
             if invocation.is_successful():
-                built_with.write_text(code, encoding="utf-8")
+                built_with.write_text(built_code, encoding="utf-8")
                 if not context.is_subset:
                     built_from.write_text(state, encoding="utf-8")
 
@@ -180,6 +164,8 @@ INCREMENTAL_BUILD_EXCLUDES = [
     "--exclude-resource-type",
     "seed",
 ]
+# And in a build of the whole job (not of assets picked in the UI, which asks for them by name):
+UNCHANGED_VIEWS_EXCLUDE = ["--exclude", "config.materialized:view"]
 # dbt code and lake fingerprints of the last whole build. The lake's is of its files' content,
 # not modification times: each run rewrites the snapshot tables, with the same bytes when nothing
 # changed (the lake's writers are deterministic).
@@ -187,6 +173,45 @@ BUILT_FROM = "newsledger_built_from.txt"
 # What dbt reads the lake from (dbt_project/models/staging/_sources.yml, profiles.yml).
 DBT_LAKE_ENV = "NEWSLEDGER_DBT_LAKE"
 DBT_FILESYSTEMS_ENV = "NEWSLEDGER_DBT_FILESYSTEMS"
+
+
+def built_with_marker(code: str, source: str, filesystems: list[dict]) -> str:
+    """What a warehouse's last successful build was made with: the dbt code's fingerprint and
+    where it read the lake. The staging views' SQL names the lake's location, so a warehouse
+    built from another lake is built whole, and an incremental build may leave its views as they
+    are (`build_args`). The location is hashed: a filesystem's options may hold credentials."""
+    where = hashlib.sha1(f"{source}\n{filesystems!r}".encode()).hexdigest()
+    return f"{code}\nlake={where}"
+
+
+def build_args(
+    built_with: Path, built_code: str, private_db: Path, subset: bool = False
+) -> list[str]:
+    """`dbt build` whole (`--full-refresh`) or incremental, from the marker of the last successful
+    build of this warehouse (`built_with_marker`); `subset`: the run asked for some of the dbt
+    assets only (what it asked for is built, views included)."""
+    if (
+        not built_with.exists()
+        or built_with.read_text(encoding="utf-8") != built_code
+        or not private_db.exists()
+    ):
+        # Incremental models keep the rows earlier runs built; rows built by other SQL must not
+        # stay, so the first build with changed dbt code (or an unknown warehouse, or another
+        # lake) is a full one. The marker lives with dbt's artifacts, not in the warehouse folder:
+        # a warehouse deleted and built again at the same path has no private database yet, so it
+        # is built whole (its seeds included); and the marker goes before a full build, so that a
+        # full build that fails is followed by another full one, not by an incremental build on
+        # half a warehouse.
+        built_with.unlink(missing_ok=True)
+        return ["build", "--full-refresh"]
+    # The dbt code (seeds included) is that of the last successful build of this warehouse: its
+    # unit tests (fixed rows through the SQL, no data) passed on this very code, and the seed
+    # tables hold these CSV rows. Neither is run again (issue 19: 6 of ~160 nodes, among the
+    # slowest of a rerun); the seeds' data tests still run. Nor are the views (18 nodes): that
+    # build created them from this very SQL on this very lake location, and a view reads its
+    # Parquet when queried, so creating it again changes nothing. No data test is on a view, so
+    # every data test still runs.
+    return ["build", *INCREMENTAL_BUILD_EXCLUDES, *([] if subset else UNCHANGED_VIEWS_EXCLUDE)]
 
 
 def _set_env(name: str, value: str | None) -> None:
