@@ -701,6 +701,20 @@ def test_a_quote_left_open_before_another_opens_after_a_full_stop_is_closed_ther
     assert [t[q.start : q.end] for q in find_quotes(t)] == ["everyone"]
 
 
+def _rows_under_switch(text: str, switch: str, monkeypatch):
+    """(on, the rules' claim rows of `text`) with one switch of the rules on, then off."""
+    from transforms.extract import claims
+    from transforms.nlp.pipeline import load_nlp
+
+    ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
+    doc = load_nlp()(text)
+    base = claims.rules()
+    for on in (True, False):
+        r = dataclasses.replace(base, **{switch: on})
+        monkeypatch.setattr(claims, "rules", lambda r=r: r)
+        yield on, claims._claim_rows(doc, ctx, "rules")
+
+
 @pytest.mark.parametrize(
     ("switch", "text", "speaker", "content"),
     [
@@ -726,18 +740,8 @@ def test_a_quote_left_open_before_another_opens_after_a_full_stop_is_closed_ther
 def test_quote_attribution_switches(switch, text, speaker, content, monkeypatch):
     """Each switch of a quote's (or a report's) attribution gives the claim; off, the rules miss
     it."""
-    import dataclasses
-
-    from transforms.extract import claims
-    from transforms.nlp.pipeline import load_nlp
-
-    ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
-    doc = load_nlp()(text)
-    base = claims.rules()
-    for on in (True, False):
-        r = dataclasses.replace(base, **{switch: on})
-        monkeypatch.setattr(claims, "rules", lambda r=r: r)
-        rows = [x for x in claims._claim_rows(doc, ctx, "rules") if x["content"] == content]
+    for on, found in _rows_under_switch(text, switch, monkeypatch):
+        rows = [x for x in found if x["content"] == content]
         if on:
             assert rows and rows[0]["speaker_name"].endswith(speaker), rows
             assert rows[0]["is_direct"] == (switch != "adverb_claims")
@@ -781,16 +785,8 @@ def test_announced_reports_unless_its_content_promises(text, stance):
 def test_phrase_contents_call_for_is_a_demand(text, speaker, content, monkeypatch):
     """phrase_contents: "called for X" is a demand whose content is X (a noun phrase, or a clause
     the parser opens with "for"); off, the phrase makes no claim."""
-    from transforms.extract import claims
-    from transforms.nlp.pipeline import load_nlp
-
-    ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
-    doc = load_nlp()(text)
-    base = claims.rules()
-    for on in (True, False):
-        r = dataclasses.replace(base, phrase_contents=on)
-        monkeypatch.setattr(claims, "rules", lambda r=r: r)
-        rows = [x for x in claims._claim_rows(doc, ctx, "rules") if x["content"] == content]
+    for on, found in _rows_under_switch(text, "phrase_contents", monkeypatch):
+        rows = [x for x in found if x["content"] == content]
         if on:
             assert rows and rows[0]["speaker_name"] == speaker, rows
             assert (rows[0]["stance"], rows[0]["cue_lemma"]) == ("demand", "call_for"), rows
@@ -801,19 +797,11 @@ def test_phrase_contents_call_for_is_a_demand(text, speaker, content, monkeypatc
 def test_quoted_reports_a_report_inside_a_quote_is_its_own_claim(monkeypatch):
     """quoted_reports: a that-clause report inside someone's quote is its subject's claim too
     (the guidelines' nested attributions); a quoted "I think" stays the quote's only."""
-    from transforms.extract import claims
-    from transforms.nlp.pipeline import load_nlp
-
-    ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
-    doc = load_nlp()(
+    text = (
         '"The charter says the courts are independent, but that is plainly false," said Omar '
         'Haddad, a law professor. "I think the talks will fail," Haddad added.'
     )
-    base = claims.rules()
-    for on in (True, False):
-        r = dataclasses.replace(base, quoted_reports=on)
-        monkeypatch.setattr(claims, "rules", lambda r=r: r)
-        rows = claims._claim_rows(doc, ctx, "rules")
+    for on, rows in _rows_under_switch(text, "quoted_reports", monkeypatch):
         nested = [x for x in rows if x["content"] == "the courts are independent"]
         assert bool(nested) == on, rows
         if on:
@@ -848,18 +836,7 @@ def test_missed_claim_switches(switch, text, speaker, contents, monkeypatch):
     phrase after its clause cuts the clause before it; "told Reuters" between commas is a cue
     whose addressee is no content; an object's aside after a comma is no part of the claim. Off,
     the rules give no such claims."""
-    import dataclasses
-
-    from transforms.extract import claims
-    from transforms.nlp.pipeline import load_nlp
-
-    ctx = ArticleContext("x", dt.date(2024, 10, 4), "test")
-    doc = load_nlp()(text)
-    base = claims.rules()
-    for on in (True, False):
-        r = dataclasses.replace(base, **{switch: on})
-        monkeypatch.setattr(claims, "rules", lambda r=r: r)
-        rows = claims._claim_rows(doc, ctx, "rules")
+    for on, rows in _rows_under_switch(text, switch, monkeypatch):
         got = sorted(x["content"] for x in rows if x["speaker_name"].endswith(speaker))
         if on:
             assert got == sorted(contents), rows
