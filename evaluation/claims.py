@@ -119,15 +119,20 @@ def predict_split(split: str, method: str = "auto") -> dict[str, list[dict]]:
 
 
 def match(pred: list[dict], gold: list[dict]) -> list[tuple[dict, dict]]:
+    """(predicted, gold) claims paired one to one where their contents' token F1 is >= 0.5, the
+    closest contents first. Between equally close pairs, those whose speakers agree go first:
+    claims that share one content (joint speakers, "A and B said ...", one record each) pair with
+    the gold records of their own speakers, not in list order."""
     pairs = []
     for i, p in enumerate(pred):
         for j, g in enumerate(gold):
             f = token_f1(p["content"], g["content"])
             if f >= 0.5:
-                pairs.append((f, i, j))
-    pairs.sort(key=lambda x: -x[0])
+                agree = same_speaker(p.get("speaker_name"), g.get("source_canonical"))
+                pairs.append((f, agree, i, j))
+    pairs.sort(key=lambda x: (-x[0], not x[1]))
     used_p, used_g, out = set(), set(), []
-    for _, i, j in pairs:
+    for _, _, i, j in pairs:
         if i in used_p or j in used_g:
             continue
         used_p.add(i)

@@ -192,6 +192,24 @@ def test_claim_matching_is_one_to_one_best_first_and_counts_every_story_of_the_s
     assert s["n_pred"] == 3  # on a corpus split, a prediction in a story without gold is a FP
 
 
+def test_claims_sharing_one_content_pair_with_the_gold_records_of_their_own_speakers():
+    """Joint speakers' claims ("Ana Ruiz and Tom Berg said ...": one gold record each, one
+    content) pair by speaker, whatever order the pipeline wrote them in."""
+    from evaluation import claims
+
+    text = "the budget talks would resume next week"
+    gold = [
+        {"content": text, "source_canonical": "Ana Ruiz"},
+        {"content": text, "source_canonical": "Tom Berg"},
+    ]
+    pred = [_claim(text, speaker="Tom Berg"), _claim(text, speaker="Ana Ruiz")]
+    pairs = claims.match(pred, gold)
+    assert [(p["speaker_name"], g["source_canonical"]) for p, g in pairs] == [
+        ("Tom Berg", "Tom Berg"),
+        ("Ana Ruiz", "Ana Ruiz"),
+    ]
+
+
 def test_claim_error_kinds():
     from evaluation import claims
 
