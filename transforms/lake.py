@@ -88,12 +88,25 @@ def local_size_bytes(lake: str | os.PathLike) -> int:
 
 
 def duckdb_source(lake: str | os.PathLike, one_process: bool) -> tuple[str, list[dict]]:
+    """`where_duckdb_reads`, checked: raises LakeNotReadable, with the reason, when DuckDB cannot
+    read the lake. `one_process`: DuckDB runs in the process that writes the lake (a memory://
+    lake needs it)."""
+    root = location(lake)
+    if isinstance(root, UPath):
+        _check_duckdb_reads(root, one_process)
+    return where_duckdb_reads(root)
+
+
+def where_duckdb_reads(lake: str | os.PathLike) -> tuple[str, list[dict]]:
     """Where DuckDB reads the lake (a folder or a URL) and the fsspec filesystems to register
-    for it (dbt-duckdb's `filesystems`); raises LakeNotReadable, with the reason, when it cannot.
-    `one_process`: DuckDB runs in the process that writes the lake (a memory:// lake needs it)."""
+    for it (dbt-duckdb's `filesystems`), unchecked."""
     root = location(lake)
     if not isinstance(root, UPath):
         return str(root), []
+    return str(root), [{"fs": root.protocol, **root.storage_options}]
+
+
+def _check_duckdb_reads(root: UPath, one_process: bool) -> None:
     if root.protocol == "memory" and not one_process:
         raise LakeNotReadable(
             f"the lake {root} lives in the memory of one process, and dbt would read it from "
@@ -109,7 +122,6 @@ def duckdb_source(lake: str | os.PathLike, one_process: bool) -> tuple[str, list
             f"machine), and fsspec has no {root.protocol}:// filesystem here ({err}). Install "
             "it, point NEWSLEDGER_LAKE_URL at a folder every worker mounts, or unset it"
         ) from err
-    return str(root), [{"fs": root.protocol, **root.storage_options}]
 
 
 def dbt_threads(lake: str | os.PathLike) -> int | None:

@@ -157,7 +157,6 @@ class Rules:
     told_addressees: bool  # "Such matters, he told VOA, should be decided": VOA is no content
     object_asides: bool  # "criticized the plan, which ...": the object without its aside
     participle_cues: bool  # "..., saying the talks had failed": the head clause's subject
-    citing_sources: bool  # "X, citing Y, said C" / "X cited Y as saying C": Y's claim of C too
     reported_adverbs: frozenset  # the adverbs ("reportedly")
     reported_adverb_speaker: str  # the speaker they name ("unnamed reports")
 
@@ -231,7 +230,6 @@ def rules() -> Rules:
         quoted_reports=bool(raw.get("quoted_reports", False)),
         long_subject_quotes=bool(raw.get("long_subject_quotes", False)),
         conjoined_clauses=bool(raw.get("conjoined_clauses", False)),
-        citing_sources=bool(raw.get("citing_sources", False)),
         participle_cues=bool(raw.get("participle_cues", False)),
         object_asides=bool(raw.get("object_asides", False)),
         told_addressees=bool(raw.get("told_addressees", False)),
@@ -1053,8 +1051,6 @@ def _extract(doc: Doc) -> list[Claim]:
                     target=obj,
                 )
             )
-    if R.citing_sources:
-        claims.extend(_cited_sources(claims, text))
     for q in pending:
         before = [c for c in claims if c.cue_end <= q.open_char and c.speaker_head is not None]
         if not before:
@@ -1081,47 +1077,6 @@ def _extract(doc: Doc) -> list[Claim]:
         )
     claims.sort(key=lambda c: (c.content_start, c.cue_start))
     return claims
-
-
-def _cited_sources(claims: list[Claim], text: str) -> list[Claim]:
-    """The sources a speaker cites make its claim too: "The paper, citing two officials, reported
-    that ...", "according to a report citing the mayor's office, ...": the officials' and the
-    office's claim of the same content; "The agency cited officials as saying the dam could fail":
-    the content is the reported clause, the agency's and the officials' (rules' citing_sources)."""
-    out: list[Claim] = []
-    for c in list(claims):
-        tok = c.cue_tokens[0]
-        if c.cue_lemma == "cite" and c.method == "indirect":
-            said = [
-                v
-                for p in tok.children
-                if p.dep_ == "prep" and p.lower_ == "as"
-                for v in p.children
-                if v.dep_ == "pcomp" and v.lemma_.lower() in rules().quote_verbs
-            ]
-            objs = [o for o in tok.children if o.dep_ == "dobj" and o.i < (said or [tok])[0].i]
-            comp = [x for x in (said[0].children if said else []) if x.dep_ == "ccomp"]
-            if said and objs and comp:
-                a, b = _strip_span(text, *_subtree_chars(comp[0]))
-                c.content_start, c.content_end = a, b
-                out.append(
-                    Claim(_cue_words(said[0]), said[0].lemma_.lower(), a, b, False,
-                          _stance_from_content("assert", text[a:b]), objs[0], "cited_source", 0.6)
-                )  # fmt: skip
-            continue
-        holder = c.speaker_head if c.method == "according_to" else tok
-        if holder is None:
-            continue
-        for v in holder.children:
-            if v.lemma_.lower() != "cite" or v.tag_ != "VBG" or v.dep_ not in ("advcl", "acl"):
-                continue
-            for o in v.children:
-                if o.dep_ == "dobj" and not (c.content_start <= o.idx < c.content_end):
-                    out.append(
-                        Claim([v], "cite", c.content_start, c.content_end, c.is_direct,
-                              c.stance, o, "cited_source", 0.6)
-                    )  # fmt: skip
-    return out
 
 
 def _reported_adverb(tok: Token, text: str, quotes: list[Quote]) -> list[Claim]:

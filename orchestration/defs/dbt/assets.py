@@ -113,13 +113,11 @@ def newsledger_dbt_models(
     # filesystem is read in this process (`runs_in_process`), so only ours can read it.
     ours = isinstance(dbt, NewsledgerDbtCliResource)
     local = lake.is_local(settings.lake)
-    source, filesystems = lake.duckdb_source(
-        settings.lake, one_process=local or (ours and dbt_in_process_allowed())
-    )
-    built_code = built_with_marker(code, source, filesystems)
+    built_code = built_with_marker(code, *lake.where_duckdb_reads(settings.lake))
     args = build_args(built_with, built_code, Path(settings.private_db), context.is_subset)
     size = lake.local_size_bytes(settings.lake) if local and "--full-refresh" in args else None
     in_process = ours and runs_in_process(args, local, size)
+    source, filesystems = lake.duckdb_source(settings.lake, one_process=in_process)
     default = str(Path(settings.warehouse_dir) / "lake")
     _set_env(DBT_LAKE_ENV, None if source == default else source)
     _set_env(DBT_FILESYSTEMS_ENV, repr(filesystems) if filesystems else None)
