@@ -68,7 +68,10 @@ def _dev_gold() -> list[dict]:
 
 
 def fingerprint() -> str:
-    files = [HERE / "train.py", *INPUT_CODE]
+    # The scorer too: its pairing of extracted and gold claims (`evaluation.claims.match`) picks
+    # the speaker and target rankers' training examples and the CV's choices.
+    scorer = Path(corpus.__file__).resolve().parent / "claims.py"
+    files = [HERE / "train.py", *INPUT_CODE, scorer]
     dev = corpus.SHARED_DATA / "gold" / "dev" / "claims.jsonl"
     return common.fingerprint(files + ([dev] if dev.exists() else []), ["claims"])
 
