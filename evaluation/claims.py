@@ -197,66 +197,42 @@ def rows_of(dataset: str, s: dict) -> list[Row]:
                 target=TARGETS.get(field, ""),
             )
         )
+
+    def share(field: str, ok: int, n: int, note: str, target: str = "") -> Row:
+        return Row("claims", dataset, field, value=ok / n if n else None, target=target, note=note)
+
     found, n_indirect = s.get("indirect_found", 0), s.get("indirect_gold", 0)
-    rows.append(
-        Row(
-            "claims",
-            dataset,
-            "indirect claims recall",
-            value=found / n_indirect if n_indirect else None,
-            target=">= 0.70",
-            note=f"{found}/{n_indirect} gold indirect claims matched (content overlap >= 0.5)",
-        )
-    )
+    note = f"{found}/{n_indirect} gold indirect claims matched (content overlap >= 0.5)"
+    rows.append(share("indirect claims recall", found, n_indirect, note, ">= 0.70"))
     matched = s.get("content_overlap", 0)
     # Where the speaker F1 is lost: finding the claim (its ceiling is the content-overlap F1,
     # every found claim with its right speaker) or naming the speaker of a claim found.
-    rows.append(
-        Row(
-            "claims",
-            dataset,
-            "speaker (matched)",
-            value=s.get("speaker", 0) / matched if matched else None,
-            note=f"n={matched}: claims found (content overlap >= 0.5) with the gold speaker; "
-            "with all of them right, speaker F1 would be the content-overlap F1",
-        )
+    note = (
+        f"n={matched}: claims found (content overlap >= 0.5) with the gold speaker; "
+        "with all of them right, speaker F1 would be the content-overlap F1"
     )
+    rows.append(share("speaker (matched)", s.get("speaker", 0), matched, note))
     for field in ACCURACY_FIELDS:
+        ok = s.get(field, 0)
         rows.append(
-            Row(
-                "claims",
-                dataset,
-                f"{field} (matched)",
-                value=s.get(field, 0) / matched if matched else None,
-                target=TARGETS.get(field, ""),
-                note=f"n={matched}",
-            )
+            share(f"{field} (matched)", ok, matched, f"n={matched}", TARGETS.get(field, ""))
         )
     n_target = s.get("target_n", 0)
-    rows.append(
-        Row(
-            "claims",
-            dataset,
-            "target (matched)",
-            value=s.get("target_ok", 0) / n_target if n_target else None,
-            note=f"n={n_target}: matched claims whose gold names a target (accuse, condemn, "
-            f"demand, warn), right when fct_claims.target_text names one of them (name, "
-            f"surname or country); {s.get('target_given', 0)} of {s.get('target_null', 0)} "
-            f"without a gold target were given one",
-        )
+    note = (
+        f"n={n_target}: matched claims whose gold names a target (accuse, condemn, "
+        f"demand, warn), right when fct_claims.target_text names one of them (name, "
+        f"surname or country); {s.get('target_given', 0)} of {s.get('target_null', 0)} "
+        f"without a gold target were given one"
     )
+    rows.append(share("target (matched)", s.get("target_ok", 0), n_target, note))
     n_country = s.get("country_n", 0)
+    note = (
+        f"n={n_country}: the published speaker_country_iso3 of matched claims "
+        f"whose gold speaker has a country; {s.get('country_given', 0)} of "
+        f"{s.get('country_null', 0)} without one in gold were given a country"
+    )
     rows.append(
-        Row(
-            "claims",
-            dataset,
-            "speaker country (matched)",
-            value=s.get("country_ok", 0) / n_country if n_country else None,
-            target=">= 0.92",
-            note=f"n={n_country}: the published speaker_country_iso3 of matched claims "
-            f"whose gold speaker has a country; {s.get('country_given', 0)} of "
-            f"{s.get('country_null', 0)} without one in gold were given a country",
-        )
+        share("speaker country (matched)", s.get("country_ok", 0), n_country, note, ">= 0.92")
     )
     return rows
 
