@@ -62,6 +62,11 @@ def test_duckdb_reads_a_local_lake_by_path_and_another_through_its_fsspec_filesy
     if importlib.util.find_spec("s3fs") is None:  # not in the locked environment
         with pytest.raises(lake.LakeNotReadable, match="httpfs.*no s3:// filesystem"):
             lake.duckdb_source("s3://bucket/lake", one_process=False)
+    # Unchecked (what a dbt build marker records, before the build decides its process): the
+    # same answer as the check gives where it passes, and none of its errors.
+    assert lake.where_duckdb_reads(url) == lake.duckdb_source(url, one_process=True)
+    assert lake.where_duckdb_reads(f"file://{tmp_path}/lake") == (str(tmp_path / "lake"), [])
+    assert lake.where_duckdb_reads("s3://bucket/lake") == ("s3://bucket/lake", [{"fs": "s3"}])
 
 
 def test_dbt_reads_a_memory_lake_on_one_thread_because_its_readers_share_one_file_object(
