@@ -1,7 +1,8 @@
 """The claims pipeline as shipped (learned cue + speaker ranker), cross-validated by story on the
 `train` split, and the error table of its speakers (issue 16's speaker work).
 
-    .venv/bin/python -m training.claims.speaker_cv [--seed N] [--thresholds 0.4,0.6] [variant ...]
+    .venv/bin/python -m training.claims.speaker_cv [--seed N] [--thresholds 0.4,0.6]
+        [--train-fraction F] [variant ...]
 
 A variant is `name` or `name:switch=value,switch=value` over the boolean switches of
 rules/claim_cues.yaml (the Rules fields): "base" is the yaml as it stands. For each fold the cues
@@ -12,8 +13,10 @@ ranked speakers, rules' stance). Figures: speaker, content-overlap F1, indirect 
 without the ranker. The first variant's error table (wrong speakers by kind, missed gold claims)
 is printed too. `--seed N` trains the learned cue with another seed (its noise on content F1 is
 about 0.005-0.01: compare variants over a few seeds); `--thresholds` scores the held-out claims at
-more thresholds of the learned cue too (rules' speaker, no ranker: rows "t0.4" ...). Never reads
-the `test` split.
+more thresholds of the learned cue too (rules' speaker, no ranker: rows "t0.4" ...).
+`--train-fraction F` trains each fold's learned parts (induced cues, learned cue, ranker) on a
+fraction F of the other folds' stories (`kept_stories`; the held-out fold whole): a point of the
+learning curve (training/claims/learning_curve.py). Never reads the `test` split.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import random
 import re
 import shutil
 import sys
@@ -68,6 +72,36 @@ def _set_switches(switches: dict) -> None:
 _ORIG_RULES = claims.rules
 
 
+def kept_stories(fraction: float, fold: int, seed: str | None = None) -> set[str]:
+    """The train stories fold `fold`'s learned parts may read: the first `fraction` of the other
+    folds' stories shuffled by `seed` (so a smaller fraction's stories are among a larger one's),
+    and the whole held-out fold (spaCy's dev set, then scored)."""
+    ids = corpus.story_ids("train")
+    others = [s for s in ids if corpus.fold_of(s) != fold]
+    random.Random(int(seed or 0)).shuffle(others)
+    held = {s for s in ids if corpus.fold_of(s) == fold}
+    return set(others[: round(fraction * len(others))]) | held
+
+
+@contextlib.contextmanager
+def train_stories(keep: set[str]):
+    """corpus.parsed and corpus.records see only the `keep` stories of the train split (the
+    examples of the cue, speaker and stance classifiers and the cue induction read them there)."""
+    parsed, records = corpus.parsed, corpus.records
+
+    def only_parsed(split):
+        return tuple(p for p in parsed(split) if split != "train" or p[0].id in keep)
+
+    def only_records(name, split=None):
+        return [r for r in records(name, split) if split != "train" or r["story_id"] in keep]
+
+    corpus.parsed, corpus.records = only_parsed, only_records  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        corpus.parsed, corpus.records = parsed, records
+
+
 @contextlib.contextmanager
 def _seed(seed: str | None, work: Path):
     """The shared training config with another seed while the learned cue trains (the config's
@@ -89,7 +123,12 @@ def _seed(seed: str | None, work: Path):
 
 
 def run_variant(
-    parsed, switches: dict, work: Path, seed: str | None = None, thresholds: tuple = ()
+    parsed,
+    switches: dict,
+    work: Path,
+    seed: str | None = None,
+    thresholds: tuple = (),
+    train_fraction: float = 1.0,
 ) -> tuple[dict, dict]:
     """(figures, held-out rows by story) of one variant."""
     _set_switches(switches)
@@ -100,21 +139,24 @@ def run_variant(
     more_rows: dict[float, dict[str, list[dict]]] = {t: {} for t in thresholds}
     try:
         for fold in range(train.FOLDS):
-            train._use_cues(
-                train.induce([r for r in recs if corpus.fold_of(r["story_id"]) != fold] + dev,
-                             MIN_COUNT)
-            )  # fmt: skip
             fold_dir = work / f"f{fold}"
-            # as cue_model.cross_validate and train.cross_validate_speaker: the held-out fold is
-            # spaCy's dev set (picks the best epoch), never trained on
-            common.write(cue_model.examples(), fold_dir, cue_model.LABELS, dev_fold=fold)
-            with _seed(seed, work):
-                cue = spacy.load(common.train_one("cue", fold_dir)).get_pipe("textcat")
-            groups = train.speaker_groups()  # over corpus.parsed("train"), cached: `parsed`
-            common.write(
-                train._speaker_examples(groups), fold_dir, train.SPEAKER_LABELS, dev_fold=fold
-            )
-            ranker = _Ranker(spacy.load(common.train_one("speaker", fold_dir)).get_pipe("textcat"))
+            with train_stories(kept_stories(train_fraction, fold, seed)):
+                train._use_cues(
+                    train.induce([r for r in corpus.records("claims", "train")
+                                  if corpus.fold_of(r["story_id"]) != fold] + dev, MIN_COUNT)
+                )  # fmt: skip
+                # as cue_model.cross_validate and train.cross_validate_speaker: the held-out fold
+                # is spaCy's dev set (picks the best epoch), never trained on
+                common.write(cue_model.examples(), fold_dir, cue_model.LABELS, dev_fold=fold)
+                with _seed(seed, work):
+                    cue = spacy.load(common.train_one("cue", fold_dir)).get_pipe("textcat")
+                groups = train.speaker_groups()  # over corpus.parsed("train"), cached: `parsed`
+                common.write(
+                    train._speaker_examples(groups), fold_dir, train.SPEAKER_LABELS, dev_fold=fold
+                )
+                ranker = _Ranker(
+                    spacy.load(common.train_one("speaker", fold_dir)).get_pipe("textcat")
+                )
             for st, doc, ctx in parsed:
                 if corpus.fold_of(st.id) != fold:
                     continue
@@ -246,20 +288,22 @@ def _parse_variant(arg: str) -> tuple[str, dict]:
 
 
 def main(argv: list[str]) -> int:
-    argv, seed, thresholds = list(argv), None, ()
-    while argv and argv[0] in ("--seed", "--thresholds"):
+    argv, seed, thresholds, fraction = list(argv), None, (), 1.0
+    while argv and argv[0] in ("--seed", "--thresholds", "--train-fraction"):
         flag, value, argv = argv[0], argv[1], argv[2:]
         if flag == "--seed":
             seed = value
-        else:
+        elif flag == "--thresholds":
             thresholds = tuple(float(t) for t in value.split(","))
+        else:
+            fraction = float(value)
     variants = [_parse_variant(a) for a in argv] or [("base", {})]
     parsed = corpus.parsed("train")
     work = Path(tempfile.mkdtemp(prefix="newsledger-spkcv-"))
     results = {}
     try:
         for name, switches in variants:
-            figs, held = run_variant(parsed, switches, work, seed, thresholds)
+            figs, held = run_variant(parsed, switches, work, seed, thresholds, fraction)
             results[name] = figs
             print(f"speaker_cv: {name} {json.dumps(figs)}", flush=True)
             table = error_table(parsed, held)
