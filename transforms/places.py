@@ -26,6 +26,7 @@ never stops or distorts the others. Every row carries `confidence` and `geocoder
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.metadata
 import math
@@ -36,7 +37,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from transforms import refdata
+from transforms import lake, refdata
 from transforms.refdata import (
     country_alias,
     country_aliases,
@@ -491,18 +492,25 @@ def resolve_places(
     (`geocoded`, from `geocode_texts`, may hold them already); a place's row is the same in
     every article, its `confidence` the highest of its mentions'.
     """
+    return places_of(article_places(mentions, geocoded))
+
+
+def article_places(mentions: pl.DataFrame, geocoded: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The place of each place mention, article by article (ARTICLE_PLACE_SCHEMA, without the
+    cache's keys): its link row and its place row as its own article reads it (story countries,
+    the article's people and organizations). Mentions are read in the order given."""
     place_rows = mentions.filter(pl.col("entity_label").is_in(PLACE_LABELS))
     if geocoded is None:
         geocoded = geocode_texts(place_rows["mention_text"])
     by_text: dict[str, list[dict]] = {}
     kinds: dict[str, str | None] = {}
-    for row in geocoded.iter_rows(named=True):
+    wanted = place_rows["mention_text"].unique().implode()
+    for row in geocoded.filter(pl.col("text").is_in(wanted)).iter_rows(named=True):
         kinds[row["text"]] = row["reference_kind"]
         if row["place_id"] is not None:
             by_text.setdefault(row["text"], []).append(row)
     strong_city = rules()["strong_city_population"]
-    places: dict[str, dict] = {}
-    links = []
+    out = []
     columns = [*PLACE_INPUT_SCHEMA]
     context = mentions.select([c for c in columns if c in mentions.columns])
     for (_,), article in context.group_by(["article_id"], maintain_order=True):
@@ -534,17 +542,102 @@ def resolve_places(
             if not_place:
                 continue
             place.pop("strong")
-            prev = places.get(place["place_id"])
-            if prev is None or place["confidence"] > prev["confidence"]:
-                places[place["place_id"]] = place
-            links.append(
-                {k: r[k] for k in PLACE_INPUT_SCHEMA if k != "entity_label"}
-                | {
-                    "place_id": place["place_id"],
-                    "confidence": place["confidence"],
-                    "geocoder_version": GEOCODER_VERSION,
-                }
-            )
-    place_frame = pl.DataFrame(list(places.values()), schema=PLACE_SCHEMA).sort("place_id")
-    link_frame = pl.DataFrame(links, schema=PLACE_MENTION_SCHEMA)
-    return place_frame, link_frame
+            out.append({k: r[k] for k in PLACE_INPUT_SCHEMA if k != "entity_label"} | place)
+    return pl.DataFrame(out, schema=_ARTICLE_PLACE_COLUMNS)
+
+
+def places_of(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(places, place_mentions) of the per-mention rows of `article_places` (or of the cache:
+    rows without a mention are skipped), in article order: a place's row is that of its first
+    mention of the highest confidence, since a place's `precision` and `confidence`, and an
+    unresolved place's `name`, differ between articles."""
+    rows = rows.filter(pl.col("mention_id").is_not_null()).sort(
+        "article_id", "start_char", "mention_id", maintain_order=True
+    )
+    places = (
+        rows.with_row_index("_order")
+        .sort(pl.col("confidence"), "_order", descending=[True, False])
+        .unique("place_id", keep="first")
+        .select(list(PLACE_SCHEMA))
+        .sort("place_id")
+    )
+    return places, rows.select(list(PLACE_MENTION_SCHEMA))
+
+
+# The per-mention rows of `article_places`: a link row and its place row, side by side.
+_ARTICLE_PLACE_COLUMNS = {**PLACE_MENTION_SCHEMA, **PLACE_SCHEMA}
+PLACE_CACHE = "place_cache"  # private lake snapshot: each article's place mentions, resolved
+_CACHE_KEYS = ["article_id", "extractor_version"]
+PLACE_CACHE_SCHEMA = {
+    **_ARTICLE_PLACE_COLUMNS,
+    "extractor_version": pl.String,
+    "cache_key": pl.String,
+}
+
+
+@dataclasses.dataclass
+class PlaceCacheStats:
+    n_articles: int = 0
+    n_cached: int = 0
+    n_resolved: int = 0
+    n_dropped: int = 0
+
+
+def resolve_lake(
+    lake_dir, keys: pl.DataFrame
+) -> tuple[tuple[pl.DataFrame, pl.DataFrame], PlaceCacheStats]:
+    """(places, place_mentions) of the lake's current articles, resolving only articles not
+    resolved before under the same geocoder.
+
+    `keys` holds (article_id, extractor_version) of every current article's entity mentions; the
+    NLP never re-parses an (article, version), so its mentions are fixed, and an article's
+    places depend only on them and on the geocoder (`geocode_key`: its code, rules and reference
+    data). Each article's rows are kept in the private snapshot PLACE_CACHE under those keys
+    (one row with no mention for an article without places); a change of the geocoder
+    resolves every article again. The places table is then picked from all cached rows
+    (`places_of`), as a one-pass `resolve_places` over every article would.
+    """
+    cache_key = geocode_key()
+    wanted = keys.select(_CACHE_KEYS)
+    stats = PlaceCacheStats(n_articles=wanted.height)
+    cached = lake.read_snapshot(lake_dir, PLACE_CACHE)
+    if cached is None or dict(cached.schema) != PLACE_CACHE_SCHEMA:
+        cached = pl.DataFrame(schema=PLACE_CACHE_SCHEMA)
+    live = cached.filter(pl.col("cache_key") == cache_key).join(
+        wanted, on=_CACHE_KEYS, how="semi", maintain_order="left"
+    )
+    stats.n_dropped = cached.height - live.height
+    todo = wanted.join(live.select(_CACHE_KEYS).unique(), on=_CACHE_KEYS, how="anti")
+    stats.n_cached, stats.n_resolved = wanted.height - todo.height, todo.height
+    if todo.height:
+        mentions = lake.read_rows_of(
+            lake_dir,
+            "entity_mentions",
+            todo,
+            [*PLACE_INPUT_SCHEMA],
+            where=pl.col("entity_label").is_in(CONTEXT_LABELS),
+            unique_on="mention_id",
+        )
+        if not mentions.height:
+            mentions = pl.DataFrame(schema=PLACE_INPUT_SCHEMA)
+        # In article and text order, not the lake's part order (which differs between one pass
+        # and the shards of a Celery or multiprocess run).
+        mentions = mentions.sort("article_id", "start_char", "mention_id")
+        known = lake.read_snapshot(lake_dir, GEOCODE_CACHE)
+        geocoded = geocode_texts(
+            mentions.filter(pl.col("entity_label").is_in(PLACE_LABELS))["mention_text"], known
+        )
+        if geocode_cache_changed(known, geocoded):
+            lake.write_snapshot(lake_dir, GEOCODE_CACHE, geocoded)
+        fresh = article_places(mentions, geocoded)
+        # An article without places: one row without a mention, so that it counts as done.
+        empty = todo.select("article_id").join(
+            fresh.select("article_id"), on="article_id", how="anti"
+        )
+        fresh = pl.concat([fresh, empty], how="diagonal").join(todo, on="article_id", how="left")
+        live = pl.concat(
+            [live, fresh.with_columns(cache_key=pl.lit(cache_key)).select(list(PLACE_CACHE_SCHEMA))]
+        )
+    if todo.height or stats.n_dropped:
+        lake.write_snapshot(lake_dir, PLACE_CACHE, live)
+    return places_of(live), stats

@@ -238,3 +238,78 @@ def test_a_cache_recomputed_under_a_new_key_is_written_even_at_the_same_height()
     assert geocode_cache_changed(
         current, geocode_texts(pl.Series(["Kursk", "Seoul", "Moscow"]), current)
     )
+
+
+def _places_from_scratch(lake_dir):
+    """What placing every current mention in one pass gives (the reference for the cache)."""
+    from transforms import lake
+    from transforms.places import CONTEXT_LABELS
+
+    ids = pl.read_parquet(lake_dir / "articles" / "current.parquet")["article_id"]
+    mentions = lake.read_table(lake_dir, "entity_mentions").filter(
+        pl.col("extractor_version") == pl.col("extractor_version").max().over("article_id"),
+        pl.col("article_id").is_in(ids.implode()),
+        pl.col("entity_label").is_in(CONTEXT_LABELS),
+    )
+    return resolve_places(
+        mentions.sort("article_id", "start_char", "mention_id").select(list(PLACE_INPUT_SCHEMA))
+    )
+
+
+def _places_cached(lake_dir):
+    from transforms import lake, places
+
+    ids = pl.read_parquet(lake_dir / "articles" / "current.parquet")["article_id"]
+    return places.resolve_lake(lake_dir, lake.latest_version_keys(lake_dir, "entity_mentions", ids))
+
+
+def _same_places(got, want):
+    for g, w in zip(got, want, strict=True):
+        assert g.equals(w)  # the same rows in the same order
+
+
+def test_the_place_cache_places_only_new_articles_and_gives_the_one_pass_result(
+    tmp_path, monkeypatch
+):
+    from tests.transforms.test_actors import _articles, _seed_lake
+    from transforms import lake, places
+
+    lake_dir = tmp_path / "lake"
+    ids = _articles()["article_id"].to_list()
+    _seed_lake(lake_dir, ids[:6])
+    # One article without any place mention: it is placed once, then counted as done.
+    part = lake.part_path(lake_dir, "entity_mentions", f"v1{ids[0]}")
+    lake.write_atomic(pl.read_parquet(part).filter(pl.col("entity_label") != "GPE"), part)
+    got, stats = _places_cached(lake_dir)
+    assert (stats.n_resolved, stats.n_cached) == (6, 0)
+    _same_places(got, _places_from_scratch(lake_dir))
+    assert {"country:RUS", "country:UKR"} <= set(got[0]["place_id"])
+    assert ids[0] not in set(got[1]["article_id"]) and got[1]["article_id"].n_unique() >= 2
+
+    got, stats = _places_cached(lake_dir)  # nothing new: nothing placed
+    assert (stats.n_resolved, stats.n_cached) == (0, 6)
+    _same_places(got, _places_from_scratch(lake_dir))
+
+    _seed_lake(lake_dir, ids[:8])  # two new articles (and the first one's places back)
+    got, stats = _places_cached(lake_dir)
+    assert (stats.n_resolved, stats.n_cached) == (2, 6)
+    assert ids[0] not in set(got[1]["article_id"])  # its (article, version) was placed already
+    lake.remove(lake.snapshot_path(lake_dir, places.PLACE_CACHE))  # the cache lost: all again
+    got, stats = _places_cached(lake_dir)
+    assert (stats.n_resolved, stats.n_cached) == (8, 0)
+    _same_places(got, _places_from_scratch(lake_dir))
+
+    _seed_lake(lake_dir, ids[1:8])  # an article left the input: its rows leave the tables
+    _seed_lake(lake_dir, ids[1:2], version="v2")  # and one was parsed again by a new version
+    lake.write_snapshot(
+        lake_dir, "articles", _articles().filter(pl.col("article_id").is_in(ids[1:8]))
+    )
+    got, stats = _places_cached(lake_dir)
+    assert (stats.n_resolved, stats.n_cached, stats.n_dropped > 0) == (1, 6, True)
+    _same_places(got, _places_from_scratch(lake_dir))
+    assert ids[0] not in set(got[1]["article_id"])
+
+    monkeypatch.setattr(places, "geocode_key", lambda: "another geocoder")  # every article again
+    got, stats = _places_cached(lake_dir)
+    assert (stats.n_resolved, stats.n_cached) == (7, 0)
+    _same_places(got, _places_from_scratch(lake_dir))

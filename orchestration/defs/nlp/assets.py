@@ -5,12 +5,11 @@ import dataclasses
 from pathlib import Path
 
 import dagster as dg
-import polars as pl
 
 from orchestration.defs.ingest.assets import ARTICLES
 from orchestration.metadata import lake_table_metadata, table_metadata
 from orchestration.settings import NewsledgerSettings
-from transforms import lake
+from transforms import lake, places
 from transforms.actors import resolve_lake
 from transforms.locking import warehouse_lock
 from transforms.memory import release_memory
@@ -18,15 +17,6 @@ from transforms.nlp.pipeline import extractor_version
 from transforms.nlp.run import remove_stale_parts, run_nlp
 from transforms.nlp.shards import in_shards, remove_orphan_parts_in, shard_keys
 from transforms.nlp.tables import DOC_TABLES
-from transforms.places import (
-    CONTEXT_LABELS,
-    GEOCODE_CACHE,
-    PLACE_INPUT_SCHEMA,
-    PLACE_LABELS,
-    geocode_cache_changed,
-    geocode_texts,
-    resolve_places,
-)
 
 DOC_TABLE_KEYS = {table: dg.AssetKey(["lake", table]) for table in DOC_TABLES}
 ACTOR_TABLES = ("actors", "mention_actors", "actor_aliases")
@@ -171,9 +161,9 @@ def nlp_tables(articles):
 def actor_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings):
     """Resolve every entity mention to an actor, across all articles; geocode place mentions.
 
-    Incremental: per-article resolutions and geocodes are cached in the lake, so a rerun
-    resolves only new articles and geocodes only new place names; the cross-article step is a
-    Polars step over the cached per-article rows.
+    Incremental: per-article resolutions, per-article places and geocodes are cached in the
+    lake, so a rerun resolves and places only new articles and geocodes only new place names;
+    the cross-article steps are Polars steps over the cached per-article rows.
     """
     article_ids = lake.read_snapshot(settings.lake, "articles", ["article_id"], missing_ok=False)[
         "article_id"
@@ -182,32 +172,14 @@ def actor_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings
     keys = lake.latest_version_keys(settings.lake, "entity_mentions", article_ids)
     actor_frames, stats = resolve_lake(settings.lake, keys)
     context.log.info(f"actors: {stats}")
-    place_rows = lake.read_rows_of(
-        settings.lake,
-        "entity_mentions",
-        keys,
-        list(PLACE_INPUT_SCHEMA),
-        where=pl.col("entity_label").is_in(CONTEXT_LABELS),
-        unique_on="mention_id",
-    )
-    if not place_rows.height:
-        place_rows = pl.DataFrame(schema=PLACE_INPUT_SCHEMA)
-    # In article and text order, not the lake's part order: a place's row is that of its first
-    # mention among equals (an unresolved "the Indian Ocean" / "Indian Ocean"), and the parts of
-    # a sharded run (Celery, multiprocess) list the articles in another order than one pass.
-    place_rows = place_rows.sort("article_id", "start_char", "mention_id")
-    known = lake.read_snapshot(settings.lake, GEOCODE_CACHE)
-    geocoded = geocode_texts(
-        place_rows.filter(pl.col("entity_label").is_in(PLACE_LABELS))["mention_text"], known
-    )
-    if geocode_cache_changed(known, geocoded):
-        lake.write_snapshot(settings.lake, GEOCODE_CACHE, geocoded)
+    place_frames, place_stats = places.resolve_lake(settings.lake, keys)
+    context.log.info(f"places: {place_stats}")
     frames = dict(zip(ACTOR_TABLES, actor_frames, strict=True))
-    frames |= dict(zip(PLACE_TABLES, resolve_places(place_rows, geocoded), strict=True))
+    frames |= dict(zip(PLACE_TABLES, place_frames, strict=True))
     for table, frame in frames.items():
         lake.write_snapshot(settings.lake, table, frame)
         yield dg.MaterializeResult(asset_key=["lake", table], metadata=table_metadata(frame))
-    del frames, actor_frames, place_rows
+    del frames, actor_frames, place_frames
     release_memory()
 
 
