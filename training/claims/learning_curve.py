@@ -42,32 +42,28 @@ def sizes(fraction: float, seed: str | None) -> dict:
 
 def stance_cv(fraction: float, seed: str | None, work: Path) -> dict:
     """train.cross_validate with each fold's classifier trained on `kept_stories`: run on one
-    fold at a time (FOLDS = 1; the held-out fold's examples as its fold 0, spaCy's dev set and
+    fold at a time (`folds=1`; the held-out fold's examples as its fold 0, spaCy's dev set and
     the scored ones, the kept stories' as fold 1), the right answers read off its confusion and
     pooled. The cues are induced on all train stories and the dev gold, as `make train` does
     before its stance CV."""
     recs, dev = corpus.records("claims", "train"), train._dev_gold()
     right: Counter = Counter()
     n = 0
-    folds = train.FOLDS
     train._use_cues(train.induce(recs + dev, speaker_cv.MIN_COUNT))
     try:
-        for fold in range(folds):
+        for fold in range(train.FOLDS):
             with train_stories(kept_stories(fraction, fold, seed)):
                 items = train.examples()
             one = [
                 (dataclasses.replace(ex, fold=int(ex.fold != fold)), ok and ex.fold == fold, cue)
                 for ex, ok, cue in items
             ]
-            train.FOLDS = 1
             with speaker_cv._seed(seed, work):
-                _, confusion = train.cross_validate(one, work / f"stance{fold}")
-            train.FOLDS = folds
+                _, confusion = train.cross_validate(one, work / f"stance{fold}", folds=1)
             for method, by_gold in confusion.items():
                 right[method] += sum(got[gold] for gold, got in by_gold.items())
             n += sum(sum(got.values()) for got in confusion["rules"].values())
     finally:
-        train.FOLDS = folds
         train._use_cues(None)
     return {m: round(right[m] / n, 4) for m in train.METHODS} | {"n": n}
 

@@ -94,15 +94,15 @@ def examples() -> list[tuple[Example, bool, str]]:
 
 
 def cross_validate(
-    items: list[tuple[Example, bool, str]], work: Path
+    items: list[tuple[Example, bool, str]], work: Path, folds: int = FOLDS
 ) -> tuple[dict, dict[str, dict[str, Counter]]]:
     """Held-out accuracy of the classifier, of the rules and of their mixes, pooled over the
-    folds ("n": the claims scored), and each one's confusion (method -> gold stance -> predicted
-    -> count)."""
+    folds 0 .. `folds` - 1 ("n": the claims scored), and each one's confusion (method -> gold
+    stance -> predicted -> count)."""
     right = dict.fromkeys(METHODS, 0)
     confusion: dict[str, dict[str, Counter]] = {m: {} for m in METHODS}
     n = 0
-    for fold in range(FOLDS):
+    for fold in range(folds):
         fold_dir = work / f"cv{fold}"
         common.write([ex for ex, _, _ in items], fold_dir, LABELS, dev_fold=fold)
         model = spacy.load(common.train_one("stance", fold_dir)).get_pipe("textcat")
