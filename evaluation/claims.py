@@ -199,7 +199,8 @@ def rows_of(dataset: str, s: dict) -> list[Row]:
         )
 
     def share(field: str, ok: int, n: int, note: str, target: str = "") -> Row:
-        return Row("claims", dataset, field, value=ok / n if n else None, target=target, note=note)
+        value = ok / n if n else None
+        return Row("claims", dataset, field, value=value, target=target, note=note, n=n)
 
     found, n_indirect = s.get("indirect_found", 0), s.get("indirect_gold", 0)
     note = f"{found}/{n_indirect} gold indirect claims matched (content overlap >= 0.5)"

@@ -25,6 +25,7 @@ class Row:
     value: float | None = None  # for accuracy-style figures; else computed from tp/fp/fn
     target: str = ""
     note: str = ""
+    n: int | None = None  # the items an accuracy-style `value` is a share of
 
     @property
     def precision(self) -> float | None:

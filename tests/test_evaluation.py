@@ -100,7 +100,7 @@ def test_learned_stance_is_no_worse_than_the_rules_on_the_held_out_split(rows):
     test = [k for k in rows if k[0] == "claims" and k[1].startswith("gold/train test")]
     learned = next(k for k in test if k[2] == "stance (matched)" and "rules" not in k[1])
     rules = next(k for k in test if k[2] == "stance (matched)" and "rules" in k[1])
-    p, n = rows[rules].value, int(rows[rules].note.split("n=")[1].split()[0])
+    p, n = rows[rules].value, rows[rules].n
     assert rows[learned].value >= p - math.sqrt(p * (1 - p) / n), (rows[learned], rows[rules])
 
 
