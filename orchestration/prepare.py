@@ -18,7 +18,7 @@ MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 WATCHED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
 
-def newest_source_mtime() -> float:
+def _newest_source_mtime() -> float:
     newest = 0.0
     for name in WATCHED:
         path = DBT_PROJECT_DIR / name
@@ -35,7 +35,7 @@ def dbt_executable() -> str:
 
 
 def ensure_manifest(force: bool = False) -> Path:
-    if force or not MANIFEST.exists() or MANIFEST.stat().st_mtime < newest_source_mtime():
+    if force or not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime():
         subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
             cwd=DBT_PROJECT_DIR,

@@ -112,9 +112,7 @@ class InProcessDbt:
                 from dbt.cli.main import dbtRunner
 
                 try:
-                    manifest = parsed_manifest(self._argv)
-                    runner = dbtRunner(manifest=manifest, callbacks=[self._on_event])
-                    result = runner.invoke(self._argv)
+                    result = dbtRunner(callbacks=[self._on_event]).invoke(self._argv)
                 finally:
                     close_dbt_duckdb()
             if result.exception is not None:
@@ -140,49 +138,6 @@ class InProcessDbt:
     def send_signal(self, sig: int) -> None:
         """dbt cannot be interrupted inside this process: the build runs to its end (its models
         are written in transactions; the interrupted Dagster step fails and a rerun redoes it)."""
-
-
-# dbt's parsed project, kept for the next build in this process (`parsed_manifest`).
-_MANIFESTS: dict[tuple, object] = {}
-REUSE_MANIFEST_ENV = "NEWSLEDGER_DBT_REUSE_MANIFEST"
-
-
-def _manifest_key(argv: Sequence[str]) -> tuple:
-    """What a parse of the dbt project depends on: its files (newest modification time), the
-    locations given as flags, and the environment variables its YAML and SQL read."""
-    from orchestration.prepare import newest_source_mtime
-
-    flags = tuple(
-        (flag, argv[i + 1])
-        for i, flag in enumerate(argv[:-1])
-        if flag in IN_PROCESS_ENV_FLAGS.values() or flag == "--target"
-    )
-    env = tuple(
-        sorted((k, v) for k, v in os.environ.items() if k.startswith(("NEWSLEDGER_", "DBT_")))
-    )
-    return newest_source_mtime(), flags, env
-
-
-def parsed_manifest(argv: Sequence[str]):
-    """The dbt manifest a build in this process may start from instead of parsing the project
-    again, or None (dbt then parses, partially, as usual). Only when NEWSLEDGER_DBT_REUSE_MANIFEST
-    is 1: the first build of a process parses (`dbt parse`, in-process) and keeps the result;
-    later builds with the same project files, locations and environment reuse it."""
-    if os.environ.get(REUSE_MANIFEST_ENV) != "1":
-        return None
-    from dbt.cli.main import dbtRunner
-
-    key = _manifest_key(argv)
-    if key not in _MANIFESTS:
-        _MANIFESTS.clear()  # one project: keep only the newest parse
-        flags = [x for pair in key[1] for x in pair]
-        parse = dbtRunner().invoke(
-            ["parse", *flags, "--log-level", "none", "--no-send-anonymous-usage-stats"]
-        )
-        if not parse.success:
-            return None
-        _MANIFESTS[key] = parse.result
-    return _MANIFESTS[key]
 
 
 def _error_event(message: str) -> dict:
