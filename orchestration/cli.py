@@ -3,6 +3,8 @@
     newsledger run [--input DIR] [--warehouse DIR] [--text-policy full|sentences|none]
                    [--executor in-process|multiprocess|celery]
                                                      materialize every asset once, then summarize
+    newsledger watch [--input DIR] [--warehouse DIR] [--interval SECONDS]
+                                                     one process: a run whenever the input changes
     newsledger status [--warehouse DIR]              what the published warehouse holds
     newsledger prepare                               run `dbt parse` if the manifest is stale
     newsledger report [--warehouse DIR]              redraw warehouse/report.html
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import logging
 import os
 import sys
@@ -51,9 +54,9 @@ def _instance():
     return dg.DagsterInstance.ephemeral()
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from transforms.locking import WarehouseBusy, warehouse_lock
-
+def _checked_locations(args: argparse.Namespace) -> tuple[Path, Path, LakePath] | int:
+    """The input folder, warehouse and lake of a run, checked before anything runs; or the exit
+    code of the error printed (2)."""
     input_dir, warehouse = _set_locations(args)
     from transforms.text_policy import TextPolicyError, check_policy
 
@@ -79,35 +82,51 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     warehouse.mkdir(parents=True, exist_ok=True)
+    return input_dir, warehouse, lake
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    checked = _checked_locations(args)
+    if isinstance(checked, int):
+        return checked
+    input_dir, warehouse, lake = checked
     if args.executor != "in-process":
         return _run_launched(args, input_dir, warehouse)
+    return run_once(args, input_dir, warehouse, lake)
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    checked = _checked_locations(args)
+    if isinstance(checked, int):
+        return checked
+    from orchestration.watch import watch
+
+    return watch(args, *checked)
+
+
+def run_once(
+    args: argparse.Namespace, input_dir: Path, warehouse: Path, lake: LakePath, warm: bool = False
+) -> int:
+    """One in-process run of the job and its summary: `newsledger run`, and each run of
+    `newsledger watch` (`warm`: its NLP fork server stays up for the next run)."""
+    from transforms.locking import WarehouseBusy, warehouse_lock
+
     # One run per warehouse at a time: a second `newsledger run` waits for the first (up to
     # NEWSLEDGER_LOCK_TIMEOUT seconds), then fails cleanly instead of on DuckDB's file lock.
     try:
         with warehouse_lock(
             warehouse, on_wait=lambda msg: print(f"newsledger: {msg}", file=sys.stderr, flush=True)
         ):
-            return _run_locked(args, input_dir, warehouse, lake)
+            return _run_locked(args, input_dir, warehouse, lake, warm)
     except WarehouseBusy as err:
         print(f"error: {err}", file=sys.stderr)
         return 3
 
 
-def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake: LakePath) -> int:
-    print(f"newsledger: {input_dir} -> {warehouse}")
-    started = time.monotonic()
-    from orchestration.nothing_new import input_unchanged
-
-    unchanged = input_unchanged(input_dir, lake)
-    if unchanged:
-        print(
-            "newsledger: no new or changed file in the input folder since the last run "
-            "(the NLP model is not loaded)"
-        )
-    else:
-        from transforms.nlp.run import warm_up
-
-        warm_up()  # the NLP workers' fork server loads the model while Dagster starts
+@functools.cache
+def newsledger_job():
+    """The job, from the Dagster definitions imported once per process (with the dbt manifest
+    they read made first)."""
     from orchestration.prepare import ensure_manifest
 
     ensure_manifest()
@@ -116,6 +135,27 @@ def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake
 
     job = defs.resolve_job_def("newsledger_job")
     freeze_imports()  # the steps' release_memory then collects only the run's own objects
+    return job
+
+
+def _run_locked(
+    args: argparse.Namespace, input_dir: Path, warehouse: Path, lake: LakePath, warm: bool
+) -> int:
+    print(f"newsledger: {input_dir} -> {warehouse}", flush=True)
+    started = time.monotonic()
+    from orchestration.nothing_new import input_unchanged
+
+    unchanged = input_unchanged(input_dir, lake)
+    if unchanged:
+        print(
+            "newsledger: no new or changed file in the input folder since the last run"
+            + ("" if warm else " (the NLP model is not loaded)")
+        )
+    elif not warm:
+        from transforms.nlp.run import warm_up
+
+        warm_up()  # the NLP workers' fork server loads the model while Dagster starts
+    job = newsledger_job()
     quiet = {"loggers": {"console": {"config": {"log_level": args.log_level}}}}
     log_path = warehouse / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,10 +171,11 @@ def _run_locked(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake
         )
     from transforms.nlp.run import cool_down
 
-    stopping = cool_down()  # the fork server exits while the summary is written
+    stopping = None if warm else cool_down()  # the fork server exits while the summary is written
     try:
         return _summarize(result, instance, warehouse, log_path, started)
     finally:
+        instance.dispose()  # its storage connections: `watch` makes one instance per run
         if stopping is not None:
             stopping.join()
 
@@ -619,15 +660,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run the whole pipeline once, in-process, and summarize")
-    run.add_argument("--input", help="folder of raw article files (default: seeds/)")
-    run.add_argument("--warehouse", help="output folder (default: warehouse/)")
-    run.add_argument(
-        "--text-policy",
-        choices=["full", "sentences", "none"],
-        help="what analytics.duckdb holds of the article text: full (default), sentences (only "
-        "sentences with a claim, event or aid pledge) or none (ids and offsets only); the "
-        "private lake keeps everything (default: NEWSLEDGER_TEXT_POLICY, else full)",
-    )
+    _add_run_options(run)
     run.add_argument(
         "--executor",
         choices=["in-process", "multiprocess", "celery"],
@@ -636,10 +669,20 @@ def build_parser() -> argparse.ArgumentParser:
         "a backfill of every NLP shard, one step per process or per Celery task on the workers "
         "of NEWSLEDGER_CELERY_BROKER (`make cluster` starts a broker and workers)",
     )
-    run.add_argument(
-        "--log-level", default="WARNING", help="Dagster console log level (default: WARNING)"
-    )
     run.set_defaults(func=cmd_run)
+    watch = sub.add_parser(
+        "watch",
+        help="one long-lived process: run (as `run` does) whenever the input folder has new or "
+        "changed files; Ctrl-C or SIGTERM stops it",
+    )
+    _add_run_options(watch)
+    watch.add_argument(
+        "--interval",
+        type=float,
+        default=2.0,
+        help="seconds between two looks at the input folder (default: 2)",
+    )
+    watch.set_defaults(func=cmd_watch, executor="in-process")
     status = sub.add_parser("status", help="what the published warehouse holds, when it last ran")
     status.add_argument("--warehouse", help="output folder (default: warehouse/)")
     status.set_defaults(func=cmd_status, input=None)
@@ -672,6 +715,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The options of `run` and `watch` alike."""
+    parser.add_argument("--input", help="folder of raw article files (default: seeds/)")
+    parser.add_argument("--warehouse", help="output folder (default: warehouse/)")
+    parser.add_argument(
+        "--text-policy",
+        choices=["full", "sentences", "none"],
+        help="what analytics.duckdb holds of the article text: full (default), sentences (only "
+        "sentences with a claim, event or aid pledge) or none (ids and offsets only); the "
+        "private lake keeps everything (default: NEWSLEDGER_TEXT_POLICY, else full)",
+    )
+    parser.add_argument(
+        "--log-level", default="WARNING", help="Dagster console log level (default: WARNING)"
+    )
+
+
 class _ProgressHandler(logging.Handler):
     """newsledger.progress records on stderr: one line redrawn in place on a terminal."""
 
@@ -701,7 +760,7 @@ def show_progress(stream=None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.func is cmd_run:
+    if args.func in (cmd_run, cmd_watch):
         show_progress()
     try:
         return args.func(args)

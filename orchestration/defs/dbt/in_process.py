@@ -20,6 +20,7 @@ build of a large local lake always does (`runs_in_process`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -96,8 +97,11 @@ class InProcessDbt:
     def _emit(self, event: dict) -> None:
         line = json.dumps(event, default=str).encode() + b"\n"
         with self._out_lock:
-            self._out.write(line)
-            self._out.flush()
+            try:
+                self._out.write(line)
+                self._out.flush()
+            except BrokenPipeError:  # the reader has gone (an interrupted step): nobody to tell
+                pass
 
     def _on_event(self, msg) -> None:
         from dbt_common.events.functions import msg_to_dict
@@ -122,7 +126,8 @@ class InProcessDbt:
             self._emit(_error_event(f"dbt failed in-process: {err!r}"))
             self.returncode = 2
         finally:
-            self._out.close()
+            with contextlib.suppress(BrokenPipeError):
+                self._out.close()
 
     def wait(self, timeout: float | None = None) -> int:
         self._thread.join(timeout)

@@ -1,0 +1,199 @@
+"""`newsledger watch`: one long-lived process that runs the pipeline whenever the input folder has
+something new (issue 19: "dbt started once ... rather than paying its start-up per run").
+
+    newsledger watch [--input DIR] [--warehouse DIR] [--interval SECONDS]
+
+`newsledger run` pays, per run, the interpreter, the imports of Dagster, dagster-dbt, dbt-core and
+spaCy (~7 s on the 2-core machine), and the NLP fork server's load of the spaCy model (~2 s).
+This process pays them once: it imports the Dagster definitions once, keeps the fork server (the
+model loaded) warm between runs, and looks at the input folder every `--interval` seconds. Each
+run is the same in-process run as `newsledger run` (`orchestration.cli.run_once`: same job,
+same warehouse lock, same summary), so everything `run` guarantees holds per run.
+
+When it runs:
+- once at start, whatever the folder holds: a run with nothing new is cheap (the NLP step parses
+  nothing, dbt is skipped), and it repairs what an interrupted run left (a lake part without its
+  commit file, an unpublished build);
+- then when the folder's files (path, size, times, inode) differ from what they were when the
+  last run started, the same on two looks in a row (a file still being written, or a batch of
+  files still being copied in, waits for the next look), and `input_unchanged` (the ingest
+  manifest) says something is new or changed. A failed run is not retried until the folder
+  changes again.
+
+The warehouse lock (transforms/locking.py) is held only while a run executes: a `newsledger run`
+on the same warehouse between two runs of the watcher runs at once; one during a run waits for it.
+
+Stopping: SIGINT (Ctrl-C) or SIGTERM. Between runs the loop ends at once. During a run Dagster's
+own interrupt handling stops the running step (the run fails, nothing is published; the next
+run, of the watcher or of `newsledger run`, repairs the lake as after any failed run). Either
+way the fork server is stopped, any process left under this one is killed, and the exit code is
+130, as `make dev` (orchestration/dev.py). A run that does not stop within GRACE_S seconds
+(dbt's in-process build cannot be interrupted) is cut short: its child processes are SIGKILLed
+and the process exits 130 at once; a killed run's pool slots are freed by the next run
+(orchestration/recovery.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+from orchestration.dev import GRACE_S
+
+STOPPED = 130  # exit code when stopped by SIGINT / SIGTERM, as orchestration/dev.py
+
+
+def folder_state(input_dir: Path) -> tuple[tuple[str, int, int, int, int], ...]:
+    """Every file of the input folder as the ingest lists them (articles and side files), with its
+    size, modification and change times and inode: any change to the folder changes this."""
+    from transforms.articles import list_input_files
+
+    candidates, ignored = list_input_files(input_dir)
+    state = []
+    for path in (*candidates, *ignored):
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        state.append((str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return tuple(state)
+
+
+def descendants(pid: int | None = None) -> list[int]:
+    """The pids of every live process under `pid` (default: this one), from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if fields[0] != "Z":
+                children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [os.getpid() if pid is None else pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_descendants(keep_tracker: bool = True) -> list[int]:
+    """SIGKILL every process under this one; `keep_tracker`: except multiprocessing's resource
+    tracker, which ends by itself when this process does (killed early, it is started again by
+    the next semaphore this process frees, and complains)."""
+    from multiprocessing import resource_tracker
+
+    tracker = getattr(resource_tracker._resource_tracker, "_pid", None) if keep_tracker else None
+    killed = [pid for pid in descendants() if pid != tracker]
+    for pid in killed:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    for pid in killed:  # reap our own children (the others are reaped by their parents)
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(pid, os.WNOHANG)
+    return killed
+
+
+def rss_mb() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class Stopper:
+    """SIGINT / SIGTERM -> stop, within GRACE_S seconds whatever is running.
+
+    Between runs the handler raises KeyboardInterrupt in the main thread. During a run Dagster
+    replaces the handlers with its own (the step is interrupted, the run fails), so a thread
+    learns of the signal through `signal.set_wakeup_fd`, which the interpreter writes to on every
+    handled signal whoever handles it: it marks the stop, and if the process is still alive
+    GRACE_S seconds later, kills every process under it and exits with STOPPED."""
+
+    def __init__(self, grace: float = GRACE_S) -> None:
+        self.requested = threading.Event()
+        self.grace = grace
+        self._read, write = socket.socketpair()
+        write.setblocking(False)
+        self._write = write  # kept open for the process's life
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._interrupt)
+        signal.set_wakeup_fd(write.fileno(), warn_on_full_buffer=False)
+        threading.Thread(target=self._listen, name="watch-stop", daemon=True).start()
+
+    def _interrupt(self, signum: int, _frame) -> None:
+        self.requested.set()
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    def _listen(self) -> None:
+        wanted = {signal.SIGINT.value, signal.SIGTERM.value}
+        while not any(byte in wanted for byte in self._read.recv(64)):
+            pass
+        self.requested.set()
+        time.sleep(self.grace)
+        print(
+            f"newsledger watch: the run did not stop within {self.grace:.0f} s: killing it",
+            file=sys.stderr,
+            flush=True,
+        )
+        kill_descendants(keep_tracker=False)
+        os._exit(STOPPED)
+
+    @staticmethod
+    def ignore() -> None:
+        """From here on (the clean-up), a second Ctrl-C must not cut the clean-up short."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+
+
+def _say(message: str) -> None:
+    print(f"newsledger watch: {message}", flush=True)
+
+
+def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> int:
+    from orchestration.cli import newsledger_job, run_once
+    from orchestration.nothing_new import input_unchanged
+    from transforms.nlp.run import cool_down, warm_up
+
+    stopper = Stopper()
+    _say(
+        f"{input_dir} -> {warehouse}, looking every {args.interval:g} s; Ctrl-C or SIGTERM stops it"
+    )
+    runs = 0
+    try:
+        warm_up()  # the fork server loads the model while the definitions are imported
+        newsledger_job()
+        ran_on = None  # the folder as it was when the last run started
+        seen = folder_state(input_dir)  # ... and at the last look
+        while not stopper.requested.is_set():
+            state = folder_state(input_dir)
+            if state != ran_on and state == seen:
+                if ran_on is None or not input_unchanged(input_dir, lake):
+                    runs += 1
+                    started = time.monotonic()
+                    code = run_once(args, input_dir, warehouse, lake, warm=True)
+                    if stopper.requested.is_set():
+                        break
+                    outcome = "finished" if code == 0 else f"failed (exit code {code})"
+                    _say(
+                        f"run {runs} {outcome} in {time.monotonic() - started:.1f} s; "
+                        f"main process {rss_mb():.0f} MB; idle, watching {input_dir}"
+                    )
+                ran_on = state
+            seen = state
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        pass
+    except BaseException:
+        if not stopper.requested.is_set():
+            raise  # a real error, not the interrupted run (Dagster's interrupt error)
+    finally:
+        Stopper.ignore()
+        stopping = cool_down()
+        if stopping is not None:
+            stopping.join(GRACE_S)
+        kill_descendants()  # a pool worker or dbt process of an interrupted run
+    _say(f"stopped after {runs} runs")
+    return STOPPED
