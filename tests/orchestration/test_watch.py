@@ -42,23 +42,18 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
 
 
+def cli(command: str, input_dir: Path, warehouse: Path, *options: str) -> list[str]:
+    """The argv of `newsledger <command>` on a folder and a warehouse, in this interpreter."""
+    argv = [sys.executable, "-m", "orchestration.cli", command, "--input", str(input_dir)]
+    return [*argv, "--warehouse", str(warehouse), *options]
+
+
 class Watch:
     """`newsledger watch` as a subprocess in its own process group, its output read by a thread."""
 
     def __init__(self, input_dir: Path, warehouse: Path, interval: float = 0.5):
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "orchestration.cli",
-                "watch",
-                "--input",
-                str(input_dir),
-                "--warehouse",
-                str(warehouse),
-                "--interval",
-                str(interval),
-            ],
+            cli("watch", input_dir, warehouse, "--interval", str(interval)),
             cwd=REPO,
             env=_env(),
             stdout=subprocess.PIPE,
@@ -131,18 +126,16 @@ def assert_published_as(got: Path, want: Path) -> None:
     assert last.equals(want_tables["pipeline_runs"])
 
 
+def assert_stopped_cleanly(watch: Watch, code: int, took: float, limit: float) -> None:
+    """Exit code 130 (stopped when asked) within `limit` seconds, nothing of its group left."""
+    assert code == 130, "".join(watch.output[-30:])
+    assert took < limit
+    assert not watch.left(), "a process of the watcher outlived it"
+
+
 def plain_run(input_dir: Path, warehouse: Path) -> None:
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.cli",
-            "run",
-            "--input",
-            str(input_dir),
-            "--warehouse",
-            str(warehouse),
-        ],
+        cli("run", input_dir, warehouse),
         cwd=REPO,
         env=_env(),
         capture_output=True,
@@ -178,9 +171,7 @@ def test_watch_runs_on_a_new_file_publishes_as_run_does_and_stops_on_sigterm(
     finally:
         if watch.proc.poll() is None:
             watch.kill()
-    assert code == 130, "".join(watch.output[-30:])
-    assert took < 10
-    assert not watch.left(), "a process of the watcher outlived it"
+    assert_stopped_cleanly(watch, code, took, limit=10)
     plain = tmp_path / "plain"
     plain_run(seeds_copy, plain)
     assert_published_as(watched / "analytics.duckdb", plain / "analytics.duckdb")
@@ -199,9 +190,7 @@ def test_sigterm_during_a_run_stops_it_and_the_next_run_repairs(seeds_copy: Path
     finally:
         if watch.proc.poll() is None:
             watch.kill()
-    assert code == 130, "".join(watch.output[-30:])
-    assert took < 12
-    assert not watch.left(), "a process of the watcher outlived it"
+    assert_stopped_cleanly(watch, code, took, limit=12)
     assert not any("run 2 finished" in line for line in watch.output)
     plain_run(seeds_copy, watched)  # repairs the interrupted run
     reference = tmp_path / "reference"
