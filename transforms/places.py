@@ -568,6 +568,7 @@ def places_of(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 _ARTICLE_PLACE_COLUMNS = {**PLACE_MENTION_SCHEMA, **PLACE_SCHEMA}
 PLACE_CACHE = "place_cache"  # private lake snapshot: each article's place mentions, resolved
 _CACHE_KEYS = ["article_id", "extractor_version"]
+PLACE_BATCH = 2000  # articles placed at a time
 PLACE_CACHE_SCHEMA = {
     **_ARTICLE_PLACE_COLUMNS,
     "extractor_version": pl.String,
@@ -609,11 +610,16 @@ def resolve_lake(
     stats.n_dropped = cached.height - live.height
     todo = wanted.join(live.select(_CACHE_KEYS).unique(), on=_CACHE_KEYS, how="anti")
     stats.n_cached, stats.n_resolved = wanted.height - todo.height, todo.height
-    if todo.height:
+    known = lake.read_snapshot(lake_dir, GEOCODE_CACHE) if todo.height else None
+    geocoded = known
+    parts = [live]
+    # PLACE_BATCH articles at a time: a first run's memory stays that of one batch's rows.
+    for offset in range(0, todo.height, PLACE_BATCH):
+        batch = todo.slice(offset, PLACE_BATCH)
         mentions = lake.read_rows_of(
             lake_dir,
             "entity_mentions",
-            todo,
+            batch,
             [*PLACE_INPUT_SCHEMA],
             where=pl.col("entity_label").is_in(CONTEXT_LABELS),
             unique_on="mention_id",
@@ -623,21 +629,22 @@ def resolve_lake(
         # In article and text order, not the lake's part order (which differs between one pass
         # and the shards of a Celery or multiprocess run).
         mentions = mentions.sort("article_id", "start_char", "mention_id")
-        known = lake.read_snapshot(lake_dir, GEOCODE_CACHE)
         geocoded = geocode_texts(
-            mentions.filter(pl.col("entity_label").is_in(PLACE_LABELS))["mention_text"], known
+            mentions.filter(pl.col("entity_label").is_in(PLACE_LABELS))["mention_text"], geocoded
         )
-        if geocode_cache_changed(known, geocoded):
-            lake.write_snapshot(lake_dir, GEOCODE_CACHE, geocoded)
         fresh = article_places(mentions, geocoded)
         # An article without places: one row without a mention, so that it counts as done.
-        empty = todo.select("article_id").join(
+        empty = batch.select("article_id").join(
             fresh.select("article_id"), on="article_id", how="anti"
         )
-        fresh = pl.concat([fresh, empty], how="diagonal").join(todo, on="article_id", how="left")
-        live = pl.concat(
-            [live, fresh.with_columns(cache_key=pl.lit(cache_key)).select(list(PLACE_CACHE_SCHEMA))]
+        fresh = pl.concat([fresh, empty], how="diagonal").join(batch, on="article_id", how="left")
+        parts.append(
+            fresh.with_columns(cache_key=pl.lit(cache_key)).select(list(PLACE_CACHE_SCHEMA))
         )
+        del mentions, fresh
+    if todo.height and geocode_cache_changed(known, geocoded):
+        lake.write_snapshot(lake_dir, GEOCODE_CACHE, geocoded)
+    live = pl.concat(parts)
     if todo.height or stats.n_dropped:
         lake.write_snapshot(lake_dir, PLACE_CACHE, live)
     return places_of(live), stats

@@ -274,6 +274,7 @@ def test_the_place_cache_places_only_new_articles_and_gives_the_one_pass_result(
     from tests.transforms.test_actors import _articles, _seed_lake
     from transforms import lake, places
 
+    monkeypatch.setattr(places, "PLACE_BATCH", 4)  # new articles are placed in batches
     lake_dir = tmp_path / "lake"
     ids = _articles()["article_id"].to_list()
     _seed_lake(lake_dir, ids[:6])
