@@ -100,25 +100,21 @@ class TreeMemory(threading.Thread):
         return "main" if "orchestration.cli" in cmdline else "other"
 
     def run(self) -> None:
+        import psutil
+
         while not self.stop.wait(0.5):
-            children: dict[int, list[int]] = {}
-            for stat in Path("/proc").glob("[0-9]*/stat"):
-                with contextlib.suppress(OSError, ValueError, IndexError):
-                    fields = stat.read_text().rsplit(")", 1)[1].split()
-                    children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-            todo, tree = [self.root], []
-            while todo:
-                pid = todo.pop()
-                tree.append(pid)
-                todo.extend(children.get(pid, []))
-            for pid in tree:
-                with contextlib.suppress(OSError, ValueError):
-                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-                    rss_kb = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * 4
-                    role = self._role(cmdline.decode(errors="replace"))
-                    if rss_kb / 1024 > self.peaks_mb.get(role, 0):
-                        self.peaks_mb[role] = rss_kb / 1024
-                        self.lazy_mb[role] = self._lazy_free_mb(pid)
+            try:
+                root = psutil.Process(self.root)
+                tree = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+            for proc in tree:
+                with contextlib.suppress(OSError, psutil.Error):
+                    role = self._role(" ".join(proc.cmdline()))
+                    rss_mb = proc.memory_info().rss / 2**20
+                    if rss_mb > self.peaks_mb.get(role, 0):
+                        self.peaks_mb[role] = rss_mb
+                        self.lazy_mb[role] = self._lazy_free_mb(proc.pid)
 
 
 def pipeline_run(input_dir: Path, warehouse: Path) -> tuple[float, dict[str, float], float]:

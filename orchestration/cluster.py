@@ -40,6 +40,7 @@ from orchestration.executors import (
     BROKER_ENV,
     celery_config_source,
 )
+from orchestration.processes import group_members
 
 START_TIMEOUT_S = 120.0  # broker answering + every worker answering a ping
 STOP_TIMEOUT_S = 15.0  # per process group, after SIGTERM, before SIGKILL
@@ -283,16 +284,10 @@ class Cluster:
 
     def pids(self) -> dict[str, list[int]]:
         """Process name -> every pid of its process group (the worker and its pool process)."""
-        groups: dict[str, list[int]] = {name: [] for name in self.procs}
-        by_pgid = {proc.pid: name for name, proc in self.procs.items()}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            with contextlib.suppress(OSError):
-                pgid = os.getpgid(int(entry.name))
-                if pgid in by_pgid:
-                    groups[by_pgid[pgid]].append(int(entry.name))
-        return groups
+        return {
+            name: sorted(member.pid for member in group_members(proc.pid))
+            for name, proc in self.procs.items()
+        }
 
     def stop(self) -> None:
         """Workers first (a warm shutdown returns unfinished tasks), then the broker."""

@@ -25,27 +25,10 @@ import subprocess
 import sys
 import time
 
+from orchestration.processes import group_alive
+
 GRACE_S = 8.0  # SIGINT to the group, then this long before SIGKILL
 KILL_WAIT_S = 5.0
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # Zombies of the group count as gone.
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        with contextlib.suppress(OSError, IndexError):
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                return True
-    return False
 
 
 def stop_group(pgid: int, grace: float = GRACE_S) -> str:
@@ -54,13 +37,13 @@ def stop_group(pgid: int, grace: float = GRACE_S) -> str:
         os.killpg(pgid, signal.SIGINT)
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
-        if not _group_alive(pgid):
+        if not group_alive(pgid):
             return "stopped on SIGINT"
         time.sleep(0.2)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGKILL)
     deadline = time.monotonic() + KILL_WAIT_S
-    while time.monotonic() < deadline and _group_alive(pgid):
+    while time.monotonic() < deadline and group_alive(pgid):
         time.sleep(0.1)
     return f"killed after {grace:.0f} s"
 

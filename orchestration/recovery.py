@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import socket
 
+from orchestration.processes import alive, command_line
+
 PID_TAG = "newsledger/pid"
 HOST_TAG = "newsledger/host"
 
@@ -23,18 +25,12 @@ def run_tags() -> dict[str, str]:
 
 
 def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    """The process lives and is a newsledger one (not a pid reused by another program)."""
+    cmdline = command_line(pid) if alive(pid) else None
+    if cmdline is None:
         return False
-    except PermissionError:
-        return True
-    try:  # a reused pid: alive, but not a newsledger process
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            cmdline = fh.read()
-        return b"newsledger" in cmdline or b"orchestration" in cmdline
-    except OSError:
-        return True
+    # "": a process we may not read (another user's): counted alive, as before
+    return cmdline == "" or "newsledger" in cmdline or "orchestration" in cmdline
 
 
 def _is_dead_cli_run(run) -> bool:

@@ -36,7 +36,6 @@ and the process exits 130 at once; a killed run's pool slots are freed by the ne
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import signal
 import socket
@@ -46,6 +45,7 @@ import time
 from pathlib import Path
 
 from orchestration.dev import GRACE_S
+from orchestration.processes import kill_descendants, rss_mb
 
 STOPPED = 130  # exit code when stopped by SIGINT / SIGTERM, as orchestration/dev.py
 
@@ -64,43 +64,6 @@ def folder_state(input_dir: Path) -> tuple[tuple[str, int, int, int, int], ...]:
             continue
         state.append((str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return tuple(state)
-
-
-def descendants(pid: int | None = None) -> list[int]:
-    """The pids of every live process under `pid` (default: this one), from /proc."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if fields[0] != "Z":
-                children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [os.getpid() if pid is None else pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def kill_descendants(keep_tracker: bool = True) -> list[int]:
-    """SIGKILL every process under this one; `keep_tracker`: except multiprocessing's resource
-    tracker, which ends by itself when this process does (killed early, it is started again by
-    the next semaphore this process frees, and complains)."""
-    from multiprocessing import resource_tracker
-
-    tracker = getattr(resource_tracker._resource_tracker, "_pid", None) if keep_tracker else None
-    killed = [pid for pid in descendants() if pid != tracker]
-    for pid in killed:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
-    for pid in killed:  # reap our own children (the others are reaped by their parents)
-        with contextlib.suppress(ChildProcessError, OSError):
-            os.waitpid(pid, os.WNOHANG)
-    return killed
-
-
-def rss_mb() -> float:
-    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 class Stopper:

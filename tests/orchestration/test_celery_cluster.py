@@ -18,8 +18,10 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import psutil
 import pytest
 
+from orchestration.processes import alive, group_members
 from tests.conftest import REPO, SEEDS
 
 pytestmark = pytest.mark.skipif(
@@ -34,17 +36,14 @@ def processes_in(folder: Path) -> list[str]:
     """Live processes whose working directory is in folder: the cluster starts the broker and
     the workers there, and their children (celery's pool processes) inherit it."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for proc in psutil.process_iter():
         try:
-            cwd = os.readlink(entry / "cwd")
-            state = (entry / "stat").read_text().split(") ", 1)[1][0]
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except (OSError, IndexError):
+            cwd = proc.cwd()
+            cmdline = " ".join(proc.cmdline())
+        except psutil.Error:
             continue
-        if (cwd == str(folder) or cwd.startswith(f"{folder}/")) and state != "Z":
-            found.append(f"{entry.name}: {cmdline}")
+        if (cwd == str(folder) or cwd.startswith(f"{folder}/")) and alive(proc.pid):
+            found.append(f"{proc.pid}: {cmdline}")
     return found
 
 
@@ -164,16 +163,9 @@ def test_a_cluster_stops_every_process_it_started_even_on_error(tmp_path, monkey
 def pgid_members(pgid: int) -> list[str]:
     """Live (non-zombie) processes of a process group."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            found.append(f"{entry.name}: {cmdline[:200]}")
+    for proc in group_members(pgid):
+        with contextlib.suppress(psutil.Error):
+            found.append(f"{proc.pid}: {' '.join(proc.cmdline())[:200]}")
     return found
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dev import _group_alive
+from orchestration.processes import group_alive
 from tests.conftest import REPO, SEEDS
 from tests.orchestration.test_celery_cluster import published_tables
 
@@ -99,9 +99,9 @@ class Watch:
     def left(self, within_s: float = 5.0) -> bool:
         """Whether any process of its group is alive `within_s` seconds after it exited."""
         deadline = time.monotonic() + within_s
-        while _group_alive(self.proc.pid) and time.monotonic() < deadline:
+        while group_alive(self.proc.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        return _group_alive(self.proc.pid)
+        return group_alive(self.proc.pid)
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):

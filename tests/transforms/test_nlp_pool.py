@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 
 import transforms.nlp.run as nlp_run
+from orchestration.processes import alive
 from tests.conftest import SEEDS
 from transforms import lake
 from transforms.articles import ingest_folder
@@ -206,14 +207,6 @@ def test_a_warm_fork_server_parses_even_one_article_in_a_worker(tmp_path, articl
             stopping.join(timeout=30)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
-    except FileNotFoundError:
-        return False
-
-
 def test_forked_workers_end_when_the_run_is_killed():
     """A run SIGKILLed mid-parse leaves no NLP worker behind (they would hold its stdout and
     its lake): the fork server ends with the run, and its workers with it (PR_SET_PDEATHSIG)."""
@@ -236,11 +229,11 @@ def test_forked_workers_end_when_the_run_is_killed():
     )
     try:
         worker = int(run.stdout.readline())
-        assert _alive(worker)
+        assert alive(worker)
     finally:
         run.kill()
         run.wait(timeout=30)
     deadline = time.monotonic() + 30
-    while _alive(worker) and time.monotonic() < deadline:
+    while alive(worker) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _alive(worker)
+    assert not alive(worker)
