@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import dagster as dg
@@ -52,7 +51,7 @@ def lake_table_metadata(lake_dir: Path, table: str, **extra: object) -> dict[str
 
 
 def with_dbt_table_metadata(
-    events: Iterable[object], db_path: Path, manifest_path: Path
+    events: Iterable[object], db_path: Path, nodes: Mapping[str, dict]
 ) -> Iterator[object]:
     """dbt's events, with `dagster/row_count` and a preview added to every model and seed built.
 
@@ -65,7 +64,6 @@ def with_dbt_table_metadata(
     Tables, incremental models and seeds are counted; views are not (see below).
     """
     held = list(events)
-    nodes = json.loads(Path(manifest_path).read_text(encoding="utf-8"))["nodes"]
     extra: dict[str, dict[str, object]] = {}
     wanted = {
         str(e.metadata["unique_id"].value)

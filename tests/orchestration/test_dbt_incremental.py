@@ -310,3 +310,38 @@ def test_dbt_code_fingerprint_follows_model_and_macro_code_only(dbt_manifest, tm
     assert fingerprint_after(run_metadata) == base
     assert fingerprint_after(model_sql) != base
     assert fingerprint_after(macro_sql) != base
+
+
+def test_the_dbt_build_is_fingerprinted_on_the_lake_tables_dbt_reads_only(
+    seeds_warehouse, tmp_path
+):
+    """The dbt asset skips a build when nothing dbt reads has changed. What dbt reads is the
+    `lake` source (models/staging/_sources.yml): every lake table except the private ones of the
+    Python steps (the ingest manifest and the actor, geocode and place caches), which change on
+    their own (a file read again inside ingest's racy window, a cache compacted) and must not
+    rebuild and republish the warehouse."""
+    from orchestration.defs.dbt.project import lake_source_tables
+    from orchestration.defs.ingest.assets import MANIFEST_TABLE
+    from transforms import actors, lake, places
+
+    warehouse, _ = seeds_warehouse
+    read = lake_source_tables()
+    # (and its dbt artifacts' folder records which warehouse it serves: assets.WAREHOUSE_OF)
+    targets = list((DBT_PROJECT_DIR / "target").glob("run-*/newsledger_warehouse.txt"))
+    assert str(warehouse) in {t.read_text(encoding="utf-8") for t in targets}
+    folders = {p.name for p in (warehouse / "lake").iterdir() if p.is_dir()}
+    assert set(read) <= folders  # every source is a table the Python steps wrote
+    private = {MANIFEST_TABLE, actors.CACHE_TABLE, places.GEOCODE_CACHE, places.PLACE_CACHE}
+    assert folders - set(read) <= private | {p for p in folders if p.startswith(".")}
+    assert not private & set(read)
+
+    copy = tmp_path / "lake"
+    shutil.copytree(warehouse / "lake", copy)
+    before = lake.content_fingerprint(copy, tables=read)
+    cache = lake.table_files(copy, places.PLACE_CACHE)[0]
+    lake.write_atomic(lake.read_file(cache).head(1), cache)
+    assert lake.content_fingerprint(copy, tables=read) == before
+    assert lake.content_fingerprint(copy) != lake.content_fingerprint(warehouse / "lake")
+    articles = lake.table_files(copy, "articles")[0]
+    lake.write_atomic(lake.read_file(articles).head(1), articles)
+    assert lake.content_fingerprint(copy, tables=read) != before

@@ -145,3 +145,24 @@ def test_a_rerun_leaves_the_views_and_another_lake_is_built_whole(dbt_manifest, 
         assert build_args(marker, other, private_db) == ["build", "--full-refresh"]
         assert not marker.exists()  # gone before the full build: a failed one is redone whole
     assert "secret" not in built_with_marker("code", "/w/lake", [{"fs": "s3", "secret": "k"}])
+
+
+def test_the_target_folders_of_removed_warehouses_are_removed(dbt_manifest, tmp_path):
+    """dbt's artifacts are kept per warehouse path (dbt_project/target/run-<hash>, ~5 MB each);
+    those of a warehouse that no longer exists (every test run leaves some) are removed by the
+    next build, the others and the project's own artifacts are kept."""
+    from orchestration.defs.dbt.assets import WAREHOUSE_OF, prune_targets_of_removed_warehouses
+
+    root = tmp_path / "target"
+    kept = tmp_path / "warehouse"
+    kept.mkdir()
+    for name, warehouse in (("run-kept", kept), ("run-gone", tmp_path / "removed")):
+        (root / name / "run").mkdir(parents=True)
+        (root / name / WAREHOUSE_OF).write_text(str(warehouse), encoding="utf-8")
+        (root / name / "manifest.json").write_text("{}", encoding="utf-8")
+    (root / "run-unrecorded").mkdir()  # made before the record was kept: left alone
+    (root / "manifest.json").write_text("{}", encoding="utf-8")  # `dbt parse`'s, for Dagster
+
+    assert prune_targets_of_removed_warehouses(root) == [root / "run-gone"]
+    assert sorted(p.name for p in root.iterdir()) == ["manifest.json", "run-kept", "run-unrecorded"]
+    assert prune_targets_of_removed_warehouses(root) == []

@@ -5,6 +5,7 @@ import importlib.metadata
 import json
 import logging
 import os
+import shutil
 import threading
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -21,8 +22,7 @@ from dagster_dbt import (
 from packaging import version
 
 from orchestration.defs.dbt.in_process import in_process_invocation_class, runs_in_process
-from orchestration.defs.dbt.project import dbt_project
-from orchestration.defs.ingest.assets import MANIFEST_TABLE as INGEST_MANIFEST
+from orchestration.defs.dbt.project import dbt_project, lake_source_tables, read_manifest
 from orchestration.metadata import with_dbt_table_metadata
 from orchestration.prepare import dbt_executable
 from orchestration.settings import NewsledgerSettings, dbt_in_process_allowed
@@ -96,14 +96,20 @@ def newsledger_dbt_models(
     # One target folder per warehouse, kept between runs, so dbt's partial parsing reuses the
     # previous parse (about 3 s per run) instead of starting over in a fresh folder each time.
     target = Path("target") / f"run-{hashlib.sha1(settings.warehouse_dir.encode()).hexdigest()[:8]}"
+    (dbt_project.project_dir / target).mkdir(parents=True, exist_ok=True)
+    (dbt_project.project_dir / target / WAREHOUSE_OF).write_text(
+        settings.warehouse_dir, encoding="utf-8"
+    )
+    prune_targets_of_removed_warehouses(dbt_project.project_dir / "target")
     built_with = dbt_project.project_dir / target / BUILT_WITH
     code = dbt_code_fingerprint(dbt_project.manifest_path)
     built_from = dbt_project.project_dir / target / BUILT_FROM
     # The text policy is applied when publishing; a changed policy must publish again.
-    # Not the ingest manifest, which no dbt source reads: a file read again only because it was
-    # written just before the previous run (transforms/articles.py, RACY_WINDOW_NS) adds an entry
-    # to it and nothing else, which must not rebuild and republish the warehouse.
-    fingerprint = lake.content_fingerprint(settings.lake, exclude=(INGEST_MANIFEST,))
+    # Only the lake tables dbt reads: not the ingest manifest nor the caches, which no dbt source
+    # reads. (A file read again only because it was written just before the previous run,
+    # transforms/articles.py RACY_WINDOW_NS, adds an entry to the ingest manifest and nothing
+    # else, which must not rebuild and republish the warehouse.)
+    fingerprint = lake.content_fingerprint(settings.lake, tables=lake_source_tables())
     state = f"{code}\n{fingerprint}\ntext_policy={settings.text_policy}"
     rebuild = os.environ.get("NEWSLEDGER_REBUILD") == "1"  # build and publish even so
     if not rebuild and not context.is_subset and _up_to_date(built_from, state, settings):
@@ -147,7 +153,7 @@ def newsledger_dbt_models(
                     built_from.write_text(state, encoding="utf-8")
 
         # Row counts and a preview on every model's materialization (orchestration/metadata.py).
-        yield from with_dbt_table_metadata(stream(), settings.private_db, dbt_project.manifest_path)
+        yield from with_dbt_table_metadata(stream(), settings.private_db, read_manifest()["nodes"])
 
 
 class _NoMissingCheckWarnings(logging.Filter):
@@ -176,6 +182,29 @@ BUILT_FROM = "newsledger_built_from.txt"
 # What dbt reads the lake from (dbt_project/models/staging/_sources.yml, profiles.yml).
 DBT_LAKE_ENV = "NEWSLEDGER_DBT_LAKE"
 DBT_FILESYSTEMS_ENV = "NEWSLEDGER_DBT_FILESYSTEMS"
+
+
+# The warehouse folder a target folder (target/run-<hash of its path>) serves.
+WAREHOUSE_OF = "newsledger_warehouse.txt"
+
+
+def prune_targets_of_removed_warehouses(target_root: Path) -> list[Path]:
+    """Remove the target folders (~5 MB each: dbt's artifacts and compiled SQL) of warehouses
+    that no longer exist: every test run and every warehouse built at another path left one
+    behind. A folder without the record (made before it was kept) is left as it is; a warehouse
+    built again at a removed path gets a new folder and is built whole, as it would be anyway
+    (`build_args`: no private database)."""
+    removed = []
+    for folder in target_root.glob("run-*"):
+        record = folder / WAREHOUSE_OF
+        try:
+            warehouse = Path(record.read_text(encoding="utf-8"))
+        except OSError:
+            continue
+        if not warehouse.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def built_with_marker(code: str, source: str, filesystems: list[dict]) -> str:
@@ -241,7 +270,7 @@ def dbt_code_fingerprint(manifest_path: Path) -> str:
     Stored beside a warehouse's dbt artifacts after each successful build: when it changes, the
     incremental models (macros/incremental_by_article.sql) are rebuilt from scratch once.
     """
-    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    manifest = read_manifest(manifest_path)
     parts = sorted(
         f"{uid}:{node['checksum']['checksum']}:{json.dumps(node['config'], sort_keys=True)}"
         for uid, node in manifest["nodes"].items()
@@ -257,7 +286,7 @@ def dbt_code_fingerprint(manifest_path: Path) -> str:
 
 def mart_asset_keys() -> list[dg.AssetKey]:
     """Asset keys of the dbt models under models/marts (what publish copies)."""
-    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    manifest = read_manifest()
     translator = NewsledgerTranslator()
     return [
         translator.get_asset_key(node)
