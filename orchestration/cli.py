@@ -283,7 +283,8 @@ def _summarize(result, instance, warehouse: Path, log_path: Path, started: float
             f"NLP: {n_parsed} articles parsed"
             + (" (each was parsed before by this extractor version)" if n_parsed == 0 else "")
         )
-    if "published__analytics_duckdb" not in durations:
+    published = "published__analytics_duckdb" in durations
+    if not published:
         print(
             "nothing new since the last build: dbt, publish and the report were skipped "
             "(NEWSLEDGER_REBUILD=1 builds and publishes anyway)"
@@ -294,7 +295,7 @@ def _summarize(result, instance, warehouse: Path, log_path: Path, started: float
     )
     print_check_results(result.get_asset_check_evaluations())
     print()
-    print_summary(warehouse / "analytics.duckdb")
+    print_summary(warehouse / "analytics.duckdb", published_now=published)
     return 0
 
 
@@ -359,7 +360,9 @@ def step_durations(instance, run_id: str) -> dict[str, float]:
     return durations
 
 
-def print_summary(db: Path, top: int = 10) -> None:
+def print_summary(db: Path, top: int = 10, published_now: bool = True) -> None:
+    """What the published warehouse holds; `published_now`: this run published it (a run with
+    nothing new publishes nothing, and the warehouse is the previous run's)."""
     with duckdb.connect(str(db), read_only=True) as con:
 
         def one(sql: str) -> int:
@@ -368,7 +371,8 @@ def print_summary(db: Path, top: int = 10) -> None:
         n_articles = one("select count(*) from dim_articles")
         n_files = one("select count(*) from dim_article_sources")
         n_rejected = one("select count(*) from rejected_files")
-        print(f"articles loaded:   {n_articles} (from {n_files} files){_added(con, n_articles)}")
+        added = _added(con, n_articles, published_now)
+        print(f"articles loaded:   {n_articles} (from {n_files} files){added}")
         _print_provenance(con)
         print(f"files set aside:   {n_rejected}")
         for code, n in con.execute(
@@ -475,8 +479,11 @@ def _print_event_codes(con: duckdb.DuckDBPyConnection) -> None:
     print(f"  by quad class:   {parts}; codes {rows[0][4]} (fct_events.cameo_root, quad_class)")
 
 
-def _added(con: duckdb.DuckDBPyConnection, n_articles: int) -> str:
-    """' (+N since the previous run)' from the published run history, or '' on a first run."""
+def _added(con: duckdb.DuckDBPyConnection, n_articles: int, published_now: bool = True) -> str:
+    """'; +N since the previous run' from the published run history; '; first run of this
+    warehouse' on the first publication; '; unchanged' when this run published nothing."""
+    if not published_now:
+        return "; unchanged (this run published nothing new)"
     rows = con.execute(
         "select n_articles from pipeline_runs order by published_at desc limit 2"
     ).fetchall()

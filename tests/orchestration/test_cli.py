@@ -169,7 +169,9 @@ def test_a_rerun_with_nothing_new_says_so_and_does_no_work(tmp_path):
     )
     assert "published__analytics_duckdb" not in again.stdout
     assert (warehouse / "analytics.duckdb").stat().st_mtime_ns == published
-    assert "articles loaded:   1" in again.stdout
+    assert "articles loaded:   1 (from 1 files); unchanged (this run published nothing new)" in (
+        again.stdout
+    )
 
 
 @pytest.mark.slow
