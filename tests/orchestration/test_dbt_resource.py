@@ -166,3 +166,16 @@ def test_the_target_folders_of_removed_warehouses_are_removed(dbt_manifest, tmp_
     assert prune_targets_of_removed_warehouses(root) == [root / "run-gone"]
     assert sorted(p.name for p in root.iterdir()) == ["manifest.json", "run-kept", "run-unrecorded"]
     assert prune_targets_of_removed_warehouses(root) == []
+
+
+def test_duckdb_gets_more_memory_only_for_a_lake_that_500_mb_does_not_hold(dbt_manifest):
+    """500 MB (measured enough for a full build at 20,000 articles, a 130 MB lake) up to a 256 MB
+    lake; above it 4 x the lake in powers of two GB (a 100,000-article lake of 650 MB failed at
+    500 MB and 1 GB); the value changes only when the lake doubles (a new value re-parses dbt)."""
+    from orchestration.defs.dbt.assets import duckdb_memory_limit
+
+    mb = 2**20
+    assert duckdb_memory_limit(None) == duckdb_memory_limit(13 * mb) == "500MB"
+    assert duckdb_memory_limit(130 * mb) == duckdb_memory_limit(256 * mb) == "500MB"
+    assert duckdb_memory_limit(650 * mb) == duckdb_memory_limit(1000 * mb) == "4GB"
+    assert duckdb_memory_limit(1100 * mb) == "8GB"

@@ -4,6 +4,7 @@ import hashlib
 import importlib.metadata
 import json
 import logging
+import math
 import os
 import shutil
 import threading
@@ -126,8 +127,10 @@ def newsledger_dbt_models(
     local = lake.is_local(settings.lake)
     built_code = built_with_marker(code, *lake.where_duckdb_reads(settings.lake))
     args = build_args(built_with, built_code, Path(settings.private_db), context.is_subset)
-    size = lake.local_size_bytes(settings.lake) if local and "--full-refresh" in args else None
+    lake_bytes = lake.local_size_bytes(settings.lake) if local else None
+    size = lake_bytes if "--full-refresh" in args else None
     in_process = ours and runs_in_process(args, local, size)
+    _set_env(DUCKDB_MEMORY_ENV, duckdb_memory_limit(lake_bytes))
     source, filesystems = lake.duckdb_source(settings.lake, one_process=in_process)
     default = str(Path(settings.warehouse_dir) / "lake")
     _set_env(DBT_LAKE_ENV, None if source == default else source)
@@ -205,6 +208,29 @@ def prune_targets_of_removed_warehouses(target_root: Path) -> list[Path]:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
+
+
+# DuckDB's memory limit in dbt (profiles.yml; NEWSLEDGER_DUCKDB_MEMORY_LIMIT, when set, wins).
+# Measured in session 17: a full build at 20,000 articles (a 130 MB lake) fits in 500 MB (300 MB
+# made it fail, session 12); at 100,000 articles (a 650 MB lake) it failed at 500 MB and at 1 GB:
+# a check that joins the 4.3 million entity mentions with the article texts needs ~1 GB alone
+# (8 s at 1 GB, 5.8 s at 2 GB), and dbt builds two models at a time. So: 500 MB up to a lake of
+# 256 MB (about 40,000 articles), above it DUCKDB_MEMORY_PER_LAKE_BYTE times the lake's size,
+# rounded up to a power of two in GB (2.6 GB -> 4 GB at 100,000). Rounded, because the value is
+# part of dbt's profile, and a changed profile costs dbt a full parse (~3 s): it changes only
+# when the lake doubles. DuckDB takes only what a query needs up to the limit, and spills the
+# rest to <warehouse>/newsledger.duckdb.tmp.
+DUCKDB_MEMORY_ENV = "NEWSLEDGER_DBT_MEMORY_LIMIT_DEFAULT"
+DUCKDB_MEMORY_FLOOR = "500MB"
+DUCKDB_MEMORY_PER_LAKE_BYTE = 4
+
+
+def duckdb_memory_limit(lake_bytes: int | None) -> str:
+    """The memory limit dbt's DuckDB gets for a lake of this size (None: not local, unknown)."""
+    need_gb = DUCKDB_MEMORY_PER_LAKE_BYTE * (lake_bytes or 0) / 2**30
+    if need_gb <= 1:
+        return DUCKDB_MEMORY_FLOOR
+    return f"{2 ** math.ceil(math.log2(need_gb))}GB"
 
 
 def built_with_marker(code: str, source: str, filesystems: list[dict]) -> str:
