@@ -212,14 +212,15 @@ def prune_targets_of_removed_warehouses(target_root: Path) -> list[Path]:
 
 # DuckDB's memory limit in dbt (profiles.yml; NEWSLEDGER_DUCKDB_MEMORY_LIMIT, when set, wins).
 # Measured in session 17: a full build at 20,000 articles (a 130 MB lake) fits in 500 MB (300 MB
-# made it fail, session 12); at 100,000 articles (a 650 MB lake) it failed at 500 MB and at 1 GB:
-# a check that joins the 4.3 million entity mentions with the article texts needs ~1 GB alone
-# (8 s at 1 GB, 5.8 s at 2 GB), and dbt builds two models at a time. So: 500 MB up to a lake of
-# 256 MB (about 40,000 articles), above it DUCKDB_MEMORY_PER_LAKE_BYTE times the lake's size,
-# rounded up to a power of two in GB (2.6 GB -> 4 GB at 100,000). Rounded, because the value is
-# part of dbt's profile, and a changed profile costs dbt a full parse (~3 s): it changes only
-# when the lake doubles. DuckDB takes only what a query needs up to the limit, and spills the
-# rest to <warehouse>/newsledger.duckdb.tmp.
+# made it fail: profiles.yml, commit 8521ec2); at 100,000 articles (a 650 MB lake) it failed
+# at 500 MB and at 1 GB: a check that joins the 4.3 million entity mentions with the article
+# texts needs ~1 GB alone (8 s at 1 GB, 5.8 s at 2 GB), and dbt builds two models at a time.
+# So: 500 MB up to a lake of 256 MB (about 40,000 articles), above it
+# DUCKDB_MEMORY_PER_LAKE_BYTE times the lake's size, rounded up to a power of two in GB
+# (2.6 GB -> 4 GB at 100,000). Rounded, because the value is part of dbt's profile, and a
+# changed profile costs dbt a full parse (~3 s): it changes only when the lake doubles. DuckDB
+# takes only what a query needs up to the limit, and spills the rest to
+# <warehouse>/newsledger.duckdb.tmp.
 DUCKDB_MEMORY_ENV = "NEWSLEDGER_DBT_MEMORY_LIMIT_DEFAULT"
 DUCKDB_MEMORY_FLOOR = "500MB"
 DUCKDB_MEMORY_PER_LAKE_BYTE = 4

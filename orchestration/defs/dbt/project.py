@@ -34,13 +34,14 @@ def read_manifest(path: str | os.PathLike | None = None) -> dict:
 _PARSED_MANIFESTS: dict[str, dict] = {}
 
 
-def lake_source_tables(manifest: dict | None = None) -> list[str]:
+def lake_source_tables() -> list[str]:
     """The lake tables dbt reads: the `lake` source's tables (models/staging/_sources.yml).
 
-    The lake also holds tables no dbt model reads (the ingest manifest, the actor, geocode and
-    place caches); a change to those alone must not rebuild the warehouse (the dbt asset's
-    fingerprint covers only these)."""
-    manifest = read_manifest() if manifest is None else manifest
+    The lake also holds tables no dbt model reads (the ingest manifest, the event clusterer's
+    input, the actor, geocode and place caches); a change to those alone must not rebuild the
+    warehouse (the dbt asset's fingerprint covers only these)."""
     return sorted(
-        source["name"] for source in manifest["sources"].values() if source["source_name"] == "lake"
+        source["name"]
+        for source in read_manifest()["sources"].values()
+        if source["source_name"] == "lake"
     )
