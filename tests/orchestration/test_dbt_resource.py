@@ -131,7 +131,12 @@ def test_a_rerun_leaves_the_views_and_another_lake_is_built_whole(dbt_manifest, 
     marker.write_text(here, encoding="utf-8")  # as a successful build writes it
     rerun = build_args(marker, here, private_db)
     assert "--full-refresh" not in rerun
-    assert rerun[-2:] == ["--exclude", "config.materialized:view"]
+    assert rerun[-2] == "--exclude"
+    excluded = rerun[-1].split(" ")
+    assert excluded[0] == "config.materialized:view"
+    # and what reads seeds only: the seeds (their tests) and dim_countries, not a model of the lake
+    assert {"countries", "dim_countries", "dim_event_codes"} <= set(excluded[1:])
+    assert not {"fct_events", "dim_articles", "mart_actor_interactions"} & set(excluded)
     # assets picked in the UI are built as asked, views included
     assert "config.materialized:view" not in build_args(marker, here, private_db, subset=True)
     # the views name the lake's location: another lake (or filesystem) means a whole build, and

@@ -45,3 +45,26 @@ def lake_source_tables() -> list[str]:
         for source in read_manifest()["sources"].values()
         if source["source_name"] == "lake"
     )
+
+
+def seed_only_nodes(manifest: dict | None = None) -> list[str]:
+    """The seeds and the models that read nothing but seeds (dim_countries from the countries
+    seed...), by name: what they hold follows from the dbt code alone (the seeds' CSV files are
+    part of it), not from the lake. A build with unchanged dbt code need not make them again nor
+    run their tests again (orchestration/defs/dbt/assets.py, `build_args`)."""
+    nodes = (manifest or read_manifest())["nodes"]
+    seed_only = {uid for uid, node in nodes.items() if node["resource_type"] == "seed"}
+    grown = True
+    while grown:  # a model of seed-only models is seed-only too
+        grown = False
+        for uid, node in nodes.items():
+            parents = node.get("depends_on", {}).get("nodes", [])
+            if (
+                node["resource_type"] == "model"
+                and uid not in seed_only
+                and parents
+                and set(parents) <= seed_only
+            ):
+                seed_only.add(uid)
+                grown = True
+    return sorted(nodes[uid]["name"] for uid in seed_only)
