@@ -227,14 +227,21 @@ def test_a_rerun_with_nothing_new_skips_dbt_and_publish(built):
         assert parsed_this_run(result) == 1  # the new article only
         # an incremental build with the dbt code of the last build: models and data tests, not
         # the unit tests (they passed on this code) nor the seeds (same CSV rows)
-        kinds = _built_resource_types(warehouse)
+        built = _built_nodes(warehouse)
+        kinds = {unique_id.split(".")[0] for unique_id in built}
         assert {"model", "test"} <= kinds and not kinds & {"unit_test", "seed"}
+        # nor the models that read seeds only: not built, yet materialized (unchanged), so that
+        # the publish step, which depends on every mart, ran
+        assert "model.newsledger.fct_events" in built
+        assert "model.newsledger.dim_countries" not in built
+        materialized = {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
+        assert {"dim_countries", "dim_event_codes", "fct_events"} <= materialized
     finally:
         (folder / "new.txt").unlink()
 
 
-def _built_resource_types(warehouse: Path) -> set[str]:
-    """The kinds of dbt nodes the warehouse's last dbt build ran (its run_results.json)."""
+def _built_nodes(warehouse: Path) -> set[str]:
+    """The dbt nodes the warehouse's last dbt build ran (its run_results.json)."""
     import hashlib
     import json
 
@@ -244,7 +251,7 @@ def _built_resource_types(warehouse: Path) -> set[str]:
     results = json.loads(
         (DBT_PROJECT_DIR / "target" / f"run-{key}" / "run_results.json").read_text(encoding="utf-8")
     )
-    return {r["unique_id"].split(".")[0] for r in results["results"]}
+    return {r["unique_id"] for r in results["results"]}
 
 
 def test_cli_runs_on_an_unseen_folder(tmp_path):
