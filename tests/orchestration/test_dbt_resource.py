@@ -184,3 +184,17 @@ def test_duckdb_gets_more_memory_only_for_a_lake_that_500_mb_does_not_hold(dbt_m
     assert duckdb_memory_limit(130 * mb) == duckdb_memory_limit(256 * mb) == "500MB"
     assert duckdb_memory_limit(650 * mb) == duckdb_memory_limit(1000 * mb) == "4GB"
     assert duckdb_memory_limit(1100 * mb) == "8GB"
+
+
+def test_warm_up_compiles_every_macro_template_once(dbt_manifest):
+    """What `newsledger watch` pays after its start-up run, so that its first build does not."""
+    from dbt_common.clients.jinja import template_cache
+
+    from orchestration.defs.dbt.in_process import warm_up
+    from orchestration.defs.dbt.project import read_manifest
+
+    macros = read_manifest()["macros"]
+    assert len(macros) > 100  # dbt's own, the DuckDB adapter's and the project's
+    warm_up(macros)
+    assert all(macro["macro_sql"] in template_cache.file_cache for macro in macros.values())
+    assert warm_up(macros) == 0  # kept for the process's life: nothing compiled twice

@@ -167,6 +167,30 @@ def close_dbt_duckdb() -> None:
                 DuckDBConnectionManager.close_all_connections()
 
 
+def warm_up(macros: dict[str, dict]) -> int:
+    """Pay now what the first in-process dbt build of this process would: import dbt's build task
+    and the DuckDB adapter, and compile every macro's Jinja template (`macros`: the manifest's)
+    into dbt's process-wide template cache (`dbt_common.clients.jinja.template_cache`, keyed by
+    the macro's SQL, kept for the process's life). For `newsledger watch`, whose first run with
+    something new would otherwise pay it: measured on a 2,000-article warehouse, +20 articles
+    (2026-12-05), its dbt step took 6.1-6.2 s as the process's first dbt build against 4.6 s as a
+    later one. Returns the number of templates compiled (0 when all were cached already)."""
+    from types import SimpleNamespace
+
+    import dbt.adapters.duckdb  # noqa: F401 - imported for its side effect: loaded once
+    import dbt.task.build  # noqa: F401
+    from dbt_common.clients.jinja import template_cache
+
+    compiled = 0
+    for macro in macros.values():
+        if macro["macro_sql"] not in template_cache.file_cache:
+            template_cache.get_node_template(
+                SimpleNamespace(name=macro["name"], macro_sql=macro["macro_sql"])
+            )
+            compiled += 1
+    return compiled
+
+
 def in_process_invocation_class():
     """dagster-dbt's DbtCliInvocation, started on an `InProcessDbt` instead of a subprocess."""
     import shutil
