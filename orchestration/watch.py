@@ -117,7 +117,10 @@ def _warm_up_dbt() -> None:
     from orchestration.defs.dbt.in_process import warm_up
     from orchestration.defs.dbt.project import read_manifest
 
-    warm_up(read_manifest()["macros"])
+    try:
+        warm_up(read_manifest()["macros"])
+    except Exception as err:  # noqa: BLE001 - only a saving: the next build pays it instead
+        _say(f"dbt's warm-up failed ({err!r}); the next build starts dbt cold")
 
 
 def _say(message: str) -> None:
@@ -148,11 +151,12 @@ def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> i
                     code = run_once(args, input_dir, warehouse, lake, warm=True)
                     if stopper.requested.is_set():
                         break
+                    took = time.monotonic() - started
                     if runs == 1:
-                        _warm_up_dbt()
+                        _warm_up_dbt()  # before saying "idle": the warm-up is part of start-up
                     outcome = "finished" if code == 0 else f"failed (exit code {code})"
                     _say(
-                        f"run {runs} {outcome} in {time.monotonic() - started:.1f} s; "
+                        f"run {runs} {outcome} in {took:.1f} s; "
                         f"main process {rss_mb():.0f} MB; idle, watching {input_dir}"
                     )
                 ran_on = state
