@@ -47,12 +47,12 @@ def lake_source_tables() -> list[str]:
     )
 
 
-def seed_only_nodes(manifest: dict | None = None) -> list[str]:
+def seed_only_nodes() -> list[str]:
     """The seeds and the models that read nothing but seeds (dim_countries from the countries
     seed...), by name: what they hold follows from the dbt code alone (the seeds' CSV files are
     part of it), not from the lake. A build with unchanged dbt code need not make them again nor
     run their tests again (orchestration/defs/dbt/assets.py, `build_args`)."""
-    nodes = (manifest or read_manifest())["nodes"]
+    nodes = read_manifest()["nodes"]
     seed_only = {uid for uid, node in nodes.items() if node["resource_type"] == "seed"}
     grown = True
     while grown:  # a model of seed-only models is seed-only too
