@@ -20,6 +20,14 @@ When it runs:
   manifest) says something is new or changed. A failed run is not retried until the folder
   changes again.
 
+It looks at the folder every `--interval` seconds, and at once when the operating system reports
+a change under it (`FolderEvents`: inotify on Linux, through the watchdog library that Dagster
+already depends on): a change wakes the loop, which waits until SETTLE_S seconds pass without
+another (a file being written or copied keeps sending events), then looks twice (the second
+look confirms the first). So a new batch is picked up ~SETTLE_S after its last file is in place,
+not up to two intervals later. The looks every interval stay, for filesystems that report no
+events (NFS and other network mounts, some FUSE mounts).
+
 The warehouse lock (transforms/locking.py) is held only while a run executes: a `newsledger run`
 on the same warehouse between two runs of the watcher runs at once; one during a run waits for it.
 
@@ -64,6 +72,56 @@ def folder_state(input_dir: Path) -> tuple[tuple[str, int, int, int, int], ...]:
             continue
         state.append((str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return tuple(state)
+
+
+# After a reported change: how long the folder must stay quiet before it is looked at again.
+SETTLE_S = 0.25
+# inotify also reports reads (the ingest opens every input file): those are not changes.
+_READS = frozenset({"opened", "closed_no_write"})
+
+
+class FolderEvents:
+    """Whether anything under a folder was created, written, moved or removed, as the operating
+    system reports it (watchdog's native observer: inotify on Linux). Where it cannot watch (no
+    inotify, its watch limit reached), `error` says why and `wait` only sleeps."""
+
+    def __init__(self, folder: Path) -> None:
+        self._changed = threading.Event()
+        self._observer = None
+        self.error: str | None = None
+        try:
+            from watchdog.events import FileSystemEventHandler
+            from watchdog.observers import Observer
+
+            changed = self._changed
+
+            class _Changed(FileSystemEventHandler):
+                def on_any_event(self, event) -> None:
+                    if event.event_type not in _READS:
+                        changed.set()
+
+            observer = Observer()
+            observer.schedule(_Changed(), str(folder), recursive=True)
+            observer.start()
+            self._observer = observer
+        except Exception as err:  # noqa: BLE001 - the looks every interval still find changes
+            self.error = f"{type(err).__name__}: {err}"
+
+    def wait(self, timeout: float, settle: float = SETTLE_S) -> bool:
+        """Up to `timeout` seconds for a change; after one, until `settle` seconds pass without
+        another (at most `timeout` seconds more). Whether a change came."""
+        if not self._changed.wait(timeout):
+            return False
+        deadline = time.monotonic() + timeout
+        while True:
+            self._changed.clear()
+            if not self._changed.wait(settle) or time.monotonic() > deadline:
+                return True
+
+    def close(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(5)
 
 
 class Stopper:
@@ -133,9 +191,14 @@ def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> i
     from transforms.nlp.run import cool_down, warm_up
 
     stopper = Stopper()
+    events = FolderEvents(input_dir)
     _say(
-        f"{input_dir} -> {warehouse}, looking every {args.interval:g} s; Ctrl-C or SIGTERM stops it"
+        f"{input_dir} -> {warehouse}, looking every {args.interval:g} s"
+        + ("" if events.error else " and on every change")
+        + "; Ctrl-C or SIGTERM stops it"
     )
+    if events.error:
+        _say(f"the folder's changes are not reported here ({events.error})")
     runs = 0
     try:
         warm_up()  # the fork server loads the model while the definitions are imported
@@ -161,7 +224,8 @@ def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> i
                     )
                 ran_on = state
             seen = state
-            time.sleep(args.interval)
+            if events.wait(args.interval):
+                seen = folder_state(input_dir)  # settled; the next look, at once, confirms it
     except KeyboardInterrupt:
         pass
     except BaseException:
@@ -169,6 +233,7 @@ def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> i
             raise  # a real error, not the interrupted run (Dagster's interrupt error)
     finally:
         Stopper.ignore()
+        events.close()
         stopping = cool_down()
         if stopping is not None:
             stopping.join(GRACE_S)

@@ -156,10 +156,12 @@ def test_watch_runs_on_a_new_file_publishes_as_run_does_and_stops_on_sigterm(
     seeds_copy: Path, tmp_path: Path
 ):
     watched = tmp_path / "watched"
-    watch = Watch(seeds_copy, watched)
+    # looking only every 120 s: the run on the new file comes from the folder's change event
+    watch = Watch(seeds_copy, watched, interval=120)
     try:
         first = watch.wait_for("newsledger watch: run 1 ", timeout=180)
         assert "run 1 finished" in first
+        assert "and on every change" in watch.output[0]
         (seeds_copy / "zz_new_article.txt").write_text(NEW_ARTICLE, encoding="utf-8")
         second = watch.wait_for("newsledger watch: run 2 ", timeout=90)
         assert "run 2 finished" in second
