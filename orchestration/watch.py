@@ -187,6 +187,7 @@ def _say(message: str) -> None:
 
 def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> int:
     from orchestration.cli import newsledger_job, run_once
+    from orchestration.defs.dbt.in_process import keep_warm
     from orchestration.nothing_new import input_unchanged
     from transforms.nlp.run import cool_down, warm_up
 
@@ -202,6 +203,7 @@ def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> i
     runs = 0
     try:
         warm_up()  # the fork server loads the model while the definitions are imported
+        keep_warm()  # a run with nothing for dbt to build parses the dbt project for the next
         newsledger_job()
         ran_on = None  # the folder as it was when the last run started
         seen = folder_state(input_dir)  # ... and at the last look

@@ -8,6 +8,7 @@ next `newsledger run`.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import queue
 import shutil
@@ -22,6 +23,7 @@ import duckdb
 import pytest
 
 from orchestration.processes import group_alive
+from orchestration.settings import DBT_PROJECT_DIR
 from tests.conftest import REPO, SEEDS
 from tests.orchestration.test_celery_cluster import published_tables
 
@@ -109,6 +111,12 @@ class Watch:
         self.proc.wait(10)
 
 
+def dbt_target(warehouse: Path) -> Path:
+    """The dbt target folder of a warehouse (orchestration/defs/dbt/assets.py)."""
+    key = hashlib.sha1(str(warehouse).encode()).hexdigest()[:8]
+    return DBT_PROJECT_DIR / "target" / f"run-{key}"
+
+
 def assert_published_as(got: Path, want: Path) -> None:
     """Every published table of `got` equals `want`'s (every row and column but the run's own, as
     tests/orchestration/test_celery_cluster.py compares them), except that `got`'s warehouse was
@@ -182,9 +190,14 @@ def test_watch_runs_on_a_new_file_publishes_as_run_does_and_stops_on_sigterm(
 def test_sigterm_during_a_run_stops_it_and_the_next_run_repairs(seeds_copy: Path, tmp_path: Path):
     watched = tmp_path / "watched"
     plain_run(seeds_copy, watched)  # built once by `run`: the watcher's first run has nothing new
+    # ... so its dbt step parses the project for the next build instead (in_process.stays_warm),
+    # which only `dbt parse` marks by writing perf_info.json in the warehouse's target folder
+    perf_info = dbt_target(watched) / "perf_info.json"
+    perf_info.unlink(missing_ok=True)
     watch = Watch(seeds_copy, watched)
     try:
         assert "run 1 finished" in watch.wait_for("newsledger watch: run 1 ", timeout=120)
+        assert perf_info.exists()
         (seeds_copy / "zz_new_article.txt").write_text(NEW_ARTICLE, encoding="utf-8")
         (seeds_copy / "zz_second_article.txt").write_text(SECOND_ARTICLE, encoding="utf-8")
         watch.wait_for("NLP: ", timeout=60)  # the second run is parsing the new articles

@@ -22,7 +22,11 @@ from dagster_dbt import (
 )
 from packaging import version
 
-from orchestration.defs.dbt.in_process import in_process_invocation_class, runs_in_process
+from orchestration.defs.dbt.in_process import (
+    in_process_invocation_class,
+    runs_in_process,
+    stays_warm,
+)
 from orchestration.defs.dbt.project import (
     dbt_project,
     lake_source_tables,
@@ -118,17 +122,19 @@ def newsledger_dbt_models(
     fingerprint = lake.content_fingerprint(settings.lake, tables=lake_source_tables())
     state = f"{code}\n{fingerprint}\ntext_policy={settings.text_policy}"
     rebuild = os.environ.get("NEWSLEDGER_REBUILD") == "1"  # build and publish even so
-    if not rebuild and not context.is_subset and _up_to_date(built_from, state, settings):
-        # Nothing dbt reads has changed since its last whole build, and that build was published:
-        # a rerun with nothing new skips dbt (its outputs are optional; publish sees no change).
+    # Nothing dbt reads has changed since its last whole build, and that build was published:
+    # a rerun with nothing new skips dbt (its outputs are optional; publish sees no change).
+    unchanged = not rebuild and not context.is_subset and _up_to_date(built_from, state, settings)
+    ours = isinstance(dbt, NewsledgerDbtCliResource)
+    if unchanged and not (ours and stays_warm()):
         context.log.info("dbt: the lake and the dbt code are unchanged since the last build")
         return
-    built_from.unlink(missing_ok=True)
+    if not unchanged:
+        built_from.unlink(missing_ok=True)
     # Where dbt reads the lake: the lake's folder or URL when it is not <warehouse>/lake, with the
     # fsspec filesystem DuckDB reads it through when it is not local (transforms/lake.py); a lake
     # DuckDB cannot read from here stops the step, with the reason. A lake outside the local
     # filesystem is read in this process (`runs_in_process`), so only ours can read it.
-    ours = isinstance(dbt, NewsledgerDbtCliResource)
     local = lake.is_local(settings.lake)
     built_code = built_with_marker(code, *lake.where_duckdb_reads(settings.lake))
     args = build_args(built_with, built_code, Path(settings.private_db), context.is_subset)
@@ -143,6 +149,20 @@ def newsledger_dbt_models(
     if threads := lake.dbt_threads(settings.lake):
         args += ["--threads", str(threads)]
     cli_options = {"in_process": in_process} if ours else {}
+    if unchanged:
+        # In a process that lives on after this run (`newsledger watch`): nothing to build, so
+        # parse the project with what its next build will have (the same flags, environment and
+        # target folder), which that build would otherwise pay cold (in_process.stays_warm).
+        parse = ["parse", *args[args.index("--threads") :]] if "--threads" in args else ["parse"]
+        with warehouse_lock(settings.warehouse_dir, on_wait=context.log.warning):
+            parsed = dbt.cli(
+                parse, target_path=target, raise_on_error=False, in_process=True
+            ).is_successful()
+        context.log.info(
+            "dbt: the lake and the dbt code are unchanged since the last build; "
+            + ("parsed for the next build" if parsed else "dbt parse failed")
+        )
+        return
     context.log.info(f"dbt {' '.join(args)}: {'in this process' if in_process else 'a subprocess'}")
     # One writer per warehouse (transforms/locking.py); and wait out a dbt process orphaned by a
     # killed run that may still hold the private DuckDB file.
