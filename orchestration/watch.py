@@ -181,6 +181,17 @@ def _warm_up_dbt() -> None:
         _say(f"dbt's warm-up failed ({err!r}); the next build starts dbt cold")
 
 
+def _prestart_workers() -> None:
+    """After the start-up run (which parses nothing when nothing is new), while idle: start the
+    NLP workers the next run uses, each with a first chunk behind it (nlp.run.prestart_workers)."""
+    from transforms.nlp.run import prestart_workers
+
+    try:
+        prestart_workers()
+    except Exception as err:  # noqa: BLE001 - only a saving: the next run starts its own
+        _say(f"the NLP workers' warm-up failed ({err!r}); the next run starts them")
+
+
 def _say(message: str) -> None:
     print(f"newsledger watch: {message}", flush=True)
 
@@ -189,7 +200,7 @@ def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> i
     from orchestration.cli import newsledger_job, run_once
     from orchestration.defs.dbt.in_process import keep_warm
     from orchestration.nothing_new import input_unchanged
-    from transforms.nlp.run import cool_down, warm_up
+    from transforms.nlp.run import cool_down, keep_workers, warm_up
 
     stopper = Stopper()
     events = FolderEvents(input_dir)
@@ -204,6 +215,7 @@ def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> i
     try:
         warm_up()  # the fork server loads the model while the definitions are imported
         keep_warm()  # a run with nothing for dbt to build parses the dbt project for the next
+        keep_workers()  # the NLP workers stay up between runs
         newsledger_job()
         ran_on = None  # the folder as it was when the last run started
         seen = folder_state(input_dir)  # ... and at the last look
@@ -217,8 +229,9 @@ def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> i
                     if stopper.requested.is_set():
                         break
                     took = time.monotonic() - started
-                    if runs == 1:
-                        _warm_up_dbt()  # before saying "idle": the warm-up is part of start-up
+                    if runs == 1:  # before saying "idle": the warm-ups are part of start-up
+                        _warm_up_dbt()
+                        _prestart_workers()
                     outcome = "finished" if code == 0 else f"failed (exit code {code})"
                     _say(
                         f"run {runs} {outcome} in {took:.1f} s; "

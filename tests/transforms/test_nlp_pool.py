@@ -237,3 +237,51 @@ def test_forked_workers_end_when_the_run_is_killed():
     while alive(worker) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not alive(worker)
+
+
+def test_a_long_lived_process_keeps_its_workers_between_runs_and_replaces_a_dead_one(
+    tmp_path, articles, in_process
+):
+    """`newsledger watch` (keep_workers): the workers started while idle parse the next run and
+    stay for the one after; a worker killed while idle costs nothing but new workers (the next
+    run writes every row); the rows are those of one process."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import json, os, signal, sys, time\n"
+        "from pathlib import Path\n"
+        "import polars as pl\n"
+        "from transforms.nlp import run\n"
+        "run.warm_up(); run.keep_workers(); run.prestart_workers()\n"
+        "pids = [sorted(run._kept.pool._processes)]\n"
+        "articles = pl.read_parquet(sys.argv[2])\n"
+        "half = articles.height // 2\n"
+        "run.run_nlp(Path(sys.argv[1]), articles.head(half), n_process=2, part_size=3, batch_size=1)\n"
+        "pids.append(sorted(run._kept.pool._processes))\n"
+        "os.kill(pids[-1][0], signal.SIGKILL)\n"
+        "time.sleep(0.2)\n"
+        "run.run_nlp(Path(sys.argv[1]), articles, n_process=2, part_size=3, batch_size=1)\n"
+        "pids.append(sorted(run._kept.pool._processes))\n"
+        "run.cool_down().join()\n"
+        "print(json.dumps(pids))\n"
+    )
+    articles.write_parquet(tmp_path / "articles.parquet")
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "lake"), str(tmp_path / "articles.parquet")],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=240,
+    )
+    prestarted, after_first, after_second = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(prestarted) == 2 and after_first == prestarted  # the same two processes
+    # new ones (the executor starts a second one only when no worker is idle)
+    assert after_second and not set(after_second) & set(after_first)
+    kept = _tables(tmp_path / "lake")
+    for table, frame in in_process.items():
+        key = [c for c, dtype in frame.schema.items() if not dtype.is_nested()]
+        assert kept[table].sort(key).equals(frame.sort(key)), table
