@@ -6,7 +6,9 @@ something new (issue 19: "dbt started once ... rather than paying its start-up p
 `newsledger run` pays, per run, the interpreter, the imports of Dagster, dagster-dbt, dbt-core and
 spaCy (~7 s on the 2-core machine), and the NLP fork server's load of the spaCy model (~2 s).
 This process pays them once: it imports the Dagster definitions once, keeps the fork server (the
-model loaded) warm between runs, and looks at the input folder every `--interval` seconds. Each
+model loaded) and the NLP workers forked from it up between runs (`keep_workers`), has dbt parse
+its project when a run has nothing for dbt to build (`keep_warm`), and looks at the input folder
+every `--interval` seconds and on every change the operating system reports. Each
 run is the same in-process run as `newsledger run` (`orchestration.cli.run_once`: same job,
 same warehouse lock, same summary), so everything `run` guarantees holds per run.
 
