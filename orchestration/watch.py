@@ -202,6 +202,7 @@ def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> i
     from orchestration.cli import newsledger_job, run_once
     from orchestration.defs.dbt.in_process import keep_warm
     from orchestration.nothing_new import input_unchanged
+    from transforms.memory import freeze_imports
     from transforms.nlp.run import cool_down, keep_workers, warm_up
 
     stopper = Stopper()
@@ -234,6 +235,10 @@ def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> i
                     if runs == 1:  # before saying "idle": the warm-ups are part of start-up
                         _warm_up_dbt()
                         _prestart_workers()
+                        # what the start-up made to keep (dbt's parse and templates, caches) out
+                        # of the garbage collector's view, as the imports: each run's collections
+                        # (transforms/memory.py) then scan only that run's objects
+                        freeze_imports()
                     outcome = "finished" if code == 0 else f"failed (exit code {code})"
                     _say(
                         f"run {runs} {outcome} in {took:.1f} s; "
