@@ -55,3 +55,18 @@ def test_the_report_names_the_step_that_stops_scaling():
     slow_dbt = [{**r, "stages": {**r["stages"], "dbt_build": 5 + 0.01 * r["n"]}} for r in RUNS]
     # single-process 1,509 s against NLP 2,852 s on 2 workers, 1,427 s on 4
     assert "from 4 workers the single-process steps are half" in "\n".join(scale.report(slow_dbt))
+
+
+def test_the_bound_without_extraction_replaces_only_the_nlp_step_by_the_parse_at_the_ceiling():
+    """Session 19's 2,000-article bench: 681,588 words, ceiling 11,158 words/s (61.1 s of parse),
+    full run 96.9 s of which the NLP step 75.5 s: 61.1 / (96.9 - 75.5 + 61.1) = 0.74."""
+    from benchmarks.run_benchmark import NLP_STEP, ratio_if_extraction_were_free
+
+    run = {"words": 681_588, "ceiling_wps": 11_158.0, "full_s": 96.9, "stages": {NLP_STEP: 75.5}}
+    assert ratio_if_extraction_were_free(run) == pytest.approx(0.74, abs=0.005)
+    # a run whose NLP step already ran at the ceiling's rate is its own bound
+    run["stages"][NLP_STEP] = 681_588 / 11_158.0
+    assert ratio_if_extraction_were_free(run) == pytest.approx(
+        run["words"] / run["full_s"] / run["ceiling_wps"]
+    )
+    assert ratio_if_extraction_were_free({**run, "stages": {}}) is None
