@@ -4,31 +4,32 @@ something new (issue 19: "dbt started once ... rather than paying its start-up p
     newsledger watch [--input DIR] [--warehouse DIR] [--interval SECONDS]
 
 `newsledger run` pays, per run, the interpreter, the imports of Dagster, dagster-dbt, dbt-core and
-spaCy (~7 s on the 2-core machine), and the NLP fork server's load of the spaCy model (~2 s).
-This process pays them once: it imports the Dagster definitions once, keeps the fork server (the
-model loaded) and the NLP workers forked from it up between runs (`keep_workers`), has dbt parse
-its project when a run has nothing for dbt to build (`keep_warm`), and looks at the input folder
-every `--interval` seconds and on every change the operating system reports. Each
-run is the same in-process run as `newsledger run` (`orchestration.cli.run_once`: same job,
-same warehouse lock, same summary), so everything `run` guarantees holds per run.
+spaCy (~7 s on the 2-core machine), and the NLP fork server's load of the spaCy model (~2 s). This
+process pays them once (`transforms.long_lived`): it imports the Dagster definitions once, keeps the
+fork server (the model loaded) and the NLP workers forked from it up between runs, has dbt parse its
+project when a run has nothing for dbt to build, and looks at the input folder every `--interval`
+seconds and on every change the operating system reports. Each run is the same in-process run as
+`newsledger run` (`orchestration.cli.run_once`: same job, same warehouse lock, same summary), so
+everything `run` guarantees holds per run.
 
 When it runs:
 - once at start, whatever the folder holds: a run with nothing new is cheap (the NLP step parses
   nothing, dbt is skipped), and it repairs what an interrupted run left (a lake part without its
   commit file, an unpublished build);
 - then when the folder's files (path, size, times, inode) differ from what they were when the
-  last run started, the same on two looks in a row (a file still being written, or a batch of
-  files still being copied in, waits for the next look), and `input_unchanged` (the ingest
+  last run started, the same on two looks in a row or on one look after a reported change has
+  settled (a file still being written, or a batch of files still being copied in, waits for the
+  next look), and `input_unchanged` (the ingest
   manifest) says something is new or changed. A failed run is not retried until the folder
   changes again.
 
-It looks at the folder every `--interval` seconds, and at once when the operating system reports
-a change under it (`FolderEvents`: inotify on Linux, through the watchdog library that Dagster
-already depends on): a change wakes the loop, which waits until SETTLE_S seconds pass without
-another (a file being written or copied keeps sending events), then looks twice (the second
-look confirms the first). So a new batch is picked up ~SETTLE_S after its last file is in place,
-not up to two intervals later. The looks every interval stay, for filesystems that report no
-events (NFS and other network mounts, some FUSE mounts).
+It looks at the folder every `--interval` seconds, and at once when the operating system reports a
+change under it (`FolderEvents`: inotify on Linux, through the watchdog library that Dagster already
+depends on): a change wakes the loop, which waits until SETTLE_S seconds pass without another (a
+file being written or copied keeps sending events), then looks once: the quiet window is the
+confirmation a second look would give. So a new batch is picked up ~SETTLE_S after its last file is
+in place, not up to two intervals later. The looks every interval stay, for filesystems that report
+no events (NFS and other network mounts, some FUSE mounts).
 
 The warehouse lock (transforms/locking.py) is held only while a run executes: a `newsledger run`
 on the same warehouse between two runs of the watcher runs at once; one during a run waits for it.
@@ -111,14 +112,17 @@ class FolderEvents:
 
     def wait(self, timeout: float, settle: float = SETTLE_S) -> bool:
         """Up to `timeout` seconds for a change; after one, until `settle` seconds pass without
-        another (at most `timeout` seconds more). Whether a change came."""
+        another (at most `timeout` seconds more). Whether a change came and settled: False when
+        none came, or when changes kept coming for `timeout` seconds more (still being written)."""
         if not self._changed.wait(timeout):
             return False
         deadline = time.monotonic() + timeout
         while True:
             self._changed.clear()
-            if not self._changed.wait(settle) or time.monotonic() > deadline:
+            if not self._changed.wait(settle):
                 return True
+            if time.monotonic() > deadline:
+                return False
 
     def close(self) -> None:
         if self._observer is not None:
@@ -172,26 +176,20 @@ class Stopper:
 
 
 def _warm_up_dbt() -> None:
-    """After the start-up run (which skips dbt when nothing changed), while idle: what the first
-    in-process dbt build would pay otherwise, ~1.5 s of the next run (in_process.warm_up)."""
+    """What the first in-process dbt build would pay otherwise, ~1.5 s of the next run
+    (in_process.warm_up)."""
     from orchestration.defs.dbt.in_process import warm_up
     from orchestration.defs.dbt.project import read_manifest
 
+    warm_up(read_manifest()["macros"])
+
+
+def _only_a_saving(what: str, warm_up) -> None:
+    """Run a warm-up whose failure costs only time: the next run pays it instead."""
     try:
-        warm_up(read_manifest()["macros"])
-    except Exception as err:  # noqa: BLE001 - only a saving: the next build pays it instead
-        _say(f"dbt's warm-up failed ({err!r}); the next build starts dbt cold")
-
-
-def _prestart_workers() -> None:
-    """After the start-up run (which parses nothing when nothing is new), while idle: start the
-    NLP workers the next run uses, each with a first chunk behind it (nlp.run.prestart_workers)."""
-    from transforms.nlp.run import prestart_workers
-
-    try:
-        prestart_workers()
-    except Exception as err:  # noqa: BLE001 - only a saving: the next run starts its own
-        _say(f"the NLP workers' warm-up failed ({err!r}); the next run starts them")
+        warm_up()
+    except Exception as err:  # noqa: BLE001 - only a saving
+        _say(f"{what} failed ({err!r}); the next run pays it")
 
 
 def _say(message: str) -> None:
@@ -200,10 +198,10 @@ def _say(message: str) -> None:
 
 def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> int:
     from orchestration.cli import newsledger_job, run_once
-    from orchestration.defs.dbt.in_process import keep_warm
     from orchestration.nothing_new import input_unchanged
+    from transforms.long_lived import mark_long_lived
     from transforms.memory import freeze_imports
-    from transforms.nlp.run import cool_down, keep_workers, warm_up
+    from transforms.nlp.run import cool_down, prestart_workers, warm_up
 
     stopper = Stopper()
     events = FolderEvents(input_dir)
@@ -217,13 +215,13 @@ def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> i
     runs = 0
     try:
         warm_up()  # the fork server loads the model while the definitions are imported
-        keep_warm()  # a run with nothing for dbt to build parses the dbt project for the next
-        keep_workers()  # the NLP workers stay up between runs
+        # the NLP workers stay up between runs, and a run with nothing for dbt to build parses
+        # the dbt project for the next build
+        mark_long_lived()
         newsledger_job()
         ran_on = None  # the folder as it was when the last run started
-        seen = folder_state(input_dir)  # ... and at the last look
+        state = seen = folder_state(input_dir)  # this look and the one before
         while not stopper.requested.is_set():
-            state = folder_state(input_dir)
             if state != ran_on and state == seen:
                 if ran_on is None or not input_unchanged(input_dir, lake):
                     runs += 1
@@ -233,8 +231,9 @@ def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> i
                         break
                     took = time.monotonic() - started
                     if runs == 1:  # before saying "idle": the warm-ups are part of start-up
-                        _warm_up_dbt()
-                        _prestart_workers()
+                        _only_a_saving("dbt's warm-up", _warm_up_dbt)
+                        # the workers the next run uses, each with a first chunk behind it
+                        _only_a_saving("the NLP workers' warm-up", prestart_workers)
                         # what the start-up made to keep (dbt's parse and templates, caches) out
                         # of the garbage collector's view, as the imports: each run's collections
                         # (transforms/memory.py) then scan only that run's objects
@@ -246,8 +245,10 @@ def watch(args: argparse.Namespace, input_dir: Path, warehouse: Path, lake) -> i
                     )
                 ran_on = state
             seen = state
-            if events.wait(args.interval):
-                seen = folder_state(input_dir)  # settled; the next look, at once, confirms it
+            settled = events.wait(args.interval)  # a change, then SETTLE_S without another
+            state = folder_state(input_dir)
+            if settled:
+                seen = state  # the quiet window confirms this look: no second look needed
     except KeyboardInterrupt:
         pass
     except BaseException:

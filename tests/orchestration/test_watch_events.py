@@ -72,3 +72,28 @@ def test_a_file_written_in_pieces_settles_only_after_its_last_piece(
     woke = time.monotonic()
     writer.join()
     assert woke - last[0] >= SETTLE_S * 0.9
+
+
+def test_a_file_still_being_written_when_the_wait_ends_has_not_settled(
+    events: FolderEvents, tmp_path: Path
+):
+    """Changes that keep coming for the whole wait are no settled change: the loop then looks
+    twice, as without events, instead of taking the quiet window as the second look."""
+    path = tmp_path / "endless.txt"
+    stop = threading.Event()
+
+    def write_on():
+        with path.open("w") as out:
+            while not stop.is_set():
+                out.write("words " * 100)
+                out.flush()
+                time.sleep(0.05)
+
+    writer = _later(0.0, write_on)
+    try:
+        started = time.monotonic()
+        assert events.wait(0.5) is False
+        assert time.monotonic() - started >= 0.5  # it waited for the writes to stop, in vain
+    finally:
+        stop.set()
+        writer.join()

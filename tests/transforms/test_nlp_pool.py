@@ -242,7 +242,7 @@ def test_forked_workers_end_when_the_run_is_killed():
 def test_a_long_lived_process_keeps_its_workers_between_runs_and_replaces_a_dead_one(
     tmp_path, articles, in_process
 ):
-    """`newsledger watch` (keep_workers): the workers started while idle parse the next run and
+    """`newsledger watch` (a long-lived process): the workers started while idle parse the next run and
     stay for the one after; a worker killed while idle costs nothing but new workers (the next
     run writes every row); the rows are those of one process."""
     import json
@@ -254,8 +254,9 @@ def test_a_long_lived_process_keeps_its_workers_between_runs_and_replaces_a_dead
         "import json, os, signal, sys, time\n"
         "from pathlib import Path\n"
         "import polars as pl\n"
+        "from transforms.long_lived import mark_long_lived\n"
         "from transforms.nlp import run\n"
-        "run.warm_up(); run.keep_workers(); run.prestart_workers()\n"
+        "run.warm_up(); mark_long_lived(); run.prestart_workers()\n"
         "pids = [sorted(run._kept.pool._processes)]\n"
         "articles = pl.read_parquet(sys.argv[2])\n"
         "half = articles.height // 2\n"

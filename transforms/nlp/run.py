@@ -37,6 +37,7 @@ from spacy.tokens import Doc
 from transforms import actors, lake
 from transforms.extract import doc_cache
 from transforms.faults import fault_point
+from transforms.long_lived import is_long_lived
 from transforms.nlp.pipeline import extractor_version, load_nlp
 from transforms.nlp.tables import DOC_TABLES, ArticleContext, stable_id
 from transforms.progress import Progress
@@ -249,7 +250,7 @@ def cool_down() -> threading.Thread | None:
     for its tests; if a Python version lacks it (or no server was warmed), returns None and the
     server simply ends with this process."""
     global _kept
-    if _kept is not None:  # the workers kept between runs (`keep_workers`) go first
+    if _kept is not None:  # the workers kept between runs (`transforms.long_lived`) go first
         kept, _kept = _kept, None
         _stop_pool(kept.pool)
     stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)
@@ -315,8 +316,8 @@ def _start_pool(n_process: int) -> cf.ProcessPoolExecutor:
 
 @dataclass
 class _KeptPool:
-    """Workers kept between the runs of a long-lived process (`keep_workers`), with what they
-    were started for: their number, the environment they took, the articles they have parsed."""
+    """Workers kept between the runs of a long-lived process (`transforms.long_lived`), with what
+    they were started for: their number, the environment they took, the articles they parsed."""
 
     pool: cf.ProcessPoolExecutor
     n_process: int
@@ -324,18 +325,12 @@ class _KeptPool:
     served: int = 0
 
 
-_keep_workers = False  # keep_workers() was called: this process keeps its NLP workers
-_kept: _KeptPool | None = None  # the workers between runs, idle
-
-
-def keep_workers() -> None:
-    """Keep the NLP workers between runs (`newsledger watch`, after `warm_up`): a pool forked
-    anew each run pays each worker's first touch of the model and the extractors' memory again
-    (copy-on-write pages, first calls). Measured 2026-12-06, two workers forked from the warm
-    fork server, 2 x 10 articles: 1.14-1.57 s on a new pool, 0.74-1.01 s on the same pool
-    again (three pools)."""
-    global _keep_workers
-    _keep_workers = True
+# The workers between the runs of a long-lived process (`transforms.long_lived`), idle: a pool
+# forked anew each run pays each worker's first touch of the model and the extractors' memory
+# again (copy-on-write pages, first calls). Measured 2026-12-06, two workers forked from the warm
+# fork server, 2 x 10 articles: 1.14-1.57 s on a new pool, 0.74-1.01 s on the same pool again
+# (three pools).
+_kept: _KeptPool | None = None
 
 
 def _take_pool(n_process: int) -> _KeptPool:
@@ -355,12 +350,12 @@ def _take_pool(n_process: int) -> _KeptPool:
 
 
 def _give_back(kept: _KeptPool, failed: bool) -> None:
-    """Keep the workers for the next run (`keep_workers`), else stop them. Workers of a failed
-    run are killed: they may still be parsing."""
+    """Keep the workers for the next run of a long-lived process, else stop them. Workers of a
+    failed run are killed: they may still be parsing."""
     global _kept
     if failed:
         _kill_workers(kept.pool)
-    elif _keep_workers and _warm and _all_alive(kept.pool):
+    elif is_long_lived() and _warm and _all_alive(kept.pool):
         _kept = kept
         return
     _stop_pool(kept.pool)
@@ -381,7 +376,7 @@ def prestart_workers() -> None:
     """Start the workers a run of this many-core machine would use and have each parse a
     sentence, so that the next run finds them warm (`newsledger watch`, while idle)."""
     global _kept
-    if not (_keep_workers and _warm) or _kept is not None:
+    if not (is_long_lived() and _warm) or _kept is not None:
         return
     n_process = default_processes(MIN_POOLED_ARTICLES["forkserver"])
     kept = _take_pool(n_process)
@@ -438,7 +433,7 @@ def _pooled(parts: Iterator[_Part], n: int, batch_size: int, recycle_after: int)
     slowly with what it has parsed (measured: from ~725 to ~850 MB over 2,000 articles), a
     fresh worker starts from the model's size again, for one more model load per worker.
     """
-    kept = _take_pool(n)  # new workers, or those a long-lived process kept (`keep_workers`)
+    kept = _take_pool(n)  # new workers, or those a long-lived process kept
     pending: deque[tuple[_Part, bool, cf.Future]] = deque()
     failed = True
     try:

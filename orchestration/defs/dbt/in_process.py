@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from orchestration.settings import dbt_in_process_allowed
+from transforms.long_lived import is_long_lived
 
 IN_PROCESS_ENV_FLAGS = {
     # environment variables dagster-dbt passes to the dbt subprocess -> the same command-line flag
@@ -37,7 +38,6 @@ IN_PROCESS_ENV_FLAGS = {
     "DBT_PROJECT_DIR": "--project-dir",
 }
 _ONE_AT_A_TIME = threading.Lock()  # dbt's event manager and flags are process-wide
-_STAYS_WARM = threading.Event()  # keep_warm() was called: this process lives on after its run
 
 
 # A full build of a lake under this size runs in the calling process too (`runs_in_process`).
@@ -66,21 +66,16 @@ def runs_in_process(
     return lake_bytes is not None and lake_bytes < IN_PROCESS_FULL_BUILD_MAX_BYTES
 
 
-def keep_warm() -> None:
-    """Say that this process lives on after its run and builds again (`newsledger watch`)."""
-    _STAYS_WARM.set()
-
-
 def stays_warm() -> bool:
     """Whether a run of this process whose dbt step has nothing to build should parse the dbt
     project instead, with the flags, environment and target folder of a build: in a process that
-    builds again later (`keep_warm`), in-process. What that parse leaves warm (dbt's profile,
-    project and parser, the adapter, a partial-parse file written by this very process) is what
-    the process's first build would otherwise pay. Measured 2026-12-05 on a 2,000-article
+    builds again later (`transforms.long_lived`), in-process. What that parse leaves warm (dbt's
+    profile, project and parser, the adapter, a partial-parse file written by this very process) is
+    what the process's first build would otherwise pay. Measured 2026-12-05 on a 2,000-article
     warehouse, +20 articles, the process's first build after the macro warm-up (`warm_up`):
-    6.0-7.1 s without the parse, 4.4-5.3 s after it, as fast as a second build (4.2-5.2 s).
-    A parse into another target folder gained nothing (6.1-6.9 s)."""
-    return _STAYS_WARM.is_set() and dbt_in_process_allowed()
+    6.0-7.1 s without the parse, 4.4-5.3 s after it, as fast as a second build (4.2-5.2 s). A
+    parse into another target folder gained nothing (6.1-6.9 s)."""
+    return is_long_lived() and dbt_in_process_allowed()
 
 
 def dbt_args(args: Sequence[str], env: dict[str, str], cwd: Path) -> list[str]:
