@@ -12,6 +12,9 @@ Assumptions (printed with the figures):
 - every other step runs once, on one core, at the measured rate: ingest, the cross-article
   actors and places, the event and pledge clusters, the dbt build (DuckDB has one writer),
   publish, and the start-up outside the steps;
+- with three or more sizes measured, the line through the smaller ones is checked against the
+  largest (`check`): its predicted wall time on the run's own processes against the measured one,
+  and the steps it got most wrong;
 - a day is processed as one run into an empty warehouse (the full-run figures); a day added to a
   warehouse already holding earlier days costs what the +1% rerun costs per new article plus the
   dbt work that grows with the warehouse, which the fit does not separate.
@@ -30,9 +33,7 @@ def stage_lines(results: list[dict]) -> dict[str, tuple[float, float]]:
     ordered = sorted(results, key=lambda r: r["n"])
     small, large = (ordered[-2], ordered[-1]) if len(ordered) >= 2 else (None, ordered[-1])
     lines: dict[str, tuple[float, float]] = {}
-    for stage, t_large in large["stages"].items():
-        if stage.startswith("peak MB"):
-            continue
+    for stage, t_large in _measured_steps(large).items():
         if small is None:
             lines[stage] = (0.0, t_large / large["n"])
             continue
@@ -54,6 +55,36 @@ def predict(results: list[dict], day: int, workers: int) -> tuple[float, dict[st
 
 def serial_stages(per_stage: dict[str, float]) -> dict[str, float]:
     return {k: v for k, v in per_stage.items() if PARALLEL_STEP not in k}
+
+
+def _measured_steps(run: dict) -> dict[str, float]:
+    return {k: v for k, v in run["stages"].items() if not k.startswith("peak MB")}
+
+
+def check(results: list[dict]) -> list[str]:
+    """How far the lines hold one size further out: the largest size's run as predicted from the
+    smaller sizes alone (on its own number of processes) against what it measured. Nothing with
+    fewer than three sizes (two sizes give one line, which passes through both)."""
+    ordered = sorted(results, key=lambda r: r["n"])
+    if len(ordered) < 3:
+        return []
+    *smaller, largest = ordered
+    wall, predicted = predict(smaller, largest["n"], workers=largest["procs"])
+    measured = _measured_steps(largest)
+    measured_wall = sum(measured.values())
+    misses = sorted(
+        ((predicted.get(k, 0.0) - measured.get(k, 0.0), k) for k in {*predicted, *measured}),
+        key=lambda miss: -abs(miss[0]),
+    )
+    off = [
+        f"{k} {miss / 60:+.1f} min" for miss, k in misses[:3] if abs(miss) >= 0.01 * measured_wall
+    ]
+    return [
+        f"  check: the lines through {smaller[-2]['n']:,} and {smaller[-1]['n']:,} articles "
+        f"predict the {largest['n']:,}-article run at {wall / 60:.1f} min; it took "
+        f"{measured_wall / 60:.1f} min ({wall / measured_wall - 1:+.0%}); "
+        + ("most off: " + ", ".join(off) if off else "no step off by 1% of the run or more")
+    ]
 
 
 def report(results: list[dict], day: int = 150_000) -> list[str]:
@@ -80,4 +111,4 @@ def report(results: list[dict], day: int = 150_000) -> list[str]:
         f"  stops scaling first: {top} (one process: {top_s / 60:.1f} min at any worker count)"
         + (f"; from {knee} workers the single-process steps are half the wall time" if knee else "")
     )
-    return out
+    return out + check(results)

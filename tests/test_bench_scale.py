@@ -72,3 +72,35 @@ def test_the_bound_without_extraction_replaces_only_the_nlp_step_by_the_parse_at
         run["words"] / run["full_s"] / run["ceiling_wps"]
     )
     assert ratio_if_extraction_were_free({**run, "stages": {}}) is None
+
+
+def _runs(sizes, dbt_seconds):
+    return [
+        {
+            "n": n,
+            "procs": 2,
+            "stages": {
+                "nlp_tables.nlp_parse[all]": 2 + 0.019 * n,
+                "dbt_build": dbt_seconds(n),
+                "outside the steps (start-up, summary)": 4.0,
+                "peak MB main": 700.0,
+            },
+        }
+        for n in sizes
+    ]
+
+
+def test_with_three_sizes_the_lines_through_the_smaller_two_are_checked_against_the_largest():
+    sizes = (2_000, 20_000, 100_000)
+    straight = "\n".join(scale.report(_runs(sizes, lambda n: 5 + 0.001 * n)))
+    # every step a line: the 100,000-article run is predicted exactly (1,902 + 105 + 4 s)
+    assert (
+        "predict the 100,000-article run at 33.5 min; it took 33.5 min (+0%); "
+        "no step off by 1% of the run or more"
+    ) in straight
+    # dbt growing faster than its line (5 s + n^2 / 2e8: 7 s at 20,000, 55 s at 100,000, where
+    # the line through 2,000 and 20,000 says 15.8 s)
+    curved = "\n".join(scale.report(_runs(sizes, lambda n: 5 + n * n / 2e8)))
+    assert "at 32.0 min; it took 32.7 min (-2%); most off: dbt_build -0.7 min" in curved
+    assert "nlp_parse" not in curved.split("most off:")[1]  # the straight steps are not named
+    assert scale.check(_runs(sizes[:2], lambda n: 5.0)) == []  # two sizes: nothing to check
