@@ -19,9 +19,8 @@ When it runs:
 - then when the folder's files (path, size, times, inode) differ from what they were when the
   last run started, the same on two looks in a row or on one look after a reported change has
   settled (a file still being written, or a batch of files still being copied in, waits for the
-  next look), and `input_unchanged` (the ingest
-  manifest) says something is new or changed. A failed run is not retried until the folder
-  changes again.
+  next look), and `input_unchanged` (the ingest manifest) says something is new or changed. A
+  failed run is not retried until the folder changes again.
 
 It looks at the folder every `--interval` seconds, and at once when the operating system reports a
 change under it (`FolderEvents`: inotify on Linux, through the watchdog library that Dagster already

@@ -242,9 +242,9 @@ def test_forked_workers_end_when_the_run_is_killed():
 def test_a_long_lived_process_keeps_its_workers_between_runs_and_replaces_a_dead_one(
     tmp_path, articles, in_process
 ):
-    """`newsledger watch` (a long-lived process): the workers started while idle parse the next run and
-    stay for the one after; a worker killed while idle costs nothing but new workers (the next
-    run writes every row); the rows are those of one process."""
+    """`newsledger watch` (a long-lived process): the workers started while idle parse the next
+    run and stay for the one after; a worker killed while idle costs nothing but new workers (the
+    next run writes every row); the rows are those of one process."""
     import json
     import subprocess
     import sys
