@@ -44,6 +44,10 @@ eval: install  ## precision / recall / F1 per field against the gold labels in .
 bench: install  ## performance figures as ratios in one run (SIZES="2000 20000" by default)
 	$(UV) run python -m benchmarks.run_benchmark --sizes $(or $(SIZES),2000 20000) $(ARGS)
 
+.PHONY: bench-actors
+bench-actors: install  ## the actor step on a built warehouse's lake replicated 1, 10, 50 times (LAKE=warehouse/lake)
+	$(UV) run python -m benchmarks.actor_step_scale --lake $(or $(LAKE),warehouse/lake) $(ARGS)
+
 .PHONY: browser
 browser:  ## headless Chromium for the report test (Debian's chromium package; needs root)
 	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)

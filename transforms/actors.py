@@ -28,23 +28,22 @@ Two steps, so that a rerun costs what the new articles cost: `resolve_articles` 
 that looks at one article only (the rules above, clustering, roles, acronyms, context
 countries); `combine` is the cross-article step in Polars (one actor per id, its first-seen
 fields, a person's country from the votes of all articles, mention counts, aliases).
-`resolve_lake` caches the per-article rows in lake/actor_cache, keyed by (article, extractor
-version, resolver version = ACTOR_VERSION + a fingerprint of the reference data and this code).
+The actor step (transforms/actor_lake.py) caches the per-article rows in lake/actor_cache, keyed
+by (article, extractor version, resolver version = ACTOR_VERSION + a fingerprint of the reference
+data and this code).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 
-from transforms import lake, refdata
+from transforms import refdata
 from transforms.refdata import (
     ROLE_WORDS,
     country_alias,
@@ -368,8 +367,8 @@ def _context(text: str | None, start: int, end: int) -> tuple[str, str]:
     return title, appositive
 
 
-# Per-article results (`resolve_lake` caches them in the lake): each row carries its article and
-# its position there, so the cross-article step (`combine`) can take "first seen".
+# Per-article results (`actor_lake.lake_actors` caches them in the lake): each row carries its
+# article and its position there, so the cross-article step (`combine`) can take "first seen".
 ARTICLE_LINK_SCHEMA = {"article_id": pl.String, "seq": pl.Int32, **MENTION_ACTOR_SCHEMA}
 ARTICLE_ACTOR_SCHEMA = {
     "article_id": pl.String,
@@ -391,7 +390,7 @@ ARTICLE_VOTE_SCHEMA = {
 ARTICLE_ALIAS_SCHEMA = {"article_id": pl.String, **ALIAS_SCHEMA}
 
 
-_PARTS = {
+ARTICLE_PARTS = {
     "links": ARTICLE_LINK_SCHEMA,
     "actors": ARTICLE_ACTOR_SCHEMA,
     "votes": ARTICLE_VOTE_SCHEMA,
@@ -413,7 +412,7 @@ class ArticleActors:
         return cls(
             **{
                 name: pl.DataFrame(rows[name], schema=schema, orient="row")
-                for name, schema in _PARTS.items()
+                for name, schema in ARTICLE_PARTS.items()
             }
         )
 
@@ -722,9 +721,7 @@ def combine(parts: ArticleActors) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFr
 
 
 CACHE_TABLE = "actor_cache"  # private: one row per (article, extractor and resolver version)
-CACHE_BATCH = 1000  # articles resolved per cache part: bounds the memory of a full run
-CACHE_MAX_PARTS = 16  # more parts than this (or more dead rows than live): rewritten as one
-_KEY = ["article_id", "extractor_version", "resolver_version"]
+CACHE_KEY = ["article_id", "extractor_version", "resolver_version"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -739,29 +736,21 @@ def cache_rows(
     """Cache rows (one per article that has mentions) of mentions parsed by one extractor version.
 
     The NLP workers call this on each chunk they parse (transforms/nlp/run.py), so the
-    per-article resolution of a full run happens in parallel next to spaCy, and `resolve_lake`
-    finds every new article already cached (it resolves the articles it does not find itself).
+    per-article resolution of a full run happens in parallel next to spaCy, and the actor step
+    (`actor_lake.lake_actors`) finds every new article already cached (it resolves the articles
+    it does not find itself).
     """
     keys = mentions.select("article_id").unique(maintain_order=True)
     keys = keys.with_columns(
         extractor_version=pl.lit(extractor_version), resolver_version=pl.lit(resolver_version())
     )
-    return _nest(keys, resolve_articles(mentions, texts))
+    return nest(keys, resolve_articles(mentions, texts))
 
 
-@dataclass
-class CacheStats:
-    n_articles: int = 0
-    n_cached: int = 0
-    n_resolved: int = 0
-    n_stale_parts_removed: int = 0
-    compacted: bool = False
-
-
-def _nest(keys: pl.DataFrame, parts: ArticleActors) -> pl.DataFrame:
+def nest(keys: pl.DataFrame, parts: ArticleActors) -> pl.DataFrame:
     """One cache row per article: its key and its four lists of per-article rows."""
     out = keys
-    for name in _PARTS:
+    for name in ARTICLE_PARTS:
         nested = (
             getattr(parts, name)
             .group_by("article_id", maintain_order=True)
@@ -769,141 +758,6 @@ def _nest(keys: pl.DataFrame, parts: ArticleActors) -> pl.DataFrame:
         )
         out = out.join(nested, on="article_id", how="left", maintain_order="left")
     return out
-
-
-def _unnest(cache: pl.LazyFrame) -> ArticleActors:
-    """The four flat per-article tables of cache rows, read one nested column at a time."""
-    frames = {}
-    for name, schema in _PARTS.items():
-        frames[name] = (
-            cache.select("article_id", name)
-            .explode(name)
-            .drop_nulls(name)
-            .unnest(name)
-            .select(list(schema))
-            .cast(schema)
-            .collect()
-        )
-    return ArticleActors(**frames)
-
-
-_INDEX_SCHEMA = {"row": pl.UInt32, **dict.fromkeys(_KEY, pl.String), "file": pl.UInt32}
-
-
-def _index(path: lake.LakePath, file: int, keys: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The key columns of a cache part's rows, with their file and row numbers."""
-    keys = lake.read_file(path, columns=_KEY) if keys is None else keys.select(_KEY)
-    return keys.with_row_index("row").with_columns(file=pl.lit(file, pl.UInt32))
-
-
-def _read_index(
-    lake_dir: Path, version: str, stats: CacheStats
-) -> tuple[list[lake.LakePath], pl.DataFrame]:
-    """The cache parts of this resolver version and the keys of their rows (parts of another
-    version are deleted). Only the key columns are read here: the nested lists are read later,
-    of the live rows only (`_scan_live`)."""
-    files, index = [], [pl.DataFrame(schema=_INDEX_SCHEMA)]
-    for path in lake.table_files(lake_dir, CACHE_TABLE):
-        keys = lake.read_file(path, columns=_KEY)
-        if not keys.height or keys["resolver_version"][0] != version:
-            lake.remove(path)
-            stats.n_stale_parts_removed += 1
-            continue
-        index.append(_index(path, len(files), keys))
-        files.append(path)
-    return files, pl.concat(index)
-
-
-def _scan_live(files: list[lake.LakePath], live: pl.DataFrame) -> pl.LazyFrame:
-    """The cache rows that `live` lists by (file, row), lazily, part after part."""
-    scans = []
-    for (file,), rows in live.partition_by("file", as_dict=True, maintain_order=True).items():
-        scan = lake.scan_file(files[file])
-        if rows.height != scan.select(pl.len()).collect().item():
-            scan = scan.with_row_index("row").filter(pl.col("row").is_in(rows["row"].implode()))
-            scan = scan.drop("row")
-        scans.append(scan)
-    return pl.concat(scans, how="vertical_relaxed")
-
-
-def resolve_lake(
-    lake_dir: Path, keys: pl.DataFrame
-) -> tuple[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame], CacheStats]:
-    """Actors of the lake's current articles, resolving only articles not seen before.
-
-    `keys` holds (article_id, extractor_version) of every current article's mentions. An
-    article's per-article resolution is cached under (article_id, extractor version, resolver
-    version); the NLP never re-parses an (article, version), so its mentions are fixed. The NLP
-    workers write the cache rows of the articles they parse (`cache_rows`); articles still
-    missing are resolved here CACHE_BATCH at a time (their mentions and texts only), then the
-    cross-article step runs over all cached rows. Returns what `resolve_mentions` returns.
-
-    Memory (issue 6): the cache parts are indexed by their key columns first; the nested lists
-    are read of the live rows only, one list column at a time, straight into the flat tables
-    `combine` needs, and a compaction streams the live rows into the new part. Holding the
-    nested cache whole cost more than the flat tables themselves (at 20,000 articles ~180 MB,
-    then ~250 MB more to unnest it).
-    """
-    version = resolver_version()
-    stats = CacheStats(n_articles=keys.height)
-    wanted = keys.select("article_id", "extractor_version").with_columns(
-        resolver_version=pl.lit(version)
-    )
-    files, index = _read_index(lake_dir, version, stats)
-    # A mask on the key columns: a crash during a compaction may leave a row in two parts.
-    index = index.filter(pl.struct(_KEY).is_first_distinct())
-    live = index.join(wanted, on=_KEY, how="semi", maintain_order="left")
-    n_dead = index.height - live.height
-    todo = wanted.join(live.select(_KEY), on=_KEY, how="anti").sort("article_id")
-    stats.n_cached, stats.n_resolved = live.height, todo.height
-    for offset in range(0, todo.height, CACHE_BATCH):
-        batch = todo.slice(offset, CACHE_BATCH)
-        ids = batch["article_id"]
-        mentions = lake.read_rows_of(
-            lake_dir,
-            "entity_mentions",
-            batch,
-            ["mention_id", "article_id", "mention_text", "entity_label", "start_char", "end_char"],
-            unique_on="mention_id",
-        )
-        texts = dict(
-            lake.scan_snapshot(lake_dir, "articles")
-            .select("article_id", "text")
-            .filter(pl.col("article_id").is_in(ids.implode()))
-            .collect()
-            .iter_rows()
-        )
-        key = hashlib.sha256("\n".join([version, *ids.to_list()]).encode()).hexdigest()[:16]
-        path = lake.part_path(lake_dir, CACHE_TABLE, key)
-        lake.write_atomic(_nest(batch, resolve_articles(mentions, texts)), path)
-        live = pl.concat([live, _index(path, len(files), batch)])
-        files.append(path)
-    if not live.height:
-        return resolve_mentions(_EMPTY_MENTIONS), stats
-    if len(files) > CACHE_MAX_PARTS or n_dead > live.height:
-        # Rewrite the live rows as one part, then delete the others (a crash in between leaves
-        # duplicates of identical rows, which the mask above collapses).
-        key = hashlib.sha256(f"compact:{version}:{live.height}".encode()).hexdigest()[:16]
-        target = lake.part_path(lake_dir, CACHE_TABLE, key)
-        lake.write_atomic(_scan_live(files, live), target)
-        for path in files:  # only the parts read here: a part written meanwhile stays
-            if path != target:
-                lake.remove(path)
-        files, live = [target], _index(target, 0)
-        stats.compacted = True
-    return combine(_unnest(_scan_live(files, live))), stats
-
-
-_EMPTY_MENTIONS = pl.DataFrame(
-    schema={
-        "mention_id": pl.String,
-        "article_id": pl.String,
-        "mention_text": pl.String,
-        "entity_label": pl.String,
-        "start_char": pl.Int32,
-        "end_char": pl.Int32,
-    }
-)
 
 
 def span_country(

@@ -44,7 +44,7 @@ import hashlib
 import io
 import os
 import tempfile
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 import fsspec
@@ -173,11 +173,15 @@ def modified_ns(path: LakePath) -> int | None:
     return None if isinstance(path, UPath) else path.stat().st_mtime_ns
 
 
-def write_atomic(frame: pl.DataFrame | pl.LazyFrame, path: LakePath) -> None:
+Frames = pl.DataFrame | pl.LazyFrame | Iterator[pl.DataFrame]
+
+
+def write_atomic(frame: Frames, path: LakePath) -> None:
     """Write a Parquet file so that readers see the old file or the new one, never a partial one.
 
     A LazyFrame is streamed into the file (`sink_parquet`), without collecting it first; on
-    object storage it is streamed into memory, then put whole (see the module docstring)."""
+    object storage it is streamed into memory, then put whole (see the module docstring). An
+    iterator of frames of one schema is written one frame after another (`_write`)."""
     if isinstance(path, UPath):
         if path.protocol in LOCAL_PROTOCOLS:
             path = Path(path.path)
@@ -199,11 +203,36 @@ def write_atomic(frame: pl.DataFrame | pl.LazyFrame, path: LakePath) -> None:
         raise
 
 
-def _write(frame: pl.DataFrame | pl.LazyFrame, target: str | io.BytesIO) -> None:
+def _write(frame: Frames, target: str | io.BytesIO) -> None:
     if isinstance(frame, pl.LazyFrame):
         frame.sink_parquet(target)
-    else:
+    elif isinstance(frame, pl.DataFrame):
         frame.write_parquet(target)
+    else:
+        _write_each(frame, target)
+
+
+def _write_each(frames: Iterator[pl.DataFrame], target: str | io.BytesIO) -> None:
+    """One frame after another into one Parquet file (row groups of each), holding one frame at a
+    time, with pyarrow's writer: Polars' `sink_parquet` of several files' nested columns held
+    them all. Measured 2026-12-06, the actor cache of 100,000 articles (250 parts of nested
+    lists) rewritten as one part: 1,808-1,841 MB peak RSS with `sink_parquet`, 175 MB this way.
+    The first frame's schema is the file's; each later frame is cast to it."""
+    import pyarrow.parquet as pq
+
+    writer, schema = None, None
+    try:
+        for frame in frames:
+            schema = schema or dict(frame.schema)
+            table = frame.cast(schema).to_arrow()
+            if writer is None:
+                writer = pq.ParquetWriter(target, table.schema, compression="zstd")
+            writer.write_table(table)
+        if writer is None:
+            raise ValueError("no frame to write: the file's schema is unknown")
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def ensure_schema_file(lake: str | os.PathLike, table: str, schema: dict) -> None:
@@ -329,23 +358,79 @@ def latest_version_keys(
     )
 
 
-def read_rows_of(
+_ARTICLE_KEY = ["article_id", "extractor_version"]
+
+
+def batches_of_rows(
     lake: str | os.PathLike,
     table: str,
     keys: pl.DataFrame,
     columns: list[str],
+    size: int,
     where: pl.Expr | None = None,
     unique_on: str | None = None,
+) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+    """The rows of an NLP table whose (article_id, extractor_version) is in `keys`, `size` articles
+    at a time: (the batch's keys, their rows), each key of `keys` in one batch.
+
+    The rows of a batch are those a read of the whole table would give for it, in the order
+    `read_table` gives, optionally filtered (`where`) and with one row per `unique_on` (the first).
+    Each batch reads only the files that hold its articles, and the batches follow the files'
+    order, so the table is read about once in all. Reading the whole table for every batch of
+    sorted keys, as before, made the place step quadratic: measured 2026-12-06 on the 2,000-article
+    lake replicated, 0.6 s at 2,000 articles, 6.6 s at 20,000, 46.9 s at 100,000. So the batches'
+    keys are in the table's file order (then article order), not in `keys`' order; a key with no
+    row in the table comes in the last batches, with no rows."""
+    keys = keys.select(_ARTICLE_KEY).unique(maintain_order=True)
+    files = table_files(lake, table)
+    # Which files hold each wanted article: one pass over the key columns.
+    found = pl.DataFrame(
+        schema={**dict.fromkeys(_ARTICLE_KEY, pl.String), "files": pl.List(pl.UInt32)}
+    )
+    if files:
+        in_file = [
+            scan_file(f).select(_ARTICLE_KEY).unique().with_columns(file=pl.lit(i, pl.UInt32))
+            for i, f in enumerate(files)
+        ]
+        found = (
+            pl.concat(in_file, how="vertical_relaxed")
+            .join(keys.lazy(), on=_ARTICLE_KEY, how="semi")
+            .group_by(_ARTICLE_KEY)
+            .agg(pl.col("file").unique().sort().alias("files"))
+            .collect()
+        )
+    ordered = (
+        keys.join(found, on=_ARTICLE_KEY, how="left")
+        .with_columns(first=pl.col("files").list.first())
+        .sort("first", "article_id", nulls_last=True)
+    )
+    for offset in range(0, ordered.height, size):
+        batch = ordered.slice(offset, size)
+        wanted = sorted(set(batch["files"].explode().drop_nulls().to_list()))
+        yield (
+            batch.select(_ARTICLE_KEY),
+            _rows_of(
+                [files[i] for i in wanted], batch.select(_ARTICLE_KEY), columns, where, unique_on
+            ),
+        )
+
+
+def _rows_of(
+    files: list[LakePath],
+    keys: pl.DataFrame,
+    columns: list[str],
+    where: pl.Expr | None,
+    unique_on: str | None,
 ) -> pl.DataFrame:
-    """The rows of an NLP table whose (article_id, extractor_version) is in `keys`, in the order
-    `read_table` gives, optionally filtered and with one row per `unique_on` (the first)."""
-    lazy = _scan(lake, table, sorted({*columns, "article_id", "extractor_version"}))
-    if lazy is None:
+    """The rows of `files` (of one table, in name order) whose article key is in `keys`."""
+    if not files:
         return pl.DataFrame()
+    wanted = sorted({*columns, *_ARTICLE_KEY})
+    lazy = pl.concat([scan_file(f).select(wanted) for f in files], how="vertical_relaxed")
     lazy = lazy.with_row_index("_order")
     if where is not None:
         lazy = lazy.filter(where)
-    lazy = lazy.join(keys.lazy(), on=["article_id", "extractor_version"], how="semi").sort("_order")
+    lazy = lazy.join(keys.lazy(), on=_ARTICLE_KEY, how="semi").sort("_order")
     if unique_on:
         lazy = lazy.unique(unique_on, keep="first", maintain_order=True)
     return lazy.select(columns).collect()

@@ -26,7 +26,6 @@ never stops or distorts the others. Every row carries `confidence` and `geocoder
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import importlib.metadata
 import math
@@ -37,7 +36,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from transforms import lake, refdata
+from transforms import refdata
 from transforms.refdata import (
     country_alias,
     country_aliases,
@@ -400,7 +399,6 @@ def story_countries(texts) -> frozenset[str]:
     return frozenset(hit[0] for t in texts if (hit := country_alias(t)))
 
 
-GEOCODE_CACHE = "geocode_cache"  # private lake snapshot: the candidates of each distinct text
 CANDIDATE_SCHEMA = {
     "place_id": pl.String,
     "name": pl.String,
@@ -513,8 +511,12 @@ def article_places(mentions: pl.DataFrame, geocoded: pl.DataFrame | None = None)
     out = []
     columns = [*PLACE_INPUT_SCHEMA]
     context = mentions.select([c for c in columns if c in mentions.columns])
-    for (_,), article in context.group_by(["article_id"], maintain_order=True):
-        rows = article.to_dicts()
+    # Grouped in Python, articles in the order of their first row: iterating a Polars group_by
+    # cost ~0.1 ms per article (9.6 s of the 32.5 s that placing 100,000 articles took).
+    by_article: dict[str, list[dict]] = {}
+    for r in context.iter_rows(named=True):
+        by_article.setdefault(r["article_id"], []).append(r)
+    for rows in by_article.values():
         countries = story_countries(
             r["mention_text"] for r in rows if r["entity_label"] in (*PLACE_LABELS, "NORP")
         )
@@ -543,7 +545,7 @@ def article_places(mentions: pl.DataFrame, geocoded: pl.DataFrame | None = None)
                 continue
             place.pop("strong")
             out.append({k: r[k] for k in PLACE_INPUT_SCHEMA if k != "entity_label"} | place)
-    return pl.DataFrame(out, schema=_ARTICLE_PLACE_COLUMNS)
+    return pl.DataFrame(out, schema=ARTICLE_PLACE_COLUMNS)
 
 
 def places_of(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -565,86 +567,4 @@ def places_of(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 # The per-mention rows of `article_places`: a link row and its place row, side by side.
-_ARTICLE_PLACE_COLUMNS = {**PLACE_MENTION_SCHEMA, **PLACE_SCHEMA}
-PLACE_CACHE = "place_cache"  # private lake snapshot: each article's place mentions, resolved
-_CACHE_KEYS = ["article_id", "extractor_version"]
-PLACE_BATCH = 2000  # articles placed at a time
-PLACE_CACHE_SCHEMA = {
-    **_ARTICLE_PLACE_COLUMNS,
-    "extractor_version": pl.String,
-    "cache_key": pl.String,
-}
-
-
-@dataclasses.dataclass
-class PlaceCacheStats:
-    n_articles: int = 0
-    n_cached: int = 0
-    n_resolved: int = 0
-    n_dropped: int = 0
-
-
-def resolve_lake(
-    lake_dir, keys: pl.DataFrame
-) -> tuple[tuple[pl.DataFrame, pl.DataFrame], PlaceCacheStats]:
-    """(places, place_mentions) of the lake's current articles, resolving only articles not
-    resolved before under the same geocoder.
-
-    `keys` holds (article_id, extractor_version) of every current article's entity mentions; the
-    NLP never re-parses an (article, version), so its mentions are fixed, and an article's
-    places depend only on them and on the geocoder (`geocode_key`: its code, rules and reference
-    data). Each article's rows are kept in the private snapshot PLACE_CACHE under those keys
-    (one row with no mention for an article without places); a change of the geocoder
-    resolves every article again. The places table is then picked from all cached rows
-    (`places_of`), as a one-pass `resolve_places` over every article would.
-    """
-    cache_key = geocode_key()
-    wanted = keys.select(_CACHE_KEYS)
-    stats = PlaceCacheStats(n_articles=wanted.height)
-    cached = lake.read_snapshot(lake_dir, PLACE_CACHE)
-    if cached is None or dict(cached.schema) != PLACE_CACHE_SCHEMA:
-        cached = pl.DataFrame(schema=PLACE_CACHE_SCHEMA)
-    live = cached.filter(pl.col("cache_key") == cache_key).join(
-        wanted, on=_CACHE_KEYS, how="semi", maintain_order="left"
-    )
-    stats.n_dropped = cached.height - live.height
-    todo = wanted.join(live.select(_CACHE_KEYS).unique(), on=_CACHE_KEYS, how="anti")
-    stats.n_cached, stats.n_resolved = wanted.height - todo.height, todo.height
-    known = lake.read_snapshot(lake_dir, GEOCODE_CACHE) if todo.height else None
-    geocoded = known
-    parts = [live]
-    # PLACE_BATCH articles at a time: a first run's memory stays that of one batch's rows.
-    for offset in range(0, todo.height, PLACE_BATCH):
-        batch = todo.slice(offset, PLACE_BATCH)
-        mentions = lake.read_rows_of(
-            lake_dir,
-            "entity_mentions",
-            batch,
-            [*PLACE_INPUT_SCHEMA],
-            where=pl.col("entity_label").is_in(CONTEXT_LABELS),
-            unique_on="mention_id",
-        )
-        if not mentions.height:
-            mentions = pl.DataFrame(schema=PLACE_INPUT_SCHEMA)
-        # In article and text order, not the lake's part order (which differs between one pass
-        # and the shards of a Celery or multiprocess run).
-        mentions = mentions.sort("article_id", "start_char", "mention_id")
-        geocoded = geocode_texts(
-            mentions.filter(pl.col("entity_label").is_in(PLACE_LABELS))["mention_text"], geocoded
-        )
-        fresh = article_places(mentions, geocoded)
-        # An article without places: one row without a mention, so that it counts as done.
-        empty = batch.select("article_id").join(
-            fresh.select("article_id"), on="article_id", how="anti"
-        )
-        fresh = pl.concat([fresh, empty], how="diagonal").join(batch, on="article_id", how="left")
-        parts.append(
-            fresh.with_columns(cache_key=pl.lit(cache_key)).select(list(PLACE_CACHE_SCHEMA))
-        )
-        del mentions, fresh
-    if todo.height and geocode_cache_changed(known, geocoded):
-        lake.write_snapshot(lake_dir, GEOCODE_CACHE, geocoded)
-    live = pl.concat(parts)
-    if todo.height or stats.n_dropped:
-        lake.write_snapshot(lake_dir, PLACE_CACHE, live)
-    return places_of(live), stats
+ARTICLE_PLACE_COLUMNS = {**PLACE_MENTION_SCHEMA, **PLACE_SCHEMA}

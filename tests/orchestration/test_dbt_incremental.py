@@ -324,7 +324,7 @@ def test_the_dbt_build_is_fingerprinted_on_the_lake_tables_dbt_reads_only(
     from orchestration.defs.dbt.project import lake_source_tables
     from orchestration.defs.extract.assets import EVENT_CLUSTER_INPUT
     from orchestration.defs.ingest.assets import MANIFEST_TABLE
-    from transforms import actors, lake, places
+    from transforms import actor_lake, actors, lake
 
     warehouse, _ = seeds_warehouse
     read = lake_source_tables()
@@ -337,8 +337,8 @@ def test_the_dbt_build_is_fingerprinted_on_the_lake_tables_dbt_reads_only(
         MANIFEST_TABLE,
         EVENT_CLUSTER_INPUT,
         actors.CACHE_TABLE,
-        places.GEOCODE_CACHE,
-        places.PLACE_CACHE,
+        actor_lake.GEOCODE_CACHE,
+        actor_lake.PLACE_CACHE,
     }
     assert folders - set(read) <= private | {p for p in folders if p.startswith(".")}
     assert not private & set(read)
@@ -347,8 +347,8 @@ def test_the_dbt_build_is_fingerprinted_on_the_lake_tables_dbt_reads_only(
     shutil.copytree(warehouse / "lake", copy)
     before = lake.content_fingerprint(copy, tables=read)
     # a private table changes (a new part of the place cache): dbt's fingerprint does not
-    cache = lake.read_file(lake.table_files(copy, places.PLACE_CACHE)[0])
-    lake.write_atomic(cache, lake.part_path(copy, places.PLACE_CACHE, "added"))
+    cache = lake.read_file(lake.table_files(copy, actor_lake.PLACE_CACHE)[0])
+    lake.write_atomic(cache, lake.part_path(copy, actor_lake.PLACE_CACHE, "added"))
     assert lake.content_fingerprint(copy, tables=read) == before
     assert lake.content_fingerprint(copy) != lake.content_fingerprint(warehouse / "lake")
     articles = lake.snapshot_path(copy, "articles")  # a table dbt reads changes: it does

@@ -354,11 +354,11 @@ def _from_scratch(lake_dir):
 
 def _cached(lake_dir):
     from transforms import lake
-    from transforms.actors import resolve_lake
+    from transforms.actor_lake import lake_actors
 
     ids = pl.read_parquet(lake_dir / "articles" / "current.parquet")["article_id"]
     keys = lake.latest_version_keys(lake_dir, "entity_mentions", ids)
-    return resolve_lake(lake_dir, keys)
+    return lake_actors(lake_dir, keys)
 
 
 def _same(got, want):
@@ -403,17 +403,17 @@ def test_the_lake_cache_compacts_its_parts_and_survives_a_crash_in_a_compaction(
 ):
     import shutil
 
-    from transforms import actors, lake
+    from transforms import actor_lake, actors, lake
 
     lake_dir = tmp_path / "lake"
     ids = _articles()["article_id"].to_list()
     _seed_lake(lake_dir, ids[:6])
-    monkeypatch.setattr(actors, "CACHE_BATCH", 2)  # three parts of two articles
+    monkeypatch.setattr(actor_lake, "CACHE_BATCH", 2)  # three parts of two articles
     frames, stats = _cached(lake_dir)
     assert (stats.n_resolved, stats.compacted) == (6, False)
     assert len(lake.table_files(lake_dir, actors.CACHE_TABLE)) == 3
 
-    monkeypatch.setattr(actors, "CACHE_MAX_PARTS", 2)  # more parts than that: one part
+    monkeypatch.setattr(actor_lake, "CACHE_MAX_PARTS", 2)  # more parts than that: one part
     frames, stats = _cached(lake_dir)
     assert (stats.n_cached, stats.n_resolved, stats.compacted) == (6, 0, True)
     (part,) = lake.table_files(lake_dir, actors.CACHE_TABLE)

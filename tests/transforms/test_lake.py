@@ -171,13 +171,62 @@ def test_parts_are_read_in_name_order_with_the_latest_version_of_each_article(ro
         two, "v2"
     )
     assert set(keys.filter(~pl.col("article_id").is_in(two))["extractor_version"]) == {"v1"}
-    rows = lake.read_rows_of(root, "sentences", keys, ["article_id", "n"])
+    batches = list(lake.batches_of_rows(root, "sentences", keys, ["article_id", "n"], size=4))
+    assert [b.height for b, _ in batches] == [4] * (keys.height // 4) + (
+        [keys.height % 4] if keys.height % 4 else []
+    )
+    in_batches = pl.concat([b for b, _ in batches])
+    assert in_batches.sort("article_id").equals(keys.sort("article_id"))  # each key once
+    rows = pl.concat([r for _, r in batches])
     assert rows.height == ids.n_unique()
     assert set(rows.filter(pl.col("article_id").is_in(two))["n"]) == {-1}
+    for batch, batch_rows in batches:  # a batch's rows are those of its own articles
+        assert set(batch_rows["article_id"]) == set(batch["article_id"])
 
     lake.remove(lake.part_path(root, "sentences", "c-v2"))
     lake.remove(lake.part_path(root, "sentences", "no-such-part"))  # missing: no error
     assert set(lake.latest_version_keys(root, "sentences", ids)["extractor_version"]) == {"v1"}
+
+
+def test_batches_of_rows_read_each_file_with_the_batches_of_its_articles_only(
+    tmp_path, ingested, monkeypatch
+):
+    """One article per batch: the table is read once for the keys, then each batch reads the one
+    file that holds its article (reading the whole table per batch made the place step
+    quadratic in the lake's size). An article with no rows comes last, with none."""
+    root = tmp_path / "lake"
+    parts = _parts(ingested.articles)
+    for key, frame in parts.items():
+        lake.write_atomic(frame, lake.part_path(root, "sentences", key))
+    keys = lake.latest_version_keys(root, "sentences", ingested.articles["article_id"])
+    missing = pl.DataFrame({"article_id": ["no-such-article"], "extractor_version": ["v1"]})
+    read = []
+    scan_file = lake.scan_file
+    monkeypatch.setattr(lake, "scan_file", lambda path: read.append(path.name) or scan_file(path))
+    batches = list(
+        lake.batches_of_rows(root, "sentences", pl.concat([missing, keys]), ["n"], size=1)
+    )
+    n_files = len(parts)
+    assert len(read) == n_files + keys.height  # the key pass, then one file per batch
+    assert [b["article_id"].item() for b, _ in batches][-1] == "no-such-article"
+    assert batches[-1][1].height == 0
+    assert all(rows.height == 1 for _, rows in batches[:-1])
+    # the batches follow the files' order (c-v2 holds the current rows of the first two)
+    assert read[n_files:] == sorted(read[n_files:])
+    assert set(read[n_files:]) == {f"part-{k}.parquet" for k in parts}
+
+
+def test_frames_written_one_after_another_read_back_as_their_concatenation(root, ingested):
+    """An iterator of frames (a compaction of cache parts) is one file with each frame's rows in
+    turn, in their first frame's schema; with no frame there is nothing to write, and the old
+    file stays."""
+    frames = _parts(ingested.articles)
+    path = lake.part_path(root, "sentences", "compacted")
+    lake.write_atomic(iter(frames.values()), path)
+    assert lake.read_file(path).equals(pl.concat(frames.values()))
+    with pytest.raises(ValueError, match="no frame"):
+        lake.write_atomic(iter([]), path)
+    assert lake.read_file(path).equals(pl.concat(frames.values()))
 
 
 def test_a_write_that_fails_midway_leaves_the_old_file_whole(root, ingested):

@@ -119,12 +119,13 @@ def test_a_dead_worker_fails_the_run_clearly_and_a_rerun_repairs_it(
 
 
 def test_the_workers_cache_every_articles_actor_resolution(tmp_path, articles):
-    from transforms.actors import resolve_lake, resolve_mentions
+    from transforms.actor_lake import lake_actors
+    from transforms.actors import resolve_mentions
 
     run_nlp(tmp_path, articles, n_process=2, part_size=3, batch_size=1)
     lake.write_snapshot(tmp_path, "articles", articles)
     keys = lake.latest_version_keys(tmp_path, "entity_mentions", articles["article_id"])
-    frames, stats = resolve_lake(tmp_path, keys)
+    frames, stats = lake_actors(tmp_path, keys)
     assert (stats.n_cached, stats.n_resolved) == (articles.height, 0)  # nothing left to resolve
     mentions = lake.read_table(tmp_path, "entity_mentions")
     texts = dict(articles.select("article_id", "text").iter_rows())

@@ -257,10 +257,11 @@ def _places_from_scratch(lake_dir):
 
 
 def _places_cached(lake_dir):
-    from transforms import lake, places
+    from transforms import actor_lake, lake
 
     ids = pl.read_parquet(lake_dir / "articles" / "current.parquet")["article_id"]
-    return places.resolve_lake(lake_dir, lake.latest_version_keys(lake_dir, "entity_mentions", ids))
+    keys = lake.latest_version_keys(lake_dir, "entity_mentions", ids)
+    return actor_lake.lake_places(lake_dir, keys)
 
 
 def _same_places(got, want):
@@ -272,9 +273,9 @@ def test_the_place_cache_places_only_new_articles_and_gives_the_one_pass_result(
     tmp_path, monkeypatch
 ):
     from tests.transforms.test_actors import _articles, _seed_lake
-    from transforms import lake, places
+    from transforms import actor_lake, lake, places
 
-    monkeypatch.setattr(places, "PLACE_BATCH", 4)  # new articles are placed in batches
+    monkeypatch.setattr(actor_lake, "PLACE_BATCH", 4)  # new articles are placed in batches
     lake_dir = tmp_path / "lake"
     ids = _articles()["article_id"].to_list()
     _seed_lake(lake_dir, ids[:6])
@@ -295,7 +296,7 @@ def test_the_place_cache_places_only_new_articles_and_gives_the_one_pass_result(
     got, stats = _places_cached(lake_dir)
     assert (stats.n_resolved, stats.n_cached) == (2, 6)
     assert ids[0] not in set(got[1]["article_id"])  # its (article, version) was placed already
-    lake.remove(lake.snapshot_path(lake_dir, places.PLACE_CACHE))  # the cache lost: all again
+    lake.remove(lake.snapshot_path(lake_dir, actor_lake.PLACE_CACHE))  # the cache lost: all again
     got, stats = _places_cached(lake_dir)
     assert (stats.n_resolved, stats.n_cached) == (8, 0)
     _same_places(got, _places_from_scratch(lake_dir))

@@ -9,8 +9,7 @@ import dagster as dg
 from orchestration.defs.ingest.assets import ARTICLES
 from orchestration.metadata import lake_table_metadata, table_metadata
 from orchestration.settings import NewsledgerSettings
-from transforms import lake, places
-from transforms.actors import resolve_lake
+from transforms import actor_lake, lake
 from transforms.locking import warehouse_lock
 from transforms.memory import release_memory
 from transforms.nlp.pipeline import extractor_version
@@ -170,9 +169,9 @@ def actor_tables(context: dg.AssetExecutionContext, settings: NewsledgerSettings
     ]
     # Only each article's latest extractor version, one row per mention span.
     keys = lake.latest_version_keys(settings.lake, "entity_mentions", article_ids)
-    actor_frames, stats = resolve_lake(settings.lake, keys)
+    actor_frames, stats = actor_lake.lake_actors(settings.lake, keys)
     context.log.info(f"actors: {stats}")
-    place_frames, place_stats = places.resolve_lake(settings.lake, keys)
+    place_frames, place_stats = actor_lake.lake_places(settings.lake, keys)
     context.log.info(f"places: {place_stats}")
     frames = dict(zip(ACTOR_TABLES, actor_frames, strict=True))
     frames |= dict(zip(PLACE_TABLES, place_frames, strict=True))
