@@ -376,11 +376,12 @@ def batches_of_rows(
     The rows of a batch are those a read of the whole table would give for it, in the order
     `read_table` gives, optionally filtered (`where`) and with one row per `unique_on` (the first).
     Each batch reads only the files that hold its articles, and the batches follow the files'
-    order, so the table is read about once in all. Reading the whole table for every batch of
-    sorted keys, as before, made the place step quadratic: measured 2026-12-06 on the 2,000-article
-    lake replicated, 0.6 s at 2,000 articles, 6.6 s at 20,000, 46.9 s at 100,000. So the batches'
-    keys are in the table's file order (then article order), not in `keys`' order; a key with no
-    row in the table comes in the last batches, with no rows."""
+    order, so the table is read about once in all. Before (session 20), every batch of sorted
+    keys read the whole table: with the per-article `group_by` of `places.article_places`, that
+    made placing slower than linear (the 2,000-article lake replicated, 2026-12-06: 6.6 s at
+    20,000 articles, 46.9 s at 100,000; 23.3 s now). So the batches' keys are in the table's
+    file order (then article order), not in `keys`' order; a key with no row in the table comes
+    in the last batches, with no rows."""
     keys = keys.select(_ARTICLE_KEY).unique(maintain_order=True)
     files = table_files(lake, table)
     # Which files hold each wanted article: one pass over the key columns.
