@@ -103,12 +103,11 @@ def _live_parts(
     an iterator): at 100,000 articles (250 parts), Polars' sink of the lazy concatenation held
     the whole nested cache, +1.4 GB."""
     for (file,), rows in live.partition_by("file", as_dict=True, maintain_order=True).items():
-        path = files[file]
-        part = lake.scan_file(path) if lazy else lake.read_file(path)
-        if rows.height != lake.scan_file(path).select(pl.len()).collect().item():
+        part = lake.scan_file(files[file])
+        if rows.height != part.select(pl.len()).collect().item():
             part = part.with_row_index("row").filter(pl.col("row").is_in(rows["row"].implode()))
             part = part.drop("row")
-        yield part
+        yield part if lazy else part.collect()
 
 
 def lake_actors(
@@ -125,15 +124,14 @@ def lake_actors(
 
     Memory (issue 6): the cache parts are indexed by their key columns first; the nested lists
     are read of the live rows only, one list column at a time, straight into the flat tables
-    `actors.combine` needs, and a compaction streams the live rows into the new part. Holding the
+    `actors.combine` needs, and a compaction writes the live rows into the new part one part
+    at a time. Holding the
     nested cache whole cost more than the flat tables themselves (at 20,000 articles ~180 MB,
     then ~250 MB more to unnest it).
     """
     version = actors.resolver_version()
     stats = ActorCacheStats(n_articles=keys.height)
-    wanted = keys.select("article_id", "extractor_version").with_columns(
-        resolver_version=pl.lit(version)
-    )
+    wanted = keys.select(lake.ARTICLE_KEY).with_columns(resolver_version=pl.lit(version))
     files, index = _read_index(lake_dir, version, stats)
     # A mask on the key columns: a crash during a compaction may leave a row in two parts.
     index = index.filter(pl.struct(actors.CACHE_KEY).is_first_distinct())
@@ -196,7 +194,6 @@ _EMPTY_MENTIONS = pl.DataFrame(
 
 # --- places -------------------------------------------------------------------------------------
 PLACE_CACHE = "place_cache"  # private lake snapshot: each article's place mentions, resolved
-_CACHE_KEYS = ["article_id", "extractor_version"]
 PLACE_BATCH = 2000  # articles placed at a time
 PLACE_CACHE_SCHEMA = {
     **places.ARTICLE_PLACE_COLUMNS,
@@ -225,16 +222,16 @@ def lake_places(
     (`places.places_of`), as a one-pass `resolve_places` over every article would.
     """
     cache_key = places.geocode_key()
-    wanted = keys.select(_CACHE_KEYS)
+    wanted = keys.select(lake.ARTICLE_KEY)
     stats = PlaceCacheStats(n_articles=wanted.height)
     cached = lake.read_snapshot(lake_dir, PLACE_CACHE)
     if cached is None or dict(cached.schema) != PLACE_CACHE_SCHEMA:
         cached = pl.DataFrame(schema=PLACE_CACHE_SCHEMA)
     live = cached.filter(pl.col("cache_key") == cache_key).join(
-        wanted, on=_CACHE_KEYS, how="semi", maintain_order="left"
+        wanted, on=lake.ARTICLE_KEY, how="semi", maintain_order="left"
     )
     stats.n_dropped = cached.height - live.height
-    todo = wanted.join(live.select(_CACHE_KEYS).unique(), on=_CACHE_KEYS, how="anti")
+    todo = wanted.join(live.select(lake.ARTICLE_KEY).unique(), on=lake.ARTICLE_KEY, how="anti")
     stats.n_cached, stats.n_resolved = wanted.height - todo.height, todo.height
     known = lake.read_snapshot(lake_dir, GEOCODE_CACHE) if todo.height else None
     geocoded = known

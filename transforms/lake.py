@@ -336,6 +336,10 @@ def _scan(lake: str | os.PathLike, table: str, columns: list[str]) -> pl.LazyFra
     return pl.concat([scan_file(f).select(columns) for f in files], how="vertical_relaxed")
 
 
+# The key of an article's rows in the NLP tables: one parse of one article by one extractor.
+ARTICLE_KEY = ["article_id", "extractor_version"]
+
+
 def latest_version_keys(
     lake: str | os.PathLike, table: str, article_ids: pl.Series
 ) -> pl.DataFrame:
@@ -346,7 +350,7 @@ def latest_version_keys(
     (transforms/nlp/pipeline.py), so this is not the newest, only the same choice on both sides;
     an article has rows of two versions only until a complete NLP run removes the stale part."""
     empty = pl.DataFrame(schema={"article_id": pl.String, "extractor_version": pl.String})
-    lazy = _scan(lake, table, ["article_id", "extractor_version"])
+    lazy = _scan(lake, table, ARTICLE_KEY)
     if lazy is None:
         return empty
     return (
@@ -356,9 +360,6 @@ def latest_version_keys(
         .sort("article_id")
         .collect()
     )
-
-
-_ARTICLE_KEY = ["article_id", "extractor_version"]
 
 
 def batches_of_rows(
@@ -382,37 +383,36 @@ def batches_of_rows(
     20,000 articles, 46.9 s at 100,000; 23.3 s now). So the batches' keys are in the table's
     file order (then article order), not in `keys`' order; a key with no row in the table comes
     in the last batches, with no rows."""
-    keys = keys.select(_ARTICLE_KEY).unique(maintain_order=True)
+    keys = keys.select(ARTICLE_KEY).unique(maintain_order=True)
     files = table_files(lake, table)
     # Which files hold each wanted article: one pass over the key columns.
     found = pl.DataFrame(
-        schema={**dict.fromkeys(_ARTICLE_KEY, pl.String), "files": pl.List(pl.UInt32)}
+        schema={**dict.fromkeys(ARTICLE_KEY, pl.String), "files": pl.List(pl.UInt32)}
     )
     if files:
         in_file = [
-            scan_file(f).select(_ARTICLE_KEY).unique().with_columns(file=pl.lit(i, pl.UInt32))
+            scan_file(f).select(ARTICLE_KEY).unique().with_columns(file=pl.lit(i, pl.UInt32))
             for i, f in enumerate(files)
         ]
         found = (
             pl.concat(in_file, how="vertical_relaxed")
-            .join(keys.lazy(), on=_ARTICLE_KEY, how="semi")
-            .group_by(_ARTICLE_KEY)
+            .join(keys.lazy(), on=ARTICLE_KEY, how="semi")
+            .group_by(ARTICLE_KEY)
             .agg(pl.col("file").unique().sort().alias("files"))
             .collect()
         )
     ordered = (
-        keys.join(found, on=_ARTICLE_KEY, how="left")
+        keys.join(found, on=ARTICLE_KEY, how="left")
         .with_columns(first=pl.col("files").list.first())
         .sort("first", "article_id", nulls_last=True)
     )
     for offset in range(0, ordered.height, size):
         batch = ordered.slice(offset, size)
         wanted = sorted(set(batch["files"].explode().drop_nulls().to_list()))
+        batch_keys = batch.select(ARTICLE_KEY)
         yield (
-            batch.select(_ARTICLE_KEY),
-            _rows_of(
-                [files[i] for i in wanted], batch.select(_ARTICLE_KEY), columns, where, unique_on
-            ),
+            batch_keys,
+            _rows_of([files[i] for i in wanted], batch_keys, columns, where, unique_on),
         )
 
 
@@ -426,12 +426,12 @@ def _rows_of(
     """The rows of `files` (of one table, in name order) whose article key is in `keys`."""
     if not files:
         return pl.DataFrame()
-    wanted = sorted({*columns, *_ARTICLE_KEY})
+    wanted = sorted({*columns, *ARTICLE_KEY})
     lazy = pl.concat([scan_file(f).select(wanted) for f in files], how="vertical_relaxed")
     lazy = lazy.with_row_index("_order")
     if where is not None:
         lazy = lazy.filter(where)
-    lazy = lazy.join(keys.lazy(), on=_ARTICLE_KEY, how="semi").sort("_order")
+    lazy = lazy.join(keys.lazy(), on=ARTICLE_KEY, how="semi").sort("_order")
     if unique_on:
         lazy = lazy.unique(unique_on, keep="first", maintain_order=True)
     return lazy.select(columns).collect()

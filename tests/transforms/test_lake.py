@@ -192,8 +192,8 @@ def test_batches_of_rows_read_each_file_with_the_batches_of_its_articles_only(
     tmp_path, ingested, monkeypatch
 ):
     """One article per batch: the table is read once for the keys, then each batch reads the one
-    file that holds its article (reading the whole table per batch made the place step
-    quadratic in the lake's size). An article with no rows comes last, with none."""
+    file that holds its article (reading the whole table per batch made placing slower than
+    linear in the lake's size). An article with no rows comes last, with none."""
     root = tmp_path / "lake"
     parts = _parts(ingested.articles)
     for key, frame in parts.items():
