@@ -60,9 +60,19 @@ def left_in(folder: Path, within_s: float = 10.0) -> list[str]:
 
 
 def dagster_home(tmp_path: Path) -> Path:
+    """A fresh DAGSTER_HOME with the project's dagster.yaml, its SQLite storage created here
+    first. The processes a test starts (dagster dev's webserver and daemon, Celery workers) and
+    the test's own polling open it at the same time; two of them creating a fresh schedule
+    database together can both stamp its alembic version, and every later open then fails
+    ("Version table 'alembic_version' has more than one head present": once in CI, session 21,
+    in the test's poll of a starting `dagster dev`)."""
+    import dagster as dg
+
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(REPO / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(home)):
+        pass
     return home
 
 
