@@ -48,6 +48,10 @@ bench: install  ## performance figures as ratios in one run (SIZES="2000 20000" 
 bench-actors: install  ## the actor step on a built warehouse's lake replicated 1, 10, 50 times (LAKE=warehouse/lake)
 	$(UV) run python -m benchmarks.actor_step_scale --lake $(or $(LAKE),warehouse/lake) $(ARGS)
 
+.PHONY: bench-warehouse
+bench-warehouse: install  ## a whole run at N x a built warehouse, its NLP already done (WAREHOUSE=, INPUT=, TIMES=50)
+	$(UV) run python -m benchmarks.warehouse_scale --warehouse $(or $(WAREHOUSE),warehouse) --input $(or $(INPUT),seeds) --times $(or $(TIMES),50) $(ARGS)
+
 .PHONY: browser
 browser:  ## headless Chromium for the report test (Debian's chromium package; needs root)
 	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)

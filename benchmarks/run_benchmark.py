@@ -82,6 +82,7 @@ class TreeMemory(threading.Thread):
         super().__init__(daemon=True)
         self.root, self.peaks_mb, self.stop = root, {}, threading.Event()
         self.lazy_mb: dict[str, float] = {}  # LazyFree of each role's peak sample
+        self.timeline: list[tuple[float, str, float]] = []  # (epoch seconds, role, MB) samples
 
     @staticmethod
     def _lazy_free_mb(pid: int) -> float:
@@ -112,15 +113,20 @@ class TreeMemory(threading.Thread):
                 with contextlib.suppress(OSError, psutil.Error):
                     role = self._role(" ".join(proc.cmdline()))
                     rss_mb = proc.memory_info().rss / 2**20
+                    self.timeline.append((time.time(), role, rss_mb))
                     if rss_mb > self.peaks_mb.get(role, 0):
                         self.peaks_mb[role] = rss_mb
                         self.lazy_mb[role] = self._lazy_free_mb(proc.pid)
 
 
-def pipeline_run(input_dir: Path, warehouse: Path) -> tuple[float, dict[str, float], float]:
+def pipeline_run(
+    input_dir: Path, warehouse: Path, samples: list | None = None
+) -> tuple[float, dict[str, float], float]:
     """Wall seconds, seconds per stage, and peak RSS (MB) of one `newsledger run`.
 
-    The sampled peak of each process role is added to the stages as `peak MB <role>`.
+    The sampled peak of each process role is added to the stages as `peak MB <role>`. With
+    `samples`, the run logs its steps' starts and ends (Dagster's DEBUG console log) and
+    `samples` gets each step's sampled peak RSS of the main process (`main_peak_per_step`).
     """
     code = (
         "import resource, subprocess, sys, json;"
@@ -142,6 +148,8 @@ def pipeline_run(input_dir: Path, warehouse: Path) -> tuple[float, dict[str, flo
         "--warehouse",
         str(warehouse),
     ]
+    if samples is not None:
+        cmd += ["--log-level", "DEBUG"]
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
     started = time.perf_counter()
     with subprocess.Popen(
@@ -161,12 +169,40 @@ def pipeline_run(input_dir: Path, warehouse: Path) -> tuple[float, dict[str, flo
     }
     rss_kb = int(re.search(r"MAXRSS_KB (\d+)", out.stdout).group(1))
     sampler.join()
+    if samples is not None:
+        samples.extend(main_peak_per_step(out.stderr, sampler.timeline))
     stages |= {f"peak MB {role}": mb for role, mb in sorted(sampler.peaks_mb.items())}
     # of which lazily freed (MADV_FREE, reclaimed only under memory pressure): issue 6's note
     stages |= {f"peak MB {role}, LazyFree": mb for role, mb in sorted(sampler.lazy_mb.items())}
     # ru_maxrss counts only reaped descendants (the CLI reaps its NLP fork server at the end);
     # the sampled peaks cover any that were not, at half-second resolution.
     return wall, stages, max(rss_kb / 1024, *sampler.peaks_mb.values())
+
+
+_STEP_EVENT = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}) - dagster - DEBUG - \S+ - \S+ - (?:\d+ - )?(\S+) - "
+    r"(STEP_START|STEP_SUCCESS|STEP_FAILURE)",
+    flags=re.MULTILINE,
+)
+
+
+def main_peak_per_step(log: str, timeline: list[tuple[float, str, float]]) -> list[tuple]:
+    """(step, seconds, peak MB of the main process while it ran) from a DEBUG console log of the
+    run and the memory samples: steps run one after another in the main process (the in-process
+    executor), so each sample of it falls in one step's window (to the log's one second)."""
+    import datetime as dt
+
+    starts: dict[str, float] = {}
+    rows = []
+    for m in _STEP_EVENT.finditer(log):
+        at = dt.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S %z").timestamp()
+        if m.group(3) == "STEP_START":
+            starts[m.group(2)] = at
+        elif m.group(2) in starts:
+            begin = starts.pop(m.group(2))
+            inside = [mb for t, role, mb in timeline if role == "main" and begin <= t < at + 1]
+            rows.append((m.group(2), at - begin, max(inside, default=0.0)))
+    return rows
 
 
 WATCH_INTERVAL_S = 0.5  # how often the benchmark's `newsledger watch` looks at the folder

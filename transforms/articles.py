@@ -432,7 +432,11 @@ class _Reuse:
         side_files_sha256: str = "",
     ):
         self.entries: dict[str, tuple] = {}
-        self.articles: dict[str, dict] = {}
+        # The previous articles stay one Polars frame: a reused article is its row number
+        # there (Python dicts of every text held ~1.4 GB at 100,000 articles: session 22).
+        self.frame = pl.DataFrame(schema=ARTICLE_SCHEMA)
+        self.rows: dict[str, int] = {}  # source path -> row in `frame`
+        self.sha256: list[str] = []
         if manifest is None or articles is None or not manifest.height or not articles.height:
             return
         if set(MANIFEST_SCHEMA) - set(manifest.columns) or set(ARTICLE_SCHEMA) - set(
@@ -448,10 +452,11 @@ class _Reuse:
             self.entries[row["source_path"]] = row
         # Only the row of the path that was the article's first path: its text and header
         # fields are that file's own.
-        keep = articles.filter(pl.col("source_path").is_in(list(self.entries))).select(
+        self.frame = articles.filter(pl.col("source_path").is_in(list(self.entries))).select(
             list(ARTICLE_SCHEMA)
         )
-        self.articles = {row["source_path"]: row for row in keep.iter_rows(named=True)}
+        self.rows = {path: i for i, path in enumerate(self.frame["source_path"])}
+        self.sha256 = self.frame["content_sha256"].to_list()
 
     def lookup(self, rel: str, target: Path, max_bytes: int) -> dict | None:
         """The manifest entry of an unchanged file, else None (the file must be read)."""
@@ -472,12 +477,40 @@ class _Reuse:
             return None
         return entry
 
-    def article(self, rel: str, entry: dict) -> dict | None:
-        """The previous article row read from this very file, when it is in the snapshot."""
-        row = self.articles.get(rel)
-        if row is None or row["content_sha256"] != entry["content_sha256"]:
+    def article(self, rel: str, entry: dict) -> int | None:
+        """The row of the previous article read from this very file, when it is in the
+        snapshot."""
+        row = self.rows.get(rel)
+        if row is None or self.sha256[row] != entry["content_sha256"]:
             return None
-        return dict(row)
+        return row
+
+    def assemble(self, articles: dict[str, dict | int], n_sources: dict[str, int]) -> pl.DataFrame:
+        """The articles table, in `articles`' order: a file read is its row (a dict), a reused
+        article its row number in the previous snapshot; n_sources as counted in this run."""
+        order = {"reused": [], "read": []}
+        reused, read = [], []
+        for i, row in enumerate(articles.values()):
+            if isinstance(row, int):
+                order["reused"].append(i)
+                reused.append(row)
+            else:
+                order["read"].append(i)
+                read.append(row)
+        frames = [
+            self.frame[pl.Series(reused, dtype=pl.Int64)].with_columns(
+                _order=pl.Series(order["reused"], dtype=pl.Int64)
+            ),
+            pl.DataFrame(read, schema=ARTICLE_SCHEMA).with_columns(
+                _order=pl.Series(order["read"], dtype=pl.Int64)
+            ),
+        ]
+        return (
+            pl.concat(frames)
+            .sort("_order")
+            .drop("_order")
+            .with_columns(n_sources=pl.Series(list(n_sources.values()), dtype=pl.Int64))
+        )
 
 
 def ingest_folder(
@@ -511,7 +544,11 @@ def ingest_folder(
     reuse = _Reuse(input_dir, manifest, previous_articles, side_fingerprint)
     n_candidates = len(candidates)
     candidates = Progress("ingest", n_candidates, "files").track(candidates)
-    articles: dict[str, dict] = {}
+    # article id -> its row: a dict for a file read, a row number of the previous snapshot for a
+    # reused one (_Reuse.assemble); its first path and its number of paths, in the same order
+    articles: dict[str, dict | int] = {}
+    first_path: dict[str, str] = {}
+    n_sources: dict[str, int] = {}
     sources: list[dict] = []
     recorded: list[dict] = []
     n_reused = 0
@@ -565,16 +602,17 @@ def ingest_folder(
                 )
         sources.append({"article_id": article_id, "source_path": rel, "file_bytes": n_bytes})
         if article_id in articles:
-            first = articles[article_id]["source_path"]
-            articles[article_id]["n_sources"] += 1
+            first = first_path[article_id]
+            n_sources[article_id] += 1
             reason = (
                 f"exact duplicate of {first} (same text); counted once as article {article_id}, "
                 "both paths kept in article_sources; nothing to do"
             )
             rejected.append(_rejection(rel, "duplicate", reason, now))
             continue
+        first_path[article_id], n_sources[article_id] = rel, 1
         if row is not None:
-            articles[article_id] = row | {"n_sources": 1}
+            articles[article_id] = row
             continue
         articles[article_id] = {
             "article_id": article_id,
@@ -586,7 +624,7 @@ def ingest_folder(
             "content_sha256": digest,
         } | provenance_fields(parsed, side_rows.get(rel))
     return IngestResult(
-        articles=pl.DataFrame(list(articles.values()), schema=ARTICLE_SCHEMA),
+        articles=reuse.assemble(articles, n_sources),
         sources=pl.DataFrame(sources, schema=SOURCE_SCHEMA),
         rejected=pl.DataFrame(rejected, schema=REJECTED_SCHEMA),
         ignored=[p.relative_to(input_dir).as_posix() for p in ignored],

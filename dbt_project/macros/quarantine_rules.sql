@@ -98,10 +98,6 @@ create or replace table {{ quarantine_relation() }} as
 {{ rows }}
 {% endmacro %}
 
-{% macro articles_to_build_filter(alias) -%}
-where {{ alias }}.article_id in (select article_id from {{ articles_built_relation() }})
-{%- endmacro %}
-
 {#- The rows of the articles this build writes that break a rule: one select per model, the
     model's current lake rows (`lake_table`, deduplicated on `key`) joined to their article. -#}
 {% macro quarantined_rows(test_name, model, alias, lake_table, key, row_key, reason, broken) %}

@@ -173,17 +173,24 @@ def test_the_target_folders_of_removed_warehouses_are_removed(dbt_manifest, tmp_
     assert prune_targets_of_removed_warehouses(root) == []
 
 
-def test_duckdb_gets_more_memory_only_for_a_lake_that_500_mb_does_not_hold(dbt_manifest):
-    """500 MB (measured enough for a full build at 20,000 articles, a 130 MB lake) up to a 256 MB
-    lake; above it 4 x the lake in powers of two GB (a 100,000-article lake of 650 MB failed at
-    500 MB and 1 GB); the value changes only when the lake doubles (a new value re-parses dbt)."""
-    from orchestration.defs.dbt.assets import duckdb_memory_limit
+def test_duckdb_gets_more_memory_only_for_a_lake_that_500_mb_does_not_hold(
+    dbt_manifest, monkeypatch
+):
+    """500 MB (measured enough for a full build at 20,000 articles, a 130 MB lake) and the
+    profile's threads up to a 256 MB lake; above it 1,250 MB and one thread whatever the size (a
+    100,000-article replica's full build passed so, and failed at 1 GB; DuckDB spills the rest),
+    so the memory limit changes once (a new value re-parses dbt); NEWSLEDGER_DBT_THREADS, set,
+    keeps its threads."""
+    from orchestration.defs.dbt.assets import duckdb_resources
 
+    monkeypatch.delenv("NEWSLEDGER_DBT_THREADS", raising=False)
     mb = 2**20
-    assert duckdb_memory_limit(None) == duckdb_memory_limit(13 * mb) == "500MB"
-    assert duckdb_memory_limit(130 * mb) == duckdb_memory_limit(256 * mb) == "500MB"
-    assert duckdb_memory_limit(650 * mb) == duckdb_memory_limit(1000 * mb) == "4GB"
-    assert duckdb_memory_limit(1100 * mb) == "8GB"
+    assert duckdb_resources(None) == duckdb_resources(13 * mb) == ("500MB", None)
+    assert duckdb_resources(130 * mb) == duckdb_resources(256 * mb) == ("500MB", None)
+    assert duckdb_resources(257 * mb) == duckdb_resources(650 * mb) == ("1250MB", 1)
+    assert duckdb_resources(10 * 2**30) == ("1250MB", 1)
+    monkeypatch.setenv("NEWSLEDGER_DBT_THREADS", "4")
+    assert duckdb_resources(650 * mb) == ("1250MB", None)
 
 
 def test_warm_up_compiles_every_macro_template_once(dbt_manifest):

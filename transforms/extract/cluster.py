@@ -316,21 +316,36 @@ def link_packages(pledges: list[dict]) -> list[dict]:
 
 
 def cluster_events(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Event mentions (EVENT_MENTION_SCHEMA) -> (events, event_members)."""
+    """Event mentions (EVENT_MENTION_SCHEMA) -> (events, event_members).
+
+    Key groups in key order, each group's mentions in input order. One group's rows are Python
+    dicts at a time, and a member is kept as its row's position (its ids are gathered from the
+    frame at the end): the whole input as dicts, and a dict per member, held ~2 GB at 100,000
+    articles (session 22, benchmarks/warehouse_scale.py)."""
     if mentions.is_empty():
         return pl.DataFrame(schema=EVENT_SCHEMA), pl.DataFrame(schema=EVENT_MEMBER_SCHEMA)
     # Only the columns clustering reads (a third of the mention table), with the group keys
     # (_with_group), or the keys the caller has already computed (cluster_events_incremental).
     if {"_actor", "_recipient"} <= set(mentions.columns):
-        rows = mentions.select([*EVENT_INPUT_COLUMNS, "_actor", "_recipient"]).to_dicts()
+        frame = mentions.select([*EVENT_INPUT_COLUMNS, "_actor", "_recipient"])
     else:
-        rows = event_cluster_input(mentions).to_dicts()
-    groups: dict[tuple, list[dict]] = {}
-    for r in rows:
-        r["_date"] = r["event_date"] or r["published_date"] or dt.date(1970, 1, 1)
-        groups.setdefault((r["event_type"], r["_actor"], r["_recipient"], r["mode"]), []).append(r)
-    events, members_out = [], []
-    for (etype, actor, recipient, mode), group in sorted(groups.items()):
+        frame = event_cluster_input(mentions)
+    frame = frame.sort(_GROUP, maintain_order=True).with_row_index("_pos")
+    sizes = frame.group_by(pl.struct(_GROUP).rle_id(), maintain_order=True).len()["len"]
+    events: list[dict] = []
+    member_pos: list[int] = []
+    member_event: list[str] = []
+    member_reason: list[str] = []
+    reasons_seen: dict[str, str] = {}  # one string per distinct join reason
+    offset = 0
+    for size in sizes:
+        group = frame.slice(offset, size).to_dicts()
+        offset += size
+        first_row = group[0]
+        etype, actor = first_row["event_type"], first_row["_actor"]
+        recipient, mode = first_row["_recipient"], first_row["mode"]
+        for r in group:
+            r["_date"] = r["event_date"] or r["published_date"] or dt.date(1970, 1, 1)
         for members, reasons in _greedy(group, EVENT_WINDOW_DAYS, use_amounts=False):
             first = members[0]
             event_id = stable_id("event", etype, actor, recipient, mode, first["event_mention_id"])
@@ -364,18 +379,20 @@ def cluster_events(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                 }
             )
             for m, why in zip(members, reasons, strict=True):
-                members_out.append(
-                    {
-                        "event_id": event_id,
-                        "event_mention_id": m["event_mention_id"],
-                        "article_id": m["article_id"],
-                        "join_reason": why,
-                    }
-                )
-    return (
-        pl.DataFrame(events, schema=EVENT_SCHEMA),
-        pl.DataFrame(members_out, schema=EVENT_MEMBER_SCHEMA),
+                member_pos.append(m["_pos"])
+                member_event.append(event_id)
+                member_reason.append(reasons_seen.setdefault(why, why))
+    rows = frame.select("event_mention_id", "article_id")[member_pos]
+    members_out = pl.DataFrame(
+        {
+            "event_id": pl.Series(member_event, dtype=pl.String),
+            "event_mention_id": rows["event_mention_id"],
+            "article_id": rows["article_id"],
+            "join_reason": pl.Series(member_reason, dtype=pl.String),
+        },
+        schema=EVENT_MEMBER_SCHEMA,
     )
+    return pl.DataFrame(events, schema=EVENT_SCHEMA), members_out
 
 
 # --- incremental event clustering ---------------------------------------------------------------

@@ -55,7 +55,7 @@ relinked as (
 
 -- the claims of the current articles not built yet, newest extractor version (as stg_claims)
 new_claims as (
-    {{ current_nlp_rows('claims', 'src.claim_id', where=articles_not_in_this('src')) }}
+    {{ current_nlp_rows('claims', 'src.claim_id', where=articles_to_build_filter('src')) }}
 ),
 
 claims as (

@@ -18,7 +18,7 @@
 -- Parser sentences of the current articles not built yet, read from the lake directly
 -- (macros/current_nlp_rows.sql) so that only new articles are ranked.
 with s as (
-    {{ current_nlp_rows('sentences', 'src.article_id, src.sentence_index', where=articles_not_in_this('src')) }}
+    {{ current_nlp_rows('sentences', 'src.article_id, src.sentence_index', where=articles_to_build_filter('src')) }}
 )
 
 select s.article_id, s.sentence_index, s.start_char, s.end_char, s.sentence_text,

@@ -4,7 +4,6 @@ import hashlib
 import importlib.metadata
 import json
 import logging
-import math
 import os
 import shutil
 import threading
@@ -141,12 +140,13 @@ def newsledger_dbt_models(
     lake_bytes = lake.local_size_bytes(settings.lake) if local else None
     size = lake_bytes if "--full-refresh" in args else None
     in_process = ours and runs_in_process(args, local, size)
-    _set_env(DUCKDB_MEMORY_ENV, duckdb_memory_limit(lake_bytes))
+    memory_limit, threads = duckdb_resources(lake_bytes)
+    _set_env(DUCKDB_MEMORY_ENV, memory_limit)
     source, filesystems = lake.duckdb_source(settings.lake, one_process=in_process)
     default = str(Path(settings.warehouse_dir) / "lake")
     _set_env(DBT_LAKE_ENV, None if source == default else source)
     _set_env(DBT_FILESYSTEMS_ENV, repr(filesystems) if filesystems else None)
-    if threads := lake.dbt_threads(settings.lake):
+    if threads := min(filter(None, [threads, lake.dbt_threads(settings.lake)]), default=None):
         args += ["--threads", str(threads)]
     cli_options = {"in_process": in_process} if ours else {}
     if unchanged:
@@ -246,28 +246,40 @@ def prune_targets_of_removed_warehouses(target_root: Path) -> list[Path]:
     return removed
 
 
-# DuckDB's memory limit in dbt (profiles.yml; NEWSLEDGER_DUCKDB_MEMORY_LIMIT, when set, wins).
+# DuckDB's memory limit in dbt (profiles.yml; NEWSLEDGER_DUCKDB_MEMORY_LIMIT, when set, wins), and
+# dbt's threads (models built at once; the profile's two, unless set here).
 # Measured in session 17: a full build at 20,000 articles (a 130 MB lake) fits in 500 MB (300 MB
-# made it fail: profiles.yml, commit 8521ec2); at 100,000 articles (a 650 MB lake) it failed
-# at 500 MB and at 1 GB: a check that joins the 4.3 million entity mentions with the article
-# texts needs ~1 GB alone (8 s at 1 GB, 5.8 s at 2 GB), and dbt builds two models at a time.
-# So: 500 MB up to a lake of 256 MB (about 40,000 articles), above it
-# DUCKDB_MEMORY_PER_LAKE_BYTE times the lake's size, rounded up to a power of two in GB
-# (2.6 GB -> 4 GB at 100,000). Rounded, because the value is part of dbt's profile, and a
-# changed profile costs dbt a full parse (~3 s): it changes only when the lake doubles. DuckDB
-# takes only what a query needs up to the limit, and spills the rest to
-# <warehouse>/newsledger.duckdb.tmp.
+# made it fail: profiles.yml, commit 8521ec2). Measured in session 22 on a 100,000-article
+# replica of a 2,000-article warehouse (benchmarks/warehouse_scale.py), full builds, once the
+# marts' most-frequent-value aggregates could spill (macros/most_frequent.sql):
+#   - 1 GB fails (out of memory in int_entity_mentions with two threads; in fct_claims with one);
+#   - 1,250 MB with one thread: 127 s, the dbt process at 1.66 GB;
+#   - 1,250 MB with two threads: 86 s at 1.79 GB alone, but it failed inside a whole run (in
+#     int_entity_mentions, whose offset check joins the mentions with the article texts, while
+#     the other thread joined the sentences with them);
+#   - 1,500 MB: 82 s (two threads) or 119 s (one) at 2.13 GB; 4 GB (the limit this replaced,
+#     4 x the lake's size, with two threads): 67 s at 3.6 GB.
+# So: up to a lake of 256 MB (about 40,000 articles) 500 MB and the profile's threads; above it
+# 1,250 MB and one thread, whatever the size: DuckDB spills what does not fit to
+# <warehouse>/newsledger.duckdb.tmp, so a larger build takes longer, not more memory (measured up
+# to 100,000 articles; a query that cannot spill fails with DuckDB's "Out of Memory Error", and a
+# machine with memory to spare sets NEWSLEDGER_DUCKDB_MEMORY_LIMIT and NEWSLEDGER_DBT_THREADS).
+# One value above the threshold, because the memory limit is part of dbt's profile, and a changed
+# profile costs dbt a full parse (~3 s).
 DUCKDB_MEMORY_ENV = "NEWSLEDGER_DBT_MEMORY_LIMIT_DEFAULT"
 DUCKDB_MEMORY_FLOOR = "500MB"
-DUCKDB_MEMORY_PER_LAKE_BYTE = 4
+DUCKDB_MEMORY_LARGE = "1250MB"
+DBT_THREADS_LARGE = 1
+DUCKDB_LARGE_LAKE_BYTES = 256 * 2**20
 
 
-def duckdb_memory_limit(lake_bytes: int | None) -> str:
-    """The memory limit dbt's DuckDB gets for a lake of this size (None: not local, unknown)."""
-    need_gb = DUCKDB_MEMORY_PER_LAKE_BYTE * (lake_bytes or 0) / 2**30
-    if need_gb <= 1:
-        return DUCKDB_MEMORY_FLOOR
-    return f"{2 ** math.ceil(math.log2(need_gb))}GB"
+def duckdb_resources(lake_bytes: int | None) -> tuple[str, int | None]:
+    """The memory limit dbt's DuckDB gets and dbt's threads (None: the profile's) for a lake of
+    this size (None: not local, unknown)."""
+    if (lake_bytes or 0) > DUCKDB_LARGE_LAKE_BYTES:
+        threads = None if os.environ.get("NEWSLEDGER_DBT_THREADS") else DBT_THREADS_LARGE
+        return DUCKDB_MEMORY_LARGE, threads
+    return DUCKDB_MEMORY_FLOOR, None
 
 
 def built_with_marker(code: str, source: str, filesystems: list[dict]) -> str:

@@ -21,7 +21,7 @@
 -- Entity mentions of the articles still in the input snapshot, newest extractor version only
 -- (older parts keep spans the new rules changed), of the articles not built yet.
 with m as (
-    {{ current_nlp_rows('entity_mentions', 'src.mention_id', where=articles_not_in_this('src')) }}
+    {{ current_nlp_rows('entity_mentions', 'src.mention_id', where=articles_to_build_filter('src')) }}
 )
 
 select m.mention_id, m.article_id, m.sentence_index, m.start_char, m.end_char, m.mention_text,

