@@ -19,3 +19,24 @@
     group by {{ key }}
 )
 {%- endmacro %}
+
+
+{#- Per `key` of `rows`: how many articles its rows come from (`n_articles_current`) and the most
+    frequent value of each of `columns` (`most_frequent`); what an event or a pledge takes from
+    its member mentions (fct_events, fct_aid_pledges). -#}
+{% macro most_frequent_per_key(rows, key, columns) %}
+select
+    k.{{ key }},
+    {%- for column in columns %}
+    mf{{ loop.index }}.{{ column }},
+    {%- endfor %}
+    k.n_articles_current
+from (
+    select {{ key }}, count(distinct article_id) as n_articles_current
+    from {{ rows }}
+    group by {{ key }}
+) as k
+{%- for column in columns %}
+left join {{ most_frequent(rows, key, column) }} as mf{{ loop.index }} using ({{ key }})
+{%- endfor %}
+{%- endmacro %}

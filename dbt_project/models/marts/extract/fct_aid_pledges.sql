@@ -33,26 +33,9 @@ member_rows as (
 ),
 
 member_actors as (
-    select
-        k.pledge_id,
-        d.donor_actor_id,
-        dc.donor_country_iso3,
-        r.recipient_actor_id,
-        rc.recipient_country_iso3,
-        k.n_articles_current
-    from (
-        select pledge_id, count(distinct article_id) as n_articles_current
-        from member_rows
-        group by pledge_id
-    ) as k
-    left join {{ most_frequent('member_rows', 'pledge_id', 'donor_actor_id') }} as d
-        using (pledge_id)
-    left join {{ most_frequent('member_rows', 'pledge_id', 'donor_country_iso3') }} as dc
-        using (pledge_id)
-    left join {{ most_frequent('member_rows', 'pledge_id', 'recipient_actor_id') }} as r
-        using (pledge_id)
-    left join {{ most_frequent('member_rows', 'pledge_id', 'recipient_country_iso3') }} as rc
-        using (pledge_id)
+    {{ most_frequent_per_key('member_rows', 'pledge_id', [
+        'donor_actor_id', 'donor_country_iso3', 'recipient_actor_id', 'recipient_country_iso3'
+    ]) }}
 ),
 
 rates as (

@@ -44,25 +44,9 @@ member_rows as (
 ),
 
 member_actors as (
-    select
-        k.event_id,
-        a.actor_id,
-        ac.actor_country_iso3,
-        r.recipient_actor_id,
-        rc.recipient_country_iso3,
-        k.n_articles_current
-    from (
-        select event_id, count(distinct article_id) as n_articles_current
-        from member_rows
-        group by event_id
-    ) as k
-    left join {{ most_frequent('member_rows', 'event_id', 'actor_id') }} as a using (event_id)
-    left join {{ most_frequent('member_rows', 'event_id', 'actor_country_iso3') }} as ac
-        using (event_id)
-    left join {{ most_frequent('member_rows', 'event_id', 'recipient_actor_id') }} as r
-        using (event_id)
-    left join {{ most_frequent('member_rows', 'event_id', 'recipient_country_iso3') }} as rc
-        using (event_id)
+    {{ most_frequent_per_key('member_rows', 'event_id', [
+        'actor_id', 'actor_country_iso3', 'recipient_actor_id', 'recipient_country_iso3'
+    ]) }}
 ),
 
 -- the place mentions overlapping a current member mention's place span
