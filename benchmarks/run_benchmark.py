@@ -180,8 +180,8 @@ def pipeline_run(
 
 
 _STEP_EVENT = re.compile(
-    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}) - dagster - DEBUG - \S+ - \S+ - (?:\d+ - )?(\S+) - "
-    r"(STEP_START|STEP_SUCCESS|STEP_FAILURE)",
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}) - dagster - DEBUG - "
+    r"\S+ - \S+ - (?:\d+ - )?(\S+) - (STEP_START|STEP_SUCCESS|STEP_FAILURE)",
     flags=re.MULTILINE,
 )
 
