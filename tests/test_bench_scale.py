@@ -104,3 +104,36 @@ def test_with_three_sizes_the_lines_through_the_smaller_two_are_checked_against_
     assert "at 32.0 min; it took 32.7 min (-2%); most off: dbt_build -0.7 min" in curved
     assert "nlp_parse" not in curved.split("most off:")[1]  # the straight steps are not named
     assert scale.check(_runs(sizes[:2], lambda n: 5.0)) == []  # two sizes: nothing to check
+
+
+def test_the_main_process_peak_of_a_step_is_the_largest_sample_inside_its_window():
+    """`make bench-warehouse` attributes the main process's memory to steps from Dagster's DEBUG
+    console log (one-second stamps) and the sampler's timeline."""
+    import datetime as dt
+
+    from benchmarks.run_benchmark import main_peak_per_step
+
+    def line(at: str, step: str, event: str) -> str:
+        return f"2026-12-06 {at} +0000 - dagster - DEBUG - newsledger_job - 6fb38b37 - 23396 - {step} - {event} - x"
+
+    log = "\n".join(
+        [
+            line("10:00:00", "raw_articles", "STEP_START"),
+            line("10:00:02", "raw_articles", "STEP_SUCCESS"),
+            line("10:00:05", "actor_tables", "STEP_START"),
+            line("10:00:09", "actor_tables", "STEP_FAILURE"),
+        ]
+    )
+    t0 = dt.datetime(2026, 12, 6, 10, 0, 0, tzinfo=dt.UTC).timestamp()
+    timeline = [
+        (t0 + 1, "main", 500.0),
+        (t0 + 1.5, "dbt", 9000.0),  # another process: not the main one's
+        (t0 + 4, "main", 700.0),  # between the steps
+        (t0 + 6, "main", 1200.0),
+        (t0 + 9.5, "main", 1300.0),  # within the end's second
+        (t0 + 11, "main", 1400.0),
+    ]
+    assert main_peak_per_step(log, timeline) == [
+        ("raw_articles", 2.0, 500.0),
+        ("actor_tables", 4.0, 1300.0),
+    ]
