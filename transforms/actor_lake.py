@@ -124,10 +124,9 @@ def lake_actors(
 
     Memory (issue 6): the cache parts are indexed by their key columns first; the nested lists
     are read of the live rows only, one list column at a time, straight into the flat tables
-    `actors.combine` needs, and a compaction writes the live rows into the new part one part
-    at a time. Holding the
-    nested cache whole cost more than the flat tables themselves (at 20,000 articles ~180 MB,
-    then ~250 MB more to unnest it).
+    `actors.combine` needs, and a compaction writes the live rows into the new part one part at
+    a time. Holding the nested cache whole cost more than the flat tables themselves (at 20,000
+    articles ~180 MB, then ~250 MB more to unnest it).
     """
     version = actors.resolver_version()
     stats = ActorCacheStats(n_articles=keys.height)

@@ -620,7 +620,6 @@ def ingest_folder(
             "text": parsed.text,
             "source_path": rel,
             "n_words": len(parsed.text.split()),
-            "n_sources": 1,
             "content_sha256": digest,
         } | provenance_fields(parsed, side_rows.get(rel))
     return IngestResult(

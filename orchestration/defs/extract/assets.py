@@ -35,29 +35,18 @@ EVENT_CLUSTER_INPUT = "event_cluster_input"
 def _current(
     settings: NewsledgerSettings, table: str, schema: dict, columns: list[str] | None = None
 ):
-    """Mentions of articles still in the input, from one extractor version of each (the greatest
-    string, as lake.latest_version_keys and dbt pick); `columns` (None: all) with
-    `extractor_version`."""
+    """Mentions of articles still in the input, from one extractor version of each
+    (`lake.latest_version_keys`, the choice dbt makes too); `columns` (None: all) with the
+    article key."""
     if columns is not None:
-        columns = list(dict.fromkeys([*columns, "article_id", "extractor_version"]))
+        columns = list(dict.fromkeys([*columns, *lake.ARTICLE_KEY]))
         schema = {c: schema[c] for c in columns}
     frame = lake.read_table(settings.lake, table, columns)
     if frame.is_empty():
         return pl.DataFrame(schema=schema)
     articles = lake.read_table(settings.lake, "articles", columns=["article_id"])
-    newest = (
-        frame.lazy()
-        .filter(pl.col("article_id").is_in(articles["article_id"].implode()))
-        .group_by("article_id")
-        .agg(pl.col("extractor_version").max().alias("_v"))
-    )
-    return (
-        frame.lazy()
-        .join(newest, on="article_id", maintain_order="left")
-        .filter(pl.col("extractor_version") == pl.col("_v"))
-        .drop("_v")
-        .collect()
-    )
+    keys = lake.latest_version_keys(settings.lake, table, articles["article_id"])
+    return frame.join(keys, on=lake.ARTICLE_KEY, how="semi", maintain_order="left")
 
 
 @dg.multi_asset(
