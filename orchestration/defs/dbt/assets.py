@@ -112,7 +112,10 @@ def newsledger_dbt_models(
     prune_targets_of_removed_warehouses(dbt_project.project_dir / "target")
     built_with = dbt_project.project_dir / target / BUILT_WITH
     code = dbt_code_fingerprint(dbt_project.manifest_path)
-    built_from = dbt_project.project_dir / target / BUILT_FROM
+    # In the warehouse folder, unlike dbt's artifacts: it says what the published warehouse was
+    # built from, so a warehouse restored from a copy (`cp -r` gives its files new times) brings
+    # its own state and is not taken for the build the copy was made before.
+    built_from = Path(settings.warehouse_dir) / BUILT_FROM
     # The text policy is applied when publishing; a changed policy must publish again.
     # Only the lake tables dbt reads: not the ingest manifest nor the caches, which no dbt source
     # reads. (A file read again only because it was written just before the previous run,
@@ -214,9 +217,9 @@ def unchanged_nodes_exclude() -> list[str]:
     return ["--exclude", " ".join(["config.materialized:view", *seed_only_nodes()])]
 
 
-# dbt code and lake fingerprints of the last whole build. The lake's is of its files' content,
-# not modification times: each run rewrites the snapshot tables, with the same bytes when nothing
-# changed (the lake's writers are deterministic).
+# dbt code and lake fingerprints of the last whole build, in the warehouse folder. The lake's is of
+# its files' content, not modification times: each run rewrites the snapshot tables, with the same
+# bytes when nothing changed (the lake's writers are deterministic).
 BUILT_FROM = "newsledger_built_from.txt"
 # What dbt reads the lake from (dbt_project/models/staging/_sources.yml, profiles.yml).
 DBT_LAKE_ENV = "NEWSLEDGER_DBT_LAKE"
