@@ -175,43 +175,47 @@ def test_a_rerun_with_nothing_new_says_so_and_does_no_work(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_warehouse_restored_from_a_copy_publishes_what_its_lake_holds(tmp_path):
-    """A warehouse copied back over itself (`cp -r`: every file newer than the last build) must not
-    be taken for the build made after the copy: the next run parses the article the copy lacks and
-    publishes it, although the lake ends in the very state that later build read."""
+def test_a_warehouse_copied_over_another_publishes_what_its_own_lake_holds(tmp_path):
+    """A warehouse built at one path, copied (`cp -r`: every file newer than any build) to a path
+    where a warehouse with more articles was built, its origin then removed. The next run must
+    build it whole (its staging views read the origin's lake) and publish the article it lacks,
+    although its lake then ends in the very state the removed warehouse's last build read."""
     import time
 
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(SEED_ARTICLE, folder / SEED_ARTICLE.name)
     time.sleep(2.1)  # a file written within two seconds of a run is read again by the next
-    warehouse, backup = tmp_path / "wh", tmp_path / "backup"
-    args = ("run", "--input", str(folder), "--warehouse", str(warehouse))
-    first = cli(*args, timeout=600)
+    origin, warehouse = tmp_path / "origin", tmp_path / "wh"
+    first = cli("run", "--input", str(folder), "--warehouse", str(origin), timeout=600)
     assert first.returncode == 0, first.stderr[-3000:]
-    shutil.copytree(warehouse, backup, copy_function=shutil.copy)  # new modification times
+    shutil.copytree(origin, warehouse, copy_function=shutil.copy)
     second_article = next(p for p in sorted(SEEDS.glob("*.txt")) if p.name != SEED_ARTICLE.name)
     shutil.copy(second_article, folder / second_article.name)
     time.sleep(2.1)
+    args = ("run", "--input", str(folder), "--warehouse", str(warehouse))
     second = cli(*args, timeout=600)
     assert second.returncode == 0, second.stderr[-3000:]
     assert "articles loaded:   2 (from 2 files); +1 since the previous run" in second.stdout
 
     shutil.rmtree(warehouse)
-    shutil.copytree(backup, warehouse, copy_function=shutil.copy)
-    restored = cli(*args, timeout=600)
-    assert restored.returncode == 0, restored.stderr[-3000:]
-    assert "NLP: 1 articles parsed" in restored.stdout
-    assert "articles loaded:   2 (from 2 files); +1 since the previous run" in restored.stdout
+    shutil.copytree(origin, warehouse, copy_function=shutil.copy)
+    shutil.rmtree(origin)
+    again = cli(*args, timeout=600)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "NLP: 1 articles parsed" in again.stdout
+    assert "articles loaded:   2 (from 2 files); +1 since the previous run" in again.stdout
+    counts = re.search(r"(\d+) of (\d+) dbt tests passed$", again.stdout, re.M)
+    assert counts and counts[1] == counts[2], again.stdout
     with duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from dim_articles").fetchone()[0] == 2
 
 
 @pytest.mark.slow
 def test_a_warehouse_deleted_and_built_again_at_the_same_path_is_built_whole(tmp_path):
-    """dbt's artifacts (and the marker of the dbt code the warehouse was built with) are kept per
-    warehouse path outside it: deleting the folder must not make the next run build increments
-    on an empty database (no seed tables: every seed test and dim_countries failed)."""
+    """dbt's artifacts are kept per warehouse path outside it: deleting the folder must not make
+    the next run build increments on an empty database (no seed tables: every seed test and
+    dim_countries failed)."""
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(SEED_ARTICLE, folder / SEED_ARTICLE.name)

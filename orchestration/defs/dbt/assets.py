@@ -110,11 +110,13 @@ def newsledger_dbt_models(
         settings.warehouse_dir, encoding="utf-8"
     )
     prune_targets_of_removed_warehouses(dbt_project.project_dir / "target")
-    built_with = dbt_project.project_dir / target / BUILT_WITH
+    # The two markers live in the warehouse folder, with the databases they describe, not with
+    # dbt's artifacts (kept per warehouse path): a warehouse copied in from another path, or
+    # restored from a copy (`cp -r` gives its files new times), brings its own markers. Kept
+    # with the artifacts, an incremental build kept views that read the other path's lake, and
+    # a restored warehouse was taken for the later build its copy predates (nothing published).
+    built_with = Path(settings.warehouse_dir) / BUILT_WITH
     code = dbt_code_fingerprint(dbt_project.manifest_path)
-    # In the warehouse folder, unlike dbt's artifacts: it says what the published warehouse was
-    # built from, so a warehouse restored from a copy (`cp -r` gives its files new times) brings
-    # its own state and is not taken for the build the copy was made before.
     built_from = Path(settings.warehouse_dir) / BUILT_FROM
     # The text policy is applied when publishing; a changed policy must publish again.
     # Only the lake tables dbt reads: not the ingest manifest nor the caches, which no dbt source
@@ -307,11 +309,9 @@ def build_args(
     ):
         # Incremental models keep the rows earlier runs built; rows built by other SQL must not
         # stay, so the first build with changed dbt code (or an unknown warehouse, or another
-        # lake) is a full one. The marker lives with dbt's artifacts, not in the warehouse folder:
-        # a warehouse deleted and built again at the same path has no private database yet, so it
-        # is built whole (its seeds included); and the marker goes before a full build, so that a
-        # full build that fails is followed by another full one, not by an incremental build on
-        # half a warehouse.
+        # lake) is a full one. A warehouse without its private database is built whole (its
+        # seeds included); and the marker goes before a full build, so that a full build that
+        # fails is followed by another full one, not by an incremental build on half a warehouse.
         built_with.unlink(missing_ok=True)
         return ["build", "--full-refresh"]
     # The dbt code (seeds included) is that of the last successful build of this warehouse: its
