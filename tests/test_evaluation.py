@@ -400,7 +400,8 @@ def test_dates_error_kinds_on_a_resolved_weekday():
         "precision gold=week pred=day"
     )
     month = {"resolved_start": "2020-02-21", "resolved_end": "2020-02-29", "precision": "month"}
-    assert dates.error_kind(month, resolve("late February", published), published) == (
+    assert dates.error_kind(month, resolve("late February", published), published) is None
+    assert dates.error_kind(month, resolve("in February", published), published) == (
         "month part (early/mid/late)"
     )
 

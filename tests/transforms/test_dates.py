@@ -26,7 +26,8 @@ SEED_DAY = dt.date(2024, 11, 4)  # a Monday
         ("in August", "2024-08-01", "month", "month_in_past_year"),
         ("last week", "2024-10-28", "week", "relative_week"),
         ("last year", "2023-01-01", "year", "relative_year"),
-        ("As of mid-2018", "2018-01-01", "year", "explicit_year"),
+        # a part of a year starts at its third: January, May, September
+        ("As of mid-2018", "2018-05-01", "year", "explicit_year"),
         ("November 4, 2024", "2024-11-04", "day", "explicit_date"),
     ],
 )
@@ -47,6 +48,46 @@ def test_year_boundaries():
     # a date a few days ahead is a scheduled event in the same year, not last year's
     assert resolve("Nov. 8", SEED_DAY).date == dt.date(2024, 11, 8)
     assert resolve("Dec. 12", SEED_DAY).date == dt.date(2023, 12, 12)
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "precision", "method"),
+    [
+        # early / mid / late <month>: days 1-10 / 11-20 / 21-end (gold/train README)
+        ("in late October", "2024-10-21", "month", "month_in_past_year"),
+        ("mid-September", "2024-09-11", "month", "month_in_past_year"),
+        ("early this June", "2024-06-01", "month", "month_in_past_year"),
+        ("late last year", "2023-09-01", "year", "relative_year"),
+        # "past" is a window back from the publication day, "last" the calendar unit before
+        ("the past month", "2024-10-04", "month", "window"),
+        ("last month", "2024-10-01", "month", "relative_month"),
+        ("in the past three years", "2021-11-04", "year", "window"),
+        ("the last two weeks", "2024-10-21", "week", "window"),
+        ("March of last year", "2023-03-01", "month", "month_of_year"),
+        # counts as words, with a hedge
+        ("Seventeen years ago", "2007-01-01", "year", "relative_ago"),
+        ("more than 150 years ago", "1874-01-01", "year", "relative_ago"),
+        # parts of a day name the day
+        ("Very early Saturday morning", "2024-11-02", "day", "weekday_past"),
+        ("last night", "2024-11-03", "day", "relative_day"),
+        ("yesterday afternoon", "2024-11-03", "day", "relative_day"),
+        ("this past Friday", "2024-11-01", "day", "weekday_last"),
+        # the longest part our rules read, a bare year aside
+        ("three days last week", "2024-10-28", "week", "part:relative_week"),
+        ("Tuesday, Oct. 29", "2024-10-29", "day", "part:month_day_in_past_year"),
+        ("Thursday, 1885", "2024-10-31", "day", "part:weekday_past"),
+    ],
+)
+def test_parts_windows_and_counts(text, date, precision, method):
+    hit = resolve(text, SEED_DAY)
+    assert hit is not None, text
+    assert (hit.date.isoformat(), hit.precision, hit.method) == (date, precision, method)
+
+
+def test_a_time_span_is_read_by_our_rules_only():
+    assert resolve("5:00 p.m.", SEED_DAY, rules_only=True) is None
+    assert resolve("5:00 p.m.", SEED_DAY) is not None  # dateparser: today at five
+    assert resolve("Wednesday night", SEED_DAY, rules_only=True).date == dt.date(2024, 10, 30)
 
 
 def test_vague_phrases_resolve_to_nothing():

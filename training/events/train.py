@@ -31,6 +31,7 @@ EXTRACT = Path(events.__file__).resolve().parent
 INPUT_CODE = [
     EXTRACT / "event_features.py",
     EXTRACT / "events.py",
+    EXTRACT / "dates.py",  # the mode classifier reads how far the event's date lies back
     EXTRACT / "parties.py",
     EXTRACT / "quotes.py",
     EXTRACT / "rules" / "event_lexicon.csv",

@@ -383,7 +383,7 @@ def _date(tok: Token, published: dt.date) -> dates.ResolvedDate | None:
     subtree = {t.i for t in tok.subtree}
     # date modifiers attach to the verb ("on Monday") or its head clause ("greeting Choe on Monday")
     for ent in doc_cache.span_ents(doc_cache.sent_of(tok)):
-        if ent.label_ == "DATE" and ent.root.i in subtree:
+        if ent.label_ in dates.DATE_LABELS and ent.root.i in subtree:
             hit = dates.resolve_entity(ent, published)
             if hit:
                 return hit
