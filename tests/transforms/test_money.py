@@ -34,6 +34,9 @@ def test_seed_sentence_keeps_the_texts_own_dollar_conversion():
         ("a grant of 5.1 million dollars of aid", 5.1e6, "USD"),
         ("London added £2.3bn in military support", 2.3e9, "GBP"),
         ("the fund holds EUR 50 million", 50e6, "EUR"),
+        # a hyphen before the magnitude: "$600-billion commitment", "$2-million grant"
+        ("a $600-billion commitment to infrastructure", 600e9, "USD"),
+        ("a $2-million grant", 2e6, "USD"),
     ],
 )
 def test_amounts_are_expanded_with_their_currency(text, amount, currency):

@@ -35,6 +35,12 @@ INPUT_CODE = [
     EXTRACT / "money.py",
     *sorted((EXTRACT / "rules").glob("aid_*.csv")),
     EXTRACT / "rules" / "stage_cues.csv",
+    # the stage reading at each anchor (the thresholds' grid scores the records it gives)
+    EXTRACT / "pledge_stage.py",
+    EXTRACT / "rules" / "anchor_stage_cues.csv",
+    EXTRACT / "rules" / "anchor_stage.yaml",
+    EXTRACT / "rules" / "cumulative_cues.yaml",
+    EXTRACT / "pledge_totals.py",
     EXTRACT / "word_clusters.py",
     EXTRACT.parent / "models" / "word_clusters.tsv.gz",
 ]

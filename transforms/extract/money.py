@@ -1,8 +1,8 @@
 """Money amounts as news text writes them: the one amount parser of the project.
 
-"200 million euros ($218 million)", "$1.5bn", "€50m", "CAD 500 million", "500 million Canadian
-dollars", "A$100 million", "2.5 billion kroner", "three and a half million", "between $6 and
-$8 billion".
+"200 million euros ($218 million)", "$1.5bn", "$600-billion", "€50m", "CAD 500 million", "500
+million Canadian dollars", "A$100 million", "2.5 billion kroner", "three and a half million",
+"between $6 and $8 billion".
 
 `find_amounts(text, context=None)` returns every amount with its character offsets, the amount
 fully expanded (200 million -> 200000000), the ISO 4217 currency, the high bound of a range
@@ -243,7 +243,7 @@ def _patterns() -> _Patterns:
     long_mag = _alt(v.magnitudes)
     letter_mag = _alt(v.letter_magnitudes)
     quantity = re.compile(
-        rf"(?:(?P<num>{_DIGITS})(?:(?P<lmag>{letter_mag})(?![\w])|\s?(?P<mag>{long_mag})(?!\w))?"
+        rf"(?:(?P<num>{_DIGITS})(?:(?P<lmag>{letter_mag})(?![\w])|[\s-]?(?P<mag>{long_mag})(?!\w))?"
         rf"|(?P<words>{_WORDS})\s+(?P<wmag>{long_mag})(?!\w))",
         re.IGNORECASE,
     )

@@ -31,7 +31,14 @@ from typing import TYPE_CHECKING
 import polars as pl
 from spacy.tokens import Doc, Span, Token
 
-from transforms.extract import dates, doc_cache, event_features, pledge_features, textcat
+from transforms.extract import (
+    dates,
+    doc_cache,
+    event_features,
+    pledge_features,
+    pledge_stage,
+    textcat,
+)
 from transforms.extract.base import stable_id
 from transforms.extract.money import Amount, find_amounts
 from transforms.extract.parties import (
@@ -702,11 +709,15 @@ def learned_found(
     amount, when cross-validation chose that: `rule_parties`). A record without both parties is
     dropped. When an
     amount anchor is kept, the sentence anchor is not (the same statement, without its amount).
+    Where the words name the anchor's stage (pledge_stage.py: a cue verb, the clause verb's own
+    stage, its perfect or future, a stage noun, a running total), they decide it over the
+    classifier's and the rules'.
     `statements` and `statement_probs`: `statement_inputs` of the sentence and their scores (the
     caller scores every sentence of the Doc in one call: `_pledge_rows`)."""
     th = models.thresholds
     hints = rule_hints(rules, sent.doc)
     anchors, feats = statements
+    amounts = [a.amount for a in anchors if a.amount is not None]
     chosen = []
     for anchor, probs, f in zip(anchors, statement_probs, feats, strict=True):
         p_pledge = 1.0 - probs[pledge_features.NONE]
@@ -736,6 +747,10 @@ def learned_found(
             # the rules read this amount under a verb that names its stage ("delivered"):
             # that stage stands (chosen by cross-validation: GRID "rule_stage")
             stage = same.stage
+        # the words' reading of the anchor, when there is one, decides its stage
+        reading = pledge_stage.anchor_stage(anchor.token, sent, amounts)
+        if reading is not None:
+            stage = reading[0]
         if same is not None and same.joint_recipient:
             # a plan for several purposes goes to their objects together: a group the rules
             # build, which the argument classifier (one named party each) cannot choose
