@@ -152,8 +152,8 @@ def _longest_part(raw: str, t: str, published: dt.date, future: bool) -> Resolve
     words = re.sub(r"[,;()]", " ", t).split()
     for size in range(len(words) - 1, 0, -1):
         for start in range(len(words) - size + 1):
-            part = " ".join(words[start : start + size])
-            hit = _rules(raw, _clean(part), published, future) if _clean(part) else None
+            part = _clean(" ".join(words[start : start + size]))
+            hit = _rules(raw, part, published, future) if part else None
             if hit is not None and hit.method != "explicit_year":
                 return replace(hit, method=f"part:{hit.method}")
     return None
@@ -303,13 +303,12 @@ def _rule_match(raw: str, t: str, published: dt.date, future: bool) -> ResolvedD
     n = _count(m.group("n")) if m else None
     if m and n is not None:
         unit = m.group("unit")
-        if unit in ("day", "week"):
-            date = published - dt.timedelta(days=n * (7 if unit == "week" else 1))
-            return ResolvedDate(raw, date, unit, "relative_ago")
+        date = _back(published, n, unit)  # a month or year ago: its first day
         if unit == "month":
-            idx = published.year * 12 + published.month - 1 - n
-            return ResolvedDate(raw, dt.date(idx // 12, idx % 12 + 1, 1), "month", "relative_ago")
-        return ResolvedDate(raw, dt.date(published.year - n, 1, 1), "year", "relative_ago")
+            date = date.replace(day=1)
+        elif unit == "year":
+            date = date.replace(month=1, day=1)
+        return ResolvedDate(raw, date, unit, "relative_ago")
     return None
 
 
