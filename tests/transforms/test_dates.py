@@ -52,6 +52,14 @@ SEED_DAY = dt.date(2024, 11, 4)  # a Monday
         ("three days last week", "2024-10-28", "week", "part:relative_week"),
         ("Tuesday, Oct. 29", "2024-10-29", "day", "part:month_day_in_past_year"),
         ("Thursday, 1885", "2024-10-31", "day", "part:weekday_past"),
+        # a weekend is its Saturday, precision week (the gold's convention)
+        ("over the weekend", "2024-11-02", "week", "weekend"),
+        ("next weekend", "2024-11-09", "week", "weekend"),
+        # a week ago is the week, from its Monday
+        ("a week ago", "2024-10-28", "week", "relative_ago"),
+        ("at the end of last year", "2023-12-01", "month", "part:year_edge"),
+        # a window ahead starts on the publication day
+        ("over the next four years", "2024-11-04", "year", "window_ahead"),
     ],
 )
 def test_expressions(text, date, precision, method):
@@ -68,9 +76,15 @@ def test_year_boundaries():
     assert resolve("last week", jan).date == dt.date(2024, 12, 23)
     assert resolve("Monday", jan).date == dt.date(2024, 12, 30)
     assert resolve("last year", jan).date == dt.date(2024, 1, 1)
-    # a date a few days ahead is a scheduled event in the same year, not last year's
+    # a date up to a month ahead is a scheduled event in the same year, not last year's
     assert resolve("Nov. 8", SEED_DAY).date == dt.date(2024, 11, 8)
+    assert resolve("Nov. 30", SEED_DAY).date == dt.date(2024, 11, 30)
     assert resolve("Dec. 12", SEED_DAY).date == dt.date(2023, 12, 12)
+    # on a weekend, "this weekend" is the one under way and "last weekend" the one before
+    sunday = dt.date(2019, 8, 25)
+    assert resolve("this weekend", sunday).date == dt.date(2019, 8, 24)
+    assert resolve("last weekend", sunday).date == dt.date(2019, 8, 17)
+    assert resolve("this weekend", SEED_DAY, future=True).date == dt.date(2024, 11, 9)
 
 
 def test_a_time_span_is_read_by_our_rules_only():
@@ -117,7 +131,7 @@ def test_tense_of_the_clause_picks_past_or_future():
         ent = next(e for e in nlp(text).ents if e.label_ == "DATE")
         return resolve_entity(ent, published).date
 
-    monday = dt.date(2021, 3, 29)
+    monday, sunday = dt.date(2021, 3, 29), dt.date(2019, 9, 1)
     assert date_of("The International Criminal Court rules Wednesday on the appeal.", monday) == (
         dt.date(2021, 3, 31)
     )
@@ -126,3 +140,45 @@ def test_tense_of_the_clause_picks_past_or_future():
     assert date_of("Putin is due to meet Erdogan in Turkey in January.", nov) == dt.date(2020, 1, 1)
     assert date_of("Putin met Erdogan in Turkey in January.", nov) == dt.date(2019, 1, 1)
     assert date_of("They have until Feb. 4 to appeal.", dt.date(2020, 1, 23)) == dt.date(2020, 2, 4)
+    # "until" looks forward unless a past verb governs it
+    assert date_of("The ship remained in port until March 3.", dt.date(2025, 3, 14)) == (
+        dt.date(2025, 3, 3)
+    )
+    # a scheduling verb in the past tense does not look forward; a forecast or "are to" does
+    assert date_of("Tuesday's attack was planned abroad.", dt.date(2025, 3, 13)) == (
+        dt.date(2025, 3, 11)
+    )
+    assert date_of("The storm was forecast to reach the coast early Tuesday.", sunday) == (
+        dt.date(2019, 9, 3)
+    )
+    assert date_of("The two leaders are to meet on Wednesday.", dt.date(2015, 9, 22)) == (
+        dt.date(2015, 9, 23)
+    )
+
+
+@pytest.mark.slow
+def test_an_expression_anchored_on_another_dated_event_is_read_from_its_day():
+    from transforms.extract.dates import resolve_entity
+    from transforms.nlp.pipeline import load_nlp
+
+    doc = load_nlp()(
+        "The court ruled on March 3. The next day, the minister resigned. Two days later, "
+        "protesters gathered outside parliament. At 5 p.m. police arrived. The government "
+        "collapsed that week."
+    )
+    friday = dt.date(2025, 3, 14)
+    got = [
+        (e.text, resolve_entity(e, friday).date.isoformat(), resolve_entity(e, friday).precision)
+        for e in doc.ents
+        if e.label_ in ("DATE", "TIME")
+    ]
+    assert got == [
+        ("March 3", "2025-03-03", "day"),
+        ("The next day", "2025-03-04", "day"),
+        ("Two days later", "2025-03-06", "day"),
+        ("5 p.m.", "2025-03-06", "day"),
+        ("that week", "2025-03-03", "week"),
+    ]
+    # without an earlier date, the anchor is the publication day
+    alone = next(e for e in load_nlp()("The minister resigned the previous day.").ents)
+    assert resolve_entity(alone, friday).date == dt.date(2025, 3, 13)

@@ -52,7 +52,14 @@ _MONTH_RE = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-_LEAD = r"^(?:(?:on|in|into|since|by|until|from|during|very|early|late|mid|the|of|as\s+of)[\s-]+)*"
+_LEAD = (
+    r"^(?:(?:on|in|into|since|by|until|from|during|over|very|early|late|mid|the|of|as\s+of)[\s-]+)*"
+)
+# A hedge before a count ("about two days later", "more than 150 years ago").
+_HEDGE = (
+    r"(?:(?:just|about|around|almost|nearly|roughly|some|only|more\s+than|less\s+than|over|under)"
+    r"\s+)?"
+)
 # The part of a month or year an expression names (gold/train README: "early/mid/late <month>" =
 # days 1-10 / 11-20 / 21-end, precision month). A year is read in thirds the same way: early,
 # mid, late from January, May, September (the train split's "late last year": September 1).
@@ -81,6 +88,9 @@ def _month_num(name: str) -> int:
     return MONTHS[name.lower().rstrip(".")[:3]]
 
 
+AHEAD_DAYS = 31
+
+
 def _past_month(month: int, published: dt.date, day: int = 1) -> dt.date:
     """The most recent (month, day) not after the publication date: handles year boundaries."""
     year = published.year
@@ -88,9 +98,11 @@ def _past_month(month: int, published: dt.date, day: int = 1) -> dt.date:
         candidate = dt.date(year, month, day)
     except ValueError:
         return dt.date(year, month, 1)
-    # A date up to a week after publication is a scheduled event in the same year
-    # ("talks on Nov. 8" in a Nov. 4 article); later ones belong to the previous year.
-    if candidate > published + dt.timedelta(days=7):
+    # A date up to a month after publication is a scheduled event in the same year, whatever
+    # the clause's tense ("talks on Nov. 8" in a Nov. 4 article, "ordered to appear on March
+    # 27" in a March 13 one): news names a date about a year back with its year. Later ones
+    # belong to the previous year.
+    if candidate > published + dt.timedelta(days=AHEAD_DAYS):
         candidate = candidate.replace(year=year - 1)
     return candidate
 
@@ -110,6 +122,20 @@ def _weekday(word: str, modifier: str | None, published: dt.date) -> tuple[dt.da
     if delta == 0:
         return published, "weekday_same_day"
     return published - dt.timedelta(days=delta), "weekday_past"
+
+
+def _saturday(mod: str, published: dt.date) -> dt.date:
+    """The Saturday of the weekend `mod` names: "this" (or "past") the latest one on or before
+    the publication day, "last" the one before that when published on a weekend, "next" the
+    first after the publication day's weekend, "next_one" the first on or after the day."""
+    latest = published - dt.timedelta(days=(published.weekday() - 5) % 7)
+    if mod == "next_one":
+        return published + dt.timedelta(days=(5 - published.weekday()) % 7)
+    if mod == "next":
+        return latest + dt.timedelta(days=7)
+    if mod == "last" and published.weekday() >= 5:
+        return latest - dt.timedelta(days=7)
+    return latest
 
 
 def _future_month(month: int, published: dt.date, day: int = 1) -> dt.date:
@@ -206,11 +232,15 @@ def _rule_match(raw: str, t: str, published: dt.date, future: bool) -> ResolvedD
         "the past week": (-7, "week"),
         "next week": (7, "week"),
         "earlier this week": (0, "week"),
-        "this weekend": (0, "week"),
-        "last weekend": (-7, "week"),
-        "next weekend": (7, "week"),
         "later this week": (0, "week"),
     }
+    # "the weekend", "this weekend", "last weekend": its Saturday, precision week (the gold's
+    # convention); the one just past unless the clause looks forward
+    m = re.fullmatch(r"(?:(?P<mod>this|last|next|past|this\s+past)\s+)?weekend", t)
+    if m:
+        mod = m.group("mod") or "this"
+        mod = "next_one" if future and mod == "this" else mod
+        return ResolvedDate(raw, _saturday(mod, published), "week", "weekend")
     t = re.sub(r"^(yesterday|tomorrow)\s+(?:morning|afternoon|evening|night)$", r"\1", t)
     if t in simple:
         days, precision = simple[t]
@@ -290,21 +320,33 @@ def _rule_match(raw: str, t: str, published: dt.date, future: bool) -> ResolvedD
         # a window of days is no one day: its precision is the week
         precision = "week" if unit == "day" else unit
         return ResolvedDate(raw, _back(published, n, unit), precision, "window")
+    # "the next four years", "in the coming two weeks": a window from the publication day
+    m = re.fullmatch(r"(?:next|coming)\s+(?P<n>\d+|[a-z]+)\s+(?P<unit>day|week|month|year)s", t)
+    if m and _count(m.group("n")) is not None:
+        unit = m.group("unit")
+        return ResolvedDate(raw, published, "week" if unit == "day" else unit, "window_ahead")
+    # "the end of last year", "the beginning of this year": its last or first month
+    m = re.fullmatch(r"(?P<edge>end|beginning|start)\s+of\s+(?P<mod>this|last|next)\s+year", t)
+    if m:
+        year = published.year + {"this": 0, "last": -1, "next": 1}[m.group("mod")]
+        month = 12 if m.group("edge") == "end" else 1
+        return ResolvedDate(raw, dt.date(year, month, 1), "month", "year_edge")
     # "2018", "in 2017", "mid-2018", "early 2019"
     m = re.fullmatch(r"(?:mid|early|late)?[\s-]*(?P<year>(?:19|20)\d{2})", t)
     if m:
         return ResolvedDate(raw, dt.date(int(m.group("year")), 1, 1), "year", "explicit_year")
     # "two days ago", "Seventeen years ago", "more than 150 years ago"
     m = re.fullmatch(
-        r"(?:(?:about|around|almost|nearly|roughly|some|just|more\s+than|over|less\s+than)\s+)?"
-        r"(?P<n>\d+|[a-z]+)\s+(?P<unit>day|week|month|year)s?\s+ago",
+        _HEDGE + r"(?P<n>\d+|[a-z]+)\s+(?P<unit>day|week|month|year)s?\s+ago",
         t,
     )
     n = _count(m.group("n")) if m else None
     if m and n is not None:
         unit = m.group("unit")
-        date = _back(published, n, unit)  # a month or year ago: its first day
-        if unit == "month":
+        date = _back(published, n, unit)  # a week, month or year ago: its first day
+        if unit == "week":
+            date -= dt.timedelta(days=date.weekday())
+        elif unit == "month":
             date = date.replace(day=1)
         elif unit == "year":
             date = date.replace(month=1, day=1)
@@ -368,39 +410,64 @@ def _dateparser_date(t: str, published: dt.date) -> tuple[dt.date, str] | None:
 
 
 FUTURE_AUX = {"will", "shall", "'ll", "wo"}
-FUTURE_LEMMAS = {"due", "schedule", "set", "expect", "plan", "intend", "upcoming", "until", "till"}
+PAST_AUX = {"have", "has", "had", "did", "was", "were"}
+# Words that schedule what they govern, whatever their tense ("set for release Friday", "due in
+# January", "the upcoming vote on Monday", "the expected arrival of March 26").
+FUTURE_LEMMAS = {"due", "schedule", "set", "expect", "upcoming", "slate"}
+# Verbs whose to-infinitive is still to come ("plans to meet in January", "is to travel on
+# Wednesday", "was forecast to reach the coast early Tuesday").
+FORWARD_HEADS = {"be", "due", "set", "expect", "plan", "intend", "schedule", "slate", "forecast",
+                 "predict", "project"}  # fmt: skip
+# "until Feb. 4" looks forward unless a verb above it is past ("remained there until March 3").
+UNTIL = {"until", "till"}
 
 
 def refers_forward(ent) -> bool:
     """Whether the clause of a DATE span speaks of what is to come (tense and cue words).
 
-    Future when the verb governing the span has will/shall, is "to be" + participle ("a report
-    to be released next month"), is in the simple present ("the court rules Wednesday", news
-    style for scheduled events), or when a cue word sits on the way up ("due to meet Erdogan in
-    January", "set for release Friday", "until Feb. 4").
+    Future when the verb governing the span has will/shall, is a to-infinitive under a verb of
+    planning or forecast ("a report to be released next month", "was forecast to reach the coast
+    early Tuesday", "are to travel on Wednesday"), is in the simple present ("the court rules
+    Wednesday", news style for scheduled events), or when a scheduling word sits on the way up or
+    modifies a noun on it ("due to meet Erdogan in January", "set for release Friday", "an
+    expected arrival of March 26"). "until" looks forward unless a past verb governs it.
     """
     tok = ent.root
+    until = False
     for _ in range(5):
-        if tok.lemma_.lower() in FUTURE_LEMMAS or tok.lower_ in FUTURE_LEMMAS:
-            return True
+        lemma = tok.lemma_.lower()
         if tok.pos_ in ("VERB", "AUX"):
             aux = {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
             if aux & FUTURE_AUX:
                 return True
-            if (
-                "to" in aux
-                and tok.tag_ in ("VB", "VBN")
-                and tok.head.lemma_ in ("be", "due", "set", "expect", "plan", "schedule")
-            ):
+            if "to" in aux and tok.tag_ in ("VB", "VBN") and tok.head.lemma_ in FORWARD_HEADS:
                 return True
-            if tok.tag_ in ("VBZ", "VBP") and not aux and tok.lemma_ not in ("be", "have", "say"):
+            if lemma == "be" and tok.tag_ in ("VBZ", "VBP") and _has_infinitive(tok):
                 return True
-            if tok.tag_ in ("VBD", "VBN") or aux & {"have", "has", "had", "did", "was", "were"}:
+            if lemma in FUTURE_LEMMAS:
+                return True
+            if tok.tag_ in ("VBZ", "VBP") and not aux and lemma not in ("be", "have", "say"):
+                return True
+            if tok.tag_ in ("VBD", "VBN") or aux & PAST_AUX:
                 return False
+        elif lemma in UNTIL or tok.lower_ in UNTIL:
+            until = True
+        elif lemma in FUTURE_LEMMAS or any(
+            c.dep_ == "amod" and c.lemma_.lower() in FUTURE_LEMMAS for c in tok.children
+        ):
+            return True
         if tok.head == tok:
             break
         tok = tok.head
-    return False
+    return until
+
+
+def _has_infinitive(tok) -> bool:
+    """`tok` ("is", "are") governs a to-infinitive: "are to travel"."""
+    return any(
+        c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        for c in tok.children
+    )
 
 
 # Entity labels that may name a day: DATE, and TIME when our rules read a day in it ("Wednesday
@@ -411,10 +478,85 @@ DATE_LABELS = ("DATE", "TIME")
 
 def resolve_entity(ent, published: dt.date) -> ResolvedDate | None:
     """Resolve a spaCy DATE or TIME span, reading its clause's tense to choose past or future.
-    A TIME span is read by our rules only: dateparser would make a clock time today's date."""
+    A TIME span is read by our rules only: dateparser would make a clock time today's date.
+    An expression anchored on another dated event ("the next day", "two days later", "that
+    evening", "at 5 p.m.") is read from the last day the text named before it (`_anchored`)."""
     if ent.label_ not in DATE_LABELS:
         return None
+    key = f"dates_resolved_{published.isoformat()}"
+    by_span = doc_cache.per_doc(ent.doc, key, lambda doc: _resolve_doc(doc, published))
+    where = (ent.start_char, ent.end_char)
+    if where in by_span:
+        return by_span[where]
+    return _resolve_alone(ent, published, None)  # a span that is no entity of its Doc
+
+
+def _resolve_doc(doc, published: dt.date) -> dict[tuple[int, int], ResolvedDate | None]:
+    """Every DATE and TIME entity of `doc`, in text order, each anchored expression on the last
+    day an entity before it resolved to (the publication day before the first)."""
+    out: dict[tuple[int, int], ResolvedDate | None] = {}
+    anchor = None
+    for ent in doc_cache.ents(doc):
+        if ent.label_ not in DATE_LABELS:
+            continue
+        hit = _resolve_alone(ent, published, anchor)
+        out[ent.start_char, ent.end_char] = hit
+        if hit is not None and hit.precision == "day":
+            anchor = hit.date
+    return out
+
+
+def _resolve_alone(ent, published: dt.date, anchor: dt.date | None) -> ResolvedDate | None:
+    try:
+        hit = _anchored(ent.text, anchor or published)
+    except (ValueError, OverflowError):
+        hit = None
+    if hit is not None:
+        return hit
     return resolve(ent.text, published, future=refers_forward(ent), rules_only=ent.label_ == "TIME")
+
+
+_PART_OF_DAY = r"(?:day|morning|afternoon|evening|night)"
+_DAY_SHIFT = {"next": 1, "following": 1, "previous": -1, "preceding": -1, "same": 0, "that": 0,
+              "that same": 0}  # fmt: skip
+_CLOCK = re.compile(r"\b\d{1,2}(?::\d{2})?\s*[ap]\.?m\b\.?|\b\d{1,2}:\d{2}\b|\bnoon\b|\bmidnight\b")
+
+
+def _anchored(raw: str, anchor: dt.date) -> ResolvedDate | None:
+    """An expression whose day is another event's (the gold README: "an expression anchored on
+    another dated event is resolved through it"): "the next day", "the previous evening", "the
+    same day", "that night", "two days later", "a day earlier", "hours later", "that week",
+    "the evening", a clock time ("at 2:20 a.m."). `anchor` is that event's day."""
+    t = _clean(raw)
+    m = re.fullmatch(r"(?P<shift>next|following|previous|preceding|same|that(?:\s+same)?)\s+"
+                     + _PART_OF_DAY, t)  # fmt: skip
+    if m:
+        return ResolvedDate(raw, anchor + dt.timedelta(days=_DAY_SHIFT[m.group("shift")]), "day",
+                            "anchored")  # fmt: skip
+    if t in ("day before", "night before", "eve"):
+        return ResolvedDate(raw, anchor - dt.timedelta(days=1), "day", "anchored")
+    m = re.fullmatch(_HEDGE + r"(?P<n>\d+|[a-z]+)\s+(?P<unit>day|week)s?\s+"
+                     r"(?P<dir>later|after|afterwards|earlier|before)", t)  # fmt: skip
+    n = _count(m.group("n")) if m else None
+    if m and n is not None:
+        days = n * (7 if m.group("unit") == "week" else 1)
+        date = anchor + dt.timedelta(days=days if m.group("dir").startswith(("l", "af")) else -days)
+        if m.group("unit") == "week":
+            return ResolvedDate(raw, date - dt.timedelta(days=date.weekday()), "week", "anchored")
+        return ResolvedDate(raw, date, "day", "anchored")
+    if re.fullmatch(_HEDGE + r"(?:(?:a\s+few|several|\d+|[a-z]+)\s+)?(?:hours?|minutes?)\s+"
+                    r"(?:later|after|afterwards|earlier|before)", t):  # fmt: skip
+        return ResolvedDate(raw, anchor, "day", "anchored")
+    if t == "that week":
+        return ResolvedDate(raw, anchor - dt.timedelta(days=anchor.weekday()), "week", "anchored")
+    if re.fullmatch(r"(?:morning|afternoon|evening|night)(?:\s+hours)?", t) or (
+        _CLOCK.search(t)
+        and not re.search(r"[a-z]{3,}day\b|\d{4}|" + _MONTH_RE, t)
+        and "today" not in t
+        and "tonight" not in t
+    ):
+        return ResolvedDate(raw, anchor, "day", "anchored")
+    return None
 
 
 def resolve_sentence_date(doc_sent, published: dt.date) -> ResolvedDate | None:
