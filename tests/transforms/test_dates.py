@@ -182,3 +182,21 @@ def test_an_expression_anchored_on_another_dated_event_is_read_from_its_day():
     # without an earlier date, the anchor is the publication day
     alone = next(e for e in load_nlp()("The minister resigned the previous day.").ents)
     assert resolve_entity(alone, friday).date == dt.date(2025, 3, 13)
+
+
+@pytest.mark.slow
+def test_a_quotes_today_is_the_day_it_was_said():
+    from transforms.extract.dates import resolve_entity
+    from transforms.nlp.pipeline import load_nlp
+
+    doc = load_nlp()(
+        'On Monday, the senator said: "Today, I am asking every voter to turn out." '
+        "Today the campaign opened two new offices."
+    )
+    wednesday = dt.date(2020, 4, 15)
+    got = [(e.text, resolve_entity(e, wednesday).date) for e in doc.ents if e.label_ == "DATE"]
+    assert got == [
+        ("Monday", dt.date(2020, 4, 13)),
+        ("Today", dt.date(2020, 4, 13)),  # in the quote: the day she spoke
+        ("Today", wednesday),  # the story's own today
+    ]
