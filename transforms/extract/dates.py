@@ -196,7 +196,7 @@ def _longest_part(raw: str, t: str, published: dt.date, future: bool) -> Resolve
 def _with_part(hit: ResolvedDate, t: str) -> ResolvedDate:
     """A month or year resolution moved to the part its expression names ("late January")."""
     m = _PART_RE.search(t)
-    if m is None or hit.precision not in ("month", "year"):
+    if m is None or hit.precision not in ("month", "year") or hit.method == "decade":
         return hit
     part = m.group("part")
     if hit.precision == "month":
@@ -339,6 +339,10 @@ def _rule_match(raw: str, t: str, published: dt.date, future: bool) -> ResolvedD
         year = published.year + {"this": 0, "last": -1, "next": 1}[m.group("mod")]
         month = 12 if m.group("edge") == "end" else 1
         return ResolvedDate(raw, dt.date(year, month, 1), "month", "year_edge")
+    # "the 1860s", "the late 1920s": the decade, from its first year
+    m = re.fullmatch(r"(?:(?:early|mid|late)[\s-]+)?(?P<decade>(?:1[0-9]|20)\d0)'?s", t)
+    if m:
+        return ResolvedDate(raw, dt.date(int(m.group("decade")), 1, 1), "year", "decade")
     # "2018", "in 2017", "mid-2018", "early 2019"
     m = re.fullmatch(r"(?:mid|early|late)?[\s-]*(?P<year>(?:19|20)\d{2})", t)
     if m:
@@ -380,10 +384,14 @@ def _back(published: dt.date, n: int, unit: str) -> dt.date:
     return dt.date(year, month, min(published.day, last))
 
 
+_NUMERIC_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+
+
 def _dateparser_fallback(raw: str, t: str, published: dt.date) -> ResolvedDate | None:
-    # Only expressions that carry a number or a month name reach dateparser: it turns vague
-    # phrases ("the coming days", "its third winter") into arbitrary days.
-    if not re.search(r"\d", t):
+    # Only expressions that carry a month name or a numeric date reach dateparser: it turns
+    # vague phrases ("the coming days", "its third winter") into arbitrary days, a bare number
+    # (an age spaCy tagged DATE: "Amirov, 45,") into a year and a count ("14 days") into a day.
+    if not (re.search(r"\b" + _MONTH_RE + r"(?![a-z])", t) or _NUMERIC_DATE.search(t)):
         return None
     hit = _dateparser_date(t, published)
     return ResolvedDate(raw, *hit, "dateparser") if hit else None
