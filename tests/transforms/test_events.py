@@ -120,3 +120,30 @@ def test_a_city_is_never_an_actor_but_a_capital_stands_for_its_state():
     (sent,) = list(capital.sents)
     main = next(e for e in events_in_sentence(sent, day, "lexicon") if e.is_main)
     assert (main.event_type, [a.iso3 for a in main.actors]) == ("DISAPPROVE", ["RUS"])
+
+
+def test_an_event_without_a_recipient_is_done_to_the_actor_s_own_country():
+    from transforms.extract import doc_cache, event_features, events
+    from transforms.nlp.pipeline import load_nlp
+
+    doc = load_nlp()("Kenyan police fired tear gas on Tuesday.")
+    with doc_cache.cached(doc):
+        (sent,) = doc_cache.sents(doc)
+        fired = next(t for t in sent if t.lower_ == "fired")
+        pairs = events.argument_features_of(fired, "COERCE", event_features.party_candidates(sent))
+        # the classifier's answer, made here: the first Kenyan party acts, nobody is acted on
+        actor = next(k for k, (c, _) in enumerate(pairs) if c.party.iso3 == "KEN")
+        roles = [
+            {"actor": float(k == actor), "recipient": 0.0, "none": float(k != actor)}
+            for k in range(len(pairs))
+        ]
+        actors, recipients = events.choose_arguments(
+            fired, fired, "COERCE", pairs, roles, {"actor": 0.5, "recipient": 0.1}
+        )
+    assert [a.iso3 for a in actors] == ["KEN"]
+    (recipient,) = recipients
+    assert (recipient.name, recipient.iso3, recipient.kind) == ("Kenya", "KEN", "country")
+    assert recipient.country_reason == "actor_country"
+    assert (recipient.text, recipient.start_char) == (None, None)  # no words state it
+    # named by no candidate nor by the rules' object ("tear gas" is no party): the fallback only
+    assert not events._recipients(fired, "COERCE", actors)

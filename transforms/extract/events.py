@@ -17,6 +17,11 @@ One row per (trigger, actor, recipient) in a sentence. What is learned and what 
   with/to/against/on object, else the subject of its that-clause ("demanded that it withdraw").
   Both come from the trigger's own clause, never from elsewhere in the story; a place is never
   an actor; pronouns take their antecedent (parties.py).
+- With the learned triggers, the **argument classifier** chooses actors and recipients among
+  the parties of the sentence and the story's country, with the rules' answers among its
+  features; the rules are its fallback (`choose_arguments`).
+  An event with an actor and still no recipient is done to the actor's own country (most
+  events whose clause names no target are domestic: the corpus codes them so).
 - Place = an in/at object of the trigger's clause that is a GPE/LOC/FAC and not a party.
 - Date = a DATE entity inside the trigger's clause resolved by dates.py against the article's
   date; a date after publication is kept only when the clause speaks of the future. Without
@@ -50,6 +55,7 @@ from transforms.extract.parties import (
     parties_for,
     with_country,
 )
+from transforms.refdata import country_names
 
 RULES = Path(__file__).parent / "rules"
 RULES_VERSION = "lexicons-2"
@@ -688,6 +694,64 @@ def _doc_trigger_scores(doc: Doc) -> dict[int, tuple[str, float]]:
     }
 
 
+def choose_arguments(
+    tok: Token,
+    head: Token,
+    etype: str,
+    pairs: list[tuple[event_features.Candidate, list[str]]],
+    roles: list[dict[str, float]],
+    th: dict[str, float],
+) -> tuple[list[Party], list[Party]]:
+    """Actors and recipients of one learned trigger from the argument classifier's `roles` of
+    its candidate `pairs` (`argument_features_of`): up to three of each whose probability
+    reaches the threshold, best first; without one, the rules' subject / object; without a
+    recipient still, the actor's own country (`_own_country`). Each party with its country
+    (`with_country`)."""
+    ranked = sorted(
+        zip([c for c, _ in pairs], roles, strict=True),
+        key=lambda cr: -cr[1][event_features.ACTOR],
+    )
+    actors = [c.party for c, r in ranked if r[event_features.ACTOR] >= th["actor"]][:3]
+    if not actors:
+        subj = _subject(head)
+        actors = parties_for(subj) if subj is not None else []
+    ranked = sorted(ranked, key=lambda cr: -cr[1][event_features.RECIPIENT])
+    recipients = [
+        c.party
+        for c, r in ranked
+        if r[event_features.RECIPIENT] >= th["recipient"]
+        and all(not _same(c.party, a) for a in actors)
+    ][:3]
+    if not recipients:
+        recipients = _recipients(tok, etype, actors) or (
+            _recipients(head, etype, actors) if head != tok else []
+        )
+    doc = tok.doc
+    actors = [with_country(p, doc) for p in actors]
+    recipients = [with_country(p, doc) for p in recipients]
+    if not recipients:
+        recipients = [_own_country(p) for p in actors if p.iso3][:1]
+    return actors, recipients
+
+
+def _own_country(actor: Party) -> Party:
+    """The country of an actor, as the recipient of an event whose clause names none: most
+    such events are done at home (police arrest, protesters march against their government,
+    a ministry bans), which the corpus codes with the actor's country on both sides. No words
+    state it, so it has no text and no span (the warehouse then links it to no mention's
+    actor); `country_reason` "actor_country" tells it apart."""
+    return replace(
+        actor,
+        text=None,
+        start_char=None,
+        end_char=None,
+        name=country_names().get(actor.iso3, actor.iso3),
+        kind="country",
+        country_reason="actor_country",
+        country_confidence=None,
+    )
+
+
 def _learned_events(sent: Span, published: dt.date, models: Classifiers) -> list[Event]:
     """Events of one sentence by the trained classifiers; arguments fall back to the rules.
     The argument and mode classifiers score all the sentence's triggers in one call each."""
@@ -718,27 +782,7 @@ def _learned_events(sent: Span, published: dt.date, models: Classifiers) -> list
     for (tok, etype, prob), head, pairs, roles, (when, _), mode in zip(
         triggers, heads, pairs_of, roles_of, dated, modes, strict=True
     ):
-        ranked = sorted(
-            zip([c for c, _ in pairs], roles, strict=True),
-            key=lambda cr: -cr[1][event_features.ACTOR],
-        )
-        actors = [c.party for c, r in ranked if r[event_features.ACTOR] >= th["actor"]][:3]
-        if not actors:
-            subj = _subject(head)
-            actors = parties_for(subj) if subj is not None else []
-        ranked = sorted(ranked, key=lambda cr: -cr[1][event_features.RECIPIENT])
-        recipients = [
-            c.party
-            for c, r in ranked
-            if r[event_features.RECIPIENT] >= th["recipient"]
-            and all(not _same(c.party, a) for a in actors)
-        ][:3]
-        if not recipients:
-            recipients = _recipients(tok, etype, actors) or (
-                _recipients(head, etype, actors) if head != tok else []
-            )
-        actors = [with_country(p, sent.doc) for p in actors]
-        recipients = [with_country(p, sent.doc) for p in recipients]
+        actors, recipients = choose_arguments(tok, head, etype, pairs, roles, th)
         place = _place(head, actors + recipients)
         depth = _depth(head) if tok.pos_ in ("NOUN", "PROPN") else _depth(tok)
         found.append(
@@ -904,7 +948,8 @@ def _row(
         "published_date": article.published_date,
         "is_main": ev.is_main,
         # the tagger's probability of the type (lexicon: 0.6), lowered without a recipient
-        "confidence": round(ev.confidence * (1.0 if recipient else 0.85), 4),
+        # read from the text (none, or the actor's own country: `_own_country`)
+        "confidence": round(ev.confidence * (1.0 if recipient and recipient.text else 0.85), 4),
         "method": f"{ev.method}+rules",
         "rules_version": RULES_VERSION,
         "extractor_version": article.version,
