@@ -21,7 +21,8 @@ One row per (trigger, actor, recipient) in a sentence. What is learned and what 
   the parties of the sentence and the story's country, with the rules' answers among its
   features; the rules are its fallback (`choose_arguments`).
   An event with an actor and still no recipient is done to the actor's own country (most
-  events whose clause names no target are domestic: the corpus codes them so).
+  events whose clause names no target are domestic: the corpus codes them so), except the types
+  the guidelines give no recipient (MOBILIZE, PROTEST: `no_recipient_types`).
 - Place = an in/at object of the trigger's clause that is a GPE/LOC/FAC and not a party.
 - Date = a DATE entity inside the trigger's clause resolved by dates.py against the article's
   date; a date after publication is kept only when the clause speaks of the future. Without
@@ -729,7 +730,7 @@ def choose_arguments(
     doc = tok.doc
     actors = [with_country(p, doc) for p in actors]
     recipients = [with_country(p, doc) for p in recipients]
-    if not recipients:
+    if not recipients and etype not in WORDS["no_recipient_types"]:
         recipients = [_own_country(p) for p in actors if p.iso3][:1]
     return actors, recipients
 
