@@ -282,3 +282,29 @@ def test_learned_path_needs_the_trained_models(nlp, monkeypatch):
         pledge_rows(doc, ctx, method="learned")
     # "auto" falls back to the rules
     assert [key(r) for r in pledge_rows(doc, ctx)] == [("DEU", "UKR", "pledged")]
+
+
+def test_a_role_no_candidate_reaches_goes_to_its_most_probable_candidate(nlp):
+    from transforms.extract import event_features, pledges
+    from transforms.extract.pledge_features import DONOR, NEITHER, RECIPIENT
+
+    doc = nlp("President Maria Lopez announced $40 million in new assistance for Haiti on Monday.")
+    cands = event_features.party_candidates(next(doc.sents))
+    assert [c.party.name for c in cands] == ["Maria Lopez", "Haiti"]
+    # the person is the likelier donor, yet below the donor threshold; Haiti reaches recipient
+    ranked = list(
+        zip(
+            cands,
+            [
+                {DONOR: 0.15, RECIPIENT: 0.02, NEITHER: 0.83},
+                {DONOR: 0.05, RECIPIENT: 0.7, NEITHER: 0.25},
+            ],
+            strict=True,
+        )
+    )
+    donor, recipient = pledges._assign(ranked, {"donor": 0.4, "recipient": 0.2})
+    assert donor is None and recipient.name == "Haiti"
+    donor, recipient = pledges._fill_roles(ranked, donor, recipient)
+    assert (donor.name, recipient.name) == ("Maria Lopez", "Haiti")
+    # a role whose most probable candidate is the other role's party stays empty
+    assert pledges._fill_roles(ranked[1:], None, recipient) == (None, recipient)
