@@ -147,3 +147,27 @@ def test_an_event_without_a_recipient_is_done_to_the_actor_s_own_country():
     assert (recipient.text, recipient.start_char) == (None, None)  # no words state it
     # named by no candidate nor by the rules' object ("tear gas" is no party): the fallback only
     assert not events._recipients(fired, "COERCE", actors)
+
+
+def test_types_the_guidelines_give_no_recipient_get_no_actor_country():
+    from transforms.extract import doc_cache, event_features, events
+    from transforms.nlp.pipeline import load_nlp
+
+    doc = load_nlp()("Kenyan teachers marched through Nairobi on Tuesday.")
+    with doc_cache.cached(doc):
+        (sent,) = doc_cache.sents(doc)
+        marched = next(t for t in sent if t.lower_ == "marched")
+        pairs = events.argument_features_of(
+            marched, "PROTEST", event_features.party_candidates(sent)
+        )
+        actor = next(k for k, (c, _) in enumerate(pairs) if c.party.iso3 == "KEN")
+        roles = [
+            {"actor": float(k == actor), "recipient": 0.0, "none": float(k != actor)}
+            for k in range(len(pairs))
+        ]
+        th = {"actor": 0.5, "recipient": 0.1}
+        protest = events.choose_arguments(marched, marched, "PROTEST", pairs, roles, th)
+        coerce = events.choose_arguments(marched, marched, "COERCE", pairs, roles, th)
+    assert [a.iso3 for a in protest[0]] == ["KEN"]
+    assert protest[1] == []  # PROTEST: no recipient by the guidelines (no_recipient_types)
+    assert [r.country_reason for r in coerce[1]] == ["actor_country"]
