@@ -132,6 +132,15 @@ def _weekday(word: str, modifier: str | None, published: dt.date) -> tuple[dt.da
     return published - dt.timedelta(days=delta), "weekday_past"
 
 
+# "this / last / next" month or year: how many units from the publication's
+STEP = {"this": 0, "last": -1, "next": 1}
+
+
+def _monday(day: dt.date) -> dt.date:
+    """The Monday of `day`'s week: where a period of precision week starts."""
+    return day - dt.timedelta(days=day.weekday())
+
+
 def _saturday(mod: str, published: dt.date) -> dt.date:
     """The Saturday of the weekend `mod` names: "this" (or "past") the latest one on or before
     the publication day, "last" the one before that when published on a weekend, "next" the
@@ -254,12 +263,12 @@ def _rule_match(raw: str, t: str, published: dt.date, future: bool) -> ResolvedD
         days, precision = simple[t]
         date = published + dt.timedelta(days=days)
         if precision == "week":
-            date = date - dt.timedelta(days=date.weekday())  # the Monday of that week
+            date = _monday(date)
         return ResolvedDate(raw, date, precision, "relative_" + precision)
     m = re.fullmatch(r"(?:(?:earlier|later)\s+)?(?P<mod>this|last|next)\s+(?P<unit>month|year)", t)
     if m:
         mod, unit = m.group("mod"), m.group("unit")
-        step = {"this": 0, "last": -1, "next": 1}[mod]
+        step = STEP[mod]
         if unit == "month":
             month_index = published.year * 12 + published.month - 1 + step
             date = dt.date(month_index // 12, month_index % 12 + 1, 1)
@@ -312,7 +321,7 @@ def _rule_match(raw: str, t: str, published: dt.date, future: bool) -> ResolvedD
     # "January of this year", "March of last year"
     m = re.fullmatch(_MONTH_RE + r"\s+of\s+(?P<mod>this|last|next)\s+year", t)
     if m:
-        year = published.year + {"this": 0, "last": -1, "next": 1}[m.group("mod")]
+        year = published.year + STEP[m.group("mod")]
         return ResolvedDate(
             raw, dt.date(year, _month_num(m.group("month")), 1), "month", "month_of_year"
         )
@@ -336,7 +345,7 @@ def _rule_match(raw: str, t: str, published: dt.date, future: bool) -> ResolvedD
     # "the end of last year", "the beginning of this year": its last or first month
     m = re.fullmatch(r"(?P<edge>end|beginning|start)\s+of\s+(?P<mod>this|last|next)\s+year", t)
     if m:
-        year = published.year + {"this": 0, "last": -1, "next": 1}[m.group("mod")]
+        year = published.year + STEP[m.group("mod")]
         month = 12 if m.group("edge") == "end" else 1
         return ResolvedDate(raw, dt.date(year, month, 1), "month", "year_edge")
     # "the 1860s", "the late 1920s": the decade, from its first year
@@ -357,7 +366,7 @@ def _rule_match(raw: str, t: str, published: dt.date, future: bool) -> ResolvedD
         unit = m.group("unit")
         date = _back(published, n, unit)  # a week, month or year ago: its first day
         if unit == "week":
-            date -= dt.timedelta(days=date.weekday())
+            date = _monday(date)
         elif unit == "month":
             date = date.replace(day=1)
         elif unit == "year":
@@ -576,13 +585,13 @@ def _anchored(raw: str, anchor: dt.date) -> ResolvedDate | None:
         days = n * (7 if m.group("unit") == "week" else 1)
         date = anchor + dt.timedelta(days=days if m.group("dir").startswith(("l", "af")) else -days)
         if m.group("unit") == "week":
-            return ResolvedDate(raw, date - dt.timedelta(days=date.weekday()), "week", "anchored")
+            return ResolvedDate(raw, _monday(date), "week", "anchored")
         return ResolvedDate(raw, date, "day", "anchored")
     if re.fullmatch(_HEDGE + r"(?:(?:a\s+few|several|\d+|[a-z]+)\s+)?(?:hours?|minutes?)\s+"
                     r"(?:later|after|afterwards|earlier|before)", t):  # fmt: skip
         return ResolvedDate(raw, anchor, "day", "anchored")
     if t == "that week":
-        return ResolvedDate(raw, anchor - dt.timedelta(days=anchor.weekday()), "week", "anchored")
+        return ResolvedDate(raw, _monday(anchor), "week", "anchored")
     if re.fullmatch(r"(?:morning|afternoon|evening|night)(?:\s+hours)?", t) or (
         _CLOCK.search(t)
         and not re.search(r"[a-z]{3,}day\b|\d{4}|" + _MONTH_RE, t)
