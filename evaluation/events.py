@@ -328,6 +328,26 @@ def gsr_rows() -> list[Row]:
     ]
 
 
+def _cv_rows() -> list[Row]:
+    """The 5-fold cross-validation figures over the train stories that chose the thresholds and
+    the mode method (training/events/train.py): each fold read by classifiers not trained on it."""
+    from transforms.extract import events
+
+    models = events.classifiers()
+    if models is None or "cv_event_scores" not in models.meta:
+        return []
+    got = models.meta["cv_event_scores"][",".join(str(v) for v in models.thresholds.values())]
+    mode = models.meta["cv_mode_accuracy"]
+    name = "train 5-fold CV (folds held out)"
+    return [
+        Row("events", name, "type+actor+recipient", got["tp"], got["fp"], got["fn"],
+            target="F1>=0.60", note="chose the thresholds"),
+        Row("events", name, "mode (gold triggers)", value=mode[models.mode_method],
+            note=f"n={mode['n']}; {models.mode_method} chosen (learned {mode['learned']:.3f}, "
+            f"rules {mode['rules']:.3f})"),
+    ]  # fmt: skip
+
+
 def report() -> list:
     out: list = []
     test = corpus.story_ids("test")
@@ -346,5 +366,6 @@ def report() -> list:
     train = corpus.story_ids("train")
     seen = score_stories(train)
     out += seen.rows(f"train ({len(train)} st., in-sample)")
+    out += _cv_rows()
     out += gsr_rows()
     return out

@@ -44,10 +44,10 @@ def test_fingerprint_follows_the_config(tmp_path, monkeypatch):
     assert train.fingerprint() != before
 
 
-def test_thresholds_come_from_the_dev_fold_grid():
+def test_thresholds_come_from_the_cross_validated_grid():
     meta = _meta()
     key = ",".join(str(v) for v in meta["thresholds"].values())
-    scores = meta["dev_event_scores"]
+    scores = meta["cv_event_scores"]
     assert key in scores
     assert scores[key]["f1"] == max(s["f1"] for s in scores.values())
     assert set(meta["thresholds"]) == set(train.GRID)
