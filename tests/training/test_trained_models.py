@@ -138,6 +138,24 @@ def test_stance_classifier_decides_where_its_method_says():
     assert claims.learned_decides("learned_on_assert", "assert", "assert")
 
 
+def test_stance_classifier_trains_only_on_claims_it_may_decide():
+    """A claim whose cue names its stance ("accused") keeps the cue's stance, so the classifier
+    does not train on it; a plain "said" claim is its to decide and trains it."""
+    from training.claims import train as claim_train
+    from transforms.extract import claim_features, claims
+
+    items = []
+    for lemma, content, gold in (
+        ("say", "the ferry operator had ignored three safety warnings", "accuse"),
+        ("accuse", "the ferry operator ignored three safety warnings", "accuse"),
+    ):
+        rule = claims.rule_stance(lemma, content)
+        feats = claim_features.stance_features(lemma, content, False, rule)
+        ex = claim_train.Example(1, "stance", tuple(feats), gold)
+        items.append((ex, True, claims.cue_stance(lemma)))
+    assert claim_train.classifier_examples(items) == [items[0][0]]
+
+
 def test_learned_cue_is_used_only_where_it_won_its_cross_validation():
     """The learned cue ships only when, by 5-fold CV by story on the train split, one threshold
     raises both the claim content-overlap F1 and the speaker F1 over the rules' cues alone; the
