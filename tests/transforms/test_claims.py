@@ -842,3 +842,19 @@ def test_missed_claim_switches(switch, text, speaker, contents, monkeypatch):
             assert got == sorted(contents), rows
         else:
             assert got != sorted(contents), rows
+
+
+def test_pronoun_object_target_names_the_person():
+    """ "accusing her of": the target is the person the pronoun stands for, named before it in
+    its sentence (target_pronouns), not the speaker."""
+    from transforms.nlp.pipeline import load_nlp
+
+    text = (
+        "Governor Tom Harris lashed out at Mayor Linda Carter on Monday, accusing her of "
+        "wasting public money on the new stadium."
+    )
+    doc = load_nlp()(text)
+    rows = claim_rows(doc, ArticleContext("t", dt.date(2024, 11, 4), "test"), "rules")
+    (r,) = [r for r in rows if r["cue_lemma"] == "accuse"]
+    assert r["stance"] == "accuse"
+    assert r["target_text"] == "Linda Carter"

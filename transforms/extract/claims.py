@@ -130,6 +130,7 @@ class Rules:
     spell_out_acronyms: bool  # SpeakerResolver.spelled_out: "DHS" -> the story's full name
     learned_speaker_country: bool  # story_country: the country chooser first
     subject_appositives: bool  # person_antecedent: an appositive counts only beside a subject
+    target_pronouns: frozenset  # _target: a pronoun object of the cue names its antecedent
     described_not_person: bool  # "the Trump administration" is no antecedent of "he"
     recent_named_person: bool  # "Take ... Sibusiso Sithole, for example. ..., he said"
     trailing_person_names: bool  # "The mayor of London, Sadiq Khan, said": Sadiq Khan
@@ -207,6 +208,7 @@ def rules() -> Rules:
         spell_out_acronyms=bool(raw.get("spell_out_acronyms", False)),
         learned_speaker_country=bool(raw.get("learned_speaker_country", False)),
         subject_appositives=bool(raw.get("subject_appositives", False)),
+        target_pronouns=frozenset(raw.get("target_pronouns", [])),
         described_not_person=bool(raw.get("described_not_person", False)),
         recent_named_person=bool(raw.get("recent_named_person", False)),
         trailing_person_names=bool(raw.get("trailing_person_names", False)),
@@ -2209,7 +2211,11 @@ def _target(claim: Claim, doc: Doc, speaker: Speaker | None) -> tuple[str, int, 
         ]
     for kind in cfg.get("target", []):
         for c in cue.children:
-            if kind == "dobj" and c.dep_ == "dobj":
+            if kind == "dobj" and c.dep_ == "dobj" and c.lower_ in rules().target_pronouns:
+                # "accused him of ...": the person the pronoun stands for (person_antecedent)
+                if not candidates and (ante := _pronoun_target(c, doc, speaker)) is not None:
+                    return ante
+            elif kind == "dobj" and c.dep_ == "dobj":
                 span = doc[c.left_edge.i : c.i + 1]
                 candidates += [
                     e
@@ -2232,6 +2238,40 @@ def _target(claim: Claim, doc: Doc, speaker: Speaker | None) -> tuple[str, int, 
             continue
         return ent.text, ent.start_char, ent.end_char
     return None
+
+
+def _pronoun_target(pron: Token, doc: Doc, speaker: Speaker | None) -> tuple[str, int, int] | None:
+    """The person a pronoun object of the cue stands for (`SpeakerResolver.person_antecedent`:
+    the last person who was a subject or was named before it, agreeing in gender), as a target:
+    (full name, start and end of the mention), unless that person is the speaker. A person
+    named before it in its own sentence comes first: an object pronoun stands for someone other
+    than its clause's subject ("Trump lashed out at Mayor Muriel Bowser, accusing her of ...")."""
+    resolver = SpeakerResolver(doc)
+    want = {"him": "male", "her": "female"}.get(pron.lower_)
+    ante = None
+    for ent in resolver.ents:
+        if ent.label_ != "PERSON" or ent.start < pron.sent.start or ent.end > pron.i:
+            continue
+        full = resolver.person_for(ent.text, ent.start_char)
+        name = full[0] if full else resolver.full_text(ent)
+        if _gender_agrees(name, want) and not (
+            speaker is not None
+            and (
+                speaker.ref_start == ent.start_char
+                or (speaker.name and normalize_surface(name) == normalize_surface(speaker.name))
+            )
+        ):
+            ante = (name, None, None, ent.start_char, ent.end_char)
+    ante = ante or resolver.person_antecedent(pron)
+    if ante is None or ante[3] is None:
+        return None
+    name, _, _, start, end = ante
+    if speaker is not None and (
+        speaker.ref_start == start
+        or (speaker.name and normalize_surface(name) == normalize_surface(speaker.name))
+    ):
+        return None
+    return name, start, end
 
 
 def claim_rows(doc: Doc, article, method: str = "auto") -> list[dict]:
