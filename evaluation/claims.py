@@ -351,6 +351,40 @@ def errors(
     return out
 
 
+def cv_rows() -> list[Row]:
+    """The 5-fold cross-validation figures over the train stories that chose the shipped claim
+    methods (training/claims/train.py; each fold read by parts trained on the other four): the
+    claims at the learned cue's threshold (the rules' speaker), stance and target accuracy of
+    the methods chosen."""
+    from transforms.extract import claims
+
+    models = claims.classifiers()
+    if models is None or "cv_learned_cue" not in models.meta:
+        return []
+    meta, name = models.meta, "train 5-fold CV (folds held out)"
+    cue = meta["cv_learned_cue"][str(meta["cue_threshold"]) if models.cue else "rules"]
+    n_pred, n_gold = cue["n_pred"], cue["n_gold"]
+    out = [
+        Row("claims", name, field, cue[key]["tp"], n_pred - cue[key]["tp"],
+            n_gold - cue[key]["tp"], target=target, note=note)
+        for field, key, target, note in (
+            ("speaker", "speaker", ">= 0.85 F1", "the rules' speaker; chose the cue threshold"),
+            ("content_overlap", "content_overlap", ">= 0.80 F1", ""),
+        )
+    ]  # fmt: skip
+    out.append(Row("claims", name, "indirect claims recall", value=cue["indirect_recall"],
+                   target=">= 0.70"))  # fmt: skip
+    stance = meta["cv_stance_accuracy"]
+    out.append(Row("claims", name, "stance (gold claims)", value=stance[models.stance_method],
+                   target=">= 0.85 acc", note=f"n={stance['n']}; {models.stance_method} chosen "
+                   f"(rules {stance['rules']:.3f})"))  # fmt: skip
+    target = meta["cv_target_accuracy"]
+    key = f"learned_{meta['target_threshold']}" if models.target else "rules"
+    note = f"n={target['n']}; {key} chosen (rules {target['rules']:.3f})"
+    out.append(Row("claims", name, "target (matched)", value=target[key], note=note))
+    return out
+
+
 def report() -> list[Row | ErrorTable]:
     from evaluation import corpus
 
@@ -383,7 +417,7 @@ def report() -> list[Row | ErrorTable]:
             for field, (counts, examples) in errors(gold_rows, predicted, ids).items():
                 tables.append(ErrorTable("claims", dataset, field, dict(counts), examples))
         rows += quote_style_rows(split)
-    return rows + tables
+    return rows + cv_rows() + tables
 
 
 QUOTE_STYLE_FIELDS = ("speaker", "content_overlap", "indirect claims recall", "stance (matched)")

@@ -328,7 +328,7 @@ def gsr_rows() -> list[Row]:
     ]
 
 
-def _cv_rows() -> list[Row]:
+def cv_rows() -> list[Row]:
     """The 5-fold cross-validation figures over the train stories that chose the thresholds and
     the mode method (training/events/train.py): each fold read by classifiers not trained on it."""
     from transforms.extract import events
@@ -366,6 +366,6 @@ def report() -> list:
     train = corpus.story_ids("train")
     seen = score_stories(train)
     out += seen.rows(f"train ({len(train)} st., in-sample)")
-    out += _cv_rows()
+    out += cv_rows()
     out += gsr_rows()
     return out

@@ -258,3 +258,27 @@ def test_a_gazetteer_or_reference_change_makes_every_model_stale(tmp_path, monke
     before = common.fingerprint([], [])
     copy.write_text(copy.read_text(encoding="utf-8") + "\n# a changed rule\n", encoding="utf-8")
     assert common.fingerprint([], []) != before
+
+
+def test_make_eval_prints_the_cross_validated_figures_that_chose_the_methods():
+    """`make eval`'s rows `train 5-fold CV (folds held out)` read the figures of the point each
+    trainer chose: the event F1 at the shipped thresholds, the claims at the learned cue's
+    threshold, the chosen stance method's accuracy."""
+    from evaluation import claims as claims_eval
+    from evaluation import events as events_eval
+    from transforms.extract import claims
+
+    ev = {r.field: r for r in events_eval.cv_rows()}
+    meta = _meta()
+    chosen = meta["cv_event_scores"][",".join(str(v) for v in meta["thresholds"].values())]
+    assert round(ev["type+actor+recipient"].f1, 4) == chosen["f1"]
+    assert ev["mode (gold triggers)"].value == max(
+        meta["cv_mode_accuracy"]["learned"], meta["cv_mode_accuracy"]["rules"]
+    )
+    cl = {r.field: r for r in claims_eval.cv_rows()}
+    models = claims.classifiers()
+    cue = models.meta["cv_learned_cue"][str(models.meta["cue_threshold"])]
+    assert round(cl["speaker"].f1, 4) == cue["speaker"]["f1"]
+    assert round(cl["content_overlap"].f1, 4) == cue["content_overlap"]["f1"]
+    stance = models.meta["cv_stance_accuracy"]
+    assert cl["stance (gold claims)"].value == max(stance[m] for m in stance if m != "n")
