@@ -45,6 +45,8 @@ INPUT_CODE = [
     EXTRACT / "rules" / "event_lexicon.csv",
     EXTRACT / "rules" / "event_words.yaml",
     EXTRACT / "rules" / "event_features.yaml",
+    # the scoring whose pooled F1 chooses the thresholds
+    EXTRACT.parents[1] / "evaluation" / "events.py",
 ]
 # Session 25's first cross-validated grid chose its lowest trigger and highest actor threshold
 # (0.1, 0.5): each range was widened by a step.

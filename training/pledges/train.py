@@ -43,6 +43,8 @@ INPUT_CODE = [
     EXTRACT / "pledge_totals.py",
     EXTRACT / "word_clusters.py",
     EXTRACT.parent / "models" / "word_clusters.tsv.gz",
+    # the scoring whose pooled F1 chooses the thresholds
+    EXTRACT.parents[1] / "evaluation" / "pledges.py",
 ]
 KINDS = ("statement", "stage", "argument")
 GRID = {
