@@ -1333,6 +1333,10 @@ ACRONYM_DEFINED = re.compile(
 )
 
 
+# The gender a third-person pronoun asks of its antecedent's first name (`_gender_agrees`).
+PRONOUN_GENDER = {"he": "male", "him": "male", "she": "female", "her": "female"}
+
+
 class SpeakerResolver:
     """Resolves claim speakers within one article (see the module docstring)."""
 
@@ -2019,7 +2023,7 @@ class SpeakerResolver:
     def person_antecedent(self, pron: Token) -> tuple | None:
         """The most recent person who spoke or was a subject before the pronoun, agreeing in
         gender where the first name tells it (gender-guesser); else the last person named."""
-        want = {"he": "male", "him": "male", "she": "female", "her": "female"}.get(pron.lower_)
+        want = PRONOUN_GENDER.get(pron.lower_)
         limit = pron.idx
         candidates: list[tuple[int, object, str]] = []
         last_any = None
@@ -2228,16 +2232,20 @@ def _target(claim: Claim, doc: Doc, speaker: Speaker | None) -> tuple[str, int, 
     for ent in candidates:
         if ent.label_ not in ("GPE", "ORG", "NORP", "PERSON", "LOC"):
             continue
-        if speaker is not None and speaker.ref_start == ent.start_char:
-            continue
-        if (
-            speaker is not None
-            and speaker.name
-            and normalize_surface(ent.text) == normalize_surface(speaker.name)
-        ):
+        if _is_speaker(speaker, ent.text, ent.start_char):
             continue
         return ent.text, ent.start_char, ent.end_char
     return None
+
+
+def _is_speaker(speaker: Speaker | None, name: str, start: int) -> bool:
+    """Whether a target candidate (its name, where it starts) is the claim's own speaker: the
+    speaker's mention itself, or the same name."""
+    if speaker is None:
+        return False
+    return speaker.ref_start == start or bool(
+        speaker.name and normalize_surface(name) == normalize_surface(speaker.name)
+    )
 
 
 def _pronoun_target(pron: Token, doc: Doc, speaker: Speaker | None) -> tuple[str, int, int] | None:
@@ -2247,31 +2255,20 @@ def _pronoun_target(pron: Token, doc: Doc, speaker: Speaker | None) -> tuple[str
     named before it in its own sentence comes first: an object pronoun stands for someone other
     than its clause's subject ("Trump lashed out at Mayor Muriel Bowser, accusing her of ...")."""
     resolver = SpeakerResolver(doc)
-    want = {"him": "male", "her": "female"}.get(pron.lower_)
+    want = PRONOUN_GENDER.get(pron.lower_)
     ante = None
     for ent in resolver.ents:
         if ent.label_ != "PERSON" or ent.start < pron.sent.start or ent.end > pron.i:
             continue
         full = resolver.person_for(ent.text, ent.start_char)
         name = full[0] if full else resolver.full_text(ent)
-        if _gender_agrees(name, want) and not (
-            speaker is not None
-            and (
-                speaker.ref_start == ent.start_char
-                or (speaker.name and normalize_surface(name) == normalize_surface(speaker.name))
-            )
-        ):
+        if _gender_agrees(name, want) and not _is_speaker(speaker, name, ent.start_char):
             ante = (name, None, None, ent.start_char, ent.end_char)
     ante = ante or resolver.person_antecedent(pron)
     if ante is None or ante[3] is None:
         return None
     name, _, _, start, end = ante
-    if speaker is not None and (
-        speaker.ref_start == start
-        or (speaker.name and normalize_surface(name) == normalize_surface(speaker.name))
-    ):
-        return None
-    return name, start, end
+    return None if _is_speaker(speaker, name, start) else (name, start, end)
 
 
 def claim_rows(doc: Doc, article, method: str = "auto") -> list[dict]:
