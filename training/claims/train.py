@@ -266,6 +266,7 @@ def cross_validate_speaker(groups, work: Path) -> dict:
 TARGET_LABELS = {"target": [target_features.YES, target_features.NO]}
 TARGET_ROWS = "rules+cue"
 TARGET_THRESHOLDS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
+TARGET_SEEDS = (1337, 2, 3)  # the ranker's training seeds the target method is chosen over
 
 
 def target_groups() -> list[tuple[int, bool, list[tuple[tuple[str, ...], bool]]]]:
@@ -309,27 +310,39 @@ def _target_examples(groups, skip_fold: int | None = None) -> list[Example]:
 
 def cross_validate_target(groups, work: Path) -> dict:
     """Right targets among the matched claims of the held-out folds: the rules' target against
-    the ranker's best candidate at each threshold (below it: the rules' target)."""
+    the ranker's best candidate at each threshold (below it: the rules' target), averaged over
+    the rankers trained with each of TARGET_SEEDS (`per_seed` keeps each seed's figures).
+
+    Why several seeds: the CV holds ~120 claims, and one training seed's ranker decided the
+    method by a claim or two (session 25: learned 0.431 / 0.388 / 0.379 on seeds 1337 / 2 / 3
+    against the rules' 0.414), so the method is chosen on the mean."""
     methods = ["rules"] + [f"learned_{t}" for t in TARGET_THRESHOLDS]
-    right = dict.fromkeys(methods, 0)
-    n = 0
-    for fold in range(FOLDS):
-        fold_dir = work / f"tgt{fold}"
-        common.write(_target_examples(groups), fold_dir, TARGET_LABELS, dev_fold=fold)
-        model = spacy.load(common.train_one("target", fold_dir)).get_pipe("textcat")
-        for g_fold, rule_right, cands, _, applies in groups:
-            if g_fold != fold or not applies:
-                continue  # the pipeline gives a target only where its stance takes one
-            n += 1
-            right["rules"] += rule_right
-            probs = claims.Classifiers.scores(model, [list(f) for f, _ in cands])
-            best = max(range(len(cands)), key=lambda i: probs[i][target_features.YES], default=None)
-            for t in TARGET_THRESHOLDS:
-                if best is not None and probs[best][target_features.YES] >= t:
-                    right[f"learned_{t}"] += cands[best][1]
-                else:
-                    right[f"learned_{t}"] += rule_right
-    return {k: round(v / n, 4) for k, v in right.items()} | {"n": n}
+    per_seed = {}
+    for seed in TARGET_SEEDS:
+        right = dict.fromkeys(methods, 0)
+        n = 0
+        for fold in range(FOLDS):
+            fold_dir = work / f"tgt{seed}_{fold}"
+            common.write(_target_examples(groups), fold_dir, TARGET_LABELS, dev_fold=fold)
+            trained = common.train_one("target", fold_dir, {"system.seed": seed})
+            model = spacy.load(trained).get_pipe("textcat")
+            for g_fold, rule_right, cands, _, applies in groups:
+                if g_fold != fold or not applies:
+                    continue  # the pipeline gives a target only where its stance takes one
+                n += 1
+                right["rules"] += rule_right
+                probs = claims.Classifiers.scores(model, [list(f) for f, _ in cands])
+                best = max(
+                    range(len(cands)), key=lambda i: probs[i][target_features.YES], default=None
+                )
+                for t in TARGET_THRESHOLDS:
+                    if best is not None and probs[best][target_features.YES] >= t:
+                        right[f"learned_{t}"] += cands[best][1]
+                    else:
+                        right[f"learned_{t}"] += rule_right
+        per_seed[str(seed)] = {k: round(v / n, 4) for k, v in right.items()}
+    mean = {m: round(sum(s[m] for s in per_seed.values()) / len(per_seed), 4) for m in methods}
+    return mean | {"n": n, "per_seed": per_seed}
 
 
 @common.trainer("claims", lambda: claims.MODELS_DIR, fingerprint)
