@@ -651,6 +651,21 @@ def test_speaker_naming_switches(switch, text, speaker, monkeypatch):
     assert got_off[k][1] != speaker, got_off
 
 
+def test_pronoun_chains_names_the_person_an_earlier_he_stands_for(monkeypatch):
+    """pronoun_chains: a "he" subject in the sentence before stands for the person it does, so
+    the later "he said" names him ("For Tom Baker, ... he has ... '...,' he said"), not the last
+    person who spoke. Off, the rules did not name him."""
+    text = (
+        "Mayor John Carter said the city would help the flood victims. For Tom Baker, the last "
+        'year was hard. But with help from his friends, he has found a new job. "I am grateful '
+        'to everyone," he said.'
+    )
+    got = _rules_speakers(text, monkeypatch, pronoun_chains=True)
+    assert got and got[-1][1] == "Tom Baker", got
+    got_off = _rules_speakers(text, monkeypatch, pronoun_chains=False)
+    assert not got_off or got_off[-1][1] != "Tom Baker", got_off
+
+
 def test_more_full_names_knows_a_person_tagged_org(monkeypatch):
     """more_full_names: a person's full name the NER tags ORG ("Ricardo Velló Ibáñez" here) is
     a full name a later surname resolves to."""

@@ -158,6 +158,7 @@ class Rules:
     told_addressees: bool  # "Such matters, he told VOA, should be decided": VOA is no content
     object_asides: bool  # "criticized the plan, which ...": the object without its aside
     participle_cues: bool  # "..., saying the talks had failed": the head clause's subject
+    pronoun_chains: bool  # "For Smith, ... he has ... '...,' he said": the earlier "he"'s person
     reported_adverbs: frozenset  # the adverbs ("reportedly")
     reported_adverb_speaker: str  # the speaker they name ("unnamed reports")
 
@@ -236,6 +237,7 @@ def rules() -> Rules:
         object_asides=bool(raw.get("object_asides", False)),
         told_addressees=bool(raw.get("told_addressees", False)),
         according_to_clause=bool(raw.get("according_to_clause", False)),
+        pronoun_chains=bool(raw.get("pronoun_chains", False)),
         reported_adverbs=frozenset(raw.get("reported_adverbs", {}).get("words", [])),
         reported_adverb_speaker=raw.get("reported_adverbs", {}).get("speaker", ""),
     )
@@ -1347,6 +1349,7 @@ class SpeakerResolver:
         self.aliases: dict[str, Speaker] = {}
         self._acronyms: dict[str, str] | None = None
         self.persons: list[tuple[str, int, int]] = []  # (full name, start, end) first mentions
+        self._chained: dict[int, tuple | None] = {}  # pronoun_chains: token -> its person
         more = rules().more_full_names
         for ent in self.ents:
             if (ent.label_ == "PERSON" and len(ent) >= 2) or (
@@ -2020,6 +2023,13 @@ class SpeakerResolver:
     def _person_country(self, ent_start: int) -> str | None:
         return self._title_country(self._person_title_tokens(ent_start))
 
+    def _chained_antecedent(self, pron: Token) -> tuple | None:
+        """person_antecedent of an earlier subject pronoun (`pronoun_chains`), once per token."""
+        if pron.i not in self._chained:
+            self._chained[pron.i] = None  # a chain never loops back to itself
+            self._chained[pron.i] = self.person_antecedent(pron)
+        return self._chained[pron.i]
+
     def person_antecedent(self, pron: Token) -> tuple | None:
         """The most recent person who spoke or was a subject before the pronoun, agreeing in
         gender where the first name tells it (gender-guesser); else the last person named."""
@@ -2076,6 +2086,21 @@ class SpeakerResolver:
             ):
                 if _gender_agrees(sp.name, want):
                     candidates.append((sp.text_start, sp, sp.name))
+        if R.pronoun_chains and want is not None:
+            # a "he" / "she" subject between the window's start and this pronoun stands for the
+            # person this one does ("For Smith, ... He has ... '...,' he said")
+            here = pron.sent
+            first = self.doc[here.start - 1].sent.start if here.start > 0 else here.start
+            for t in self.doc[first : pron.i]:
+                if (
+                    PRONOUN_GENDER.get(t.lower_) == want
+                    and t.dep_ in SUBJECT_DEPS
+                    and _in_quote(t.idx, t.idx + len(t), quotes) is None
+                    and not any(sp.text_start == t.idx for sp in self.history)
+                ):
+                    ante = self._chained_antecedent(t)
+                    if ante is not None:
+                        candidates.append((t.idx, ante, ante[0]))
         if last_recent is not None and not any(c[0] >= window_start for c in candidates):
             # no person is a subject in the pronoun's sentence or the one before: the last
             # person they name ("Take security guard Sibusiso Sithole, for example.")
@@ -2085,6 +2110,8 @@ class SpeakerResolver:
         if not candidates:
             return None
         _, best, _ = max(candidates, key=lambda c: c[0])
+        if isinstance(best, tuple):  # pronoun_chains: an earlier pronoun's person, resolved
+            return best
         if isinstance(best, Speaker):
             return best.name, best.type, best.country, best.ref_start, best.ref_end
         full = self.person_for(best.text, best.start_char)
