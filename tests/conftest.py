@@ -42,6 +42,23 @@ def run_dbt(
     )
 
 
+@pytest.fixture(autouse=True)
+def _environment_as_found():
+    """Each test leaves os.environ as it found it. The dbt asset exports where dbt reads the lake
+    (NEWSLEDGER_DBT_LAKE, NEWSLEDGER_DBT_FILESYSTEMS) and the warehouse into this process's
+    environment for dbt; left over from one test, a later test's dbt subprocess (which inherits
+    os.environ) read that test's lake instead of its own. Seen under pytest-xdist, where the
+    order of test files on a worker is not the alphabetical one: test_dbt_metadata (building the
+    seeds warehouse), then test_lake_url, then test_dbt_incremental, whose dbt built from
+    test_lake_url's lake (reproduced one at a time in that order; passes with this fixture).
+    Session fixtures set theirs before this snapshot, so what they export stays."""
+    saved = dict(os.environ)
+    yield
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 @pytest.fixture
 def small_input(tmp_path: Path) -> Path:
     """The seed article, three VOA seeds, a duplicate of one of them and one broken file."""
