@@ -182,6 +182,7 @@ def write_atomic(frame: Frames, path: LakePath) -> None:
     A LazyFrame is streamed into the file (`sink_parquet`), without collecting it first; on
     object storage it is streamed into memory, then put whole (see the module docstring). An
     iterator of frames of one schema is written one frame after another (`_write`)."""
+    _refuse_unwritable(frame, path)
     if isinstance(path, UPath):
         if path.protocol in LOCAL_PROTOCOLS:
             path = Path(path.path)
@@ -201,6 +202,19 @@ def write_atomic(frame: Frames, path: LakePath) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _refuse_unwritable(frame: Frames, path: LakePath) -> None:
+    """Refuse a frame whose columns Parquet cannot hold (Python objects) before any file exists.
+
+    Polars finds it only inside its writer, and its writer task may still create the file after
+    the error is back: a fresh-clone CI of fe79722 (2026-12-06) found the temporary file again
+    after `write_atomic` had unlinked it. Checked on the schema, so a lazy frame is not run."""
+    if isinstance(frame, pl.DataFrame | pl.LazyFrame):
+        schema = frame.schema if isinstance(frame, pl.DataFrame) else frame.collect_schema()
+        objects = [name for name, dtype in schema.items() if dtype == pl.Object]
+        if objects:
+            raise TypeError(f"{path}: Parquet cannot hold Python object columns {objects}")
 
 
 def _write(frame: Frames, target: str | io.BytesIO) -> None:
