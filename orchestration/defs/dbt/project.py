@@ -10,12 +10,16 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from orchestration.prepare import ensure_manifest
 from orchestration.settings import DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# Under `dagster dev` this runs `dbt parse` when the manifest is missing; the newsledger CLI and
-# the tests run it themselves (orchestration/prepare.py) before importing the definitions.
-dbt_project.prepare_if_dev()
+# The newsledger CLI and the tests call ensure_manifest before importing the definitions. Under
+# `dagster dev`, every process importing them (code server, run worker, each step process) gets
+# here: dagster-dbt's `prepare_if_dev` would run `dbt parse` in each, writing the manifest in
+# place while the others read it; ensure_manifest parses only a stale manifest, atomically.
+if dbt_project.preparer.using_dagster_dev():
+    ensure_manifest()
 
 
 def read_manifest(path: str | os.PathLike | None = None) -> dict:
