@@ -60,8 +60,15 @@ def _parse_atomically() -> None:
         if partial.exists():
             shutil.copy2(partial, own / partial.name)
         subprocess.run(
-            [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)]
-            + ["--target-path", str(own)],
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(own),
+            ],
             cwd=DBT_PROJECT_DIR,
             check=True,
             env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},

@@ -100,7 +100,7 @@ def test_no_shell_and_no_template_rendering_in_the_code():
 
 
 def test_subprocesses_get_fixed_argument_lists():
-    """The processes the code starts: `dbt parse` with constant arguments; the cluster's broker,
+    """The processes the code starts: `dbt parse` with constant arguments (and a folder it made); the cluster's broker,
     workers and run (orchestration/cluster.py) and `dagster dev` (orchestration/dev.py), whose
     argument lists hold executables, flags, ports and folder paths, never article text. No
     shell anywhere."""
@@ -117,7 +117,8 @@ def test_subprocesses_get_fixed_argument_lists():
         ("orchestration/dev.py", "cmd"),  # dagster dev
         (
             "orchestration/prepare.py",
-            "[dbt_executable(), 'parse', '--quiet', '--profiles-dir', str(DBT_PROJECT_DIR)]",
+            "[dbt_executable(), 'parse', '--quiet', '--profiles-dir', str(DBT_PROJECT_DIR), "
+            "'--target-path', str(own)]",  # own: the parse's own target folder
         ),
     ]
 
