@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,21 @@ def run_dbt(
         text=True,
         timeout=300,
     )
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (`make test` runs two workers), each worker gets a Dagster instance of
+    its own: `make` exports DAGSTER_HOME=.dagster_home, and the command-line runs of the tests
+    would otherwise share its SQLite storage and its pools (limit 1) across the two workers, so
+    that one worker's run waited for the other's. One at a time, the suite uses the folder as
+    before. Tests that need an instance of their own still make one in tmp_path."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    home = os.environ.get("DAGSTER_HOME")
+    if worker and home and Path(home).resolve() == (REPO / ".dagster_home").resolve():
+        own = Path(tempfile.mkdtemp(prefix=f"dagster_home_{worker}_"))
+        shutil.copy(REPO / ".dagster_home" / "dagster.yaml", own / "dagster.yaml")
+        os.environ["DAGSTER_HOME"] = str(own)
+        atexit.register(shutil.rmtree, own, True)
 
 
 @pytest.fixture(autouse=True)

@@ -2039,11 +2039,11 @@ class SpeakerResolver:
         last_any = None
         quotes = doc_quotes(self.doc)
         R = rules()
-        # recent_named_person: the pronoun's sentence and the one before
-        window_start = limit
-        if R.recent_named_person:
-            own = pron.sent
-            window_start = (self.doc[own.start - 1].sent if own.start > 0 else own).start_char
+        # the window: the pronoun's sentence and the one before (its first token); where
+        # recent_named_person is on, its start as a character offset too
+        own = pron.sent
+        window_first = self.doc[own.start - 1].sent.start if own.start > 0 else own.start
+        window_start = self.doc[window_first].idx if R.recent_named_person else limit
         last_recent = None
         for ent in self.ents:
             if ent.end_char > limit:
@@ -2089,9 +2089,7 @@ class SpeakerResolver:
         if R.pronoun_chains and want is not None:
             # a "he" / "she" subject between the window's start and this pronoun stands for the
             # person this one does ("For Smith, ... He has ... '...,' he said")
-            here = pron.sent
-            first = self.doc[here.start - 1].sent.start if here.start > 0 else here.start
-            for t in self.doc[first : pron.i]:
+            for t in self.doc[window_first : pron.i]:
                 if (
                     PRONOUN_GENDER.get(t.lower_) == want
                     and t.dep_ in SUBJECT_DEPS
