@@ -54,16 +54,17 @@ def test_thresholds_come_from_the_cross_validated_grid():
 
 
 def test_classifiers_load_and_rank_a_known_trigger():
-    """The trigger model prefers ASSAULT for a lexicon-backed attack verb with a state subject
-    over NONE-like low scores for a function word: a real model, not an empty one."""
+    """The type stage ranks ASSAULT first for a lexicon-backed attack verb with a state subject,
+    and the detection stage finds it likelier an event than a bare function word: real models,
+    not empty ones."""
     models = events.classifiers()
     assert models is not None
     attack = ["l_attack", "p_verb", "t_vbd", "d_root", "lp_attack_verb", "lex_assault",
               "lexl_assault_verb", "subjent_gpe", "subjkind_country", "root", "seen_0", "sent_0"]  # fmt: skip
-    (probs,) = models.scores(models.trigger, [attack])
-    ranked = sorted(probs, key=probs.get, reverse=True)
-    assert ranked[0] in ("ASSAULT", "NONE")
-    assert probs["ASSAULT"] == max(v for k, v in probs.items() if k != "NONE")
+    (types,) = models.scores(models.trigger_type, [attack])
+    assert max(types, key=types.get) == "ASSAULT"
+    detect = models.scores(models.trigger_detect, [attack, ["l_the", "p_det", "seen_0"]])
+    assert detect[0]["EVENT"] > detect[1]["EVENT"]
 
 
 # -- pledges (transforms/models/pledges, training/pledges) ------------------------------------------

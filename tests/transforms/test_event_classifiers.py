@@ -81,7 +81,7 @@ def test_lexicon_path_gives_actor_recipient_date(doc):
 def test_scores_equal_spacys_textcat_on_docs():
     models = events.classifiers()
     feats = [["l_attack", "p_verb", "lex_assault", "root"], ["l_say", "l_say", "subj_none"], ["x"]]
-    for textcat in (models.trigger, models.argument):
+    for textcat in (models.trigger_detect, models.trigger_type, models.argument):
         ours = models.scores(textcat, feats)
         theirs = textcat.model.ops.to_numpy(
             textcat.predict([Doc(textcat.vocab, words=f) for f in feats])

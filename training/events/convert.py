@@ -3,7 +3,9 @@
 Each `train` story of ../shared/data/gold/train is parsed with the pipeline's own model. Then:
 - **trigger**: every candidate token of every sentence (event_features.is_trigger_candidate)
   is one example, labelled with the PLOVER type of the gold event whose trigger phrase has it as
-  syntactic root, else NONE;
+  syntactic root, else NONE (the one-stage trigger examples; `cv.py` chooses feature groups on
+  them); from them, `write` makes the two stages the pipeline uses: **trigger_detect** (every
+  candidate, EVENT or NONE) and **trigger_type** (the gold triggers only, their type);
 - **mode**: for every gold trigger found that way, its clause's mode features (with the rules'
   answer among them), labelled with the gold mode;
 - **argument**: for every gold trigger found that way, every party of its sentence
@@ -21,6 +23,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from evaluation import corpus
@@ -30,6 +33,10 @@ from training.common import DEV_FOLD, Example
 from transforms.extract import doc_cache, event_features, events
 
 TRIGGER_LABELS = [event_features.NONE, *events.PLOVER_TYPES]
+# The two stages the pipeline's trigger score is made of (events.Classifiers): is this candidate
+# an event at all (every candidate), and which type, given that it is one (gold triggers only).
+DETECT_LABELS = [event_features.NONE, events.EVENT]
+TYPE_LABELS = list(events.PLOVER_TYPES)
 MODE_LABELS = event_features.MODES
 ARGUMENT_LABELS = [event_features.ACTOR, event_features.RECIPIENT, event_features.NEITHER]
 
@@ -124,17 +131,38 @@ def examples() -> tuple[list[Example], Counter]:
 def write(
     items: list[Example], out_dir: Path, dev_fold: int = DEV_FOLD, trigger_groups=None
 ) -> None:
-    """DocBin files {trigger,argument,mode}_{train,dev}.spacy; trigger features kept to
-    `trigger_groups` (default: the groups of rules/event_features.yaml)."""
+    """DocBin files {trigger,trigger_detect,trigger_type,argument,mode}_{train,dev}.spacy;
+    trigger features kept to `trigger_groups` (default: the groups of rules/event_features.yaml)."""
     groups = trigger_groups if trigger_groups is not None else event_features.trigger_groups()
 
     def words_of(ex: Example) -> list[str]:
-        if ex.kind == "trigger":
+        if ex.kind.startswith("trigger"):
             return event_features.keep_groups(list(ex.words), groups)
         return list(ex.words)
 
-    labels = {"trigger": TRIGGER_LABELS, "argument": ARGUMENT_LABELS, "mode": MODE_LABELS}
-    common.write(items, out_dir, labels, dev_fold, words_of)
+    labels = {
+        "trigger": TRIGGER_LABELS,
+        "trigger_detect": DETECT_LABELS,
+        "trigger_type": TYPE_LABELS,
+        "argument": ARGUMENT_LABELS,
+        "mode": MODE_LABELS,
+    }
+    common.write([*items, *two_stages(items)], out_dir, labels, dev_fold, words_of)
+
+
+def two_stages(items: list[Example]) -> list[Example]:
+    """The trigger examples as the two stages' examples: detection (EVENT or NONE) for every
+    candidate, the type for the gold triggers."""
+    out = []
+    for ex in items:
+        if ex.kind != "trigger":
+            continue
+        is_event = ex.label != event_features.NONE
+        detected = events.EVENT if is_event else event_features.NONE
+        out.append(replace(ex, kind="trigger_detect", label=detected))
+        if is_event:
+            out.append(replace(ex, kind="trigger_type"))
+    return out
 
 
 def build(out_dir: Path) -> dict:

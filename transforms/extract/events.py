@@ -61,6 +61,8 @@ from transforms.refdata import country_names
 RULES = Path(__file__).parent / "rules"
 RULES_VERSION = "lexicons-2"
 # The 20 PLOVER types of the corpus guidelines (../shared/data/gold/train/README.md).
+# the trigger detector's label of a candidate that is an event (Classifiers.trigger_detect)
+EVENT = "EVENT"
 PLOVER_TYPES = [
     "AGREE",
     "CONSULT",
@@ -612,8 +614,13 @@ class Classifiers:
     scores = staticmethod(textcat.scores)
 
     def __init__(self, model_dir: Path):
-        pipes, meta = textcat.load(model_dir, ["trigger", "argument", "mode"])
-        self.trigger, self.argument, self.mode = pipes["trigger"], pipes["argument"], pipes["mode"]
+        pipes, meta = textcat.load(
+            model_dir, ["trigger_detect", "trigger_type", "argument", "mode"]
+        )
+        # the trigger score of a type is P(event) from trigger_detect times P(type | event) from
+        # trigger_type (`_doc_trigger_scores`; why two stages: training/events/train.py, KINDS)
+        self.trigger_detect, self.trigger_type = pipes["trigger_detect"], pipes["trigger_type"]
+        self.argument, self.mode = pipes["argument"], pipes["mode"]
         self.meta = meta
         self.thresholds: dict[str, float] = dict(meta["thresholds"])
         # "learned" or "rules": which one won on the dev fold (training/events/train.py)
@@ -681,16 +688,17 @@ def argument_features_of(
 
 def _doc_trigger_scores(doc: Doc) -> dict[int, tuple[str, float]]:
     """Token index -> (most probable event type, its probability) for every candidate token of
-    the Doc, in one call of the trigger classifier (one call per Doc, not per sentence)."""
+    the Doc, in one call of each trigger stage (one call per Doc, not per sentence): the
+    probability of a type is P(event) x P(type | event)."""
     models = classifiers()
     cands = [t for t in doc_cache.tokens(doc) if event_features.is_trigger_candidate(t)]
-    labels, probs = textcat.probabilities(
-        models.trigger, [event_features.used_trigger_features(t) for t in cands]
-    )
-    types = [i for i, label in enumerate(labels) if label != event_features.NONE]
-    best = probs[:, types].argmax(axis=1)  # the first of equal ones, as max() over labels
+    features = [event_features.used_trigger_features(t) for t in cands]
+    detect_labels, detect = textcat.probabilities(models.trigger_detect, features)
+    types, given = textcat.probabilities(models.trigger_type, features)
+    probs = detect[:, [detect_labels.index(EVENT)]] * given
+    best = probs.argmax(axis=1)  # the first of equal ones, as max() over labels
     return {
-        tok.i: (labels[types[b]], float(probs[row, types[b]]))
+        tok.i: (types[b], float(probs[row, b]))
         for row, (tok, b) in enumerate(zip(cands, best.tolist(), strict=True))
     }
 
