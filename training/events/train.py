@@ -2,10 +2,10 @@
 thresholds and the mode method by cross-validation, package the small artefacts the pipeline
 loads.
 
-The artefacts (transforms/models/events/{trigger,argument}/) hold only the trained textcat
-components, and `training.json` records the fingerprint of everything they were trained from:
-the config, this folder's code, the feature and rule code and word lists they read, the labelled
-`train` stories and their events, the spaCy and pinned-pipeline versions.
+The artefacts (transforms/models/events/{trigger_detect,trigger_type,argument,mode}/) hold only
+the trained textcat components, and `training.json` records the fingerprint of everything they
+were trained from: the config, this folder's code, the feature and rule code and word lists they
+read, the labelled `train` stories and their events, the spaCy and pinned-pipeline versions.
 tests/training/test_trained_models.py fails when the fingerprint no longer matches (the artefact
 is stale: run `make train`). Training never reads the `test` split.
 

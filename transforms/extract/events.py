@@ -60,9 +60,9 @@ from transforms.refdata import country_names
 
 RULES = Path(__file__).parent / "rules"
 RULES_VERSION = "lexicons-2"
-# The 20 PLOVER types of the corpus guidelines (../shared/data/gold/train/README.md).
-# the trigger detector's label of a candidate that is an event (Classifiers.trigger_detect)
+# The trigger detector's label of a candidate that is an event (Classifiers.trigger_detect).
 EVENT = "EVENT"
+# The 20 PLOVER types of the corpus guidelines (../shared/data/gold/train/README.md).
 PLOVER_TYPES = [
     "AGREE",
     "CONSULT",
