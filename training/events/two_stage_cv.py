@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,8 +45,8 @@ ROOT = HERE.parents[1]
 CACHE = ROOT / ".two_stage_cache"
 FOLDS = 5
 NONE = event_features.NONE
-EVENT = "EVENT"
-TYPES = list(events.PLOVER_TYPES)
+EVENT = events.EVENT
+TYPES = convert.TYPE_LABELS
 LABELS = [NONE, *TYPES]
 CV_GRID = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5]  # cv.py's grid
 GRID = sorted({*CV_GRID, 0.02, 0.03, 0.075, 0.125, 0.175, 0.25, 0.35, 0.6, 0.7})
@@ -108,18 +107,6 @@ def examples(rebuild: bool = False) -> dict:
 # ---------------------------------------------------------------- training
 
 
-def _train(kind: str, work: Path) -> Path:
-    """`spacy train` of one classifier on the shared config (seed 1337), output captured."""
-    out = work / f"out_{kind}"
-    cmd = [
-        sys.executable, "-m", "spacy", "train", str(common.CONFIG), "--output", str(out),
-        "--paths.train", str(work / f"{kind}_train.spacy"),
-        "--paths.dev", str(work / f"{kind}_dev.spacy"),
-    ]  # fmt: skip
-    subprocess.run(cmd, check=True, capture_output=True)
-    return out
-
-
 def _probs(model: Path, words: list[list[str]], labels: list[str]) -> numpy.ndarray:
     """Probabilities of each feature list, columns in the order of `labels`."""
     tc = spacy.load(model).get_pipe("textcat")
@@ -150,7 +137,7 @@ def run_fold(trig: list, fold: int, groups: dict, work: Path, kinds, nested: boo
     out = {"gold": [lab for _, lab in dev]}
     for kind in kinds:
         t0 = time.time()
-        model = _train(kind, work)
+        model = common.train_one(kind, work).parent  # out_<kind>: model-best, model-last
         words = [event_features.keep_groups(list(w), groups[kind]) for w, _ in dev]
         # model-best is chosen by its score on this held-out fold (as cv.py does); model-last
         # (after the 20 epochs) is not, and is scored too
