@@ -14,6 +14,7 @@ import spacy
 from spacy.tokens import Doc, Span
 
 from transforms.extract import doc_cache, event_features, events
+from transforms.extract import textcat as textcat_scorer
 from transforms.extract.base import ArticleContext
 
 DAY = dt.date(2024, 11, 4)
@@ -88,6 +89,14 @@ def test_scores_equal_spacys_textcat_on_docs():
         )
         assert numpy.allclose([[d[lab] for lab in textcat.labels] for d in ours], theirs, atol=1e-6)
         assert all(abs(sum(d.values()) - 1) < 1e-4 for d in ours)
+    # both trigger stages scored on one hashing of the words (events._doc_trigger_scores)
+    stages = (models.trigger_detect, models.trigger_type)
+    for textcat, (labels, probs) in zip(
+        stages, textcat_scorer.probabilities_each(stages, feats), strict=True
+    ):
+        theirs = textcat.predict([Doc(textcat.vocab, words=f) for f in feats])
+        assert labels == list(textcat.labels)
+        assert numpy.allclose(probs, textcat.model.ops.to_numpy(theirs), atol=1e-6)
 
 
 @pytest.mark.skipif(events.classifiers() is None, reason="no trained classifiers (make train)")

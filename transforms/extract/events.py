@@ -688,13 +688,14 @@ def argument_features_of(
 
 def _doc_trigger_scores(doc: Doc) -> dict[int, tuple[str, float]]:
     """Token index -> (most probable event type, its probability) for every candidate token of
-    the Doc, in one call of each trigger stage (one call per Doc, not per sentence): the
-    probability of a type is P(event) x P(type | event)."""
+    the Doc, both trigger stages in one call (one call per Doc, not per sentence, the features
+    hashed once): the probability of a type is P(event) x P(type | event)."""
     models = classifiers()
     cands = [t for t in doc_cache.tokens(doc) if event_features.is_trigger_candidate(t)]
     features = [event_features.used_trigger_features(t) for t in cands]
-    detect_labels, detect = textcat.probabilities(models.trigger_detect, features)
-    types, given = textcat.probabilities(models.trigger_type, features)
+    (detect_labels, detect), (types, given) = textcat.probabilities_each(
+        [models.trigger_detect, models.trigger_type], features
+    )
     probs = detect[:, [detect_labels.index(EVENT)]] * given
     best = probs.argmax(axis=1)  # the first of equal ones, as max() over labels
     return {

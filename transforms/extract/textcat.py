@@ -70,10 +70,30 @@ def probabilities(textcat, feature_lists: list[list[str]]) -> tuple[list[str], n
     linear layer, then the softmax), without building Docs: building one per candidate cost
     more than the model, and every new feature string grew the vocabulary of a long-running
     worker. tests/transforms/test_event_classifiers.py checks it equals textcat.predict."""
-    labels = list(textcat.labels)
+    return probabilities_each([textcat], feature_lists)[0]
+
+
+def probabilities_each(
+    textcats: list, feature_lists: list[list[str]]
+) -> list[tuple[list[str], numpy.ndarray]]:
+    """`probabilities` of the same feature lists under several classifiers, the words hashed
+    once (the two event trigger stages: hashing was more than half of one model's scoring)."""
     if not feature_lists:
-        return labels, numpy.zeros((0, len(labels)), dtype="float32")
-    sparse, softmax = _bow_layers(textcat)
+        return [
+            (list(tc.labels), numpy.zeros((0, len(tc.labels)), dtype="float32")) for tc in textcats
+        ]
+    batch = _bag_of_words(feature_lists)
+    out = []
+    for tc in textcats:
+        sparse, softmax = _bow_layers(tc)
+        # the softmax layer's own function, without thinc's per-call Model dispatch
+        out.append((list(tc.labels), numpy.asarray(softmax.ops.softmax(sparse.predict(batch)))))
+    return out
+
+
+def _bag_of_words(feature_lists: list[list[str]]) -> tuple[numpy.ndarray, ...]:
+    """The sparse linear layer's input for a batch of feature lists: each list's distinct word
+    hashes, their counts, and how many distinct words each list has."""
     keys: list[int] = []
     vals: list[int] = []
     lengths: list[int] = []
@@ -85,13 +105,11 @@ def probabilities(textcat, feature_lists: list[list[str]]) -> tuple[list[str], n
         keys.extend(counts)
         vals.extend(counts.values())
         lengths.append(len(counts))
-    batch = (
+    return (
         numpy.asarray(keys, dtype="uint64"),
         numpy.asarray(vals, dtype="float32"),
         numpy.asarray(lengths, dtype="int32"),
     )
-    # the softmax layer's own function, without thinc's per-call Model dispatch
-    return labels, numpy.asarray(softmax.ops.softmax(sparse.predict(batch)))
 
 
 @functools.lru_cache(maxsize=64)
