@@ -8,7 +8,7 @@ import sys
 from evaluation.common import SHARED_DATA, ErrorTable, Row, fmt
 
 # Section modules in print order; each exposes report() -> list[Row].
-SECTIONS = ["entities", "actors", "claims", "events", "pledges", "dates", "places"]
+SECTIONS = ["entities", "actors", "claims", "events", "pledges", "dates", "places", "uncertainty"]
 
 
 def main(argv: list[str]) -> int:
