@@ -8,7 +8,7 @@ with replacement (a story brings all its predictions and gold records: the secti
 within a story), and the 2.5th and 97.5th percentiles are printed beside the figure itself. The
 sample is seeded, so `make eval` prints the same interval every time.
 
-The per-story counts come from the sections' own scoring (evaluation/events.py `Score`,
+The per-story counts come from the sections' own scoring (evaluation/events.py `score_stories`,
 claims.py and pledges.py `score`), one story at a time; their sums are the sections' figures
 (tests/test_uncertainty.py checks that on train stories).
 """
@@ -56,49 +56,50 @@ def interval(
 
 
 def event_counts(parsed) -> list[tuple[int, int, int]]:
-    """(tp, fp, fn) of type + actor + recipient per story of `parsed` ((story, doc, context))."""
+    """(tp, fp, fn) of type + actor + recipient per story of `parsed` ((story, doc, context)):
+    the section's own `score_stories`, one story at a time."""
     from evaluation import events
 
-    golds: dict[str, list[dict]] = {}
-    for rec in corpus.records("events"):
-        golds.setdefault(rec["story_id"], []).append(rec)
-    preds = events.predict(parsed)
-    out = []
-    for story, _, _ in parsed:
-        score = events.Score()
-        score.add_story(
-            preds.get(story.id, []), events.with_spans(golds.get(story.id, []), story.text)
-        )
-        out.append((score.tp, score.fp, score.fn))
+    return [
+        (s.tp, s.fp, s.fn) for s in (events.score_stories([item[0].id], [item]) for item in parsed)
+    ]
+
+
+def _by_story(records: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for rec in records:
+        out.setdefault(rec["story_id"], []).append(rec)
     return out
 
 
-def claim_counts(split: str, field: str) -> list[tuple[int, int, int]]:
-    """(tp, fp, fn) of one claims field ("speaker", "content_overlap") per story of `split`."""
+def claim_scores(split: str) -> list[dict]:
+    """The claims section's `score` counts per story of `split` (the claims extracted once)."""
     from evaluation import claims
 
-    gold = corpus.records("claims", split)
+    gold = _by_story(corpus.records("claims", split))
     preds = claims.predict_split(split)
-    out = []
-    for sid in corpus.story_ids(split):
-        got = claims.score(
-            [g for g in gold if g["story_id"] == sid], {sid: preds.get(sid, [])}, [sid]
-        )
-        tp = got.get(field, 0)
-        out.append((tp, got["n_pred"] - tp, got["n_gold"] - tp))
-    return out
+    return [
+        claims.score(gold.get(sid, []), {sid: preds.get(sid, [])}, [sid])
+        for sid in corpus.story_ids(split)
+    ]
+
+
+def claim_counts(scores: list[dict], field: str) -> list[tuple[int, int, int]]:
+    """(tp, fp, fn) of one claims field ("speaker", "content_overlap") per story's `scores`."""
+    return [
+        (s.get(field, 0), s["n_pred"] - s.get(field, 0), s["n_gold"] - s.get(field, 0))
+        for s in scores
+    ]
 
 
 def pledge_counts(split: str) -> list[tuple[int, int, int, int]]:
     """(matched, predicted, core found, core) of the strict pledge rule per story of `split`."""
     from evaluation import pledges
 
-    gold = corpus.records("aid_pledges", split)
+    gold = _by_story(corpus.records("aid_pledges", split))
     preds = pledges.predict_split(split)
     return [
-        pledges.score(
-            {sid: preds.get(sid, [])}, [g for g in gold if g["story_id"] == sid], lenient=False
-        )
+        pledges.score({sid: preds.get(sid, [])}, gold.get(sid, []), lenient=False)
         for sid in corpus.story_ids(split)
     ]
 
@@ -108,10 +109,11 @@ def report() -> list[Row]:
     if not ids:
         return []
     dataset = f"test split ({len(ids)} st., resampled)"
+    claims = claim_scores("test")
     figures = [
         ("events type+actor+rec.", event_counts(corpus.parsed("test")), f1_of_counts),
-        ("claims speaker", claim_counts("test", "speaker"), f1_of_counts),
-        ("claims content_overlap", claim_counts("test", "content_overlap"), f1_of_counts),
+        ("claims speaker", claim_counts(claims, "speaker"), f1_of_counts),
+        ("claims content_overlap", claim_counts(claims, "content_overlap"), f1_of_counts),
         ("pledges strict", pledge_counts("test"), f1_of_ratios),
     ]
     rows = []
