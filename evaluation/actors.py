@@ -428,7 +428,7 @@ def speaker_report() -> list[Row | ErrorTable]:
     rows: list[Row | ErrorTable] = []
     tables: list[ErrorTable] = []
     for split in ("test", "train"):
-        ids = corpus.story_ids(split)
+        ids = corpus.story_ids(split, labelled_for="claims")
         if not ids:
             continue
         items = speaker_items(split)

@@ -115,7 +115,10 @@ def predict_split(split: str, method: str = "auto") -> dict[str, list[dict]]:
     from evaluation.corpus import parsed
     from transforms.extract.claims import claim_rows
 
-    return {story.id: claim_rows(doc, ctx, method) for story, doc, ctx in parsed(split)}
+    return {
+        story.id: claim_rows(doc, ctx, method)
+        for story, doc, ctx in parsed(split, labelled_for="claims")
+    }
 
 
 def match(pred: list[dict], gold: list[dict]) -> list[tuple[dict, dict]]:
@@ -401,7 +404,7 @@ def report() -> list[Row | ErrorTable]:
             rows += rows_of(dataset, score(subset, predicted))
     tables: list[ErrorTable] = []
     for split in ("test", "train"):
-        ids = corpus.story_ids(split)
+        ids = corpus.story_ids(split, labelled_for="claims")
         if not ids:
             continue
         gold_rows = corpus.records("claims", split)

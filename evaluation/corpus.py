@@ -4,6 +4,13 @@ Every held-out figure of `make eval` is read on the stories whose `split` is `te
 corpus, about a quarter of the stories); `train` stories (and gold/dev) are what extraction may
 learn from or be tuned on. Inside `train`, `folds()` gives a fixed partition by story for
 cross-validation when choosing between variants (never the test split).
+
+Not every story is labelled for every kind of record: the US government press releases and fact
+sheets (sources `state_dept`, `whitehouse`) carry aid pledges only, no claims, events or dates
+(train split: 21 releases, 233 pledge records, none of the others). A story of such a source is
+no evidence that its sentences state no event or claim, so `story_ids(split, labelled_for=...)`
+and `parsed(split, labelled_for=...)` leave it out where a record set's negatives or precision
+are counted: `labelled_sources` reads which sources are labelled for what from the train split.
 """
 
 from __future__ import annotations
@@ -52,9 +59,24 @@ def stories() -> dict[str, Story]:
     return out
 
 
-def story_ids(split: str) -> list[str]:
-    """Story ids of one split ('train' or 'test'), in file order."""
-    return [s.id for s in stories().values() if s.split == split]
+def story_ids(split: str, labelled_for: str | None = None) -> list[str]:
+    """Story ids of one split ('train' or 'test'), in file order; with `labelled_for` (a record
+    set: events, claims, aid_pledges, dates) only the stories of a source labelled for it."""
+    sources = labelled_sources(labelled_for) if labelled_for else None
+    return [
+        s.id
+        for s in stories().values()
+        if s.split == split and (sources is None or s.source in sources)
+    ]
+
+
+@functools.lru_cache(maxsize=8)
+def labelled_sources(name: str) -> frozenset[str]:
+    """The story sources labelled for record set `name`: those with at least one such record in
+    the train split (a source none of whose train stories has one was not labelled for it;
+    the test split is not read for this)."""
+    known = stories()
+    return frozenset(known[r["story_id"]].source for r in records(name, "train"))
 
 
 def fold_of(story_id: str, k: int = 5) -> int:
@@ -112,13 +134,21 @@ def parse(story_list: list[Story]):
     ]
 
 
-@functools.lru_cache(maxsize=4)
-def parsed(split: str) -> tuple:
+def parsed(split: str, labelled_for: str | None = None) -> tuple:
     """The stories of one split parsed once per process and shared by the sections.
 
     Returns a tuple of (story, doc, ArticleContext), in file order; `make eval` parses each
-    story once however many sections read it.
+    story once however many sections read it. With `labelled_for`, only the stories of a source
+    labelled for that record set (`story_ids`).
     """
+    if labelled_for is None:
+        return _parsed(split)
+    keep = set(story_ids(split, labelled_for))
+    return tuple(item for item in _parsed(split) if item[0].id in keep)
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(split: str) -> tuple:
     return tuple(parse([s for s in stories().values() if s.split == split]))
 
 

@@ -286,7 +286,7 @@ def score_stories(story_ids: list[str], parsed=None, triggers: str = "auto") -> 
 
 def cross_validate(k: int = 5) -> list[Score]:
     """Scores of each fold of the train stories (for choosing between variants; never test)."""
-    train = corpus.story_ids("train")
+    train = corpus.story_ids("train", labelled_for="events")
     parsed = corpus.parse([corpus.stories()[s] for s in train])
     out = []
     for fold in range(k):
@@ -350,7 +350,7 @@ def cv_rows() -> list[Row]:
 
 def report() -> list:
     out: list = []
-    test = corpus.story_ids("test")
+    test = corpus.story_ids("test", labelled_for="events")
     if not test:
         return [Row("events", "gold/train", "missing", note=f"{corpus.TRAIN_DIR} not found")]
     parsed = corpus.parse([corpus.stories()[s] for s in test])
@@ -363,7 +363,7 @@ def report() -> list:
     out.append(Row("events", name, "lexicon: mode (matched)", value=rules.mode_ok / rules.n_matched
                    if rules.n_matched else None, note=f"n={rules.n_matched}"))  # fmt: skip
     out += held.tables(name)
-    train = corpus.story_ids("train")
+    train = corpus.story_ids("train", labelled_for="events")
     seen = score_stories(train)
     out += seen.rows(f"train ({len(train)} st., in-sample)")
     out += cv_rows()

@@ -97,14 +97,17 @@ def convert_gold(record: dict, original: str, converted: str, pos: list[int]) ->
 
 @functools.lru_cache(maxsize=8)
 def parsed_as(split: str, style: str) -> tuple:
-    """The stories of one split, converted to `style` (skipped ones left out), parsed with the
-    pipeline's model: a tuple of (story, doc, ArticleContext) like `corpus.parsed`."""
+    """The stories of one split labelled for claims, converted to `style` (skipped ones left
+    out), parsed with the pipeline's model: a tuple of (story, doc, ArticleContext) like
+    `corpus.parsed`."""
     from evaluation import corpus
 
     stories = [
         dataclasses.replace(s, text=convert(s.text, style)[0])
         for s in corpus.stories().values()
-        if s.split == split and not skips(s.text, style)
+        if s.split == split
+        and s.source in corpus.labelled_sources("claims")
+        and not skips(s.text, style)
     ]
     return tuple(corpus.parse(stories))
 
@@ -114,7 +117,9 @@ def gold_as(split: str, style: str) -> tuple[list[str], list[dict]]:
     from evaluation import corpus
 
     known = corpus.stories()
-    ids = [s for s in corpus.story_ids(split) if not skips(known[s].text, style)]
+    ids = [
+        s for s in corpus.story_ids(split, labelled_for="claims") if not skips(known[s].text, style)
+    ]
     keep = set(ids)
     conversions = {s: (known[s].text, *convert(known[s].text, style)) for s in ids}
     rows = []

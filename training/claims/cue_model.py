@@ -41,7 +41,7 @@ def examples() -> list[Example]:
 
     gold = _gold_by_story()
     out = []
-    for story, doc, ctx in corpus.parsed("train"):
+    for story, doc, ctx in corpus.parsed("train", labelled_for="claims"):
         with doc_cache.cached(doc):
             golds = gold.get(story.id, [])
             rows = claims._claim_rows(doc, ctx, "rules")
@@ -60,7 +60,9 @@ def _score(cue_model: tuple | None, fold: int) -> dict:
     from evaluation.claims import score
 
     held = [
-        (st, doc, ctx) for st, doc, ctx in corpus.parsed("train") if corpus.fold_of(st.id) == fold
+        (st, doc, ctx)
+        for st, doc, ctx in corpus.parsed("train", labelled_for="claims")
+        if corpus.fold_of(st.id) == fold
     ]
     preds = {}
     for st, doc, ctx in held:

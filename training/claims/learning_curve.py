@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
             point = {"per_fold": sizes(f, seed), "stance": stance_cv(f, seed, work)}
             if not stance_only:
                 figs, _ = speaker_cv.run_variant(
-                    corpus.parsed("train"), {}, work, seed, train_fraction=f
+                    corpus.parsed("train", labelled_for="claims"), {}, work, seed, train_fraction=f
                 )
                 point["pipeline"] = figs
             results[str(f)] = results.get(str(f), {}) | point

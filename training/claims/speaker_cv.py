@@ -76,7 +76,7 @@ def kept_stories(fraction: float, fold: int, seed: str | None = None) -> set[str
     """The train stories fold `fold`'s learned parts may read: the first `fraction` of the other
     folds' stories shuffled by `seed` (so a smaller fraction's stories are among a larger one's),
     and the whole held-out fold (spaCy's dev set, then scored)."""
-    ids = corpus.story_ids("train")
+    ids = corpus.story_ids("train", labelled_for="claims")
     others = [s for s in ids if corpus.fold_of(s) != fold]
     random.Random(int(seed or 0)).shuffle(others)
     held = {s for s in ids if corpus.fold_of(s) == fold}
@@ -89,8 +89,8 @@ def train_stories(keep: set[str]):
     examples of the cue, speaker and stance classifiers and the cue induction read them there)."""
     parsed, records = corpus.parsed, corpus.records
 
-    def only_parsed(split):
-        return tuple(p for p in parsed(split) if split != "train" or p[0].id in keep)
+    def only_parsed(split, labelled_for=None):
+        return tuple(p for p in parsed(split, labelled_for) if split != "train" or p[0].id in keep)
 
     def only_records(name, split=None):
         return [r for r in records(name, split) if split != "train" or r["story_id"] in keep]
@@ -150,7 +150,7 @@ def run_variant(
                 common.write(cue_model.examples(), fold_dir, cue_model.LABELS, dev_fold=fold)
                 with _seed(seed, work):
                     cue = spacy.load(common.train_one("cue", fold_dir)).get_pipe("textcat")
-                groups = train.speaker_groups()  # over corpus.parsed("train"), cached: `parsed`
+                groups = train.speaker_groups()  # over the parsed train stories, cached
                 common.write(
                     train._speaker_examples(groups), fold_dir, train.SPEAKER_LABELS, dev_fold=fold
                 )
@@ -298,7 +298,7 @@ def main(argv: list[str]) -> int:
         else:
             fraction = float(value)
     variants = [_parse_variant(a) for a in argv] or [("base", {})]
-    parsed = corpus.parsed("train")
+    parsed = corpus.parsed("train", labelled_for="claims")
     work = Path(tempfile.mkdtemp(prefix="newsledger-spkcv-"))
     results = {}
     try:

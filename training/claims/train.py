@@ -167,7 +167,7 @@ def choose_cues() -> tuple[int, dict]:
 
     recs = corpus.records("claims", "train")
     dev = _dev_gold()
-    parsed = corpus.parsed("train")
+    parsed = corpus.parsed("train", labelled_for="claims")
     results = {}
     try:
         for k in MIN_COUNTS:
@@ -228,7 +228,7 @@ def _matched_train_claims(method: str):
     by_story: dict[str, list[dict]] = {}
     for rec in corpus.records("claims", "train"):
         by_story.setdefault(rec["story_id"], []).append(rec)
-    for story, doc, ctx in corpus.parsed("train"):
+    for story, doc, ctx in corpus.parsed("train", labelled_for="claims"):
         with doc_cache.cached(doc):
             rows = claims._claim_rows(doc, ctx, method)
             for row, gold in match(rows, by_story.get(story.id, [])):

@@ -82,7 +82,7 @@ def examples() -> tuple[list[Example], Counter]:
     from transforms.nlp.pipeline import load_nlp
 
     nlp = load_nlp()
-    stories = [corpus.stories()[sid] for sid in corpus.story_ids("train")]
+    stories = [corpus.stories()[sid] for sid in corpus.story_ids("train", labelled_for="events")]
     by_story: dict[str, list[dict]] = defaultdict(list)
     for rec in corpus.records("events", "train"):
         by_story[rec["story_id"]].append(rec)

@@ -125,7 +125,7 @@ def cross_validate(items: list, job: common.Job) -> dict:
     not trained on it: the mode method (classifier or rules, whichever gets more gold triggers'
     mode right; a tie keeps the rules) and the thresholds with the best event F1 (ties: the
     first in GRID order), with the pooled figures behind both choices."""
-    train_ids = corpus.story_ids("train")
+    train_ids = corpus.story_ids("train", labelled_for="events")
     parsed = corpus.parse([corpus.stories()[s] for s in train_ids])
     mode: Counter = Counter()
     pooled = {values: [0, 0, 0] for values in itertools.product(*GRID.values())}
