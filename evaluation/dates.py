@@ -600,7 +600,7 @@ def report() -> list[Row | ErrorTable]:
         ]
     tables = []
     for split in ("test", "train"):
-        ids = corpus.story_ids(split)
+        ids = corpus.story_ids(split, labelled_for="dates")
         if not ids:
             continue
         dataset = f"gold/train test ({len(ids)} st.)" if split == "test" else TRAIN_LABEL
