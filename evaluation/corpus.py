@@ -5,12 +5,17 @@ corpus, about a quarter of the stories); `train` stories (and gold/dev) are what
 learn from or be tuned on. Inside `train`, `folds()` gives a fixed partition by story for
 cross-validation when choosing between variants (never the test split).
 
-Not every story is labelled for every kind of record: the US government press releases and fact
-sheets (sources `state_dept`, `whitehouse`) carry aid pledges only, no claims, events or dates
-(train split: 21 releases, 233 pledge records, none of the others). A story of such a source is
-no evidence that its sentences state no event or claim, so `story_ids(split, labelled_for=...)`
-and `parsed(split, labelled_for=...)` leave it out where a record set's negatives or precision
-are counted: `labelled_sources` reads which sources are labelled for what from the train split.
+Not every story is labelled for every kind of record. The corpus was labelled in two passes:
+aid pledges over every story, and claims, events and dates together (`PASSES`) over the news
+stories only. The US government press releases and fact sheets (sources `state_dept`,
+`whitehouse`; train split: 21 stories, 233 pledge records) and 8 of the train split's Wikinews
+stories (articles of 141-1,071 words with quotations and "said", 23 pledge records between them)
+carry no claim, event or date record at all: they were read for pledges only. A story that holds
+a record of none of a pass's sets is no evidence that its sentences state no event or claim, so
+`story_ids(split, labelled_for=...)` and `parsed(split, labelled_for=...)` leave it out where a
+record set's negatives or precision are counted (`labelled_story_ids`). A story of the pass with
+no record of one set (an earthquake report with claims and dates but no political event) stays:
+that is a labelled "none". Every story counts for pledges.
 """
 
 from __future__ import annotations
@@ -61,22 +66,24 @@ def stories() -> dict[str, Story]:
 
 def story_ids(split: str, labelled_for: str | None = None) -> list[str]:
     """Story ids of one split ('train' or 'test'), in file order; with `labelled_for` (a record
-    set: events, claims, aid_pledges, dates) only the stories of a source labelled for it."""
-    sources = labelled_sources(labelled_for) if labelled_for else None
-    return [
-        s.id
-        for s in stories().values()
-        if s.split == split and (sources is None or s.source in sources)
-    ]
+    set: events, claims, aid_pledges, dates) only the stories labelled for it."""
+    keep = labelled_story_ids(labelled_for) if labelled_for else None
+    return [s.id for s in stories().values() if s.split == split and (keep is None or s.id in keep)]
+
+
+# record sets labelled together: a story read in a pass holds a record of at least one of its
+# sets (gold/train/README.md: claims, events and dates over the news stories); a set in no pass
+# (aid_pledges) was labelled on every story
+PASSES = {name: ("claims", "events", "dates") for name in ("claims", "events", "dates")}
 
 
 @functools.lru_cache(maxsize=8)
-def labelled_sources(name: str) -> frozenset[str]:
-    """The story sources labelled for record set `name`: those with at least one such record in
-    the train split (a source none of whose train stories has one was not labelled for it;
-    the test split is not read for this)."""
-    known = stories()
-    return frozenset(known[r["story_id"]].source for r in records(name, "train"))
+def labelled_story_ids(name: str) -> frozenset[str] | None:
+    """Ids of the stories (both splits) labelled for record set `name`: those holding a record of
+    any set of its pass; None where every story is (a set in no pass)."""
+    if name not in PASSES:
+        return None
+    return frozenset(r["story_id"] for other in PASSES[name] for r in records(other))
 
 
 def fold_of(story_id: str, k: int = 5) -> int:
@@ -138,8 +145,8 @@ def parsed(split: str, labelled_for: str | None = None) -> tuple:
     """The stories of one split parsed once per process and shared by the sections.
 
     Returns a tuple of (story, doc, ArticleContext), in file order; `make eval` parses each
-    story once however many sections read it. With `labelled_for`, only the stories of a source
-    labelled for that record set (`story_ids`).
+    story once however many sections read it. With `labelled_for`, only the stories labelled
+    for that record set (`story_ids`).
     """
     if labelled_for is None:
         return _parsed(split)

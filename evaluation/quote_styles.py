@@ -106,7 +106,7 @@ def parsed_as(split: str, style: str) -> tuple:
         dataclasses.replace(s, text=convert(s.text, style)[0])
         for s in corpus.stories().values()
         if s.split == split
-        and s.source in corpus.labelled_sources("claims")
+        and s.id in corpus.labelled_story_ids("claims")
         and not skips(s.text, style)
     ]
     return tuple(corpus.parse(stories))

@@ -67,11 +67,11 @@ def test_claims_targets_on_dev_gold(rows):
     # 0.737 -> 0.761) costs dev speaker precision (0.860 -> 0.843 F1); its features of session
     # 11 (CV on train, 4 seeds: indirect recall 0.654 -> 0.665, speaker 0.600 -> 0.603; held out
     # indirect recall 0.667 -> 0.680, speaker 0.634 -> 0.632) cost dev 0.843 -> 0.828; session
-    # 29's cue, trained without the unlabelled press releases as negatives, at the threshold its
-    # CV then chose (0.6 -> 0.5: more claims kept; CV contents found 976 -> 1,000 of 1,318) cost
-    # dev 0.828 -> 0.814. Held-out figures decide; this guards the dev figure against a larger
-    # fall.
-    assert rows[("claims", dataset, "speaker")].f1 >= 0.81
+    # 29's cue, trained without the stories read for pledges only as negatives, at the threshold
+    # its CV then chose (0.6 -> 0.5: more claims kept) cost dev 0.828 -> 0.810 (P 0.788, R 0.832;
+    # held out the same change gave speaker 0.662 -> 0.662, content 0.793 -> 0.800). Held-out
+    # figures decide; this guards the dev figure against a larger fall.
+    assert rows[("claims", dataset, "speaker")].f1 >= 0.80
     assert rows[("claims", dataset, "content_overlap")].f1 >= 0.80
     assert rows[("claims", dataset, "stance (matched)")].value >= 0.85
 

@@ -79,7 +79,8 @@ def fingerprint() -> str:
     # The scorer too: its pairing of extracted and gold claims (`evaluation.claims.match`) picks
     # the speaker and target rankers' training examples and the CV's choices.
     scorer = Path(corpus.__file__).resolve().parent / "claims.py"
-    files = [HERE / "train.py", *INPUT_CODE, scorer]
+    # and which train stories are labelled for claims (corpus.labelled_story_ids)
+    files = [HERE / "train.py", *INPUT_CODE, scorer, Path(corpus.__file__).resolve()]
     dev = corpus.SHARED_DATA / "gold" / "dev" / "claims.jsonl"
     return common.fingerprint(files + ([dev] if dev.exists() else []), ["claims"])
 
