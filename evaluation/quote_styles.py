@@ -95,19 +95,26 @@ def convert_gold(record: dict, original: str, converted: str, pos: list[int]) ->
     return out
 
 
-@functools.lru_cache(maxsize=8)
-def parsed_as(split: str, style: str) -> tuple:
-    """The stories of one split labelled for claims, converted to `style` (skipped ones left
-    out), parsed with the pipeline's model: a tuple of (story, doc, ArticleContext) like
-    `corpus.parsed`."""
+def kept_ids(split: str, style: str) -> list[str]:
+    """Ids of the stories of one split labelled for claims that `style` does not skip."""
     from evaluation import corpus
 
+    known = corpus.stories()
+    return [
+        s for s in corpus.story_ids(split, labelled_for="claims") if not skips(known[s].text, style)
+    ]
+
+
+@functools.lru_cache(maxsize=8)
+def parsed_as(split: str, style: str) -> tuple:
+    """The stories of `kept_ids`, converted to `style`, parsed with the pipeline's model: a tuple
+    of (story, doc, ArticleContext) like `corpus.parsed`."""
+    from evaluation import corpus
+
+    known = corpus.stories()
     stories = [
-        dataclasses.replace(s, text=convert(s.text, style)[0])
-        for s in corpus.stories().values()
-        if s.split == split
-        and s.id in corpus.labelled_story_ids("claims")
-        and not skips(s.text, style)
+        dataclasses.replace(known[s], text=convert(known[s].text, style)[0])
+        for s in kept_ids(split, style)
     ]
     return tuple(corpus.parse(stories))
 
@@ -117,9 +124,7 @@ def gold_as(split: str, style: str) -> tuple[list[str], list[dict]]:
     from evaluation import corpus
 
     known = corpus.stories()
-    ids = [
-        s for s in corpus.story_ids(split, labelled_for="claims") if not skips(known[s].text, style)
-    ]
+    ids = kept_ids(split, style)
     keep = set(ids)
     conversions = {s: (known[s].text, *convert(known[s].text, style)) for s in ids}
     rows = []
