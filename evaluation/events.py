@@ -13,7 +13,8 @@ detection), mode and date accuracy over matched events (date: the event's own ti
 resolved; gold's null when it has none, and our `publication_date` fallback counts as none),
 and an error table per field. Figures are printed for the `test` split (held out: nothing was
 trained or tuned on it) and, labelled as such, in-sample on the `train` split the tagger learned
-from. `cross_validate()` scores train folds for choosing between variants.
+from; the cross-validated figures that chose the thresholds are those training/events/train.py
+recorded. Both splits come parsed from `corpus.parsed`, shared with the other sections.
 
 The PLOVER GSR sentences (../shared/data/plover-gsr, 322 sentences coded with an older PLOVER
 draft) are scored too: event type accuracy of each sentence's main event, on the 20 types.
@@ -284,17 +285,6 @@ def score_stories(story_ids: list[str], parsed=None, triggers: str = "auto") -> 
     return score
 
 
-def cross_validate(k: int = 5) -> list[Score]:
-    """Scores of each fold of the train stories (for choosing between variants; never test)."""
-    train = corpus.story_ids("train", labelled_for="events")
-    parsed = corpus.parse([corpus.stories()[s] for s in train])
-    out = []
-    for fold in range(k):
-        ids = [s for s in train if corpus.fold_of(s, k) == fold]
-        out.append(score_stories(ids, [p for p in parsed if p[0].id in ids]))
-    return out
-
-
 def gsr_rows() -> list[Row]:
     if not GSR.exists():
         return []
@@ -353,7 +343,7 @@ def report() -> list:
     test = corpus.story_ids("test", labelled_for="events")
     if not test:
         return [Row("events", "gold/train", "missing", note=f"{corpus.TRAIN_DIR} not found")]
-    parsed = corpus.parse([corpus.stories()[s] for s in test])
+    parsed = corpus.parsed("test", labelled_for="events")
     held = score_stories(test, parsed)
     name = f"test split ({len(test)} st.)"
     out += held.rows(name)
@@ -364,7 +354,7 @@ def report() -> list:
                    if rules.n_matched else None, note=f"n={rules.n_matched}"))  # fmt: skip
     out += held.tables(name)
     train = corpus.story_ids("train", labelled_for="events")
-    seen = score_stories(train)
+    seen = score_stories(train, corpus.parsed("train", labelled_for="events"))
     out += seen.rows(f"train ({len(train)} st., in-sample)")
     out += cv_rows()
     out += gsr_rows()
