@@ -23,7 +23,6 @@ clause (transforms.extract.dates.resolve_entity), which is what the extractors u
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import Counter
 
@@ -391,18 +390,6 @@ def score(in_context: bool = False) -> tuple[int, int, int, int, list[tuple]]:
     return ok, ok_future, n_future, len(TABLE), misses
 
 
-def period_end(start: dt.date, precision: str) -> dt.date:
-    """The last day of the period our resolver means: a week (from its Monday) runs 7 days, a
-    month to its last day, a year to Dec. 31; a day is itself."""
-    if precision == "week":
-        return start + dt.timedelta(days=6)
-    if precision == "month":
-        return start.replace(day=calendar.monthrange(start.year, start.month)[1])
-    if precision == "year":
-        return dt.date(start.year, 12, 31)
-    return start
-
-
 def locate(text: str, records: list[dict]) -> list[tuple[int, int] | None]:
     """(start, end) characters of each gold expression of one story: its sentence found in the
     text, then date_text inside the sentence; the n-th record with the same sentence and
@@ -456,7 +443,7 @@ def error_kind(gold: dict, pred, published: dt.date) -> str | None:
         if precision == "day" and (pred.date - start).days % 7 == 0:
             return "day: a week off"
         return f"wrong start ({precision})"
-    if period_end(pred.date, pred.precision) != end:
+    if pred.last_day != end:
         return f"wrong end ({precision})"
     return None
 
@@ -528,7 +515,7 @@ def split_report(split: str, dataset: str, with_errors: bool) -> list[Row | Erro
         start = dt.date.fromisoformat(r["resolved_start"])
         end = dt.date.fromisoformat(r["resolved_end"])
         ok_start += hit.date == start
-        ok_span += hit.date == start and period_end(hit.date, hit.precision) == end
+        ok_span += hit.date == start and hit.last_day == end
         ok_precision += hit.precision == r["precision"]
         kind = error_kind(r, hit, published)
         if kind:

@@ -363,11 +363,12 @@ def test_dates_period_end_locate_and_overlap():
     import datetime as dt
 
     from evaluation import dates
+    from transforms.extract.dates import period_end
 
-    assert dates.period_end(dt.date(2025, 3, 10), "week") == dt.date(2025, 3, 16)
-    assert dates.period_end(dt.date(2020, 2, 1), "month") == dt.date(2020, 2, 29)
-    assert dates.period_end(dt.date(2019, 1, 1), "year") == dt.date(2019, 12, 31)
-    assert dates.period_end(dt.date(2019, 1, 5), "day") == dt.date(2019, 1, 5)
+    assert period_end(dt.date(2025, 3, 10), "week") == dt.date(2025, 3, 16)
+    assert period_end(dt.date(2020, 2, 1), "month") == dt.date(2020, 2, 29)
+    assert period_end(dt.date(2019, 1, 1), "year") == dt.date(2019, 12, 31)
+    assert period_end(dt.date(2019, 1, 5), "day") == dt.date(2019, 1, 5)
     text = (
         "Officials confirmed Monday the crash. He spoke Monday and again Monday, "
         "officials said Monday."

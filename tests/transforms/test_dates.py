@@ -205,3 +205,38 @@ def test_a_quotes_today_is_the_day_it_was_said():
         ("Today", dt.date(2020, 4, 13)),  # in the quote: the day she spoke
         ("Today", wednesday),  # the story's own today
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        # a calendar period ends where its precision says
+        ("last week", "2024-10-28", "2024-11-03"),
+        ("in August", "2024-08-01", "2024-08-31"),
+        ("last year", "2023-01-01", "2023-12-31"),
+        ("Monday", "2024-11-04", "2024-11-04"),
+        # gold/train README: "early/mid/late <month>" = days 1-10 / 11-20 / 21-end
+        ("early October", "2024-10-01", "2024-10-10"),
+        ("mid-October", "2024-10-11", "2024-10-20"),
+        ("late October", "2024-10-21", "2024-10-31"),
+        # a year in thirds, as its start
+        ("mid-2018", "2018-05-01", "2018-08-31"),
+        # a window back ends on the publication day, one ahead the day before its last unit
+        ("the past month", "2024-10-04", "2024-11-04"),
+        ("the past three years", "2021-11-04", "2024-11-04"),
+        ("over the next four years", "2024-11-04", "2028-11-03"),
+        # what has happened so far of a period ends on the publication day; what is still to
+        # come of it starts the day after
+        ("earlier this month", "2024-11-01", "2024-11-04"),
+        ("earlier this year", "2024-01-01", "2024-11-04"),
+        ("later this week", "2024-11-05", "2024-11-10"),
+        ("later this month", "2024-11-05", "2024-11-30"),
+        # a weekend is Saturday and Sunday; a decade ten years
+        ("the weekend", "2024-11-02", "2024-11-03"),
+        ("the 1990s", "1990-01-01", "1999-12-31"),
+    ],
+)
+def test_the_period_an_expression_denotes_starts_and_ends(text, start, end):
+    hit = resolve(text, SEED_DAY)
+    assert hit is not None
+    assert (hit.date.isoformat(), hit.last_day.isoformat()) == (start, end)

@@ -17,7 +17,11 @@ Our own rules come first, because dateparser 1.5 has traps measured in STACK_NOT
 - an expression read whole by none of these is read from its longest part they read ("three
   days last week"); TIME spans ("Wednesday night") are read by these rules only;
 - a weekend is its Saturday (precision week); a month-day up to a month ahead stays in the
-  publication year whatever the tense; "until" and scheduling words yield to a past verb.
+  publication year whatever the tense; "until" and scheduling words yield to a past verb;
+- a period's last day (`ResolvedDate.last_day`, the gold's resolved_end) is its calendar
+  period's unless the expression bounds it: a window back ends on the publication day ("the
+  past month", "earlier this year"), "later this week" starts the day after it, "early / mid"
+  end on day 10 / 20, a weekend on its Sunday, a decade after ten years.
 `resolve_entity(ent, published)` reads a span in its Doc: an expression anchored on another
 dated event ("the next day", "two days later", "that evening", "at 5 p.m.") counts from the last
 day an earlier span named (the publication day before any), and a quote's "today" or "last
@@ -31,6 +35,7 @@ fallback for full dates it parses reliably ("November 4, 2024", "2024-11-04").
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import re
@@ -76,14 +81,39 @@ _PART_RE = re.compile(
 )
 PART_DAY = {"early": 1, "mid": 11, "late": 21}
 PART_MONTH = {"early": 1, "mid": 5, "late": 9}
+# where each part ends: day 10 / 20 / the month's last; April / August / December
+PART_LAST_DAY = {"early": 10, "mid": 20, "late": None}
+PART_LAST_MONTH = {"early": 4, "mid": 8, "late": 12}
 
 
 @dataclass(frozen=True)
 class ResolvedDate:
     raw: str
-    date: dt.date
+    date: dt.date  # the period's first day
     precision: str  # day, week, month, year
     method: str
+    # The period's last day where the expression bounds it otherwise than the calendar period
+    # its precision names (gold/train README: resolved_start..resolved_end): a window back ends
+    # on the publication day ("the past month", "earlier this year"), "early February" on the
+    # 10th, a weekend on its Sunday, "the next four years" the day before four years ahead.
+    # None: the calendar period (`period_end`). Read it as `last_day`.
+    end: dt.date | None = None
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end if self.end is not None else period_end(self.date, self.precision)
+
+
+def period_end(start: dt.date, precision: str) -> dt.date:
+    """The last day of the calendar period a start and precision name: a week (from its Monday)
+    runs 7 days, a month to its last day, a year to Dec. 31; a day is itself."""
+    if precision == "week":
+        return start + dt.timedelta(days=6)
+    if precision == "month":
+        return start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    if precision == "year":
+        return dt.date(start.year, 12, 31)
+    return start
 
 
 def _clean(text: str) -> str:
@@ -209,8 +239,11 @@ def _with_part(hit: ResolvedDate, t: str) -> ResolvedDate:
         return hit
     part = m.group("part")
     if hit.precision == "month":
-        return replace(hit, date=hit.date.replace(day=PART_DAY[part]))
-    return replace(hit, date=hit.date.replace(month=PART_MONTH[part], day=1))
+        last = PART_LAST_DAY[part]
+        end = hit.date.replace(day=last) if last else period_end(hit.date, "month")
+        return replace(hit, date=hit.date.replace(day=PART_DAY[part]), end=end)
+    end = period_end(hit.date.replace(month=PART_LAST_MONTH[part]), "month")
+    return replace(hit, date=hit.date.replace(month=PART_MONTH[part], day=1), end=end)
 
 
 def _rules(raw: str, t: str, published: dt.date, future: bool) -> ResolvedDate | None:
@@ -257,14 +290,15 @@ def _rule_match(raw: str, t: str, published: dt.date, future: bool) -> ResolvedD
     if m:
         mod = m.group("mod") or "this"
         mod = "next_one" if future and mod == "this" else mod
-        return ResolvedDate(raw, _saturday(mod, published), "week", "weekend")
+        saturday = _saturday(mod, published)
+        return ResolvedDate(raw, saturday, "week", "weekend", saturday + dt.timedelta(days=1))
     t = re.sub(r"^(yesterday|tomorrow)\s+(?:morning|afternoon|evening|night)$", r"\1", t)
     if t in simple:
         days, precision = simple[t]
         date = published + dt.timedelta(days=days)
         if precision == "week":
             date = _monday(date)
-        return ResolvedDate(raw, date, precision, "relative_" + precision)
+        return _so_far(ResolvedDate(raw, date, precision, "relative_" + precision), t, published)
     m = re.fullmatch(r"(?:(?:earlier|later)\s+)?(?P<mod>this|last|next)\s+(?P<unit>month|year)", t)
     if m:
         mod, unit = m.group("mod"), m.group("unit")
@@ -272,8 +306,10 @@ def _rule_match(raw: str, t: str, published: dt.date, future: bool) -> ResolvedD
         if unit == "month":
             month_index = published.year * 12 + published.month - 1 + step
             date = dt.date(month_index // 12, month_index % 12 + 1, 1)
-            return ResolvedDate(raw, date, "month", "relative_month")
-        return ResolvedDate(raw, dt.date(published.year + step, 1, 1), "year", "relative_year")
+            hit = ResolvedDate(raw, date, "month", "relative_month")
+        else:
+            hit = ResolvedDate(raw, dt.date(published.year + step, 1, 1), "year", "relative_year")
+        return _so_far(hit, t, published)
     # "Dec. 12", "December 12, 2024", "12 December", "Nov. 4"
     m = re.fullmatch(_MONTH_RE + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?", t)
     if not m:
@@ -336,12 +372,14 @@ def _rule_match(raw: str, t: str, published: dt.date, future: bool) -> ResolvedD
         unit = m.group("unit")
         # a window of days is no one day: its precision is the week
         precision = "week" if unit == "day" else unit
-        return ResolvedDate(raw, _back(published, n, unit), precision, "window")
+        return ResolvedDate(raw, _back(published, n, unit), precision, "window", published)
     # "the next four years", "in the coming two weeks": a window from the publication day
     m = re.fullmatch(r"(?:next|coming)\s+(?P<n>\d+|[a-z]+)\s+(?P<unit>day|week|month|year)s", t)
-    if m and _count(m.group("n")) is not None:
+    n = _count(m.group("n")) if m else None
+    if m and n is not None:
         unit = m.group("unit")
-        return ResolvedDate(raw, published, "week" if unit == "day" else unit, "window_ahead")
+        end = _back(published, -n, unit) - dt.timedelta(days=1)
+        return ResolvedDate(raw, published, "week" if unit == "day" else unit, "window_ahead", end)
     # "the end of last year", "the beginning of this year": its last or first month
     m = re.fullmatch(r"(?P<edge>end|beginning|start)\s+of\s+(?P<mod>this|last|next)\s+year", t)
     if m:
@@ -351,7 +389,8 @@ def _rule_match(raw: str, t: str, published: dt.date, future: bool) -> ResolvedD
     # "the 1860s", "the late 1920s": the decade, from its first year
     m = re.fullmatch(r"(?:(?:early|mid|late)[\s-]+)?(?P<decade>(?:1[0-9]|20)\d0)'?s", t)
     if m:
-        return ResolvedDate(raw, dt.date(int(m.group("decade")), 1, 1), "year", "decade")
+        first = int(m.group("decade"))
+        return ResolvedDate(raw, dt.date(first, 1, 1), "year", "decade", dt.date(first + 9, 12, 31))
     # "2018", "in 2017", "mid-2018", "early 2019"
     m = re.fullmatch(r"(?:mid|early|late)?[\s-]*(?P<year>(?:19|20)\d{2})", t)
     if m:
@@ -375,6 +414,18 @@ def _rule_match(raw: str, t: str, published: dt.date, future: bool) -> ResolvedD
     return None
 
 
+def _so_far(hit: ResolvedDate, t: str, published: dt.date) -> ResolvedDate:
+    """ "earlier this week / month / year" ends on the publication day, "later this ..." starts
+    the day after it (gold/train README: the period the expression denotes)."""
+    if not hit.date <= published <= hit.last_day:
+        return hit
+    if t.startswith("earlier "):
+        return replace(hit, end=published)
+    if t.startswith("later ") and published < hit.last_day:
+        return replace(hit, date=published + dt.timedelta(days=1), end=hit.last_day)
+    return hit
+
+
 def _count(word: str) -> int | None:
     """A count written in digits or as a number word ("two", "fifteen"); None otherwise."""
     if word.isdigit():
@@ -383,7 +434,8 @@ def _count(word: str) -> int | None:
 
 
 def _back(published: dt.date, n: int, unit: str) -> dt.date:
-    """The day `n` units before the publication day (a month back from March 31 is Feb. 28)."""
+    """The day `n` units before the publication day (a month back from March 31 is Feb. 28; a
+    negative `n` counts forward)."""
     if unit in ("day", "week"):
         return published - dt.timedelta(days=n * (7 if unit == "week" else 1))
     months = n * (12 if unit == "year" else 1)

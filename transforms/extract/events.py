@@ -122,6 +122,7 @@ EVENT_MENTION_SCHEMA = {
     "place_end_char": pl.Int32,
     "date_text": pl.String,
     "event_date": pl.Date,
+    "event_date_end": pl.Date,
     "date_precision": pl.String,
     "date_method": pl.String,
     "published_date": pl.Date,
@@ -953,6 +954,9 @@ def _row(
         "place_end_char": place.end_char if place is not None else None,
         "date_text": ev.date.raw if ev.date else None,
         "event_date": ev.date.date if ev.date else article.published_date,
+        # the period's last day (dates.ResolvedDate.last_day): "the past month" runs to the
+        # publication day, "early February" to the 10th
+        "event_date_end": ev.date.last_day if ev.date else article.published_date,
         "date_precision": ev.date.precision if ev.date else "day",
         "date_method": ev.date.method if ev.date else "publication_date",
         "published_date": article.published_date,

@@ -26,6 +26,7 @@ select
     m.stage_cue,
     m.date_text,
     m.announced_date,
+    m.announced_date_end,
     m.date_precision,
     m.date_method,
     mb.join_reason,

@@ -118,6 +118,7 @@ select
     p.aid_type,
     p.stage,
     p.announced_date,
+    p.announced_date_end,
     p.date_precision,
     coalesce(a.n_articles_current, p.n_articles) as n_articles,
     p.n_mentions,

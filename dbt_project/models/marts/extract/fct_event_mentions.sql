@@ -18,6 +18,7 @@ select
     m.place_text,
     m.date_text,
     m.event_date,
+    m.event_date_end,
     m.date_precision,
     m.date_method,
     m.is_main,

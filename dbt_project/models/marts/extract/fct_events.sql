@@ -73,6 +73,7 @@ select
     coalesce(a.actor_country_iso3, e.actor_iso3) as actor_country_iso3,
     coalesce(a.recipient_country_iso3, e.recipient_iso3) as recipient_country_iso3,
     e.event_date,
+    e.event_date_end,
     e.date_precision,
     pl.place_id,
     e.place_text,
