@@ -45,6 +45,9 @@ INPUT_CODE = [
     EXTRACT / "rules" / "event_lexicon.csv",
     EXTRACT / "rules" / "event_words.yaml",
     EXTRACT / "rules" / "event_features.yaml",
+    # the lexicon's nearest types by word vectors (trigger group vsim)
+    EXTRACT / "lexicon_neighbours.py",
+    EXTRACT.parent / "models" / "lexicon_neighbours.tsv.gz",
     # the scoring whose pooled F1 chooses the thresholds
     EXTRACT.parents[1] / "evaluation" / "events.py",
     # which train stories are labelled for events (`labelled_story_ids`): the examples' stories

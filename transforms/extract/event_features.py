@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 from spacy.tokens import Span, Token
 
-from transforms.extract import doc_cache, quotes
+from transforms.extract import doc_cache, lexicon_neighbours, quotes
 from transforms.extract.parties import PERSON_PRONOUNS, PRONOUNS, Party, party_for
 
 TRIGGER_POS = {"VERB", "NOUN", "ADJ", "AUX"}
@@ -194,6 +194,10 @@ def trigger_features(
             steps += 1
     if tok.dep_ == "ROOT":
         add("root")
+    # the lexicon's two nearest types by word vectors, bucketed by similarity (>= 0.6, >= 0.5)
+    if groups is None or "vsim" in groups:
+        for t, sim in lexicon_neighbours.similar_types(lemma):
+            add("vsim", t, 3 if sim >= 0.6 else 2)
     return feats
 
 

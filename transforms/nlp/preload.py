@@ -17,7 +17,7 @@ The loaders are pure (files in, dicts out), so the rows a worker writes do not c
 import datetime as dt
 
 from transforms import refdata
-from transforms.extract import dates, money, textcat, word_clusters
+from transforms.extract import dates, lexicon_neighbours, money, textcat, word_clusters
 from transforms.nlp.pipeline import load_nlp
 
 WARM_UP_TEXT = (
@@ -43,6 +43,7 @@ def warm() -> None:
     money.find_amounts(WARM_UP_TEXT)  # the CLDR currency vocabulary and its patterns (~0.4 s)
     textcat.preload()  # the events', claims', pledges' and party country classifiers (~0.6 s)
     word_clusters.classes("aid")  # the word class table (~0.3 s)
+    lexicon_neighbours.similar_types("aid")  # the lexicon's nearest types by vectors (~0.1 s)
     # dateparser (~0.2 s): an expression our own rules do not read, or none of them reaches it
     dates.resolve("2024-03-04T12:00", dt.date(2024, 11, 4))
     for _ in nlp.pipe([WARM_UP_TEXT] * 4, batch_size=4):
