@@ -21,6 +21,7 @@ and a figure that holds on one may not on another.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy
 
@@ -50,6 +51,22 @@ def f1_of_ratios(sums: numpy.ndarray) -> numpy.ndarray:
     p = numpy.divide(sums[:, 0], sums[:, 1], out=numpy.zeros(len(sums)), where=sums[:, 1] > 0)
     r = numpy.divide(sums[:, 2], sums[:, 3], out=numpy.zeros(len(sums)), where=sums[:, 3] > 0)
     return numpy.divide(2 * p * r, p + r, out=numpy.zeros(len(sums)), where=(p + r) > 0)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How one figure's per-story counts read: its F1 over summed rows, and which summed counts
+    are the gold records and the predictions (printed beside the interval)."""
+
+    f1: Callable[[numpy.ndarray], numpy.ndarray]
+    gold: Callable[[numpy.ndarray], int]
+    predicted: Callable[[numpy.ndarray], int]
+
+
+# (tp, fp, fn): the events and claims sections
+COUNTS = Layout(f1_of_counts, gold=lambda t: t[0] + t[2], predicted=lambda t: t[0] + t[1])
+# (predictions matched, predictions, core records found, core records): the pledges section
+RATIOS = Layout(f1_of_ratios, gold=lambda t: t[3], predicted=lambda t: t[1])
 
 
 def interval(
@@ -126,11 +143,11 @@ def report() -> list[Row]:
         (
             "events type+actor+rec.",
             dict(zip([p[0].id for p in events_parsed], event_counts(events_parsed), strict=True)),
-            f1_of_counts,
+            COUNTS,
         ),
-        ("claims speaker", claim_counts(claims, "speaker"), f1_of_counts),
-        ("claims content_overlap", claim_counts(claims, "content_overlap"), f1_of_counts),
-        ("pledges strict", pledge_counts("test"), f1_of_ratios),
+        ("claims speaker", claim_counts(claims, "speaker"), COUNTS),
+        ("claims content_overlap", claim_counts(claims, "content_overlap"), COUNTS),
+        ("pledges strict", pledge_counts("test"), RATIOS),
     ]
     known = corpus.stories()
     groups = [("test split", None)] + [
@@ -138,20 +155,20 @@ def report() -> list[Row]:
     ]
     rows = []
     for name, sources in groups:
-        for field, per_story, figure in figures:
+        for field, per_story, layout in figures:
             counts = [
                 c for sid, c in per_story.items() if not sources or known[sid].source in sources
             ]
             if not counts:
                 continue  # no story of this style is labelled for this record set
-            gold, predicted = gold_and_predicted(counts, figure)
+            gold, predicted = gold_and_predicted(counts, layout)
             dataset = f"{name} ({len(counts)} st., resampled)"
             if not gold:
                 # an F1 of 0 would read as a failure: say what there is instead
                 note = f"no gold records in these stories; {predicted} predicted"
                 rows.append(Row("interval", dataset, field, note=note))
                 continue
-            whole, low, high = interval(counts, figure)
+            whole, low, high = interval(counts, layout.f1)
             rows.append(
                 Row(
                     "interval",
@@ -165,11 +182,7 @@ def report() -> list[Row]:
     return rows
 
 
-def gold_and_predicted(counts: list, figure: Callable) -> tuple[int, int]:
-    """(gold records, predictions) summed over per-story `counts` of `figure`'s layout: (tp, fp,
-    fn) for `f1_of_counts`, (matched, predicted, core found, core) for `f1_of_ratios`."""
-    sums = numpy.asarray(counts, dtype=int).reshape(-1, 4 if figure is f1_of_ratios else 3)
-    total = sums.sum(axis=0)
-    if figure is f1_of_ratios:
-        return int(total[3]), int(total[1])
-    return int(total[0] + total[2]), int(total[0] + total[1])
+def gold_and_predicted(counts: list, layout: Layout) -> tuple[int, int]:
+    """(gold records, predictions) summed over per-story `counts` read as `layout` says."""
+    total = numpy.atleast_2d(numpy.asarray(counts, dtype=int)).sum(axis=0)
+    return int(layout.gold(total)), int(layout.predicted(total))

@@ -72,6 +72,6 @@ def test_every_source_of_the_corpus_has_a_style_of_its_own():
 
 def test_gold_and_predicted_read_each_layout():
     counts = [(3, 2, 1), (0, 4, 2)]  # (tp, fp, fn) per story
-    assert uncertainty.gold_and_predicted(counts, uncertainty.f1_of_counts) == (6, 9)
+    assert uncertainty.gold_and_predicted(counts, uncertainty.COUNTS) == (6, 9)
     ratios = [(1, 3, 2, 5), (0, 1, 0, 0)]  # (matched, predicted, core found, core)
-    assert uncertainty.gold_and_predicted(ratios, uncertainty.f1_of_ratios) == (5, 4)
+    assert uncertainty.gold_and_predicted(ratios, uncertainty.RATIOS) == (5, 4)
