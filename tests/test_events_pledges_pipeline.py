@@ -346,3 +346,32 @@ def test_each_party_country_says_where_it_came_from(published):
     # a country named by the mention itself ("Germany pledged ...") is the mention's own reading
     germany = [r for r in parties if r[0] == "donor" and r[1] == "Germany"]
     assert germany and all(r[2:5] == ("DEU", "actor", "mention") for r in germany)
+
+
+def test_every_date_is_a_period_that_fits_its_precision(published):
+    """event_date / announced_date start the period the text's date expression denotes and
+    event_date_end / announced_date_end end it (dates.ResolvedDate.last_day): a day is itself, a
+    week at most 7 days, a month within its month, a year (a decade) from its first day; a
+    window back ("the past three months") ends on the article's publication date."""
+    rows = q(
+        published,
+        "select m.event_date, m.event_date_end, m.date_precision, m.date_method, a.published_date "
+        "from fct_event_mentions m join dim_articles a using (article_id) "
+        "union all select m.announced_date, m.announced_date_end, m.date_precision, "
+        "m.date_method, a.published_date "
+        "from fct_aid_pledge_mentions m join dim_articles a using (article_id)",
+    )
+    assert rows and {"day", "month"} <= {r[2] for r in rows}
+    for start, end, precision, method, published_date in rows:
+        assert start <= end, method
+        if method.endswith("window") or end == published_date and start < end:
+            continue  # a window back or a period so far: to the publication date
+        if precision == "day":
+            assert end == start, method
+        elif precision == "week":
+            assert (end - start).days <= 6, method
+        elif precision == "month":
+            assert (end.year, end.month) == (start.year, start.month), method
+        else:
+            assert precision == "year" and start.month in (1, 5, 9), method
+            assert (end - start).days < 3660, method
