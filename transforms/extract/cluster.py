@@ -236,7 +236,7 @@ def cluster_pledges(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
                     "aid_type": aid_type,
                     "stage": stage,
                     "announced_date": first["_date"],
-                    "announced_date_end": first.get("announced_date_end") or first["_date"],
+                    "announced_date_end": first["announced_date_end"] or first["_date"],
                     "date_precision": first["date_precision"],
                     "n_mentions": len(members),
                     "n_articles": len(articles),
