@@ -8,7 +8,10 @@ import sys
 from evaluation.common import SHARED_DATA, ErrorTable, Row, fmt
 
 # Section modules in print order; each exposes report() -> list[Row].
-SECTIONS = ["entities", "actors", "claims", "events", "pledges", "dates", "places", "uncertainty"]
+SECTIONS = [
+    "entities", "actors", "claims", "events", "interactions", "pledges", "dates", "places",
+    "uncertainty",
+]  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

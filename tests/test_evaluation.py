@@ -22,7 +22,16 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def rows():
     out = {}
-    for section in ("entities", "actors", "claims", "events", "pledges", "dates", "places"):
+    for section in (
+        "entities",
+        "actors",
+        "claims",
+        "events",
+        "interactions",
+        "pledges",
+        "dates",
+        "places",
+    ):
         for row in importlib.import_module(f"evaluation.{section}").report():
             if isinstance(row, Row):  # error tables share the key fields
                 out[(row.section, row.dataset, row.field)] = row
@@ -501,3 +510,13 @@ def test_entities_no_worse_than_the_bare_model_on_any_type_of_the_dev_ner_set(ro
         assert ours.f1 >= bare.f1, label
     bare_all = rows[("entities", dataset, "sm bare overall")]
     assert bare_all.tp + bare_all.fn == 610  # every gold span scored
+
+
+def test_re3d_interactions_are_scored_on_every_relation(rows):
+    from evaluation import interactions
+
+    found = rows[("events", interactions.DATASET, "interaction found")]
+    assert found.n == len(interactions.load()[1])
+    assert 0 < found.value < 1
+    per_type = [r for k, r in rows.items() if k[1] == interactions.DATASET and "found: " in k[2]]
+    assert sum(r.n for r in per_type) == found.n
