@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import unicodedata
@@ -48,6 +49,22 @@ def fmt(x: float | None) -> str:
 
 
 REPO_SEEDS = REPO / "seeds"
+RE3D = SHARED_DATA / "re3d"
+
+
+def re3d_folders() -> list[Path]:
+    """The re3d folders (one per source: centcom, uk-government, ...), in name order."""
+    return sorted(p for p in RE3D.iterdir() if (p / "documents.json").exists())
+
+
+def re3d_texts(folder: Path) -> dict[str, str]:
+    """{document id: text} of one re3d folder (documents.json, JSON lines)."""
+    out = {}
+    for line in (folder / "documents.json").open(encoding="utf-8"):
+        if line.strip():
+            d = json.loads(line)
+            out[d["_id"]] = d["text"]
+    return out
 
 
 def norm_name(name: str | None) -> str:

@@ -30,7 +30,7 @@ import json
 import re
 from collections import Counter
 
-from evaluation.common import REPO, SHARED_DATA, ErrorTable, Row
+from evaluation.common import REPO, SHARED_DATA, ErrorTable, Row, re3d_folders, re3d_texts
 
 DATASET = "re3d (in-sample, gazetteer tuned)"
 HELDOUT_DATASET = "VOA NER held-out (CoNLL types)"
@@ -68,14 +68,8 @@ OUR_TO_GOLD = {
 def load_re3d() -> list[tuple[str, str, set[tuple[int, int, str]]]]:
     """(doc id, text, gold spans) for every re3d document."""
     out = []
-    for folder in sorted((SHARED_DATA / "re3d").iterdir()):
-        if not (folder / "documents.json").exists():
-            continue
-        docs = {}
-        for line in (folder / "documents.json").open(encoding="utf-8"):
-            if line.strip():
-                d = json.loads(line)
-                docs[d["_id"]] = d["text"]
+    for folder in re3d_folders():
+        docs = re3d_texts(folder)
         gold: dict[str, set] = {k: set() for k in docs}
         for line in (folder / "entities.json").open(encoding="utf-8"):
             if not line.strip():

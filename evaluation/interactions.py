@@ -34,9 +34,8 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from evaluation.common import REPO, SHARED_DATA, ErrorTable, Row
+from evaluation.common import RE3D, REPO, ErrorTable, Row, re3d_folders, re3d_texts
 
-RE3D = SHARED_DATA / "re3d"
 EVENT_CODES = REPO / "dbt_project" / "seeds" / "plover_event_codes.csv"
 # re3d relation type -> the quad classes of the event types that state it
 FAMILIES = {
@@ -72,11 +71,8 @@ def load() -> tuple[dict[str, str], list[Relation]]:
     """({doc id: text}, the interaction relations) of every re3d folder."""
     texts: dict[str, str] = {}
     relations: list[Relation] = []
-    for folder in sorted(p for p in RE3D.iterdir() if (p / "relations.json").exists()):
-        for line in (folder / "documents.json").open(encoding="utf-8"):
-            if line.strip():
-                d = json.loads(line)
-                texts[d["_id"]] = d["text"]
+    for folder in re3d_folders():
+        texts.update(re3d_texts(folder))
         for line in (folder / "relations.json").open(encoding="utf-8"):
             if not line.strip():
                 continue
