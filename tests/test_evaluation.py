@@ -520,3 +520,15 @@ def test_re3d_interactions_are_scored_on_every_relation(rows):
     assert 0 < found.value < 1
     per_type = [r for k, r in rows.items() if k[1] == interactions.DATASET and "found: " in k[2]]
     assert sum(r.n for r in per_type) == found.n
+
+
+def test_press_release_claims_are_scored_on_every_labelled_claim(rows):
+    from evaluation import claims
+
+    ids, gold = claims.release_gold()
+    got = rows[("claims", f"re3d releases (independent, {len(ids)} docs)", "content_overlap")]
+    assert got.tp + got.fn == len(gold) and got.tp > 0
+    per_source = [
+        r for (_, d, f), r in rows.items() if d.startswith("re3d releases: ") and f == "speaker"
+    ]
+    assert sum(r.tp + r.fn for r in per_source) == len(gold)
