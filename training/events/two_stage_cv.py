@@ -114,7 +114,10 @@ def _probs(model: Path, words: list[list[str]], labels: list[str]) -> numpy.ndar
     return probs[:, [got.index(lab) for lab in labels]]
 
 
-def run_fold(trig: list, fold: int, groups: dict, work: Path, kinds, nested: bool = False) -> dict:
+def run_fold(
+    trig: list, fold: int, groups: dict, work: Path, kinds, nested: bool = False,
+    overrides: dict | None = None,
+) -> dict:  # fmt: skip
     """Train `kinds` of one, bin, type on every fold but `fold` (each on its feature `groups`)
     and score the fold's examples with them. spaCy's dev set (which picks model-best) is `fold`
     itself, as in cv.py, or with `nested` the next fold, left out of the training too (so the
@@ -137,7 +140,7 @@ def run_fold(trig: list, fold: int, groups: dict, work: Path, kinds, nested: boo
     out = {"gold": [lab for _, lab in dev]}
     for kind in kinds:
         t0 = time.time()
-        model = common.train_one(kind, work).parent  # out_<kind>: model-best, model-last
+        model = common.train_one(kind, work, overrides).parent  # out_<kind>: model-best, model-last
         words = [event_features.keep_groups(list(w), groups[kind]) for w, _ in dev]
         # model-best is chosen by its score on this held-out fold (as cv.py does); model-last
         # (after the 20 epochs) is not, and is scored too
@@ -148,14 +151,15 @@ def run_fold(trig: list, fold: int, groups: dict, work: Path, kinds, nested: boo
 
 
 def run_cv(
-    data: dict, groups: dict, kinds=("one", "bin", "type"), tag: str = "", nested: bool = False
-) -> dict:
+    data: dict, groups: dict, kinds=("one", "bin", "type"), tag: str = "", nested: bool = False,
+    overrides: dict | None = None,
+) -> dict:  # fmt: skip
     folds = []
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="newsledger-2stage-") as tmp:
         for fold in range(FOLDS):
             work = Path(tmp) / f"f{fold}"
-            folds.append(run_fold(data["items"], fold, groups, work, kinds, nested))
+            folds.append(run_fold(data["items"], fold, groups, work, kinds, nested, overrides))
     pooled = {
         "gold": [g for f in folds for g in f["gold"]],
         "fold": [i for i, f in enumerate(folds) for _ in f["gold"]],
@@ -345,10 +349,16 @@ def analyse(p: dict, data: dict) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    """[OUT.json] [--analyse] [--nested] [--two-groups=all|nosparse]: --nested picks each fold's
-    model-best on the next fold (not on the scored one); the latter trains the binary and type
-    models on other feature groups (cv.py's variants) and reuses the one-stage's cached
-    probabilities (same folds, same seed)."""
+    """[OUT.json] [--analyse] [--nested] [--two-groups=all|nosparse] [--variant=NAME]: --nested
+    picks each fold's model-best on the next fold (not on the scored one); --two-groups trains
+    the binary and type models on other feature groups (cv.py's variants) and reuses the
+    one-stage's cached probabilities (same folds, same seed); --variant=SPEC adds feature
+    groups to a stage ("bin:g1+g2,type:g3", groups of transforms/extract/event_features.py)
+    and retrains only the stages it changes (session 28's context groups, sw, win, lcc ...,
+    live on branch ev28).
+    --rebuild rebuilds the example cache first. --seed=N trains with another seed than the
+    config's (the binary and type stages only, without --variant; their baseline is then the
+    --seed=N run without --variant, tag _seedN)."""
     from training.events import cv
 
     opts = dict(a[2:].split("=", 1) if "=" in a else (a[2:], "") for a in argv if a[:2] == "--")
@@ -356,25 +366,48 @@ def main(argv: list[str]) -> int:
     shipped = event_features.trigger_groups()
     groups = dict.fromkeys(("one", "bin", "type"), shipped)
     tag = "_nested" if "nested" in opts else ""
+    kinds = ("one", "bin", "type")
     if "two-groups" in opts:
         tag += "_" + opts["two-groups"]
         other = {"all": cv.ALL, "nosparse": cv.ALL - cv.SPARSE}[opts["two-groups"]]
         groups |= {"bin": frozenset(other), "type": frozenset(other)}
+        kinds = ("bin", "type")
+    if "variant" in opts:
+        name = opts["variant"]
+        spec = {k: set(v.split("+")) for k, v in (part.split(":") for part in name.split(","))}
+        tag += "_v-" + name.replace(":", "-").replace(",", "_").replace("+", "")
+        groups |= {k: frozenset(shipped | v) for k, v in spec.items()}
+        kinds = tuple(k for k in ("bin", "type") if k in spec)
+    overrides = None
+    if "seed" in opts:
+        overrides = {"system.seed": int(opts["seed"])}
+        tag += f"_seed{opts['seed']}"
+        if "variant" not in opts:
+            kinds = ("bin", "type")
     out = Path(args[0]) if args else HERE / f"two_stage_cv_results{tag}.json"
     t0 = time.time()
-    data = examples()
+    data = examples(rebuild="rebuild" in opts)
     print(f"examples: {len(data['items'])} ({time.time() - t0:.0f} s)", flush=True)
     if "analyse" in opts:
         p = pickle.loads((CACHE / f"probs{tag}.pkl").read_bytes())
-    elif "two-groups" in opts:
-        p = run_cv(data, groups, ("bin", "type"), tag, "nested" in opts)
     else:
-        p = run_cv(data, groups, tag=tag, nested="nested" in opts)
-    if "one" not in p:
-        base_tag = "_nested" if "nested" in opts else ""
-        base = pickle.loads((CACHE / f"probs{base_tag}.pkl").read_bytes())
+        p = run_cv(data, groups, kinds, tag, "nested" in opts, overrides)
+    missing = [k for k in ("one", "bin", "type") if k not in p]
+    base_path = CACHE / f"probs{'_nested' if 'nested' in opts else ''}.pkl"
+    if missing and not base_path.exists():
+        # a --seed or --variant run before the config seed's baseline: the two stages' figure
+        # alone (the one-stage comparisons read that baseline's cached probabilities)
+        from training.events.two_stage_summary import stats
+
+        result = {"cv_seconds": round(p["seconds"]), "groups": {k: sorted(v) for k, v in
+                  groups.items()}, "two_stage": stats(p)}  # fmt: skip
+        out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        print(f"two stages: {result['two_stage']}")
+        return 0
+    if missing:
+        base = pickle.loads(base_path.read_bytes())
         assert base["gold"] == p["gold"]
-        p |= {k: v for k, v in base.items() if k.startswith("one")}
+        p |= {k: v for k, v in base.items() if k.split("_")[0] in missing}
     last = {k: p[f"{k}_last"] for k in ("one", "bin", "type") if f"{k}_last" in p}
     result = {
         "cv_seconds": round(p["seconds"]),
