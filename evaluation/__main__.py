@@ -9,8 +9,8 @@ from evaluation.common import SHARED_DATA, ErrorTable, Row, fmt
 
 # Section modules in print order; each exposes report() -> list[Row].
 SECTIONS = [
-    "entities", "actors", "claims", "events", "interactions", "pledges", "dates", "places",
-    "uncertainty",
+    "entities", "actors", "claims", "releases", "events", "event_confidence", "interactions",
+    "pledges", "dates", "places", "uncertainty",
 ]  # fmt: skip
 
 

@@ -11,10 +11,6 @@ Datasets:
 - `..., quotes as ``...''` (and `''...''`, `‘...’`): the same split with its double quotation
   marks re-rendered in that convention before parsing, gold re-mapped (`evaluation.quote_styles`):
   the finder's robustness to quote conventions, next to the original rows.
-- `re3d releases (independent, N docs)`: claims of government press releases (re3d's CENTCOM
-  releases and UK government pages, ../shared/data/re3d), labelled by this project for this
-  purpose without looking at the extractor's output on them (`evaluation/data/re3d_claims.md`);
-  a style the labelled corpus holds only for pledges. Nothing was trained or tuned on it.
 - `dev (in-sample, tuned)`: gold/dev/claims.jsonl, the stories the claim rules were tuned on
   (the seed article and VOA stories of seeds/, parsed from the stored seed text).
 
@@ -35,16 +31,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from evaluation.common import (
-    RE3D,
-    REPO,
-    SHARED_DATA,
-    ErrorTable,
-    Row,
-    norm_name,
-    re3d_folders,
-    re3d_texts,
-)
+from evaluation.common import REPO, SHARED_DATA, ErrorTable, Row, norm_name
 
 SEED_FILE = REPO / "seeds" / "000_55766d7a04a2f1f7.txt"
 DEV_LABEL = "dev (in-sample, tuned)"
@@ -433,7 +420,7 @@ def report() -> list[Row | ErrorTable]:
             for field, (counts, examples) in errors(gold_rows, predicted, ids).items():
                 tables.append(ErrorTable("claims", dataset, field, dict(counts), examples))
         rows += quote_style_rows(split)
-    return rows + release_rows() + cv_rows() + tables
+    return rows + cv_rows() + tables
 
 
 QUOTE_STYLE_FIELDS = ("speaker", "content_overlap", "indirect claims recall", "stance (matched)")
@@ -457,57 +444,4 @@ def quote_style_rows(split: str) -> list[Row]:
                 if skipped and r.field == "speaker":
                     r.note = f"{skipped} stories holding a ‘ skipped"
                 rows.append(r)
-    return rows
-
-
-RELEASE_CLAIMS = REPO / "evaluation" / "data" / "re3d_claims.jsonl"
-RELEASE_DOCUMENTS = REPO / "evaluation" / "data" / "re3d_claims_documents.txt"
-RELEASE_FIELDS = (
-    "speaker", "content_overlap", "indirect claims recall", "speaker (matched)",
-    "stance (matched)", "is_direct (matched)",
-)  # fmt: skip
-
-
-def release_gold() -> tuple[dict[str, str], list[dict]]:
-    """({labelled re3d document id: its folder}, their gold claims); a labelled document may
-    hold none. The documents file lists the ids under a `# folder` line per source."""
-    ids: dict[str, str] = {}
-    folder = ""
-    for line in RELEASE_DOCUMENTS.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            folder = line[1:].strip()
-        elif line.strip():
-            ids[line.strip()] = folder
-    lines = RELEASE_CLAIMS.read_text(encoding="utf-8").splitlines()
-    return ids, [json.loads(x) for x in lines if x.strip()]
-
-
-def release_rows() -> list[Row]:
-    """The claims figures on the labelled government press releases (independent), in all and
-    per source."""
-    if not (RE3D.exists() and RELEASE_CLAIMS.exists()):
-        return []
-    from transforms.extract.base import ArticleContext
-    from transforms.extract.claims import claim_rows
-    from transforms.nlp.pipeline import load_nlp
-
-    ids, gold = release_gold()
-    texts: dict[str, str] = {}
-    for folder in re3d_folders():
-        texts.update(re3d_texts(folder))
-    docs = load_nlp().pipe([texts[i] for i in ids], batch_size=16)
-    # re3d documents carry no date; the claims do not read it
-    predicted = {
-        sid: claim_rows(doc, ArticleContext(sid, dt.date(2016, 1, 1), "eval"))
-        for sid, doc in zip(ids, docs, strict=True)
-    }
-    dataset = f"re3d releases (independent, {len(ids)} docs)"
-    rows = [
-        r for r in rows_of(dataset, score(gold, predicted, list(ids))) if r.field in RELEASE_FIELDS
-    ]
-    for source in sorted(set(ids.values())):
-        some = [i for i, f in ids.items() if f == source]
-        got = score([g for g in gold if g["story_id"] in set(some)], predicted, some)
-        label = f"re3d releases: {source} ({len(some)} docs)"
-        rows += [r for r in rows_of(label, got) if r.field in ("speaker", "content_overlap")]
     return rows

@@ -123,15 +123,13 @@ def _date_of(pred: dict) -> tuple[str | None, str | None]:
     return (d.isoformat() if isinstance(d, dt.date) else str(d)), pred.get("date_precision")
 
 
-def predict(parsed, triggers: str = "auto", min_confidence: float = 0.0) -> dict[str, list[dict]]:
-    """{story id: deduplicated event rows} for parsed stories (`triggers`: see events.py), kept
-    to the rows whose `confidence` reaches `min_confidence` (as a reader cuts fct_events)."""
+def predict(parsed, triggers: str = "auto") -> dict[str, list[dict]]:
+    """{story id: deduplicated event rows} for parsed stories (`triggers`: see events.py)."""
     from transforms.extract.events import event_rows
 
     out = {}
     for story, doc, ctx in parsed:
-        rows = event_rows(doc, ctx, triggers)
-        out[story.id] = dedupe(r for r in rows if r["confidence"] >= min_confidence)
+        out[story.id] = dedupe(event_rows(doc, ctx, triggers))
     return out
 
 
@@ -272,40 +270,19 @@ class Score:
         ]
 
 
-def score_stories(
-    story_ids: list[str], parsed=None, triggers: str = "auto", min_confidence: float = 0.0
-) -> Score:
+def score_stories(story_ids: list[str], parsed=None, triggers: str = "auto") -> Score:
     golds: dict[str, list[dict]] = {}
     for rec in corpus.records("events"):
         if rec["story_id"] in story_ids:
             golds.setdefault(rec["story_id"], []).append(rec)
     if parsed is None:
         parsed = corpus.parse([corpus.stories()[s] for s in story_ids])
-    preds = predict(parsed, triggers, min_confidence)
+    preds = predict(parsed, triggers)
     score = Score()
     for sid in story_ids:
         text = corpus.stories()[sid].text
         score.add_story(preds.get(sid, []), with_spans(golds.get(sid, []), text))
     return score
-
-
-# confidence cuts a reader may apply to fct_events (the shipped trigger threshold is the first
-# that removes anything: transforms/models/events/training.json)
-CONFIDENCE_CUTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
-
-
-def confidence_rows(story_ids: list[str], parsed, dataset: str) -> list[Row]:
-    """The held-out events figure when only the events of at least a given `confidence` are
-    kept: what a reader of fct_events gets from `where confidence >= c`. Measured, not used to
-    choose anything (the thresholds are the training CV's)."""
-    out = []
-    for cut in CONFIDENCE_CUTS:
-        got = score_stories(story_ids, parsed, min_confidence=cut)
-        out.append(
-            Row("events", dataset, f"  confidence >= {cut}", got.tp, got.fp, got.fn,
-                note=f"{got.tp + got.fp} predicted, {got.tp} right")
-        )  # fmt: skip
-    return out
 
 
 def gsr_rows() -> list[Row]:
@@ -376,7 +353,6 @@ def report() -> list:
     out.append(Row("events", name, "lexicon: type+actor+rec.", rules.tp, rules.fp, rules.fn))
     out.append(Row("events", name, "lexicon: mode (matched)", value=rules.mode_ok / rules.n_matched
                    if rules.n_matched else None, note=f"n={rules.n_matched}"))  # fmt: skip
-    out += confidence_rows(test, parsed, name)
     out += held.tables(name)
     train = corpus.story_ids("train", labelled_for="events")
     seen = score_stories(train, corpus.parsed("train", labelled_for="events"))

@@ -523,9 +523,9 @@ def test_re3d_interactions_are_scored_on_every_relation(rows):
 
 
 def test_press_release_claims_are_scored_on_every_labelled_claim(rows):
-    from evaluation import claims
+    from evaluation import releases
 
-    ids, gold = claims.release_gold()
+    ids, gold = releases.gold()
     got = rows[("claims", f"re3d releases (independent, {len(ids)} docs)", "content_overlap")]
     assert got.tp + got.fn == len(gold) and got.tp > 0
     per_source = [

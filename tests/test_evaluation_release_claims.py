@@ -1,11 +1,11 @@
-"""The press-release claims gold (evaluation/data/re3d_claims.jsonl) quotes its documents exactly
+"""The press-release claims gold (evaluation/data/re3d_claims.jsonl, evaluation/releases.py) quotes its documents exactly
 and in the corpus format, so that `make eval` scores it as it scores the labelled corpus."""
 
 from __future__ import annotations
 
 import pytest
 
-from evaluation import claims
+from evaluation import releases
 from evaluation.common import RE3D, re3d_folders, re3d_texts
 
 pytestmark = pytest.mark.skipif(not RE3D.exists(), reason=f"no re3d at {RE3D}")
@@ -17,7 +17,7 @@ SOURCE_TYPES = {"person", "organization", "government", "country", "document", "
 
 @pytest.fixture(scope="module")
 def labelled():
-    ids, gold = claims.release_gold()
+    ids, gold = releases.gold()
     folders = {f.name: re3d_texts(f) for f in re3d_folders()}
     return ids, gold, folders
 
