@@ -191,7 +191,8 @@ def _cv_row() -> Row | None:
     return RatioRow(
         "pledges", "train 5-fold CV (folds held out)", "pledge (strict)",
         p_hits=tp, p_total=n, r_hits=found, r_total=n_core,
-        note=f"P {tp}/{n}; R {found}/{n_core} core; chose the thresholds",
+        note=f"P {tp}/{n}; R {found}/{n_core} core; chose the thresholds"
+        + ("; folds x 3 training seeds pooled" if len(models.meta.get("cv_seeds", [])) > 1 else ""),
     )  # fmt: skip
 
 
