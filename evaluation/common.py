@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
 import os
 import re
@@ -55,6 +57,25 @@ RE3D = SHARED_DATA / "re3d"
 def re3d_folders() -> list[Path]:
     """The re3d folders (one per source: centcom, uk-government, ...), in name order."""
     return sorted(p for p in RE3D.iterdir() if (p / "documents.json").exists())
+
+
+# re3d documents carry no publication date; the sections that read them score no dates
+RE3D_DATE = dt.date(2016, 1, 1)
+
+
+@functools.cache
+def re3d_parsed() -> dict[str, tuple]:
+    """{document id: (its text, its Doc parsed by the pipeline's model)} of every re3d folder,
+    parsed once per process for the sections that run the extractors on them (interactions,
+    releases)."""
+    from transforms.nlp.pipeline import load_nlp
+
+    texts: dict[str, str] = {}
+    for folder in re3d_folders():
+        texts.update(re3d_texts(folder))
+    ids = sorted(texts)
+    docs = load_nlp().pipe([texts[i] for i in ids], batch_size=16)
+    return {i: (texts[i], doc) for i, doc in zip(ids, docs, strict=True)}
 
 
 def re3d_texts(folder: Path) -> dict[str, str]:

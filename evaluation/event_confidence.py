@@ -27,13 +27,14 @@ def report() -> list[Row]:
     for rec in corpus.records("events", "test"):
         golds.setdefault(rec["story_id"], []).append(rec)
     rows = {s.id: event_rows(doc, ctx) for s, doc, ctx in corpus.parsed("test", "events")}
+    spanned = {sid: with_spans(golds.get(sid, []), corpus.stories()[sid].text) for sid in ids}
     dataset = f"test split ({len(ids)} st.)"
     out = []
     for cut in CUTS:
         score = Score()
         for sid in ids:
             kept = dedupe(r for r in rows.get(sid, []) if r["confidence"] >= cut)
-            score.add_story(kept, with_spans(golds.get(sid, []), corpus.stories()[sid].text))
+            score.add_story(kept, spanned[sid])
         out.append(
             Row("events", dataset, f"  confidence >= {cut}", score.tp, score.fp, score.fn,
                 note=f"{score.tp + score.fp} predicted, {score.tp} right")

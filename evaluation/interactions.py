@@ -29,12 +29,20 @@ in-sample there. The matching rule above was fixed before the first figures were
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 from collections import Counter
 from dataclasses import dataclass
 
-from evaluation.common import RE3D, REPO, ErrorTable, Row, re3d_folders, re3d_texts
+from evaluation.common import (
+    RE3D,
+    RE3D_DATE,
+    REPO,
+    ErrorTable,
+    Row,
+    re3d_folders,
+    re3d_parsed,
+    re3d_texts,
+)
 
 EVENT_CODES = REPO / "dbt_project" / "seeds" / "plover_event_codes.csv"
 # re3d relation type -> the quad classes of the event types that state it
@@ -47,8 +55,6 @@ FAMILIES = {
 }
 SYMMETRIC = {"CommWith", "AlliesOf"}
 DATASET = "re3d relations (independent)"
-# re3d documents carry no publication date; the events' dates are not scored here
-NO_DATE = dt.date(2016, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -113,16 +119,14 @@ def predict(texts: dict[str, str]) -> dict[str, tuple[list[tuple[int, int]], lis
     from transforms.extract import doc_cache
     from transforms.extract.base import ArticleContext
     from transforms.extract.events import event_rows
-    from transforms.nlp.pipeline import load_nlp
 
-    ids = sorted(texts)
+    parsed = re3d_parsed()
     out = {}
-    for doc_id, doc in zip(
-        ids, load_nlp().pipe([texts[i] for i in ids], batch_size=16), strict=True
-    ):
+    for doc_id in sorted(texts):
+        doc = parsed[doc_id][1]
         with doc_cache.cached(doc):
             sents = [(s.start_char, s.end_char) for s in doc_cache.sents(doc)]
-            out[doc_id] = (sents, event_rows(doc, ArticleContext(doc_id, NO_DATE, "eval")))
+            out[doc_id] = (sents, event_rows(doc, ArticleContext(doc_id, RE3D_DATE, "eval")))
     return out
 
 

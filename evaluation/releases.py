@@ -14,11 +14,10 @@ tuned or written on it.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from evaluation.claims import rows_of, score
-from evaluation.common import RE3D, REPO, Row, re3d_folders, re3d_texts
+from evaluation.common import RE3D, RE3D_DATE, REPO, Row, re3d_parsed
 
 CLAIMS = REPO / "evaluation" / "data" / "re3d_claims.jsonl"
 DOCUMENTS = REPO / "evaluation" / "data" / "re3d_claims_documents.txt"
@@ -26,8 +25,6 @@ FIELDS = (
     "speaker", "content_overlap", "indirect claims recall", "speaker (matched)",
     "stance (matched)", "is_direct (matched)",
 )  # fmt: skip
-# re3d documents carry no publication date; the claims do not read it
-NO_DATE = dt.date(2016, 1, 1)
 
 
 def gold() -> tuple[dict[str, str], list[dict]]:
@@ -47,16 +44,9 @@ def predict(ids: list[str]) -> dict[str, list[dict]]:
     """{document id: the pipeline's claim rows} of the labelled documents."""
     from transforms.extract.base import ArticleContext
     from transforms.extract.claims import claim_rows
-    from transforms.nlp.pipeline import load_nlp
 
-    texts: dict[str, str] = {}
-    for folder in re3d_folders():
-        texts.update(re3d_texts(folder))
-    docs = load_nlp().pipe([texts[i] for i in ids], batch_size=16)
-    return {
-        sid: claim_rows(doc, ArticleContext(sid, NO_DATE, "eval"))
-        for sid, doc in zip(ids, docs, strict=True)
-    }
+    parsed = re3d_parsed()
+    return {sid: claim_rows(parsed[sid][1], ArticleContext(sid, RE3D_DATE, "eval")) for sid in ids}
 
 
 def report() -> list[Row]:
